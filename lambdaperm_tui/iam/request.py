@@ -1,0 +1,76 @@
+"""What is asked: who (principal) wants to do what (action) on which resource, in which context."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .policy import Policy
+
+# A context value as AWS sees it: one string, or several for a multi-valued key.
+# Booleans and numbers are carried as their string forms ("true", "42"), as in a real request context.
+ContextValue = str | tuple[str, ...]
+
+
+class PrincipalKind(str, enum.Enum):
+    """The forms of caller the engine knows (values match ``aws:PrincipalType`` where AWS defines one)."""
+
+    USER = "User"
+    ROLE = "AssumedRole"  # a role ARN given as principal means: a session of that role, no session policy
+    ASSUMED_ROLE = "AssumedRoleSession"
+    FEDERATED_USER = "FederatedUser"
+    ROOT = "Account"
+    SERVICE = "Service"
+    ANONYMOUS = "Anonymous"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A parsed caller.
+
+    ``text`` is what the user gave (an ARN, a service principal such as ``s3.amazonaws.com``, or
+    ``anonymous``). ``role_arn`` is the role behind a role session (for ``ROLE`` and ``ASSUMED_ROLE``);
+    ``session_arn`` the ``arn:aws:sts::A:assumed-role/R/S`` ARN of a session, when known.
+    """
+
+    kind: PrincipalKind
+    text: str
+    account: str | None = None
+    name: str | None = None
+    role_arn: str | None = None
+    session_arn: str | None = None
+    partition: str = "aws"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One authorization request, exactly as AWS would evaluate it.
+
+    ``resource`` is the exact ARN of the request (a Lambda request names ``function:f``,
+    ``function:f:7`` or ``function:f:prod``). ``resource_account`` is the account that owns the resource;
+    ``None`` means "the account in the resource ARN". ``context`` holds the keys given by the caller;
+    the engine adds the principal-derived keys listed in DESIGN.md when they are absent.
+    """
+
+    principal: Principal
+    action: str
+    resource: str
+    resource_account: str | None = None
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySet:
+    """Every policy that may take part in one decision, by layer.
+
+    ``scps`` and ``rcps`` are levels, root first; each level is the set of policies attached there, and
+    every level must allow. An empty tuple means no SCP (or RCP) applies at all.
+    """
+
+    identity: tuple[Policy, ...] = ()
+    boundary: Policy | None = None
+    session: Policy | None = None
+    scps: tuple[tuple[Policy, ...], ...] = ()
+    rcps: tuple[tuple[Policy, ...], ...] = ()
+    resource: Policy | None = None
