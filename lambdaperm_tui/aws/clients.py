@@ -1,0 +1,195 @@
+"""One factory for every boto3 client: standard config chain, explicit timeouts and retries, read-only.
+
+The boto3 ``Session`` is created once (sessions are not thread-safe) and clients are created from it
+under a lock and cached per (service, region); botocore clients themselves are thread-safe, so the
+loader's worker threads share them. Every client gets the read-only guard before it is handed out.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlparse
+
+import boto3
+import botocore.exceptions as bce
+from botocore.config import Config
+
+from .guard import install_guard
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 30.0
+DEFAULT_MAX_ATTEMPTS = 6
+
+# Hosts of AWS's own endpoints; anything else (moto, LocalStack, a proxy) counts as a custom endpoint.
+_AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
+
+_EXPIRED_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidToken",
+        "SignatureDoesNotMatch",
+        "AccessDenied",
+        "AccessDeniedException",
+    }
+)
+
+
+NO_CREDENTIALS = "no AWS credentials found: set AWS_PROFILE or run `aws configure`"
+
+
+class CredentialsError(RuntimeError):
+    """The AWS configuration or credentials cannot be used. The message says what to do; it never
+    contains a credential."""
+
+
+class ClientFactory:
+    """Builds guarded, thread-safe-to-use boto3 clients from one session.
+
+    ``profile``/``region``/``endpoint_url`` default to the standard chain (``AWS_PROFILE``,
+    ``AWS_REGION``/``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL`` and the config files), exactly as the AWS
+    CLI resolves them. ``max_workers`` sizes the connection pool so the loader's threads never wait for a
+    connection.
+    """
+
+    def __init__(
+        self,
+        profile: str | None = None,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        max_workers: int = 8,
+        *,
+        retry_mode: str = "adaptive",
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+    ) -> None:
+        self.profile = profile
+        self.endpoint_url = endpoint_url
+        self.max_workers = max_workers
+        try:
+            self._session = boto3.session.Session(profile_name=profile)
+            default_region = region or self._session.region_name
+        except bce.ProfileNotFound as exc:
+            raise CredentialsError(_profile_not_found(profile)) from exc
+        except (bce.ConfigParseError, bce.InvalidConfigError) as exc:
+            raise CredentialsError(f"the AWS config file cannot be read: {exc}") from exc
+        if not default_region:
+            raise CredentialsError(
+                "no AWS region: pass --region or set AWS_REGION (or `region` in the profile)"
+            )
+        self.region: str = default_region
+        self.config = Config(
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            retries={"mode": retry_mode, "max_attempts": max_attempts},  # type: ignore[arg-type]
+            max_pool_connections=max(10, max_workers + 2),
+            user_agent_extra="lambdaperm-tui",
+        )
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._hooks: list[tuple[str, Callable[..., Any]]] = []
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """The guarded client for ``service`` in ``region`` (default region when None), created once."""
+        key = (service, region or self.region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                try:
+                    # Any service name: boto3-stubs' overloads want a literal per service.
+                    client = self._session.client(  # type: ignore[call-overload]
+                        service, region_name=key[1], endpoint_url=self.endpoint_url, config=self.config
+                    )
+                except bce.ProfileNotFound as exc:
+                    raise CredentialsError(_profile_not_found(self.profile)) from exc
+                install_guard(client)
+                for event, handler in self._hooks:
+                    client.meta.events.register(event, handler)
+                self._clients[key] = client
+            return client
+
+    def prepare(self, services: Sequence[str], regions: Sequence[str]) -> None:
+        """Create the clients a load needs up front, before worker threads start."""
+        for service in services:
+            for region in regions:
+                self.client(service, region)
+
+    def register(self, event: str, handler: Callable[..., Any]) -> None:
+        """Register a botocore event handler on every client, existing and future (tests, benchmarks)."""
+        with self._lock:
+            self._hooks.append((event, handler))
+            clients = list(self._clients.values())
+        for client in clients:
+            client.meta.events.register(event, handler)
+
+    @property
+    def uses_aws_endpoint(self) -> bool:
+        """True when requests go to AWS itself (so AWS's quotas apply), False for a custom endpoint."""
+        url = str(self.client("lambda").meta.endpoint_url)
+        host = urlparse(url).hostname or ""
+        return host.endswith(_AWS_HOST_SUFFIXES)
+
+    def effective_endpoint(self, service: str = "lambda") -> str:
+        """The endpoint URL a service's client talks to (for headers and messages)."""
+        return str(self.client(service).meta.endpoint_url)
+
+    def is_sso_profile(self) -> bool:
+        """True when the active profile gets its credentials from IAM Identity Center (SSO)."""
+        try:
+            scoped = self._session._session.get_scoped_config()
+        except bce.BotoCoreError:
+            return False
+        return any(k in scoped for k in ("sso_session", "sso_start_url", "sso_account_id"))
+
+    def check_credentials(self) -> str:
+        """Resolve credentials and call sts:GetCallerIdentity; return the account id.
+
+        Raises ``CredentialsError`` with an actionable one-line message. Run it before any UI starts, so
+        an MFA prompt reaches the terminal and an expired SSO token is reported instead of hanging.
+        """
+        profile_hint = self.profile or "default"
+        sso_hint = f"run `aws sso login --profile {profile_hint}`"
+        try:
+            creds = self._session.get_credentials()
+        except bce.ProfileNotFound as exc:
+            raise CredentialsError(_profile_not_found(self.profile)) from exc
+        except (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError, bce.TokenRetrievalError) as exc:
+            raise CredentialsError(f"the AWS SSO session has expired or is missing: {sso_hint}") from exc
+        except (bce.PartialCredentialsError, bce.CredentialRetrievalError, bce.InvalidConfigError) as exc:
+            raise CredentialsError(f"AWS credentials cannot be loaded: {exc}") from exc
+        if creds is None:
+            raise CredentialsError(NO_CREDENTIALS)
+        sts = self.client("sts")
+        try:
+            identity = sts.get_caller_identity()
+        except bce.NoCredentialsError as exc:
+            raise CredentialsError(NO_CREDENTIALS) from exc
+        except (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError, bce.TokenRetrievalError) as exc:
+            raise CredentialsError(f"the AWS SSO session has expired or is missing: {sso_hint}") from exc
+        except (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError) as exc:
+            raise CredentialsError(
+                f"cannot reach the AWS endpoint {sts.meta.endpoint_url}: {type(exc).__name__}"
+            ) from exc
+        except bce.ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            message = str(exc.response.get("Error", {}).get("Message", ""))
+            if code in _EXPIRED_CODES:
+                fix = sso_hint if self.is_sso_profile() else "refresh the credentials (`aws configure`)"
+                raise CredentialsError(f"AWS rejected the credentials ({code}: {message}): {fix}") from exc
+            raise CredentialsError(f"sts:GetCallerIdentity failed ({code}: {message})") from exc
+        except bce.BotoCoreError as exc:
+            raise CredentialsError(f"AWS credentials cannot be used: {exc}") from exc
+        return str(identity["Account"])
+
+
+def _profile_not_found(profile: str | None) -> str:
+    return (
+        f"AWS profile {profile!r} not found in ~/.aws/config or ~/.aws/credentials: "
+        "check --profile / AWS_PROFILE or run `aws configure --profile NAME`"
+    )
