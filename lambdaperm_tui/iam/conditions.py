@@ -1,0 +1,530 @@
+"""The Condition element: parsing every operator AWS documents into compiled matchers, and evaluation.
+
+Sources (each rule is tested against the page it comes from):
+- Operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+- AND/OR logic: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_logic_multiple_context_keys_or_values.html
+- Set operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+- Variables: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+
+Evaluation of one condition (operator, key, policy values) against the request values:
+- Each request value "matches" when it matches at least one policy value (values OR together). For a
+  negated operator (``StringNotEquals``, ``NotIpAddress``, ...) a request value matches when it matches
+  none of them ("not equal to any").
+- Without a set qualifier, a positive operator is true when some request value matches some policy value;
+  a negated one when no request value matches any policy value.
+- ``ForAllValues:`` is true when every request value matches (so also when the key is absent or empty);
+  ``ForAnyValue:`` when at least one does (false when absent).
+- A key absent from the request: positive operators false, negated operators true; ``...IfExists``
+  true; ``Null`` compares presence.
+- A request value that cannot be read as the operator's type (a number, a date, an IP address, base64)
+  matches no policy value. A policy value that cannot be read is a ``PolicyError`` at parse time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any, Literal
+
+from .context import RequestContext
+from .errors import PolicyError
+from .result import ConditionMatch
+from .variables import Template, parse_template, wildcard_regex
+
+__all__ = [
+    "OPERATORS",
+    "Condition",
+    "SetQualifier",
+    "evaluate_conditions",
+    "parse_conditions",
+    "parse_date",
+    "parse_number",
+]
+
+SetQualifier = Literal["ForAllValues", "ForAnyValue"]
+
+# kind of comparison, comparison (for Numeric/Date), negated
+_Kind = Literal[
+    "string", "string_ci", "string_like", "numeric", "date", "bool", "binary", "ip", "arn", "null"
+]
+_Cmp = Literal["eq", "lt", "le", "gt", "ge"]
+
+_OPERATOR_TABLE: dict[str, tuple[_Kind, _Cmp, bool]] = {
+    "StringEquals": ("string", "eq", False),
+    "StringNotEquals": ("string", "eq", True),
+    "StringEqualsIgnoreCase": ("string_ci", "eq", False),
+    "StringNotEqualsIgnoreCase": ("string_ci", "eq", True),
+    "StringLike": ("string_like", "eq", False),
+    "StringNotLike": ("string_like", "eq", True),
+    "NumericEquals": ("numeric", "eq", False),
+    "NumericNotEquals": ("numeric", "eq", True),
+    "NumericLessThan": ("numeric", "lt", False),
+    "NumericLessThanEquals": ("numeric", "le", False),
+    "NumericGreaterThan": ("numeric", "gt", False),
+    "NumericGreaterThanEquals": ("numeric", "ge", False),
+    "DateEquals": ("date", "eq", False),
+    "DateNotEquals": ("date", "eq", True),
+    "DateLessThan": ("date", "lt", False),
+    "DateLessThanEquals": ("date", "le", False),
+    "DateGreaterThan": ("date", "gt", False),
+    "DateGreaterThanEquals": ("date", "ge", False),
+    "Bool": ("bool", "eq", False),
+    "BinaryEquals": ("binary", "eq", False),
+    "IpAddress": ("ip", "eq", False),
+    "NotIpAddress": ("ip", "eq", True),
+    "ArnEquals": ("arn", "eq", False),
+    "ArnLike": ("arn", "eq", False),
+    "ArnNotEquals": ("arn", "eq", True),
+    "ArnNotLike": ("arn", "eq", True),
+    "Null": ("null", "eq", False),
+}
+
+#: Every base operator name AWS documents (each but ``Null`` also takes the ``IfExists`` suffix).
+OPERATORS: frozenset[str] = frozenset(_OPERATOR_TABLE)
+
+_IF_EXISTS = "IfExists"
+_QUALIFIERS: tuple[SetQualifier, ...] = ("ForAllValues", "ForAnyValue")
+
+# (text, wildcards_apply) pieces of one policy value after variable resolution.
+_Pieces = tuple[tuple[str, bool], ...]
+_Matcher = Callable[[str], bool]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Typed values
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A condition value as a number (integer or decimal), or ``None`` when it is not one."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+        return None
+
+
+_EPOCH_TEXT = re.compile(r"[+-]?\d+(?:\.\d+)?")
+# W3C's profile of ISO 8601 (which AWS names), with the basic (no separator) form tolerated too:
+# YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss[.s+]][TZD], TZD = Z | +hh:mm | +hhmm | +hh.
+_ISO_DATE = re.compile(
+    r"(?P<y>\d{4})-?(?P<mo>\d{2})(?:-?(?P<d>\d{2})"
+    r"(?:[Tt ](?P<h>\d{2}):?(?P<mi>\d{2})(?::?(?P<s>\d{2})(?:[.,](?P<f>\d+))?)?"
+    r"(?P<tz>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?)?"
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def parse_date(text: str) -> int | None:
+    """A date value as microseconds since the Unix epoch, or ``None`` when it is not a date.
+
+    Accepts epoch seconds (``1700000000``, ``1700000000.5``) and ISO 8601 dates and times
+    (``2024-01-31``, ``2024-01-31T12:00:00Z``, ``2024-01-31T13:00:00+01:00``, fractions of a second).
+    A time with no zone is taken as UTC, a date alone as its midnight UTC. An all-digit value is read as
+    epoch seconds (AWS accepts both forms; a bare year is not a useful condition value).
+    """
+    if _EPOCH_TEXT.fullmatch(text):
+        try:
+            return int(Decimal(text) * 1_000_000)
+        except InvalidOperation:  # pragma: no cover
+            return None
+    m = _ISO_DATE.fullmatch(text)
+    if not m:
+        return None
+    tz = timezone.utc
+    tz_text = m.group("tz")
+    if tz_text and tz_text not in "Zz":
+        sign = -1 if tz_text[0] == "-" else 1
+        digits = tz_text[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        if hours > 23 or minutes > 59:
+            return None
+        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
+    fraction = m.group("f") or ""
+    try:
+        moment = datetime(
+            int(m.group("y")),
+            int(m.group("mo")),
+            int(m.group("d") or 1),
+            int(m.group("h") or 0),
+            int(m.group("mi") or 0),
+            int(m.group("s") or 0),
+            int((fraction + "000000")[:6]),
+            tzinfo=tz,
+        )
+    except ValueError:
+        return None
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _parse_bool(text: str) -> str | None:
+    lowered = text.lower()
+    return lowered if lowered in ("true", "false") else None
+
+
+def _parse_binary(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return None
+
+
+def _parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Matchers: a function of one request value, true when it matches at least one policy value
+# (in the positive sense of the operator; negation is applied by the caller).
+
+
+def _never(_value: str) -> bool:
+    return False
+
+
+def _pattern_regex(pieces: _Pieces) -> str:
+    return "".join(wildcard_regex(text) if wild else re.escape(text) for text, wild in pieces)
+
+
+def _arn_regex(pieces: _Pieces) -> str:
+    """A regex comparing an ARN component by component: the first five colon-separated parts each on
+    their own (wildcards do not cross a colon), the sixth (the resource, which may contain colons) as a
+    whole. A policy value with fewer than six parts is compared as a plain wildcard pattern."""
+    chars: list[tuple[str, bool]] = [(c, wild) for text, wild in pieces for c in text]
+    colons = sum(1 for c, _ in chars if c == ":")
+    if colons < 5:
+        return _pattern_regex(pieces)
+    out: list[str] = []
+    seen = 0
+    for c, wild in chars:
+        in_resource = seen >= 5
+        if c == ":" and not in_resource:
+            seen += 1
+            out.append(":")
+        elif wild and c == "*":
+            out.append(".*" if in_resource else "[^:]*")
+        elif wild and c == "?":
+            out.append("." if in_resource else "[^:]")
+        else:
+            out.append(re.escape(c))
+    return "".join(out)
+
+
+def _ordered(cmp: _Cmp, values: list[Any], parse: Callable[[str], Any]) -> _Matcher:
+    if not values:
+        return _never
+    if cmp == "eq":
+        wanted = frozenset(values)
+
+        def eq(v: str) -> bool:
+            x = parse(v)
+            return x is not None and x in wanted
+
+        return eq
+    # "less than any policy value" is "less than the largest one", and so on.
+    bound = max(values) if cmp in ("lt", "le") else min(values)
+
+    def compare(v: str) -> bool:
+        x = parse(v)
+        if x is None:
+            return False
+        if cmp == "lt":
+            return bool(x < bound)
+        if cmp == "le":
+            return bool(x <= bound)
+        if cmp == "gt":
+            return bool(x > bound)
+        return bool(x >= bound)
+
+    return compare
+
+
+class _BadValue(Exception):
+    def __init__(self, value: str, what: str) -> None:
+        super().__init__(value, what)
+        self.value = value
+        self.what = what
+
+
+def _typed(texts: list[str], parse: Callable[[str], Any], what: str, strict: bool) -> list[Any]:
+    out = []
+    for t in texts:
+        x = parse(t)
+        if x is None:
+            if strict:
+                raise _BadValue(t, what)
+            continue
+        out.append(x)
+    return out
+
+
+def _build_matcher(kind: _Kind, cmp: _Cmp, values: tuple[_Pieces, ...], strict: bool) -> _Matcher:
+    """Compile the policy values of one condition. ``strict``: an unreadable value is an error
+    (``_BadValue``) rather than a value that matches nothing."""
+    if kind == "string_like":
+        if not values:
+            return _never
+        rx = re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in values), re.DOTALL)
+        return lambda v: rx.fullmatch(v) is not None
+    if kind == "arn":
+        if not values:
+            return _never
+        rx = re.compile("|".join(f"(?:{_arn_regex(p)})" for p in values), re.DOTALL)
+        return lambda v: rx.fullmatch(v) is not None
+    texts = ["".join(t for t, _ in p) for p in values]
+    if kind == "string":
+        return frozenset(texts).__contains__
+    if kind == "string_ci":
+        folded = frozenset(t.lower() for t in texts)
+        return lambda v: v.lower() in folded
+    if kind == "numeric":
+        return _ordered(cmp, _typed(texts, parse_number, "a number", strict), parse_number)
+    if kind == "date":
+        dates = _typed(texts, parse_date, "a date (ISO 8601 or epoch seconds)", strict)
+        return _ordered(cmp, dates, parse_date)
+    if kind in ("bool", "null"):
+        bools = frozenset(_typed(texts, _parse_bool, '"true" or "false"', strict))
+        return lambda v: v.lower() in bools
+    if kind == "binary":
+        blobs = frozenset(_typed(texts, _parse_binary, "base64", strict))
+
+        def binary(v: str) -> bool:
+            b = _parse_binary(v)
+            return b is not None and b in blobs
+
+        return binary
+    if kind == "ip":
+        networks = tuple(_typed(texts, _parse_network, "an IP address or CIDR block", strict))
+
+        def ip(v: str) -> bool:
+            a = _parse_address(v)
+            # An address never matches a network of the other IP version (ipaddress returns False).
+            return a is not None and any(a in n for n in networks)
+
+        return ip
+    raise AssertionError(kind)  # pragma: no cover
+
+
+@lru_cache(maxsize=4096)
+def _resolved_matcher(kind: _Kind, cmp: _Cmp, values: tuple[_Pieces, ...]) -> _Matcher:
+    # Variables resolve to the same values across many requests (one user, one tag): cache the matcher.
+    return _build_matcher(kind, cmp, values, strict=False)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Conditions
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One compiled condition: an operator applied to one key with one or more policy values.
+
+    ``operator`` is as written (``ForAnyValue:StringLikeIfExists``); ``base_operator`` without qualifier
+    and suffix (``StringLike``); ``qualifier`` the set operator or None; ``values`` the policy values as
+    strings, as written.
+    """
+
+    operator: str
+    base_operator: str
+    qualifier: SetQualifier | None
+    if_exists: bool
+    key: str
+    values: tuple[str, ...]
+    kind: _Kind = field(repr=False, compare=False)
+    cmp: _Cmp = field(repr=False, compare=False)
+    negated: bool = field(repr=False, compare=False)
+    # Matcher over the values taken literally (no variables in force, or none in the values).
+    literal_matcher: _Matcher = field(repr=False, compare=False)
+    # Parsed templates when any value holds a variable, else None.
+    templates: tuple[Template, ...] | None = field(repr=False, compare=False)
+
+
+def _value_strings(raw: Any, where: str, key: str) -> tuple[str, ...]:
+    def one(v: Any) -> str:
+        if isinstance(v, str):
+            return v
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
+            return str(v)
+        raise PolicyError(f'{where}: value for "{key}" must be a string or list of strings')
+
+    if isinstance(raw, list):
+        return tuple(one(v) for v in raw)
+    return (one(raw),)
+
+
+def _split_operator(op: str) -> tuple[SetQualifier | None, str, bool] | None:
+    qualifier: SetQualifier | None = None
+    name = op
+    for q in _QUALIFIERS:
+        if op.startswith(q + ":"):
+            qualifier = q
+            name = op[len(q) + 1 :]
+            break
+    if name in _OPERATOR_TABLE:
+        return qualifier, name, False
+    if name.endswith(_IF_EXISTS):
+        base = name[: -len(_IF_EXISTS)]
+        if base in _OPERATOR_TABLE and base != "Null":
+            return qualifier, base, True
+    return None
+
+
+def parse_conditions(obj: Any, where: str, *, variables: bool | None = None) -> tuple[Condition, ...]:
+    """Parse a statement's Condition element into compiled conditions (in document order).
+
+    ``where`` names the element in messages (``Statement[2].Condition``). ``variables`` says whether
+    the policy's Version enables policy variables: False validates ``${...}`` values as literal text;
+    True or None (not known yet) lets a value with a variable be checked once substituted. Raises
+    ``PolicyError`` for anything AWS would reject: an unknown operator, a set qualifier on ``Null``,
+    a value that is not a string/number/boolean or list of them, or a policy value the operator cannot
+    read (a number, a date, a CIDR block, base64, ``true``/``false``).
+
+    An empty Condition object, or an operator with an empty key map, adds no condition.
+    """
+    if not isinstance(obj, Mapping):
+        raise PolicyError(f"{where}: must be an object mapping condition operators to {{key: values}}")
+    out: list[Condition] = []
+    for op, block in obj.items():
+        if not isinstance(op, str):
+            raise PolicyError(f"{where}: operator {op!r} must be a string")
+        split = _split_operator(op)
+        if split is None:
+            raise PolicyError(f'{where}: unknown operator "{op}"')
+        qualifier, base, if_exists = split
+        kind, cmp, negated = _OPERATOR_TABLE[base]
+        op_where = f"{where}.{op}"
+        if kind == "null" and qualifier is not None:
+            raise PolicyError(f'{where}: operator "{op}": Null takes no set qualifier')
+        if not isinstance(block, Mapping):
+            raise PolicyError(f"{op_where}: must be an object mapping condition keys to values")
+        for key, raw in block.items():
+            if not isinstance(key, str) or not key:
+                raise PolicyError(f"{op_where}: condition key {key!r} must be a non-empty string")
+            values = _value_strings(raw, op_where, key)
+            templates: tuple[Template, ...] | None = None
+            if variables is not False and kind != "null":
+                parsed = tuple(parse_template(v) for v in values)
+                if any(t.has_variables for t in parsed):
+                    templates = parsed
+            # Values holding a variable are checked after substitution, not here.
+            checked = tuple(
+                ((v, True),)
+                for i, v in enumerate(values)
+                if templates is None or not templates[i].has_variables
+            )
+            try:
+                _build_matcher(kind, cmp, checked, strict=True)
+            except _BadValue as e:
+                raise PolicyError(f'{op_where}: value "{e.value}" for "{key}" is not {e.what}') from None
+            literal = _build_matcher(kind, cmp, tuple(((v, True),) for v in values), strict=False)
+            out.append(
+                Condition(
+                    operator=op,
+                    base_operator=base,
+                    qualifier=qualifier,
+                    if_exists=if_exists,
+                    key=key,
+                    values=values,
+                    kind=kind,
+                    cmp=cmp,
+                    negated=negated,
+                    literal_matcher=literal,
+                    templates=templates,
+                )
+            )
+    return tuple(out)
+
+
+def _matcher_for(
+    cond: Condition, ctx: RequestContext, variables: bool, explain: bool
+) -> tuple[_Matcher, tuple[str, ...]]:
+    """The matcher to use for this request, and the policy values as compared (for explanations)."""
+    if not variables or cond.templates is None:
+        return cond.literal_matcher, cond.values
+    resolved: list[_Pieces] = []
+    shown: list[str] = []
+    for template in cond.templates:
+        pieces = template.pieces(ctx)
+        if pieces is not None:  # a variable without a value: this policy value matches nothing
+            resolved.append(pieces)
+        if explain:
+            text = template.substitute(ctx)
+            shown.append(template.text if text is None else text)
+    return _resolved_matcher(cond.kind, cond.cmp, tuple(resolved)), tuple(shown)
+
+
+def _evaluate(
+    cond: Condition, ctx: RequestContext, variables: bool, explain: bool
+) -> tuple[bool, tuple[str, ...]]:
+    request = ctx.get(cond.key)
+    if cond.kind == "null":
+        # Null: true asks "is the key absent?", false "is it present?". A key given with no values is
+        # treated as absent (AWS has no way to send an empty key).
+        absent = not request
+        wanted = cond.literal_matcher
+        return (wanted("true") if absent else wanted("false")), cond.values
+    if request is None:
+        if cond.if_exists or cond.qualifier == "ForAllValues":
+            return True, cond.values
+        if cond.qualifier == "ForAnyValue":
+            return False, cond.values
+        return cond.negated, cond.values
+    matcher, shown = _matcher_for(cond, ctx, variables, explain)
+    if cond.qualifier == "ForAllValues":
+        if cond.negated:
+            return not any(matcher(v) for v in request), shown
+        return all(matcher(v) for v in request), shown
+    if cond.qualifier == "ForAnyValue":
+        if cond.negated:
+            return not all(matcher(v) for v in request), shown
+        return any(matcher(v) for v in request), shown
+    hit = any(matcher(v) for v in request)
+    return (not hit if cond.negated else hit), shown
+
+
+def evaluate_conditions(
+    conditions: tuple[Condition, ...], ctx: RequestContext, *, variables: bool, explain: bool
+) -> tuple[bool, tuple[ConditionMatch, ...]]:
+    """Evaluate a statement's conditions (all must hold) against a request context.
+
+    ``variables``: policy variables are in force (Version 2012-10-17); otherwise ``${...}`` is literal.
+    With ``explain`` every condition is evaluated and reported; without, evaluation stops at the first
+    condition that does not hold and the tuple of matches is empty.
+    """
+    if not explain:
+        for cond in conditions:
+            if not _evaluate(cond, ctx, variables, False)[0]:
+                return False, ()
+        return True, ()
+    matches: list[ConditionMatch] = []
+    ok = True
+    for cond in conditions:
+        matched, shown = _evaluate(cond, ctx, variables, True)
+        ok = ok and matched
+        matches.append(ConditionMatch(cond.operator, cond.key, shown, ctx.get(cond.key), matched))
+    return ok, tuple(matches)
