@@ -1,0 +1,636 @@
+"""The command line: parse arguments, run one command or start the terminal UI.
+
+::
+
+    lambdaperm-tui [SOURCE] [--color {auto,256,16,none}] [--no-mouse]      the TUI
+    lambdaperm-tui snapshot -o FILE [SOURCE]
+    lambdaperm-tui simulate --scenario FILE [--json]
+    lambdaperm-tui simulate --principal P --action A --resource R [--context KEY=VALUE ...] [SOURCE] [--json]
+    lambdaperm-tui who-can --action A --resource R [SOURCE] [--json]
+
+    SOURCE: [--profile NAME] [--region NAME ...] [--endpoint-url URL] | --snapshot FILE | --demo
+            [--workers N]
+
+Exit status: 0 allowed, 1 denied, 2 invalid input (or a source that cannot be opened), 3 unknown (an
+answer over an inventory depends on a policy that could not be read). ``who-can``: 0 when at least one
+principal is allowed, 1 when none is, 3 when none is for certain but some answers are unknown.
+
+``--context KEY=VALUE`` is repeatable; repeating a key gives it several values (a multi-valued key):
+``--context lambda:Layer=arn:...:1 --context lambda:Layer=arn:...:2``. Values are never split on commas
+(tag values and ARNs may contain them).
+
+Importing this module imports neither textual nor boto3: commands import what they need when they run,
+so ``simulate --scenario`` starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    from .iam.result import Result
+
+PROG = "lambdaperm-tui"
+EXIT_ALLOWED = 0
+EXIT_DENIED = 1
+EXIT_INVALID = 2
+EXIT_UNKNOWN = 3
+
+_DECISION_EXIT = {
+    "allowed": EXIT_ALLOWED,
+    "explicit_deny": EXIT_DENIED,
+    "implicit_deny": EXIT_DENIED,
+    "unknown": EXIT_UNKNOWN,
+}
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line on stderr, exit status 2."""
+
+
+# -- argument parsing ---------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors end as ``CliError`` so ``main`` returns 2 instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see `{self.prog} --help`)")
+
+
+def _add_source_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Sub-command copies default to SUPPRESS so they never overwrite values given before the sub-command.
+    default: Any = None if top else argparse.SUPPRESS
+    group = parser.add_argument_group(
+        "source (default: the live account from the standard AWS configuration)"
+    )
+    group.add_argument("--profile", metavar="NAME", default=default, help="AWS profile (live account)")
+    group.add_argument(
+        "--region",
+        metavar="NAME",
+        action="append",
+        default=default,
+        help="region to load; repeat for several (live account)",
+    )
+    group.add_argument("--endpoint-url", metavar="URL", default=default, help="custom AWS endpoint (live)")
+    exclusive = group.add_mutually_exclusive_group()
+    exclusive.add_argument("--snapshot", metavar="FILE", default=default, help="open a saved snapshot")
+    exclusive.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="open the built-in demo account (a local moto server)",
+    )
+    group.add_argument(
+        "--workers", metavar="N", type=_positive_int, default=default, help="concurrent AWS requests"
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``lambdaperm-tui``."""
+    parser = _Parser(
+        prog=PROG,
+        description="Who can do what to AWS Lambda resources, and why. With no command: the terminal UI.",
+    )
+    _add_source_options(parser, top=True)
+    parser.add_argument(
+        "--color",
+        choices=("auto", "256", "16", "none"),
+        default=None,
+        help="colours of the UI (default auto; NO_COLOR in the environment means none)",
+    )
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse in the UI")
+    parser.set_defaults(command=None)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+
+    snap = sub.add_parser("snapshot", help="save the inventory of a source as a JSON snapshot")
+    snap.add_argument("-o", "--output", metavar="FILE", required=True, help="where to write the snapshot")
+    _add_source_options(snap, top=False)
+    snap.set_defaults(command="snapshot")
+
+    sim = sub.add_parser(
+        "simulate",
+        help="evaluate one request: from a scenario file, or against a source's inventory",
+        description="Either --scenario FILE (offline, exactly what the file says; .jsonl for a batch) "
+        "or --principal/--action/--resource against a source.",
+    )
+    sim.add_argument("--scenario", metavar="FILE", help="scenario file (.json) or batch (.jsonl)")
+    sim.add_argument("--principal", metavar="P", help="ARN, service principal or 'anonymous'")
+    sim.add_argument("--action", metavar="A", help="e.g. lambda:InvokeFunction")
+    sim.add_argument("--resource", metavar="R", help="the exact resource ARN")
+    sim.add_argument(
+        "--context",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a request context key; repeat a key for several values",
+    )
+    sim.add_argument("--json", action="store_true", help="print the result as JSON")
+    _add_source_options(sim, top=False)
+    sim.set_defaults(command="simulate")
+
+    who = sub.add_parser("who-can", help="every principal that can (or cannot) do an action on a resource")
+    who.add_argument("--action", metavar="A", required=True, help="e.g. lambda:InvokeFunction")
+    who.add_argument("--resource", metavar="R", required=True, help="the exact resource ARN")
+    who.add_argument("--json", action="store_true", help="print the rows as JSON")
+    _add_source_options(who, top=False)
+    who.set_defaults(command="who-can")
+    return parser
+
+
+# -- entry point ------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help and --version end here
+            return int(exc.code or 0) if isinstance(exc.code, int) else 0
+        if args.command == "simulate":
+            return _cmd_simulate(args)
+        if args.command == "who-can":
+            return _cmd_who_can(args)
+        if args.command == "snapshot":
+            return _cmd_snapshot(args)
+        return _cmd_tui(args)
+    except CliError as exc:
+        _fail(str(exc))
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours; silence the flush at exit.
+        _silence_stdout()
+        return EXIT_ALLOWED
+
+
+def _fail(message: str) -> None:
+    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+
+
+def _one_line(text: str) -> str:
+    return _clean(" ".join(text.split()))
+
+
+# Control characters in untrusted text (policy names, Sids, ARNs) could drive the terminal: show them
+# escaped instead.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
+
+
+def _clean(text: str) -> str:
+    return text.translate(_CONTROL)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+# -- simulate --scenario -----------------------------------------------------------------------------
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    request_flags = [f for f in ("principal", "action", "resource") if getattr(args, f) is not None]
+    if args.scenario is not None:
+        if request_flags or args.context:
+            raise CliError("simulate: give either --scenario or --principal/--action/--resource, not both")
+        if _source_given(args):
+            raise CliError("simulate --scenario is offline: it takes no SOURCE option")
+        return _simulate_scenario_file(args.scenario, as_json=args.json)
+    missing = [f"--{f}" for f in ("principal", "action", "resource") if getattr(args, f) is None]
+    if missing:
+        raise CliError(f"simulate: missing {', '.join(missing)} (or use --scenario FILE)")
+    return _simulate_inventory(args)
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise CliError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CliError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise CliError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _parse_json(data: bytes | str) -> Any:
+    """``json.loads`` with every failure turned into ``ValueError`` with a short message."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
+
+
+def _simulate_scenario_file(path: str, *, as_json: bool) -> int:
+    data = _read_bytes(path)
+    if path.endswith(".jsonl"):
+        return _simulate_batch(path, data, as_json=as_json)
+    from .iam.errors import InputError
+    from .iam.evaluate import evaluate
+    from .iam.scenario import load_scenario
+
+    try:
+        obj = _parse_json(data)
+        request, policies = load_scenario(obj)
+    except (ValueError, InputError) as exc:
+        message = str(exc)
+        if as_json:
+            sys.stdout.write(json.dumps({"error": message}) + "\n")
+        raise CliError(f"{path}: {message}") from None
+    result = evaluate(request, policies, explain=True)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json()) + "\n")
+    else:
+        _write(sys.stdout, _human_result(result, request_line=_request_line(obj)))
+    return _DECISION_EXIT[result.decision.value]
+
+
+def _simulate_batch(path: str, data: bytes, *, as_json: bool) -> int:
+    """One scenario per line, one result per line, in order; blank lines are skipped."""
+    from .iam.errors import InputError
+    from .iam.evaluate import evaluate
+    from .iam.scenario import ScenarioLoader
+
+    loader = ScenarioLoader()
+    dumps = json.dumps
+    out: list[str] = []
+    symbols = _symbols(sys.stdout)
+    any_denied = any_invalid = False
+    # Identical lines give identical results (the engine is pure): evaluate each distinct line once.
+    seen: dict[bytes, tuple[str, str]] = {}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        cached = seen.get(line)
+        if cached is None:
+            try:
+                request, policies = loader.load(_parse_json(line))
+            except (ValueError, InputError) as exc:
+                decision, body = "error", str(exc)
+            else:
+                result = evaluate(request, policies, explain=as_json)
+                decision = result.decision.value
+                if as_json:
+                    body = dumps(result.to_json())
+                else:
+                    body = _decision_words(decision, symbols) + _deciders_inline(result)
+            seen[line] = (decision, body)
+        else:
+            decision, body = cached
+        if decision == "error":
+            any_invalid = True
+            if as_json:
+                out.append(dumps({"error": f"line {number}: {body}"}))
+            else:
+                out.append(f"line {number}: error: {_one_line(body)}")
+        else:
+            any_denied = any_denied or decision != "allowed"
+            out.append(body if as_json else f"line {number}: {body}")
+    _write(sys.stdout, out)
+    if any_invalid:
+        print(f'{PROG}: {path}: some lines are invalid (see their "error")', file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_DENIED if any_denied else EXIT_ALLOWED
+
+
+def _write(stream: TextIO, lines: list[str]) -> None:
+    if lines:
+        stream.write("\n".join(lines) + "\n")
+    stream.flush()
+
+
+# -- human output ------------------------------------------------------------------------------------
+
+
+def _symbols(stream: TextIO) -> tuple[str, str, str]:
+    """(allowed, denied, unknown) marks: check/cross when the terminal encoding has them, else ASCII."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        "✔✘?".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return ("+", "x", "?")
+    return ("✔", "✘", "?")
+
+
+def _decision_words(decision: str, symbols: tuple[str, str, str]) -> str:
+    ok, no, unknown = symbols
+    if decision == "allowed":
+        return f"{ok} ALLOWED"
+    if decision == "explicit_deny":
+        return f"{no} DENIED (explicit deny)"
+    if decision == "implicit_deny":
+        return f"{no} DENIED (implicit deny: nothing allows it)"
+    return f"{unknown} UNKNOWN"
+
+
+def _decider_text(d: Any) -> str:
+    sid = f' (Sid "{_clean(d.sid)}")' if d.sid else ""
+    return f'{d.policy_type} policy "{_clean(d.policy)}" statement {d.statement_index}{sid}: {d.effect}'
+
+
+def _deciders_inline(result: Result) -> str:
+    if not result.decided_by:
+        return ""
+    return " by " + "; ".join(_decider_text(d) for d in result.decided_by)
+
+
+_PASSING_VERDICTS = ("allow", "not applicable", "n/a", "skipped", "not evaluated", "no deny")
+
+
+def _blocking_layers(result: Result) -> list[str]:
+    """The explanation's layer notes that say where a denial came from."""
+    if result.explanation is None or result.decision.value == "allowed":
+        return []
+    notes = []
+    for layer in result.explanation.layers:
+        verdict = layer.verdict.lower()
+        if any(verdict.startswith(p) for p in _PASSING_VERDICTS):
+            continue
+        notes.append(f"{_clean(layer.layer)}: {_clean(layer.note or layer.verdict)}")
+    return notes
+
+
+def _request_line(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return None
+    parts = [obj.get("principal"), obj.get("action"), obj.get("resource")]
+    if not all(isinstance(p, str) for p in parts):
+        return None
+    return _clean(f"{parts[0]} → {parts[1]} → {parts[2]}")
+
+
+def _human_result(result: Result, *, request_line: str | None = None, indent: str = "") -> list[str]:
+    symbols = _symbols(sys.stdout)
+    lines = [indent + _decision_words(result.decision.value, symbols)]
+    if request_line:
+        lines.append(f"{indent}  request: {request_line}")
+    for d in result.decided_by:
+        lines.append(f"{indent}  decided by: {_decider_text(d)}")
+    for note in _blocking_layers(result):
+        lines.append(f"{indent}  blocked at {note}")
+    if result.explanation is not None and result.explanation.summary:
+        lines.append(f"{indent}  why: {_one_line(result.explanation.summary)}")
+    return lines
+
+
+# -- sources ------------------------------------------------------------------------------------------
+
+
+def _source_given(args: argparse.Namespace) -> bool:
+    return any(
+        getattr(args, name, None) for name in ("profile", "region", "endpoint_url", "snapshot", "demo")
+    )
+
+
+def _make_source(args: argparse.Namespace) -> Any:
+    """A ``Source`` from the SOURCE options; live options cannot be mixed with --snapshot / --demo."""
+    profile = getattr(args, "profile", None)
+    regions = tuple(getattr(args, "region", None) or ())
+    endpoint_url = getattr(args, "endpoint_url", None)
+    snapshot = getattr(args, "snapshot", None)
+    demo = bool(getattr(args, "demo", False))
+    workers = getattr(args, "workers", None)
+    if snapshot and demo:
+        raise CliError("--snapshot and --demo cannot be combined")
+    if snapshot or demo:
+        live = [o for o, v in (("--profile", profile), ("--endpoint-url", endpoint_url)) if v]
+        if live:
+            chosen = "--snapshot" if snapshot else "--demo"
+            raise CliError(f"{' and '.join(live)} apply to a live account, not to {chosen}")
+    if snapshot and regions:
+        raise CliError("--region applies to a live account or --demo, not to --snapshot")
+    from .aws.source import Source
+
+    return Source.from_options(
+        profile=profile,
+        regions=regions,
+        endpoint_url=endpoint_url,
+        snapshot=snapshot,
+        demo=demo,
+        workers=workers,
+    )
+
+
+def _open(args: argparse.Namespace) -> Any:
+    """Load the inventory of the chosen source; every failure to open it becomes a one-line CliError."""
+    source = _make_source(args)
+    from .aws.source import open_inventory
+
+    try:
+        return open_inventory(source)
+    except CliError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - shown as one line; the causes are listed below
+        raise CliError(_source_error(exc)) from None
+
+
+def _source_error(exc: Exception) -> str:
+    """The message for a source that cannot be opened (credentials, snapshot, endpoint)."""
+    name = type(exc).__name__
+    text = str(exc) or name
+    if name in ("CredentialsError", "SnapshotError", "SourceError", "DemoError", "InputError"):
+        return text
+    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionError"):
+        return f"cannot reach the AWS endpoint: {text}"
+    if name in ("NoCredentialsError", "PartialCredentialsError"):
+        return "no AWS credentials found: set AWS_PROFILE or run `aws configure`"
+    if name in ("ProfileNotFound",):
+        return text
+    if name == "ModuleNotFoundError" and "moto" in text:
+        return "--demo needs the demo extra: pip install 'lambdaperm-tui[demo]'"
+    return f"{name}: {text}"
+
+
+# -- simulate / who-can over an inventory --------------------------------------------------------------
+
+
+def _parse_context(items: Sequence[str]) -> dict[str, Any]:
+    context: dict[str, list[str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CliError(f"--context {item!r}: expected KEY=VALUE (e.g. aws:SourceIp=10.0.0.1)")
+        context.setdefault(key, []).append(value)
+    return {k: v[0] if len(v) == 1 else tuple(v) for k, v in context.items()}
+
+
+def _simulate_inventory(args: argparse.Namespace) -> int:
+    context = _parse_context(args.context)
+    inventory = _open(args)
+    from .analysis.resolve import simulate
+    from .iam.errors import InputError
+
+    try:
+        answer = simulate(inventory, args.principal, args.action, args.resource, context, explain=True)
+    except InputError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        sys.stdout.write(json.dumps(answer.to_json()) + "\n")
+    else:
+        _write(sys.stdout, _human_answer(answer, args))
+    return _DECISION_EXIT.get(str(answer.decision), EXIT_UNKNOWN)
+
+
+def _human_answer(answer: Any, args: argparse.Namespace) -> list[str]:
+    symbols = _symbols(sys.stdout)
+    request_line = _clean(f"{args.principal} → {args.action} → {args.resource}")
+    lines = [_decision_words(str(answer.decision), symbols), f"  request: {request_line}"]
+    checks = tuple(getattr(answer, "checks", ()) or ())
+    if len(checks) > 1:
+        for i, check in enumerate(checks, start=1):
+            label = _clean(str(getattr(check, "label", "") or getattr(check, "action", "") or f"check {i}"))
+            lines.append(f"  check {i}: {label}")
+            result = getattr(check, "result", None)
+            if result is not None:
+                lines.extend(_human_result(result, indent="    "))
+    elif answer.result is not None:
+        lines.extend(_human_result(answer.result)[1:])
+    for reason in answer.unknown_because:
+        lines.append(f"  unknown because: {_one_line(reason)}")
+    for assumption in answer.assumes:
+        lines.append(f"  assumes: {_one_line(assumption)}")
+    return lines
+
+
+def _cmd_who_can(args: argparse.Namespace) -> int:
+    inventory = _open(args)
+    from .analysis.whocan import who_can
+    from .iam.errors import InputError
+
+    try:
+        rows = who_can(inventory, args.action, args.resource)
+    except InputError as exc:
+        raise CliError(str(exc)) from None
+    decisions = [str(_row_decision(r)) for r in rows]
+    if args.json:
+        sys.stdout.write(json.dumps([_row_json(r) for r in rows]) + "\n")
+    else:
+        _write(sys.stdout, _who_can_table(rows, args))
+    if "allowed" in decisions:
+        return EXIT_ALLOWED
+    return EXIT_UNKNOWN if "unknown" in decisions else EXIT_DENIED
+
+
+def _row_decision(row: Any) -> str:
+    answer = getattr(row, "answer", None)
+    decision = getattr(row, "decision", None) or getattr(answer, "decision", None)
+    return str(getattr(decision, "value", decision))
+
+
+def _row_principal(row: Any) -> str:
+    principal = getattr(row, "principal", "")
+    return str(getattr(principal, "text", principal))
+
+
+def _row_json(row: Any) -> Any:
+    to_json = getattr(row, "to_json", None)
+    if callable(to_json):
+        return to_json()
+    answer = getattr(row, "answer", None)
+    out: dict[str, Any] = {"principal": _row_principal(row)}
+    out.update(answer.to_json() if answer is not None else {"decision": _row_decision(row)})
+    return out
+
+
+def _row_deciders(row: Any) -> str:
+    answer = getattr(row, "answer", None)
+    result = getattr(row, "result", None) or getattr(answer, "result", None)
+    if result is not None and result.decided_by:
+        return "; ".join(_decider_text(d) for d in result.decided_by)
+    reasons = tuple(getattr(row, "unknown_because", ()) or getattr(answer, "unknown_because", ()) or ())
+    if reasons:
+        return "unknown: " + "; ".join(_one_line(r) for r in reasons)
+    return "-"
+
+
+def _who_can_table(rows: Sequence[Any], args: argparse.Namespace) -> list[str]:
+    symbols = _symbols(sys.stdout)
+    order = {"allowed": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 3}
+    ordered = sorted(rows, key=lambda r: order.get(_row_decision(r), 4))  # stable: keeps analysis order
+    table = [("PRINCIPAL", "DECISION", "DECIDED BY")]
+    for row in ordered:
+        words = _decision_words(_row_decision(row), symbols).split(" (")[0]
+        table.append((_clean(_row_principal(row)), words, _row_deciders(row)))
+    width0 = max(len(r[0]) for r in table)
+    width1 = max(len(r[1]) for r in table)
+    header = _clean(f"who can {args.action} on {args.resource}:")
+    lines = [header]
+    lines.extend(f"{a.ljust(width0)}  {b.ljust(width1)}  {c}".rstrip() for a, b, c in table)
+    allowed = sum(1 for r in rows if _row_decision(r) == "allowed")
+    lines.append(f"{allowed} of {len(rows)} principals allowed")
+    return lines
+
+
+# -- snapshot and the UI ------------------------------------------------------------------------------
+
+
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    inventory = _open(args)
+    from .inventory.snapshot import save_snapshot
+
+    try:
+        save_snapshot(inventory, args.output)
+    except OSError as exc:
+        raise CliError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    print(f"{PROG}: saved {args.output}: {_inventory_summary(inventory)}", file=sys.stderr)
+    return 0
+
+
+def _inventory_summary(inv: Any) -> str:
+    def count(name: str) -> int:
+        return len(getattr(inv, name, ()) or ())
+
+    functions = getattr(inv, "functions", ()) or ()
+    versions = sum(len(f.versions) for f in functions)
+    aliases = sum(len(f.aliases) for f in functions)
+    return (
+        f"{len(functions)} functions ({versions} versions, {aliases} aliases), {count('layers')} layers, "
+        f"{count('roles')} roles, {count('users')} users, {count('failures')} failures"
+    )
+
+
+def _cmd_tui(args: argparse.Namespace) -> int:
+    color = args.color
+    if color is None and os.environ.get("NO_COLOR"):
+        color = "none"  # https://no-color.org: any non-empty value
+    if color == "auto":
+        color = None
+    source = _make_source(args)
+    from .ui.app import run_app
+
+    return int(run_app(source, color=color, mouse=not args.no_mouse))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,404 @@
+"""The scenario file contract (DESIGN.md): one JSON object in, one ``Request`` and its ``PolicySet`` out.
+
+A scenario says exactly what to evaluate, offline::
+
+    {
+      "principal": "arn:aws:iam::111122223333:role/orders-api",
+      "action": "lambda:InvokeFunction",
+      "resource": "arn:aws:lambda:us-east-1:111122223333:function:billing:prod",
+      "resource_account": "111122223333",            (optional; default: the account in the ARN)
+      "context": {"aws:SourceIp": "10.1.2.3"},       (optional)
+      "identity_policies": [{"name": "...", "document": {...}}],      (optional)
+      "permissions_boundary": null, "session_policy": null,           (optional: a named policy)
+      "scps": [[...level 0...], [...level 1...]], "rcps": [],         (optional: levels, root first)
+      "resource_policy": {"name": "...", "document": {...}}           (optional)
+    }
+
+Rules beyond DESIGN.md, chosen so that mistakes are caught rather than silently evaluated:
+
+- An unknown top-level field is an error (a typo such as ``"principle"`` or ``"scp"`` would otherwise be
+  ignored and change the answer). Annotation fields are allowed and ignored: ``name``, ``id``, ``title``,
+  ``description``, ``comment``, ``notes``, ``expected``, and any field starting with ``_``, ``$`` or ``x-``.
+- A named policy is ``{"name": NAME, "document": DOC}``; ``DOC`` is a JSON object or a string holding
+  JSON. ``name`` may be omitted (the field path is used). A bare policy document (an object with
+  ``Statement``) is accepted in place of a named policy, named after its field path.
+- ``scps`` and ``rcps`` must be lists of lists; a flat list of policies is an error (it is ambiguous
+  whether it meant one level or one level per policy).
+- Context values: a string, a boolean or a number (carried as its string form, ``true`` / ``42``), or a
+  list of those for a multi-valued key. ``null`` is refused: omit the key to mean "absent". Key names
+  need a service prefix and are case-insensitive, so two keys differing only in case are an error. A few
+  global keys with a fixed type are checked: ``aws:SourceIp`` (an IP address), the boolean keys
+  (``aws:SecureTransport``, ``aws:MultiFactorAuthPresent``, ...), ``aws:CurrentTime`` /
+  ``aws:TokenIssueTime`` (ISO 8601 or epoch seconds), ``aws:EpochTime`` and ``aws:MultiFactorAuthAge``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from typing import Any
+
+from .arn import parse_arn
+from .errors import InputError
+from .policy import Policy, parse_policy
+from .principal import parse_principal
+from .request import ContextValue, PolicySet, Principal, Request
+from .result import Result
+
+SCENARIO_FIELDS = (
+    "principal",
+    "action",
+    "resource",
+    "resource_account",
+    "context",
+    "identity_policies",
+    "permissions_boundary",
+    "session_policy",
+    "scps",
+    "rcps",
+    "resource_policy",
+)
+_KNOWN = frozenset(SCENARIO_FIELDS)
+ANNOTATION_FIELDS = frozenset({"name", "id", "title", "description", "comment", "notes", "expected"})
+_ANNOTATION_PREFIXES = ("_", "$", "x-")
+
+_ACTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*:[A-Za-z0-9][A-Za-z0-9._-]*")
+_ACCOUNT = re.compile(r"\d{12}")
+# Loose on purpose: the engine parses dates; this only catches values that are clearly not dates.
+_ISO_DATE = re.compile(r"\d{4}-?\d{2}-?\d{2}(?:[Tt ].*)?$")
+
+# Global condition keys whose values have one fixed type (lower-cased: context keys are case-insensitive).
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+_BOOL_KEYS = frozenset(
+    {"aws:securetransport", "aws:multifactorauthpresent", "aws:viaawsservice", "aws:principalisawsservice"}
+)
+_IP_KEYS = frozenset({"aws:sourceip"})
+_DATE_KEYS = frozenset({"aws:currenttime", "aws:tokenissuetime"})
+_NUMBER_KEYS = frozenset({"aws:epochtime", "aws:multifactorauthage"})
+
+
+class ScenarioLoader:
+    """Loads scenarios, reusing parsed policies and principals across the scenarios of one batch.
+
+    Parsing a policy compiles its patterns, which costs far more than looking up a key; a batch usually
+    repeats the same documents on many lines. The cache key is the policy's name and its document's JSON
+    text (``json.dumps`` in the key order it came in: two equal texts are equal documents, so a hit can
+    never return a different policy; a reordered copy merely misses). Documents given as JSON strings are
+    keyed by that string. Only for values that came from ``json.loads`` (a tuple and a list would share a
+    key), which is what the CLI passes.
+    """
+
+    __slots__ = ("_policies", "_principals", "_encode", "max_entries")
+
+    def __init__(self, *, max_entries: int = 4096) -> None:
+        self._policies: dict[tuple[str, str], Policy] = {}
+        self._principals: dict[str, Principal] = {}
+        self._encode = json.JSONEncoder(
+            ensure_ascii=False, check_circular=False, separators=(",", ":")
+        ).encode
+        self.max_entries = max_entries
+
+    def load(self, obj: Any) -> tuple[Request, PolicySet]:
+        """Validate one scenario object; raises ``InputError`` whose message starts with the field path."""
+        if not isinstance(obj, dict):
+            raise InputError(f"scenario: expected a JSON object, got {_kind(obj)}")
+        for key in obj:
+            if key not in _KNOWN and not _is_annotation(key):
+                raise InputError(_unknown_field_message(key))
+
+        principal = self._principal(obj.get("principal", _MISSING))
+        action = _action(obj.get("action", _MISSING))
+        resource, arn_account = _resource(obj.get("resource", _MISSING))
+        resource_account = _resource_account(obj.get("resource_account"), arn_account)
+        context = _context(obj.get("context"))
+
+        identity = tuple(
+            self._named(p, f"identity_policies[{i}]")
+            for i, p in enumerate(_list(obj.get("identity_policies"), "identity_policies"))
+        )
+        boundary = self._optional(obj.get("permissions_boundary"), "permissions_boundary")
+        session = self._optional(obj.get("session_policy"), "session_policy")
+        scps = self._levels(obj.get("scps"), "scps")
+        rcps = self._levels(obj.get("rcps"), "rcps")
+        resource_policy = self._optional(obj.get("resource_policy"), "resource_policy")
+
+        request = Request(
+            principal=principal,
+            action=action,
+            resource=resource,
+            resource_account=resource_account,
+            context=context,
+        )
+        policies = PolicySet(
+            identity=identity,
+            boundary=boundary,
+            session=session,
+            scps=scps,
+            rcps=rcps,
+            resource=resource_policy,
+        )
+        return request, policies
+
+    # -- pieces -------------------------------------------------------------------------------------
+
+    def _principal(self, value: Any) -> Principal:
+        if value is _MISSING:
+            raise InputError('principal: missing (an ARN, a service principal or "anonymous")')
+        if not isinstance(value, str):
+            raise InputError(f"principal: expected a string, got {_kind(value)}")
+        cached = self._principals.get(value)
+        if cached is not None:
+            return cached
+        try:
+            principal = parse_principal(value)
+        except InputError as exc:
+            raise InputError(_prefixed("principal", exc)) from None
+        if len(self._principals) >= self.max_entries:
+            self._principals.clear()
+        self._principals[value] = principal
+        return principal
+
+    def _optional(self, value: Any, where: str) -> Policy | None:
+        return None if value is None else self._named(value, where)
+
+    def _levels(self, value: Any, where: str) -> tuple[tuple[Policy, ...], ...]:
+        levels = []
+        for i, level in enumerate(_list(value, where)):
+            if not isinstance(level, list):
+                raise InputError(
+                    f"{where}[{i}]: expected a list of policies (one level), got {_kind(level)}; "
+                    f"{where} is a list of levels, root first: [[...], [...]]"
+                )
+            levels.append(tuple(self._named(p, f"{where}[{i}][{j}]") for j, p in enumerate(level)))
+        return tuple(levels)
+
+    def _named(self, value: Any, where: str) -> Policy:
+        if not isinstance(value, dict):
+            raise InputError(f'{where}: expected {{"name": ..., "document": {{...}}}}, got {_kind(value)}')
+        if "document" in value:
+            for key in value:
+                if key not in ("name", "document"):
+                    raise InputError(
+                        f'{where}: unknown field "{key}" (a named policy has "name" and "document")'
+                    )
+            name = value.get("name", where)
+            if not isinstance(name, str):
+                raise InputError(f"{where}.name: expected a string, got {_kind(name)}")
+            document = value["document"]
+            doc_where = f"{where}.document"
+        elif "Statement" in value:
+            # A bare policy document where a named policy was expected: unambiguous, so accept it.
+            name, document, doc_where = where, value, where
+        else:
+            raise InputError(f'{where}: missing "document"')
+        return self._policy(document, name, doc_where)
+
+    def _policy(self, document: Any, name: str, where: str) -> Policy:
+        if isinstance(document, str):
+            key = document
+            try:
+                parsed_doc = json.loads(document)
+            except ValueError as exc:
+                raise InputError(f"{where}: not valid JSON ({_json_error(exc)})") from None
+        elif isinstance(document, dict):
+            parsed_doc = document
+            try:
+                key = self._encode(document)
+            except (TypeError, ValueError, RecursionError):
+                key = ""  # not JSON-encodable: parse without caching
+        else:
+            raise InputError(
+                f"{where}: expected a policy document (object or JSON string), got {_kind(document)}"
+            )
+        cached = self._policies.get((name, key)) if key else None
+        if cached is not None:
+            return cached
+        try:
+            policy = parse_policy(parsed_doc, name)
+        except InputError as exc:
+            raise InputError(_prefixed(where, exc)) from None
+        except RecursionError:
+            raise InputError(f"{where}: nested too deeply") from None
+        if key:
+            if len(self._policies) >= self.max_entries:
+                self._policies.clear()
+            self._policies[(name, key)] = policy
+        return policy
+
+
+def load_scenario(obj: Any, *, loader: ScenarioLoader | None = None) -> tuple[Request, PolicySet]:
+    """Turn a scenario object (parsed JSON) into the request and policies it describes.
+
+    Raises ``InputError`` whose message names the field, e.g.
+    ``identity_policies[1].document: Statement[0].Effect: ...`` or ``resource: not an ARN: "x"``.
+    Pass one ``loader`` for many scenarios to reuse parsed policies.
+    """
+    return (loader or ScenarioLoader()).load(obj)
+
+
+def scenario_result_json(result: Result) -> dict[str, Any]:
+    """The ``--json`` output object for one scenario: ``decision``, ``decided_by``, ``explanation``."""
+    return result.to_json()
+
+
+# -- field validators -------------------------------------------------------------------------------
+
+
+class _Missing:
+    pass
+
+
+_MISSING: Any = _Missing()
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _is_annotation(key: Any) -> bool:
+    return isinstance(key, str) and (key in ANNOTATION_FIELDS or key.startswith(_ANNOTATION_PREFIXES))
+
+
+def _unknown_field_message(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key.lower(), SCENARIO_FIELDS, n=1, cutoff=0.6)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return f"{key}: unknown field{hint}; known fields: {', '.join(SCENARIO_FIELDS)}"
+
+
+def _prefixed(where: str, exc: Exception) -> str:
+    message = str(exc)
+    if message.startswith(where + ":") or message.startswith(where + "."):
+        return message
+    return f"{where}: {message}"
+
+
+def _json_error(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    return str(exc)
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{where}: expected a list, got {_kind(value)}")
+    return value
+
+
+def _action(value: Any) -> str:
+    if value is _MISSING:
+        raise InputError('action: missing (e.g. "lambda:InvokeFunction")')
+    if not isinstance(value, str):
+        raise InputError(f"action: expected a string, got {_kind(value)}")
+    if "*" in value or "?" in value:
+        raise InputError(f"action: a request names one action, not a pattern: {value!r}")
+    if not _ACTION.fullmatch(value):
+        raise InputError(f'action: expected "service:Action" (e.g. "lambda:InvokeFunction"), got {value!r}')
+    return value
+
+
+def _resource(value: Any) -> tuple[str, str | None]:
+    """The resource ARN and the account it names (None when the ARN has no account, as for S3)."""
+    if value is _MISSING:
+        raise InputError("resource: missing (the exact ARN of the request)")
+    if not isinstance(value, str):
+        raise InputError(f"resource: expected a string, got {_kind(value)}")
+    try:
+        arn = parse_arn(value, "resource")
+    except InputError as exc:
+        raise InputError(_prefixed("resource", exc)) from None
+    if any(c.isspace() for c in value):
+        raise InputError(f"resource: an ARN has no whitespace: {value!r}")
+    # "aws" is the account of AWS managed policies; an empty account (S3) names no owner.
+    return value, arn.account if _ACCOUNT.fullmatch(arn.account) else None
+
+
+def _resource_account(value: Any, from_arn: str | None) -> str | None:
+    if value is None:
+        return from_arn
+    if not isinstance(value, str):
+        raise InputError(f"resource_account: expected a 12-digit account id string, got {_kind(value)}")
+    if not _ACCOUNT.fullmatch(value):
+        raise InputError(f"resource_account: not a 12-digit account id: {value!r}")
+    return value
+
+
+def _context(value: Any) -> dict[str, ContextValue]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError(f"context: expected an object of condition keys, got {_kind(value)}")
+    out: dict[str, ContextValue] = {}
+    seen: dict[str, str] = {}
+    for key, raw in value.items():
+        where = f"context.{key}"
+        if not key or ":" not in key or key.startswith(":"):
+            raise InputError(f'{where}: a condition key has a service prefix (e.g. "aws:SourceIp")')
+        lower = key.lower()
+        if lower in seen:
+            raise InputError(f'{where}: same key as "{seen[lower]}" (condition keys are case-insensitive)')
+        seen[lower] = key
+        if isinstance(raw, list):
+            converted: ContextValue = tuple(_scalar(v, f"{where}[{i}]") for i, v in enumerate(raw))
+            values: tuple[str, ...] = converted  # type: ignore[assignment]
+        else:
+            converted = _scalar(raw, where)
+            values = (converted,)
+        for v in values:
+            _check_typed(lower, v, where)
+        out[key] = converted
+    return out
+
+
+def _scalar(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        raise InputError(f'{where}: null is not a value (omit the key to mean "absent")')
+    raise InputError(f"{where}: expected a string, boolean or number, got {_kind(value)}")
+
+
+def _check_typed(lower_key: str, value: str, where: str) -> None:
+    if lower_key in _IP_KEYS:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise InputError(f"{where}: not an IP address: {value!r}") from None
+    elif lower_key in _BOOL_KEYS:
+        if value.lower() not in ("true", "false"):
+            raise InputError(f"{where}: expected true or false, got {value!r}")
+    elif lower_key in _NUMBER_KEYS:
+        if not _is_number(value):
+            raise InputError(f"{where}: expected a number, got {value!r}")
+    elif lower_key in _DATE_KEYS and not _is_number(value) and not _ISO_DATE.match(value):
+        raise InputError(f"{where}: expected an ISO 8601 date or epoch seconds, got {value!r}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
