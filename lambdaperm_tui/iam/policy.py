@@ -1,29 +1,509 @@
-"""Policy documents parsed and validated into immutable, compiled objects.
+"""Policy documents parsed, validated and compiled into immutable objects.
 
-(Placeholder signature: the engine work replaces this module with the real parser.)
+Grammar followed: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html and
+the element pages (Version, Id, Statement, Sid, Effect, Principal, NotPrincipal, Action, NotAction,
+Resource, NotResource, Condition) under
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html.
+
+A ``Policy`` is compiled once: action patterns become exact/prefix/regex matchers (actions are
+case-insensitive), resource patterns exact/regex matchers (ARNs are case-sensitive), principals a
+structured list, and statements are indexed by service prefix so that evaluating a request only visits
+statements whose Action could match it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from .conditions import Condition, parse_conditions
+from .context import RequestContext
+from .errors import PolicyError
+from .variables import compile_pattern, has_variables
+
+__all__ = [
+    "ActionPattern",
+    "Policy",
+    "PrincipalEntry",
+    "PrincipalSpec",
+    "ResourcePattern",
+    "Statement",
+    "VERSION_2008",
+    "VERSION_2012",
+    "parse_policy",
+]
+
+VERSION_2012 = "2012-10-17"
+VERSION_2008 = "2008-10-17"
+
+_TOP_KEYS = frozenset({"Version", "Id", "Statement"})
+_STATEMENT_KEYS = frozenset(
+    {
+        "Sid",
+        "Effect",
+        "Principal",
+        "NotPrincipal",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+    }
+)
+_PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+_ROOT_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):root$")
+_USER_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):user/(?:.*/)?([^/]+)$")
+_ROLE_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/(?:.*/)?([^/]+)$")
+_SESSION_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role/([^/]+)/([^/]+)$")
+_FEDERATED_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):federated-user/([^/]+)$")
+_ACTION_RE = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+$")
+
+# Kinds of action matcher, cheapest first.
+_ALL, _EXACT, _PREFIX, _REGEX = 0, 1, 2, 3
+
+
+def _wildcard_regex(text: str) -> re.Pattern[str]:
+    source = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
+    return re.compile(source, re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionPattern:
+    """One Action/NotAction value, matched case-insensitively against ``service:Action``."""
+
+    text: str
+    kind: int = field(compare=False)
+    value: str = field(compare=False)  # lowercased pattern (prefix without the "*" for _PREFIX)
+    regex: re.Pattern[str] | None = field(compare=False, default=None)
+
+    @staticmethod
+    def compile(text: str) -> ActionPattern:
+        """Compile a pattern once (callers validate its shape first)."""
+        low = text.lower()
+        if low == "*":
+            return ActionPattern(text, _ALL, low)
+        if "*" not in low and "?" not in low:
+            return ActionPattern(text, _EXACT, low)
+        if low.endswith("*") and "*" not in low[:-1] and "?" not in low:
+            return ActionPattern(text, _PREFIX, low[:-1])
+        return ActionPattern(text, _REGEX, low, _wildcard_regex(low))
+
+    def matches(self, action_lower: str) -> bool:
+        """True when the (already lowercased) action matches this pattern."""
+        kind = self.kind
+        if kind == _EXACT:
+            return action_lower == self.value
+        if kind == _PREFIX:
+            return action_lower.startswith(self.value)
+        if kind == _ALL:
+            return True
+        assert self.regex is not None
+        return self.regex.fullmatch(action_lower) is not None
+
+    @property
+    def service(self) -> str | None:
+        """The service prefix when it is fixed text (``lambda`` for ``lambda:Get*``), else None."""
+        if self.kind == _ALL:
+            return None
+        svc = self.value.split(":", 1)[0] if ":" in self.value else None
+        if svc is None or "*" in svc or "?" in svc:
+            return None
+        return svc
+
+
+@dataclass(frozen=True, slots=True)
+class ResourcePattern:
+    """One Resource/NotResource value, matched case-sensitively (``*`` and ``?`` wildcards).
+
+    With policy variables (only under Version 2012-10-17) the pattern is resolved per request.
+    """
+
+    text: str
+    variables: bool = field(compare=False, default=False)
+    matcher: Callable[[str], bool] | None = field(compare=False, default=None, repr=False)
+
+    @staticmethod
+    def compile(text: str, variables_in_force: bool) -> ResourcePattern:
+        """Compile a pattern once; variable-bearing patterns are resolved at evaluation time."""
+        if variables_in_force and has_variables(text):
+            return ResourcePattern(text, True, None)
+        if text == "*":
+            return ResourcePattern(text, False, _match_all)
+        if "*" not in text and "?" not in text:
+            return ResourcePattern(text, False, text.__eq__)
+        regex = _wildcard_regex(text)
+        return ResourcePattern(text, False, lambda value: regex.fullmatch(value) is not None)
+
+    def matches(self, resource: str, ctx: RequestContext | None) -> bool:
+        """True when ``resource`` matches; variables are substituted from ``ctx`` first.
+
+        A variable with no value and no default makes the entry match nothing
+        (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+        """
+        if self.matcher is not None:
+            return self.matcher(resource)
+        pattern = compile_pattern(self.text, ctx)
+        return pattern is not None and pattern.fullmatch(resource) is not None
+
+
+def _match_all(_value: str) -> bool:
+    return True
+
+
+PrincipalEntryKind = Literal[
+    "any",
+    "account",
+    "user",
+    "role",
+    "session",
+    "federated_user",
+    "service",
+    "federated",
+    "canonical",
+    "other",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalEntry:
+    """One value of a Principal/NotPrincipal element, classified once.
+
+    ``kind``: ``any`` (``"*"``), ``account`` (bare id or ``:root`` ARN), ``user``, ``role``, ``session``
+    (assumed-role session ARN), ``federated_user``, ``service``, ``federated`` (identity provider),
+    ``canonical`` (S3 canonical user), ``other`` (e.g. a unique id left by a deleted role: it matches
+    nothing). ``account``/``name``/``partition`` hold the parts the matcher needs.
+    """
+
+    key: str  # "AWS", "Service", "Federated", "CanonicalUser" or "*"
+    value: str
+    kind: PrincipalEntryKind
+    account: str | None = None
+    name: str | None = None
+    partition: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalSpec:
+    """A Principal or NotPrincipal element: its entries, and the element as written (for explanations)."""
+
+    entries: tuple[PrincipalEntry, ...]
+    written: Any = field(compare=False, default=None)
 
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """One statement of a policy."""
+    """One statement of a policy, compiled.
+
+    Exactly one of ``action``/``not_action`` is set; at most one of ``resource``/``not_resource`` (a
+    statement with neither, as in a role trust policy, applies to any resource); at most one of
+    ``principal``/``not_principal``.
+    """
 
     index: int
     sid: str | None
-    effect: str
+    effect: Literal["Allow", "Deny"]
+    action: tuple[ActionPattern, ...] | None = None
+    not_action: tuple[ActionPattern, ...] | None = None
+    resource: tuple[ResourcePattern, ...] | None = None
+    not_resource: tuple[ResourcePattern, ...] | None = None
+    principal: PrincipalSpec | None = None
+    not_principal: PrincipalSpec | None = None
+    conditions: tuple[Condition, ...] = ()
+
+    # Plain loops rather than any()/all(): these run on the hot path of every decision.
+    def matches_action(self, action_lower: str) -> bool:
+        """Action/NotAction test for a lowercased ``service:action``."""
+        if self.action is not None:
+            for p in self.action:  # noqa: SIM110
+                if p.matches(action_lower):
+                    return True
+            return False
+        if self.not_action is not None:
+            for p in self.not_action:  # noqa: SIM110
+                if p.matches(action_lower):
+                    return False
+            return True
+        return False
+
+    def matches_resource(self, resource: str, ctx: RequestContext | None) -> bool:
+        """Resource/NotResource test (``ctx`` None: variables not in force)."""
+        if self.resource is not None:
+            for p in self.resource:  # noqa: SIM110
+                if p.matches(resource, ctx):
+                    return True
+            return False
+        if self.not_resource is not None:
+            for p in self.not_resource:  # noqa: SIM110
+                if p.matches(resource, ctx):
+                    return False
+            return True
+        return True
+
+    @property
+    def services(self) -> frozenset[str] | None:
+        """The fixed service prefixes this statement's Action can match, or None for any service."""
+        if self.action is None:
+            return None
+        out: set[str] = set()
+        for p in self.action:
+            svc = p.service
+            if svc is None:
+                return None
+            out.add(svc)
+        return frozenset(out)
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """A parsed policy: its name (for explanations), Version, Id, statements and the raw document."""
+    """A parsed policy: its name (for explanations), Version, Id, statements and the raw document.
+
+    ``variables`` is True under Version 2012-10-17 only: with 2008-10-17 or no Version, ``${...}`` is
+    literal text (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).
+    """
 
     name: str
     version: str | None
     id: str | None
     statements: tuple[Statement, ...]
-    document: Any
+    document: Any = field(default=None, compare=False, repr=False)
+    _by_service: Mapping[str, tuple[Statement, ...]] = field(
+        default_factory=dict, compare=False, repr=False, init=False
+    )
+    _any_service: tuple[Statement, ...] = field(default=(), compare=False, repr=False, init=False)
+
+    def __post_init__(self) -> None:
+        by_service: dict[str, list[Statement]] = {}
+        any_service: list[Statement] = []
+        for st in self.statements:
+            services = st.services
+            if services is None:
+                any_service.append(st)
+            else:
+                for svc in services:
+                    by_service.setdefault(svc, []).append(st)
+        # Each bucket holds its own statements plus the any-service ones, in document order, so one
+        # dictionary lookup yields every statement that can match a request's action.
+        merged = {
+            svc: tuple(sorted(set(sts) | set(any_service), key=lambda s: s.index))
+            for svc, sts in by_service.items()
+        }
+        object.__setattr__(self, "_by_service", MappingProxyType(merged))
+        object.__setattr__(self, "_any_service", tuple(any_service))
+
+    @property
+    def variables(self) -> bool:
+        """True when policy variables are in force (Version 2012-10-17)."""
+        return self.version == VERSION_2012
+
+    def candidates(self, service: str) -> tuple[Statement, ...]:
+        """The statements whose Action/NotAction could match an action of ``service`` (lowercase)."""
+        return self._by_service.get(service, self._any_service)
+
+
+# ---------------------------------------------------------------------------------------------- parsing
+
+
+def _q(value: Any) -> str:
+    """A short, quoted rendering of a bad value for an error message."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        values: list[Any] = [value]
+    elif isinstance(value, list):
+        if not value:
+            raise PolicyError(f"{where}: must not be an empty list")
+        values = value
+    else:
+        raise PolicyError(f"{where}: must be a string or a list of strings, got {_q(value)}")
+    out: list[str] = []
+    for i, v in enumerate(values):
+        if not isinstance(v, str):
+            raise PolicyError(f"{where}[{i}]: must be a string, got {_q(v)}")
+        out.append(v)
+    return tuple(out)
+
+
+def _actions(value: Any, where: str) -> tuple[ActionPattern, ...]:
+    texts = _string_list(value, where)
+    out = []
+    for i, t in enumerate(texts):
+        if t != "*" and not _ACTION_RE.match(t):
+            at = f"{where}[{i}]" if isinstance(value, list) else where
+            raise PolicyError(f'{at}: {_q(t)} is not "service:action" or "*"')
+        out.append(ActionPattern.compile(t))
+    return tuple(out)
+
+
+def _resources(value: Any, where: str, variables: bool) -> tuple[ResourcePattern, ...]:
+    texts = _string_list(value, where)
+    out = []
+    for i, t in enumerate(texts):
+        if not t:
+            at = f"{where}[{i}]" if isinstance(value, list) else where
+            raise PolicyError(f"{at}: must not be empty")
+        out.append(ResourcePattern.compile(t, variables))
+    return tuple(out)
+
+
+def _principal_entry(key: str, value: str) -> PrincipalEntry:
+    if value == "*":
+        # {"AWS": "*"} is the same as "*"; other keys with "*" are only meaningful in trust policies.
+        return PrincipalEntry(key, value, "any" if key == "AWS" else "other")
+    if key == "Service":
+        return PrincipalEntry(key, value, "service", name=value)
+    if key == "Federated":
+        return PrincipalEntry(key, value, "federated", name=value)
+    if key == "CanonicalUser":
+        return PrincipalEntry(key, value, "canonical", name=value)
+    if _ACCOUNT_RE.match(value):
+        return PrincipalEntry(key, value, "account", account=value)
+    m = _ROOT_RE.match(value)
+    if m:
+        return PrincipalEntry(key, value, "account", account=m.group(2), partition=m.group(1))
+    m = _USER_RE.match(value)
+    if m:
+        return PrincipalEntry(key, value, "user", account=m.group(2), name=m.group(3), partition=m.group(1))
+    m = _ROLE_RE.match(value)
+    if m:
+        return PrincipalEntry(key, value, "role", account=m.group(2), name=m.group(3), partition=m.group(1))
+    m = _SESSION_RE.match(value)
+    if m:
+        return PrincipalEntry(
+            key, value, "session", account=m.group(2), name=m.group(3), partition=m.group(1)
+        )
+    m = _FEDERATED_RE.match(value)
+    if m:
+        return PrincipalEntry(
+            key, value, "federated_user", account=m.group(2), name=m.group(3), partition=m.group(1)
+        )
+    return PrincipalEntry(key, value, "other")
+
+
+def _principal(value: Any, where: str) -> PrincipalSpec:
+    if isinstance(value, str):
+        if value != "*":
+            raise PolicyError(
+                f'{where}: must be "*" or an object with AWS/Service/Federated/CanonicalUser, got {_q(value)}'
+            )
+        return PrincipalSpec((PrincipalEntry("*", "*", "any"),), value)
+    if not isinstance(value, dict):
+        raise PolicyError(
+            f'{where}: must be "*" or an object with AWS/Service/Federated/CanonicalUser, got {_q(value)}'
+        )
+    if not value:
+        raise PolicyError(f"{where}: must name at least one principal")
+    entries: list[PrincipalEntry] = []
+    for key, raw in value.items():
+        if key not in _PRINCIPAL_KEYS:
+            raise PolicyError(
+                f"{where}: unknown principal type {_q(key)} "
+                "(expected AWS, Service, Federated or CanonicalUser)"
+            )
+        for text in _string_list(raw, f"{where}.{key}"):
+            if not text:
+                raise PolicyError(f"{where}.{key}: must not contain an empty string")
+            entries.append(_principal_entry(key, text))
+    return PrincipalSpec(tuple(entries), value)
+
+
+def _statement(obj: Any, index: int, variables: bool) -> Statement:
+    where = f"Statement[{index}]"
+    if not isinstance(obj, dict):
+        raise PolicyError(f"{where}: must be an object, got {_q(obj)}")
+    for key in obj:
+        if key not in _STATEMENT_KEYS:
+            raise PolicyError(f"{where}: unknown element {_q(key)}")
+    sid = obj.get("Sid")
+    if sid is not None and not isinstance(sid, str):
+        raise PolicyError(f"{where}.Sid: must be a string, got {_q(sid)}")
+    if "Effect" not in obj:
+        raise PolicyError(f'{where}.Effect: missing (must be "Allow" or "Deny")')
+    effect = obj["Effect"]
+    if effect not in ("Allow", "Deny"):
+        raise PolicyError(f'{where}.Effect: must be "Allow" or "Deny", got {_q(effect)}')
+
+    def pair(a: str, b: str, required: bool) -> None:
+        if a in obj and b in obj:
+            raise PolicyError(f"{where}: has both {a} and {b}; use one")
+        if required and a not in obj and b not in obj:
+            raise PolicyError(f"{where}.{a}: missing (a statement needs {a} or {b})")
+
+    pair("Action", "NotAction", True)
+    pair("Resource", "NotResource", False)
+    pair("Principal", "NotPrincipal", False)
+    conditions: tuple[Condition, ...] = ()
+    if "Condition" in obj:
+        conditions = parse_conditions(obj["Condition"], f"{where}.Condition", variables=variables)
+    return Statement(
+        index=index,
+        sid=sid,
+        effect="Allow" if effect == "Allow" else "Deny",
+        action=_actions(obj["Action"], f"{where}.Action") if "Action" in obj else None,
+        not_action=_actions(obj["NotAction"], f"{where}.NotAction") if "NotAction" in obj else None,
+        resource=_resources(obj["Resource"], f"{where}.Resource", variables) if "Resource" in obj else None,
+        not_resource=(
+            _resources(obj["NotResource"], f"{where}.NotResource", variables)
+            if "NotResource" in obj
+            else None
+        ),
+        principal=_principal(obj["Principal"], f"{where}.Principal") if "Principal" in obj else None,
+        not_principal=(
+            _principal(obj["NotPrincipal"], f"{where}.NotPrincipal") if "NotPrincipal" in obj else None
+        ),
+        conditions=conditions,
+    )
+
+
+def parse_policy(document: Any, name: str) -> Policy:
+    """Validate and compile a policy document (a parsed JSON object, or its JSON text).
+
+    Raises ``PolicyError`` whose message names the place, e.g.
+    ``Statement[1].Effect: must be "Allow" or "Deny", got "allow"``. A document without ``Statement``
+    is accepted as a policy with no statements (it allows nothing and denies nothing).
+    """
+    if isinstance(document, (bytes, bytearray)):
+        try:
+            document = document.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PolicyError(f"document: not UTF-8 text ({exc.reason})") from None
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError as exc:
+            raise PolicyError(
+                f"document: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+            ) from None
+        except RecursionError:
+            raise PolicyError("document: JSON nested too deeply") from None
+    if not isinstance(document, dict):
+        raise PolicyError(f"document: must be a JSON object, got {_q(document)}")
+    for key in document:
+        if key not in _TOP_KEYS:
+            raise PolicyError(f"{key if isinstance(key, str) else _q(key)}: unknown top-level element")
+    version = document.get("Version")
+    if version is not None and version not in (VERSION_2012, VERSION_2008):
+        raise PolicyError(f'Version: must be "{VERSION_2012}" or "{VERSION_2008}", got {_q(version)}')
+    pid = document.get("Id")
+    if pid is not None and not isinstance(pid, str):
+        raise PolicyError(f"Id: must be a string, got {_q(pid)}")
+    raw = document.get("Statement", [])
+    if isinstance(raw, dict):
+        raw_statements: list[Any] = [raw]
+    elif isinstance(raw, list):
+        raw_statements = raw
+    else:
+        raise PolicyError(f"Statement: must be an object or a list of objects, got {_q(raw)}")
+    variables = version == VERSION_2012
+    statements = tuple(_statement(obj, i, variables) for i, obj in enumerate(raw_statements))
+    return Policy(name=name, version=version, id=pid, statements=statements, document=document)

@@ -1,0 +1,718 @@
+"""Evaluate one request against a set of policies with AWS's published logic, and explain the decision.
+
+The rules, each with the page it follows (tests cite the same pages):
+
+1. An explicit Deny in any policy that applies wins: identity, resource, boundary, session, SCP, RCP.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+2. Every SCP level (root → OU → account) must have an Allow, for IAM principals (users, roles, sessions,
+   federated users, the root user) of a member account; SCPs never govern service principals or
+   anonymous callers. Which levels apply (organization? management account?) is the caller's decision:
+   the engine applies the levels it is given.
+   https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+3. Every RCP level must have an Allow, whoever the caller is (RCPs restrict the resource; their own
+   examples exempt service principals with conditions, so service principals are not exempt here).
+   https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+4. Same account: an Allow in an identity policy (within the boundary and session policy) or in the
+   resource policy suffices. A resource policy grant that names the IAM user, the role session ARN or the
+   federated-user ARN is not limited by a boundary or session policy; one that names the role ARN (or
+   ``"*"`` for a role session) is limited by the session's boundary and session policy; one that names
+   the account only delegates to the account's identity policies.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+5. Cross account (principal account differs from the resource account): both the identity side and the
+   resource policy must allow.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+6. Service principals and anonymous callers: the resource policy alone authorises them (plus rule 1, 3).
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+7. The root user of the resource's own account has full access unless an SCP, an RCP or an explicit
+   deny says otherwise; the root user of another account needs the resource policy.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+
+Principal-derived context keys are added when the request does not give them: ``aws:PrincipalArn``,
+``aws:PrincipalAccount``, ``aws:PrincipalType``, ``aws:username`` (IAM users), and
+``aws:PrincipalServiceName`` / ``aws:PrincipalIsAWSService`` (``true`` for service principals, ``false``
+for other signed callers, as AWS sets it for every signed request).
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+
+``decided_by``: for ``explicit_deny`` the Deny statements that matched; for ``allowed`` the Allow
+statements that granted (identity and/or resource, whichever path granted) plus, for each layer that had
+to allow (each SCP and RCP level, the boundary, the session policy), the Allow statements that did; for
+``implicit_deny`` it is empty (no statement decided: something was missing), and the explanation's layers
+say which one blocked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .arn import parse_arn
+from .conditions import evaluate_conditions
+from .context import RequestContext
+from .errors import RequestError
+from .policy import Policy, PrincipalEntry, PrincipalSpec, Statement
+from .principal import principal_arn
+from .request import PolicySet, Principal, PrincipalKind, Request
+from .result import (
+    DecidingStatement,
+    Decision,
+    ElementMatch,
+    Explanation,
+    LayerExplanation,
+    PolicyExplanation,
+    PolicyType,
+    Result,
+    StatementExplanation,
+)
+
+__all__ = ["derived_context", "evaluate"]
+
+_IAM_KINDS = frozenset(
+    {
+        PrincipalKind.USER,
+        PrincipalKind.ROLE,
+        PrincipalKind.ASSUMED_ROLE,
+        PrincipalKind.FEDERATED_USER,
+        PrincipalKind.ROOT,
+    }
+)
+_ROLE_KINDS = frozenset({PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE})
+
+# Strength of a resource-policy grant (see rule 4): higher is less limited.
+_DELEGATE, _LIMITED, _DIRECT = 1, 2, 3
+_GRANT_WORDS = {
+    _DELEGATE: "names the account, which only delegates to identity policies",
+    _LIMITED: "names the role (limited by the session's boundary and session policy)",
+    _DIRECT: "names the caller directly",
+}
+
+_PRINCIPAL_TYPE = {
+    PrincipalKind.USER: "User",
+    PrincipalKind.ROLE: "AssumedRole",
+    PrincipalKind.ASSUMED_ROLE: "AssumedRole",
+    PrincipalKind.FEDERATED_USER: "FederatedUser",
+    PrincipalKind.ROOT: "Account",
+    PrincipalKind.ANONYMOUS: "Anonymous",
+}
+
+
+_ANY = PrincipalEntry("*", "*", "any")
+
+
+def derived_context(principal: Principal) -> dict[str, str]:
+    """The context keys the principal implies (DESIGN.md "scenario file"); nothing else is invented."""
+    out: dict[str, str] = {}
+    arn = principal_arn(principal)
+    if arn is not None:
+        out["aws:PrincipalArn"] = arn
+    if principal.account is not None and principal.kind in _IAM_KINDS:
+        out["aws:PrincipalAccount"] = principal.account
+    ptype = _PRINCIPAL_TYPE.get(principal.kind)
+    if ptype is not None:
+        out["aws:PrincipalType"] = ptype
+    if principal.kind is PrincipalKind.USER and principal.name:
+        out["aws:username"] = principal.name
+    if principal.kind is PrincipalKind.SERVICE:
+        out["aws:PrincipalServiceName"] = principal.text
+        out["aws:PrincipalIsAWSService"] = "true"
+    elif principal.kind in _IAM_KINDS:
+        out["aws:PrincipalIsAWSService"] = "false"
+    return out
+
+
+# ------------------------------------------------------------------------------------ principal matching
+
+
+def _entry_grant(entry: PrincipalEntry, p: Principal) -> int:
+    """0 when ``entry`` does not match the caller, else the grant strength it gives."""
+    kind = entry.kind
+    pk = p.kind
+    if kind == "any":
+        if pk in _ROLE_KINDS or pk is PrincipalKind.FEDERATED_USER:
+            return _LIMITED
+        return _DIRECT
+    if kind == "service":
+        return _DIRECT if pk is PrincipalKind.SERVICE and entry.value == p.text else 0
+    if pk not in _IAM_KINDS or entry.account != p.account:
+        return 0
+    if entry.partition is not None and entry.partition != p.partition:
+        return 0
+    if kind == "account":
+        return _DIRECT if pk is PrincipalKind.ROOT else _DELEGATE
+    if kind == "user":
+        return _DIRECT if pk is PrincipalKind.USER and entry.value == p.text else 0
+    if kind == "role":
+        # Role names are unique in an account whatever their path; a session ARN carries no path.
+        return _LIMITED if pk in _ROLE_KINDS and entry.name == _role_name(p) else 0
+    if kind == "session":
+        return _DIRECT if pk is PrincipalKind.ASSUMED_ROLE and entry.value == p.session_arn else 0
+    if kind == "federated_user":
+        return _DIRECT if pk is PrincipalKind.FEDERATED_USER and entry.value == p.text else 0
+    return 0
+
+
+def _role_name(p: Principal) -> str | None:
+    if p.role_arn is None:
+        return None
+    return p.role_arn.rsplit("/", 1)[-1]
+
+
+def _spec_grant(spec: PrincipalSpec, p: Principal) -> tuple[int, PrincipalEntry | None]:
+    best, which = 0, None
+    for entry in spec.entries:
+        g = _entry_grant(entry, p)
+        if g > best:
+            best, which = g, entry
+            if g == _DIRECT:
+                break
+    return best, which
+
+
+# ------------------------------------------------------------------------------------- policy evaluation
+
+
+@dataclass(slots=True)
+class _Req:
+    principal: Principal
+    action: str
+    action_lower: str
+    service: str
+    resource: str
+    ctx: RequestContext
+
+
+@dataclass(slots=True)
+class _Outcome:
+    policy_type: PolicyType
+    policy: Policy
+    level: int | None
+    allows: list[tuple[Statement, int]] = field(default_factory=list)  # (statement, grant strength)
+    denies: list[Statement] = field(default_factory=list)
+    statements: list[StatementExplanation] | None = None
+
+
+def _principal_test(st: Statement, req: _Req, required: bool) -> tuple[bool, int]:
+    """Whether the statement's Principal/NotPrincipal matches the caller, and the grant strength."""
+    p = req.principal
+    if st.principal is not None:
+        grant, _ = _spec_grant(st.principal, p)
+        return grant > 0, grant
+    if st.not_principal is not None:
+        grant, _ = _spec_grant(st.not_principal, p)
+        # NotPrincipal grants to everyone not listed: like "*", it names no one in particular.
+        return grant == 0, _entry_grant(_ANY, p)
+    if required:
+        return False, 0
+    return True, _DIRECT
+
+
+def _eval_fast(
+    policy: Policy,
+    ptype: PolicyType,
+    level: int | None,
+    req: _Req,
+    with_principal: bool,
+    principal_required: bool,
+) -> _Outcome:
+    out = _Outcome(ptype, policy, level)
+    ctx_vars = req.ctx if policy.variables else None
+    for st in policy.candidates(req.service):
+        if not st.matches_action(req.action_lower):
+            continue
+        if not st.matches_resource(req.resource, ctx_vars):
+            continue
+        grant = _DIRECT
+        if with_principal:
+            ok, grant = _principal_test(st, req, principal_required)
+            if not ok:
+                continue
+        if st.conditions:
+            ok, _ = evaluate_conditions(st.conditions, req.ctx, variables=policy.variables, explain=False)
+            if not ok:
+                continue
+        if st.effect == "Deny":
+            out.denies.append(st)
+        else:
+            out.allows.append((st, grant))
+    return out
+
+
+def _describe_action(st: Statement, req: _Req) -> ElementMatch:
+    if st.action is not None:
+        hits = [p.text for p in st.action if p.matches(req.action_lower)]
+        if hits:
+            return ElementMatch("Action", True, f'"{req.action}" matches "{hits[0]}"')
+        listed = ", ".join(f'"{p.text}"' for p in st.action)
+        return ElementMatch("Action", False, f'"{req.action}" matches none of {listed}')
+    assert st.not_action is not None
+    hits = [p.text for p in st.not_action if p.matches(req.action_lower)]
+    if hits:
+        return ElementMatch("NotAction", False, f'"{req.action}" is excluded by NotAction "{hits[0]}"')
+    listed = ", ".join(f'"{p.text}"' for p in st.not_action)
+    return ElementMatch("NotAction", True, f'"{req.action}" is not among NotAction {listed}')
+
+
+def _describe_resource(st: Statement, req: _Req, variables: bool) -> ElementMatch | None:
+    ctx = req.ctx if variables else None
+    if st.resource is not None:
+        hits = [p.text for p in st.resource if p.matches(req.resource, ctx)]
+        if hits:
+            return ElementMatch("Resource", True, f'"{req.resource}" matches "{hits[0]}"')
+        listed = ", ".join(f'"{p.text}"' for p in st.resource)
+        return ElementMatch("Resource", False, f'"{req.resource}" matches none of {listed}')
+    if st.not_resource is not None:
+        hits = [p.text for p in st.not_resource if p.matches(req.resource, ctx)]
+        if hits:
+            return ElementMatch(
+                "NotResource", False, f'"{req.resource}" is excluded by NotResource "{hits[0]}"'
+            )
+        listed = ", ".join(f'"{p.text}"' for p in st.not_resource)
+        return ElementMatch("NotResource", True, f'"{req.resource}" is not among NotResource {listed}')
+    return None
+
+
+def _entry_text(e: PrincipalEntry) -> str:
+    return '"*"' if e.key == "*" else f'{{"{e.key}": "{e.value}"}}'
+
+
+def _describe_principal(st: Statement, req: _Req, required: bool) -> ElementMatch | None:
+    p = req.principal
+    if st.principal is not None:
+        grant, entry = _spec_grant(st.principal, p)
+        if grant and entry is not None:
+            words = _GRANT_WORDS[grant] if grant != _DIRECT else "matches"
+            return ElementMatch("Principal", True, f'"{p.text}" matches {_entry_text(entry)} ({words})')
+        listed = ", ".join(_entry_text(e) for e in st.principal.entries)
+        return ElementMatch("Principal", False, f'"{p.text}" matches none of {listed}')
+    if st.not_principal is not None:
+        grant, entry = _spec_grant(st.not_principal, p)
+        if grant and entry is not None:
+            return ElementMatch(
+                "NotPrincipal", False, f'"{p.text}" is excluded by NotPrincipal {_entry_text(entry)}'
+            )
+        listed = ", ".join(_entry_text(e) for e in st.not_principal.entries)
+        return ElementMatch("NotPrincipal", True, f'"{p.text}" is not among NotPrincipal {listed}')
+    if required:
+        return ElementMatch("Principal", False, "the statement has no Principal element, so it grants no one")
+    return None
+
+
+def _eval_explained(
+    policy: Policy,
+    ptype: PolicyType,
+    level: int | None,
+    req: _Req,
+    with_principal: bool,
+    principal_required: bool,
+) -> _Outcome:
+    out = _Outcome(ptype, policy, level, statements=[])
+    variables = policy.variables
+    for st in policy.statements:
+        elements: list[ElementMatch] = [_describe_action(st, req)]
+        r = _describe_resource(st, req, variables)
+        if r is not None:
+            elements.append(r)
+        grant = _DIRECT
+        if with_principal:
+            ok, grant = _principal_test(st, req, principal_required)
+            pe = _describe_principal(st, req, principal_required)
+            if pe is not None:
+                elements.append(pe)
+        cond_ok, matches = (
+            evaluate_conditions(st.conditions, req.ctx, variables=variables, explain=True)
+            if st.conditions
+            else (True, ())
+        )
+        applies = cond_ok and all(e.matched for e in elements)
+        if applies:
+            if st.effect == "Deny":
+                out.denies.append(st)
+            else:
+                out.allows.append((st, grant))
+        assert out.statements is not None
+        out.statements.append(
+            StatementExplanation(st.index, st.sid, st.effect, tuple(elements), matches, applies, False)
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- decision
+
+
+def _deciding(o: _Outcome, st: Statement) -> DecidingStatement:
+    return DecidingStatement(o.policy_type, o.policy.name, st.index, st.sid, st.effect)
+
+
+def _request_account(request: Request) -> str | None:
+    if request.resource_account:
+        return request.resource_account
+    if request.resource.startswith("arn:"):
+        try:
+            return parse_arn(request.resource).account or None
+        except RequestError:
+            return None
+    return None
+
+
+def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> Result:
+    """Decide ``request`` against ``policies`` (see the module docstring for the rules and sources).
+
+    With ``explain=False`` no explanation is built (the fast path for bulk questions); the decision and
+    ``decided_by`` are the same either way.
+    """
+    p = request.principal
+    action = request.action
+    action_lower = action.lower()
+    service = action_lower.split(":", 1)[0]
+    ctx = RequestContext(request.context).with_defaults(derived_context(p))
+    req = _Req(p, action, action_lower, service, request.resource, ctx)
+    run = _eval_explained if explain else _eval_fast
+
+    is_iam = p.kind in _IAM_KINDS
+    is_root = p.kind is PrincipalKind.ROOT
+    resource_account = _request_account(request)
+    cross_account = is_iam and resource_account is not None and p.account != resource_account
+
+    scp_levels = policies.scps if is_iam else ()
+    scp_out = [[run(pol, "scp", i, req, False, False) for pol in level] for i, level in enumerate(scp_levels)]
+    # RCPs may carry a Principal element (usually "*"); it is checked when present.
+    rcp_out = [
+        [run(pol, "rcp", i, req, True, False) for pol in level] for i, level in enumerate(policies.rcps)
+    ]
+    identity_applies = is_iam and not is_root
+    identity_out = (
+        [run(pol, "identity", None, req, False, False) for pol in policies.identity]
+        if identity_applies
+        else []
+    )
+    boundary_out = (
+        run(policies.boundary, "boundary", None, req, False, False)
+        if identity_applies and policies.boundary is not None
+        else None
+    )
+    session_out = (
+        run(policies.session, "session", None, req, False, False)
+        if identity_applies and policies.session is not None
+        else None
+    )
+    resource_out = (
+        run(policies.resource, "resource", None, req, True, True) if policies.resource is not None else None
+    )
+
+    everything: list[_Outcome] = [o for lvl in scp_out for o in lvl] + [o for lvl in rcp_out for o in lvl]
+    if resource_out is not None:
+        everything.append(resource_out)
+    everything.extend(identity_out)
+    if boundary_out is not None:
+        everything.append(boundary_out)
+    if session_out is not None:
+        everything.append(session_out)
+
+    layers: list[LayerExplanation] = []
+    deciding: list[tuple[_Outcome, Statement]] = []
+    decision: Decision
+    summary: str
+
+    denies = [(o, st) for o in everything for st in o.denies]
+    if explain:
+        if denies:
+            names = "; ".join(
+                f"{o.policy_type} {o.policy.name} statement {st.index}{_sid(st)}" for o, st in denies
+            )
+            layers.append(LayerExplanation("explicit deny", "denies", f"explicit Deny in {names}"))
+        else:
+            layers.append(LayerExplanation("explicit deny", "no Deny", f"no Deny statement matches {action}"))
+
+    blocked: str | None = None
+    if denies:
+        decision = Decision.EXPLICIT_DENY
+        deciding = denies
+        o, st = denies[0]
+        summary = (
+            f"explicitly denied by {o.policy_type} policy {o.policy.name} statement {st.index}{_sid(st)}"
+        )
+    else:
+        required: list[tuple[_Outcome, Statement]] = []
+        # SCP and RCP levels: each needs an Allow.
+        for kind, outs, given in (("SCP", scp_out, policies.scps), ("RCP", rcp_out, policies.rcps)):
+            if kind == "SCP" and not is_iam and given:
+                if explain:
+                    layers.append(
+                        LayerExplanation("SCPs", "not applicable", f"SCPs do not govern {_kind_words(p)}")
+                    )
+                continue
+            if not outs and explain:
+                layers.append(LayerExplanation(f"{kind}s", "none", f"no {kind} applies"))
+            for i, level in enumerate(outs):
+                allows = [(o, st) for o in level for st, _ in o.allows]
+                if allows:
+                    required.extend(allows[:1])
+                    if explain:
+                        o, st = allows[0]
+                        layers.append(
+                            LayerExplanation(
+                                f"{kind} level {i}",
+                                "allows",
+                                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
+                            )
+                        )
+                else:
+                    if blocked is None:
+                        blocked = f"no {kind} at level {i} allows {action}"
+                    if explain:
+                        layers.append(
+                            LayerExplanation(
+                                f"{kind} level {i}", "no Allow", f"no {kind} at level {i} allows {action}"
+                            )
+                        )
+
+        id_allows = [(o, st) for o in identity_out for st, _ in o.allows]
+        boundary_allows = [(boundary_out, st) for st, _ in boundary_out.allows] if boundary_out else []
+        session_allows = [(session_out, st) for st, _ in session_out.allows] if session_out else []
+        boundary_ok = boundary_out is None or bool(boundary_allows)
+        session_ok = session_out is None or bool(session_allows)
+        res_grants = [(resource_out, st, g) for st, g in resource_out.allows] if resource_out else []
+        best_grant = max((g for _, _, g in res_grants), default=0)
+
+        if explain:
+            _layer_notes(
+                layers,
+                p,
+                policies,
+                resource_out,
+                res_grants,
+                identity_applies,
+                id_allows,
+                boundary_out,
+                boundary_allows,
+                session_out,
+                session_allows,
+                action,
+            )
+
+        granted: list[tuple[_Outcome, Statement]] = []
+        limits: list[tuple[_Outcome, Statement]] = []
+        reason: str
+        if not is_iam:
+            ok = best_grant > 0
+            granted = [(o, st) for o, st, _ in res_grants]
+            reason = (
+                f"the resource policy allows {_kind_words(p)}"
+                if ok
+                else f"no resource policy statement allows {_kind_words(p)} ({p.text})"
+            )
+        elif is_root:
+            if not cross_account:
+                ok = True
+                granted = [(o, st) for o, st, _ in res_grants]
+                reason = "the root user has full access to its own account's resources"
+            else:
+                ok = best_grant > 0
+                granted = [(o, st) for o, st, _ in res_grants]
+                reason = (
+                    "cross-account: the resource policy allows the other account's root user"
+                    if ok
+                    else "cross-account: the resource policy does not allow this account"
+                )
+        else:
+            identity_path = bool(id_allows) and boundary_ok and session_ok
+            if cross_account:
+                ok = identity_path and best_grant > 0
+                if ok:
+                    granted = id_allows + [(o, st) for o, st, _ in res_grants]
+                    limits = boundary_allows[:1] + session_allows[:1]
+                    reason = "cross-account: both the identity policy and the resource policy allow"
+                elif best_grant > 0:
+                    reason = "cross-account: the resource policy allows but " + _identity_gap(
+                        id_allows, boundary_ok, session_ok
+                    )
+                elif identity_path:
+                    reason = (
+                        "cross-account: the identity policy allows but the resource policy does not"
+                        if resource_out is not None
+                        else "cross-account: the identity policy allows but there is no resource policy"
+                    )
+                else:
+                    reason = "cross-account: neither the identity policy nor the resource policy allows"
+            else:
+                direct = [(o, st) for o, st, g in res_grants if g == _DIRECT]
+                limited = [(o, st) for o, st, g in res_grants if g == _LIMITED]
+                resource_path = bool(direct) or (bool(limited) and boundary_ok and session_ok)
+                ok = identity_path or resource_path
+                if ok:
+                    if identity_path:
+                        granted.extend(id_allows)
+                    if direct:
+                        granted.extend(direct)
+                    elif limited and boundary_ok and session_ok:
+                        granted.extend(limited)
+                    if identity_path or not direct:
+                        limits = boundary_allows[:1] + session_allows[:1]
+                    reason = (
+                        "an identity policy allows"
+                        if identity_path and not resource_path
+                        else "the resource policy allows"
+                        if resource_path and not identity_path
+                        else "both an identity policy and the resource policy allow"
+                    )
+                elif limited and not (boundary_ok and session_ok):
+                    reason = "the resource policy allows the role, but that grant is limited by the " + (
+                        "permissions boundary, which has no Allow"
+                        if not boundary_ok
+                        else "session policy, which has no Allow"
+                    )
+                elif best_grant == _DELEGATE and not id_allows:
+                    reason = (
+                        "the resource policy names only the account, which delegates to identity "
+                        "policies, and no identity policy allows"
+                    )
+                else:
+                    reason = (
+                        _identity_gap(id_allows, boundary_ok, session_ok)
+                        + ", and the resource policy does not"
+                    )
+        if blocked is not None:
+            decision = Decision.IMPLICIT_DENY
+            summary = f"implicitly denied: {blocked}"
+        elif ok:
+            decision = Decision.ALLOWED
+            deciding = granted + required + limits
+            summary = f"allowed: {reason}"
+        else:
+            decision = Decision.IMPLICIT_DENY
+            summary = f"implicitly denied: {reason}"
+        if explain:
+            layers.append(
+                LayerExplanation(
+                    "decision",
+                    decision.value,
+                    blocked
+                    if blocked is not None
+                    else f"same-account request; {reason}"
+                    if is_iam and not cross_account
+                    else reason,
+                )
+            )
+
+    decided_by = tuple(_dedupe(_deciding(o, st) for o, st in deciding))
+    if not explain:
+        return Result(decision, decided_by, None)
+    deciding_keys = {(d.policy_type, d.policy, d.statement_index) for d in decided_by}
+    pol_expl = []
+    for o in everything:
+        sts = tuple(
+            StatementExplanation(
+                s.index,
+                s.sid,
+                s.effect,
+                s.elements,
+                s.conditions,
+                s.applies,
+                (o.policy_type, o.policy.name, s.index) in deciding_keys,
+            )
+            for s in (o.statements or ())
+        )
+        pol_expl.append(PolicyExplanation(o.policy_type, o.policy.name, sts, o.level))
+    return Result(decision, decided_by, Explanation(summary, tuple(layers), tuple(pol_expl)))
+
+
+def _dedupe(items: object) -> list[DecidingStatement]:
+    seen: set[DecidingStatement] = set()
+    out: list[DecidingStatement] = []
+    for d in items:  # type: ignore[attr-defined]
+        if d not in seen:
+            seen.add(d)
+            out.append(d)
+    return out
+
+
+def _sid(st: Statement) -> str:
+    return f' ("{st.sid}")' if st.sid else ""
+
+
+def _kind_words(p: Principal) -> str:
+    if p.kind is PrincipalKind.SERVICE:
+        return f"the service principal {p.text}"
+    if p.kind is PrincipalKind.ANONYMOUS:
+        return "anonymous callers"
+    return p.text
+
+
+def _identity_gap(id_allows: list[tuple[_Outcome, Statement]], boundary_ok: bool, session_ok: bool) -> str:
+    if not id_allows:
+        return "no identity policy allows"
+    if not boundary_ok:
+        return "the identity policy's Allow is outside the permissions boundary, which has no Allow"
+    if not session_ok:
+        return "the identity policy's Allow is outside the session policy, which has no Allow"
+    return "the identity side allows"
+
+
+def _layer_notes(
+    layers: list[LayerExplanation],
+    p: Principal,
+    policies: PolicySet,
+    resource_out: _Outcome | None,
+    res_grants: list[tuple[_Outcome, Statement, int]],
+    identity_applies: bool,
+    id_allows: list[tuple[_Outcome, Statement]],
+    boundary_out: _Outcome | None,
+    boundary_allows: list[tuple[_Outcome, Statement]],
+    session_out: _Outcome | None,
+    session_allows: list[tuple[_Outcome, Statement]],
+    action: str,
+) -> None:
+    if resource_out is None:
+        layers.append(LayerExplanation("resource", "none", "the resource has no resource policy"))
+    elif res_grants:
+        o, st, g = max(res_grants, key=lambda t: t[2])
+        layers.append(
+            LayerExplanation(
+                "resource",
+                "allows",
+                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}; it {_GRANT_WORDS[g]}",
+            )
+        )
+    else:
+        layers.append(
+            LayerExplanation(
+                "resource", "no Allow", f"the resource policy has no Allow for {action} by {p.text}"
+            )
+        )
+    if not identity_applies:
+        why = (
+            "the root user has no identity policies"
+            if p.kind is PrincipalKind.ROOT
+            else (
+                f"{_kind_words(p)} are authorised by the resource policy alone"
+                if p.kind is PrincipalKind.ANONYMOUS
+                else f"{_kind_words(p)} is authorised by the resource policy alone"
+            )
+        )
+        layers.append(LayerExplanation("identity", "not applicable", why))
+        return
+    if id_allows:
+        o, st = id_allows[0]
+        layers.append(
+            LayerExplanation(
+                "identity", "allows", f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}"
+            )
+        )
+    elif policies.identity:
+        layers.append(LayerExplanation("identity", "no Allow", f"no identity policy allows {action}"))
+    else:
+        layers.append(LayerExplanation("identity", "none", "the principal has no identity policies"))
+    for name, out, allows in (
+        ("boundary", boundary_out, boundary_allows),
+        ("session", session_out, session_allows),
+    ):
+        label = "boundary" if name == "boundary" else "session policy"
+        if out is None:
+            layers.append(LayerExplanation(name, "none", f"no {label}"))
+        elif allows:
+            o, st = allows[0]
+            layers.append(
+                LayerExplanation(name, "allows", f"{label} statement {st.index}{_sid(st)} allows {action}")
+            )
+        else:
+            layers.append(LayerExplanation(name, "no Allow", f"{label} has no Allow for {action}"))
