@@ -1,0 +1,948 @@
+"""The demo account's story, written through plain boto3 against a moto endpoint.
+
+Acme Retail runs its shop on Lambda in ``us-east-1`` with a GDPR-bound copy in ``eu-west-1``. A security
+engineer opening it should find, among the ordinary:
+
+* ``orders-api``: versions and ``prod``/``staging`` aliases, each alias with its own policy (API Gateway per
+  stage, the partner account 210987654321 on ``prod`` only). ``billing:prod`` is invokable by the
+  ``orders-api-role`` through its resource policy.
+* S3 triggers done right (``thumbnailer``: ``aws:SourceArn`` + ``aws:SourceAccount``) and wrong
+  (``image-resizer-legacy``: neither, the confused-deputy case; ``eu-thumbnailer``: ARN only).
+* API Gateway, EventBridge, Cognito and Alexa (``lambda:EventSourceToken``) invokers.
+* ``audit-log-shipper``: anyone in organization o-a1b2c3d4e5 may invoke it (``aws:PrincipalOrgID``).
+* ``webhook-receiver``: a public function URL (auth NONE) with both statements AWS requires for URLs made
+  since Oct 2025; ``admin-console-api``: an IAM-auth URL on its ``live`` alias, granted to another account.
+* ``feature-flags`` (eu): ``lambda:*`` granted to a partner account, who can therefore change its code.
+* Layers shared with one account, with the organization, and with everyone.
+* Execution roles with AWS managed, customer managed, inline and boundary policies; ``nightly-report``
+  runs as a role with ``AdministratorAccess``.
+* ``ci-deploy-role`` and user ``ci-bot`` hold ``iam:PassRole`` + ``lambda:CreateFunction`` +
+  ``lambda:InvokeFunction`` on ``*``: they can run code as the admin role (privilege escalation).
+* Users in ``developers`` and ``oncall`` groups; ``legacy-deployer`` with ``lambda:*`` inline.
+
+Everything is deterministic: names, ids, policies and revision ids are the same on every run (moto still
+stamps creation times).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+PARTNER_ACCOUNT = "210987654321"
+SECURITY_ACCOUNT = "444455556666"
+ORG_ID = "o-a1b2c3d4e5"
+DEMO_ORG_REGIONS = ("us-east-1", "eu-west-1")
+
+AWS_MANAGED = (
+    "AWSLambdaBasicExecutionRole",
+    "AWSLambdaVPCAccessExecutionRole",
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSXRayDaemonWriteAccess",
+    "AWSLambda_ReadOnlyAccess",
+    "IAMReadOnlyAccess",
+    "AdministratorAccess",
+)
+
+
+def _doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _allow(action: str | list[str], resource: str | list[str], **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+
+
+def _lambda_trust() -> str:
+    return _doc(
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    )
+
+
+# --------------------------------------------------------------------------- the account's content
+
+
+@dataclass(frozen=True)
+class _Fn:
+    name: str
+    region: str
+    runtime: str
+    role: str
+    handler: str
+    description: str
+    tags: dict[str, str]
+    layers: tuple[str, ...] = ()  # "layer-name:version" in the same region
+    versions: int = 0  # how many versions to publish
+    aliases: tuple[tuple[str, str], ...] = ()  # (alias, version)
+    # (qualifier or None, AddPermission kwargs without FunctionName/Qualifier)
+    permissions: tuple[tuple[str | None, dict[str, Any]], ...] = ()
+    urls: tuple[tuple[str | None, str], ...] = ()  # (qualifier or None, AuthType)
+
+
+@dataclass(frozen=True)
+class _LayerSpec:
+    name: str
+    region: str
+    runtimes: tuple[str, ...]
+    description: str
+    versions: int
+    # (version, AddLayerVersionPermission kwargs without LayerName/VersionNumber)
+    permissions: tuple[tuple[int, dict[str, Any]], ...] = field(default_factory=tuple)
+
+
+def _functions(account: str) -> list[_Fn]:
+    def role(name: str) -> str:
+        return f"arn:aws:iam::{account}:role/{name}"
+
+    use1 = "us-east-1"
+    euw1 = "eu-west-1"
+    api_us = f"arn:aws:execute-api:{use1}:{account}:a1b2c3d4e5"
+    api_eu = f"arn:aws:execute-api:{euw1}:{account}:f6g7h8i9j0"
+    team = {"team": "orders", "env": "prod", "cost-center": "cc-1042"}
+    return [
+        _Fn(
+            "orders-api",
+            use1,
+            "python3.12",
+            role("orders-api-role"),
+            "app.handler",
+            "Orders REST API behind API Gateway",
+            team,
+            layers=("acme-observability:2",),
+            versions=3,
+            aliases=(("prod", "3"), ("staging", "3")),
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "apigw-any-stage",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "apigateway.amazonaws.com",
+                        "SourceArn": f"{api_us}/*/*/orders",
+                    },
+                ),
+                (
+                    "prod",
+                    {
+                        "StatementId": "apigw-prod",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "apigateway.amazonaws.com",
+                        "SourceArn": f"{api_us}/prod/POST/orders",
+                    },
+                ),
+                (
+                    "prod",
+                    {
+                        "StatementId": "partner-analytics-invoke",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": PARTNER_ACCOUNT,
+                    },
+                ),
+                (
+                    "staging",
+                    {
+                        "StatementId": "apigw-staging",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "apigateway.amazonaws.com",
+                        "SourceArn": f"{api_us}/staging/*/orders",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "billing",
+            use1,
+            "python3.12",
+            role("billing-role"),
+            "billing.handler",
+            "Invoices and payment capture",
+            {"team": "payments", "env": "prod", "data": "pci"},
+            layers=("acme-observability:2",),
+            versions=2,
+            aliases=(("prod", "2"), ("staging", "1")),
+            permissions=(
+                (
+                    "prod",
+                    {
+                        "StatementId": "orders-api-invoke",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": role("orders-api-role"),
+                    },
+                ),
+                (
+                    None,
+                    {
+                        "StatementId": "monthly-invoice-rule",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "events.amazonaws.com",
+                        "SourceArn": f"arn:aws:events:{use1}:{account}:rule/monthly-invoice-run",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "thumbnailer",
+            use1,
+            "nodejs20.x",
+            role("media-processing-role"),
+            "index.handler",
+            "Makes thumbnails for uploaded product images",
+            {"team": "catalog", "env": "prod"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "s3-media-uploads",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "s3.amazonaws.com",
+                        "SourceArn": "arn:aws:s3:::acme-media-uploads",
+                        "SourceAccount": account,
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "image-resizer-legacy",
+            use1,
+            "nodejs16.x",
+            role("media-processing-role"),
+            "index.handler",
+            "Old resizer, still subscribed to a bucket",
+            {"team": "catalog", "env": "prod", "legacy": "true"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "s3-invoke",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "s3.amazonaws.com",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "webhook-receiver",
+            use1,
+            "python3.12",
+            role("webhook-role"),
+            "hook.handler",
+            "Receives payment-provider webhooks on a public URL",
+            {"team": "payments", "env": "prod"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "FunctionURLAllowPublicAccess",
+                        "Action": "lambda:InvokeFunctionUrl",
+                        "Principal": "*",
+                        "FunctionUrlAuthType": "NONE",
+                    },
+                ),
+                (
+                    None,
+                    {
+                        "StatementId": "FunctionURLAllowInvokeAction",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "*",
+                        "InvokedViaFunctionUrl": True,
+                    },
+                ),
+            ),
+            urls=((None, "NONE"),),
+        ),
+        _Fn(
+            "admin-console-api",
+            use1,
+            "python3.12",
+            role("admin-console-role"),
+            "console.handler",
+            "Internal admin console backend (IAM-auth function URL)",
+            {"team": "platform", "env": "prod"},
+            versions=1,
+            aliases=(("live", "1"),),
+            permissions=(
+                (
+                    "live",
+                    {
+                        "StatementId": "security-account-url",
+                        "Action": "lambda:InvokeFunctionUrl",
+                        "Principal": f"arn:aws:iam::{SECURITY_ACCOUNT}:role/incident-responder",
+                        "FunctionUrlAuthType": "AWS_IAM",
+                    },
+                ),
+                (
+                    "live",
+                    {
+                        "StatementId": "security-account-invoke",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": f"arn:aws:iam::{SECURITY_ACCOUNT}:role/incident-responder",
+                        "InvokedViaFunctionUrl": True,
+                    },
+                ),
+            ),
+            urls=(("live", "AWS_IAM"),),
+        ),
+        _Fn(
+            "nightly-report",
+            use1,
+            "python3.9",
+            role("legacy-cron-role"),
+            "report.main",
+            "Nightly sales report (runs as an admin role)",
+            {"team": "analytics", "env": "prod"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "nightly-schedule",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "events.amazonaws.com",
+                        "SourceArn": f"arn:aws:events:{use1}:{account}:rule/nightly-report-0300",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "audit-log-shipper",
+            use1,
+            "python3.12",
+            role("shared-lambda-role"),
+            "ship.handler",
+            "Collects audit logs from every account in the organization",
+            {"team": "security"},
+            layers=("acme-observability:2", "acme-common-utils:1"),
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "org-accounts-invoke",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "*",
+                        "PrincipalOrgID": ORG_ID,
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "user-signup-trigger",
+            use1,
+            "nodejs20.x",
+            role("shared-lambda-role"),
+            "signup.handler",
+            "Cognito pre-sign-up trigger",
+            {"team": "identity", "env": "prod"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "cognito-pre-signup",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "cognito-idp.amazonaws.com",
+                        "SourceArn": f"arn:aws:cognito-idp:{use1}:{account}:userpool/us-east-1_Abc123XyZ",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "alexa-order-status",
+            use1,
+            "nodejs20.x",
+            role("shared-lambda-role"),
+            "alexa.handler",
+            "Alexa skill: where is my order",
+            {"team": "orders", "env": "prod"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "alexa-skill",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "alexa-appkit.amazon.com",
+                        "EventSourceToken": "amzn1.ask.skill.3f1c2a9e-7b4d-4e0a-9c55-0d2f6b8a1e77",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "sqs-order-processor",
+            use1,
+            "python3.12",
+            role("order-processor-role"),
+            "worker.handler",
+            "Drains the orders queue (event source mapping: no resource policy needed)",
+            team,
+            layers=("acme-common-utils:1",),
+        ),
+        _Fn(
+            "orders-api",
+            euw1,
+            "python3.12",
+            role("orders-api-role"),
+            "app.handler",
+            "Orders REST API (EU)",
+            {**team, "data-residency": "eu"},
+            layers=("pandas-numpy:1",),
+            versions=2,
+            aliases=(("prod", "2"),),
+            permissions=(
+                (
+                    "prod",
+                    {
+                        "StatementId": "apigw-prod",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "apigateway.amazonaws.com",
+                        "SourceArn": f"{api_eu}/prod/POST/orders",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "gdpr-export",
+            euw1,
+            "python3.12",
+            role("gdpr-export-role"),
+            "export.handler",
+            "Exports a customer's data on request",
+            {"team": "privacy", "data-residency": "eu"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "security-account-invoke",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": SECURITY_ACCOUNT,
+                    },
+                ),
+                (
+                    None,
+                    {
+                        "StatementId": "security-account-read",
+                        "Action": "lambda:GetFunction",
+                        "Principal": SECURITY_ACCOUNT,
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "eu-thumbnailer",
+            euw1,
+            "nodejs20.x",
+            role("media-processing-role"),
+            "index.handler",
+            "Thumbnails for the EU bucket",
+            {"team": "catalog", "data-residency": "eu"},
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "s3-eu-media",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": "s3.amazonaws.com",
+                        "SourceArn": "arn:aws:s3:::acme-media-uploads-eu",
+                    },
+                ),
+            ),
+        ),
+        _Fn(
+            "cache-warmer",
+            euw1,
+            "provided.al2023",
+            role("shared-lambda-role"),
+            "bootstrap",
+            "Go binary that warms CloudFront caches",
+            {"team": "platform"},
+        ),
+        _Fn(
+            "feature-flags",
+            euw1,
+            "python3.12",
+            role("shared-lambda-role"),
+            "flags.handler",
+            "Feature-flag evaluation service",
+            {"team": "platform", "env": "prod"},
+            versions=1,
+            aliases=(("prod", "1"),),
+            permissions=(
+                (
+                    None,
+                    {
+                        "StatementId": "partner-full-access",
+                        "Action": "lambda:*",
+                        "Principal": PARTNER_ACCOUNT,
+                    },
+                ),
+            ),
+        ),
+    ]
+
+
+def _layers() -> list[_LayerSpec]:
+    return [
+        _LayerSpec(
+            "acme-observability",
+            "us-east-1",
+            ("python3.12", "python3.11"),
+            "Logging, tracing and metrics helpers",
+            2,
+            permissions=(
+                (
+                    1,
+                    {
+                        "StatementId": "partner-account",
+                        "Action": "lambda:GetLayerVersion",
+                        "Principal": PARTNER_ACCOUNT,
+                    },
+                ),
+                (
+                    2,
+                    {
+                        "StatementId": "whole-organization",
+                        "Action": "lambda:GetLayerVersion",
+                        "Principal": "*",
+                        "OrganizationId": ORG_ID,
+                    },
+                ),
+            ),
+        ),
+        _LayerSpec(
+            "acme-common-utils",
+            "us-east-1",
+            ("python3.12", "nodejs20.x"),
+            "Shared utilities (published for customers' integrations)",
+            1,
+            permissions=(
+                (1, {"StatementId": "public", "Action": "lambda:GetLayerVersion", "Principal": "*"}),
+            ),
+        ),
+        _LayerSpec(
+            "pandas-numpy",
+            "eu-west-1",
+            ("python3.12",),
+            "Data science libraries",
+            1,
+            permissions=(
+                (
+                    1,
+                    {
+                        "StatementId": "security-account",
+                        "Action": "lambda:GetLayerVersion",
+                        "Principal": SECURITY_ACCOUNT,
+                    },
+                ),
+            ),
+        ),
+    ]
+
+
+def _iam(iam: Any, account: str, managed_arn: Callable[[str], str]) -> None:
+    """Roles, policies, users and groups."""
+    a = account
+
+    def customer_policy(name: str, document: str, description: str) -> str:
+        arn: str = iam.create_policy(PolicyName=name, PolicyDocument=document, Description=description)[
+            "Policy"
+        ]["Arn"]
+        return arn
+
+    boundary = customer_policy(
+        "platform-boundary",
+        _doc(
+            _allow(
+                [
+                    "logs:*",
+                    "xray:*",
+                    "dynamodb:*",
+                    "s3:*",
+                    "sqs:*",
+                    "secretsmanager:GetSecretValue",
+                    "lambda:InvokeFunction",
+                    "lambda:GetFunction",
+                ],
+                "*",
+                Sid="WorkloadServices",
+            ),
+            {
+                "Sid": "NoIam",
+                "Effect": "Deny",
+                "Action": ["iam:*", "organizations:*", "sts:AssumeRole"],
+                "Resource": "*",
+            },
+        ),
+        "Permissions boundary for workload roles",
+    )
+    orders_rw = customer_policy(
+        "orders-table-rw",
+        _doc(
+            _allow(
+                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+                f"arn:aws:dynamodb:*:{a}:table/orders*",
+            )
+        ),
+        "Read/write the orders tables",
+    )
+    deployer = customer_policy(
+        "lambda-deployer",
+        _doc(
+            _allow("iam:PassRole", "*", Sid="PassAnyRole"),
+            _allow(
+                [
+                    "lambda:CreateFunction",
+                    "lambda:UpdateFunctionCode",
+                    "lambda:UpdateFunctionConfiguration",
+                    "lambda:InvokeFunction",
+                    "lambda:PublishVersion",
+                    "lambda:UpdateAlias",
+                    "lambda:AddPermission",
+                ],
+                "*",
+                Sid="ManageFunctions",
+            ),
+        ),
+        "CI deployment permissions (too broad: PassRole on *)",
+    )
+    dev_read = customer_policy(
+        "developer-lambda-read",
+        _doc(_allow(["lambda:Get*", "lambda:List*", "logs:FilterLogEvents", "logs:GetLogEvents"], "*")),
+        "Developers may read functions and logs",
+    )
+
+    roles: list[tuple[str, str, list[str], dict[str, str], str | None, dict[str, str], str]] = [
+        # (name, trust, managed, inline name->doc, boundary, tags, description)
+        (
+            "orders-api-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole"), managed_arn("AWSXRayDaemonWriteAccess"), orders_rw],
+            {
+                "invoke-billing-prod": _doc(
+                    _allow("lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{a}:function:billing:prod")
+                )
+            },
+            boundary,
+            {"team": "orders"},
+            "Execution role of orders-api",
+        ),
+        (
+            "billing-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole")],
+            {
+                "billing-secrets": _doc(
+                    _allow(
+                        "secretsmanager:GetSecretValue",
+                        f"arn:aws:secretsmanager:us-east-1:{a}:secret:billing/*",
+                    )
+                ),
+                "billing-ledger": _doc(
+                    _allow(
+                        ["dynamodb:PutItem", "dynamodb:Query"], f"arn:aws:dynamodb:us-east-1:{a}:table/ledger"
+                    )
+                ),
+            },
+            boundary,
+            {"team": "payments", "data": "pci"},
+            "Execution role of billing",
+        ),
+        (
+            "media-processing-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole")],
+            {
+                "media-buckets": _doc(
+                    _allow(
+                        ["s3:GetObject", "s3:PutObject"],
+                        [
+                            "arn:aws:s3:::acme-media-uploads/*",
+                            "arn:aws:s3:::acme-media-uploads-eu/*",
+                            "arn:aws:s3:::acme-media-thumbs/*",
+                        ],
+                    )
+                )
+            },
+            None,
+            {"team": "catalog"},
+            "Thumbnailers",
+        ),
+        (
+            "webhook-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole")],
+            {"publish-events": _doc(_allow("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{a}:payment-events"))},
+            boundary,
+            {"team": "payments"},
+            "Public webhook receiver",
+        ),
+        (
+            "admin-console-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole"), managed_arn("AWSLambda_ReadOnlyAccess")],
+            {},
+            boundary,
+            {"team": "platform"},
+            "Admin console backend",
+        ),
+        (
+            "legacy-cron-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole"), managed_arn("AdministratorAccess")],
+            {},
+            None,
+            {"team": "analytics", "owner": "unknown"},
+            "Legacy role from 2019; nobody remembers why admin",
+        ),
+        (
+            "shared-lambda-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole"), managed_arn("AWSLambdaVPCAccessExecutionRole")],
+            {"read-config": _doc(_allow("ssm:GetParameter", f"arn:aws:ssm:*:{a}:parameter/shared/*"))},
+            None,
+            {"team": "platform"},
+            "Shared by small utility functions",
+        ),
+        (
+            "order-processor-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaSQSQueueExecutionRole"), orders_rw],
+            {},
+            boundary,
+            {"team": "orders"},
+            "Queue worker",
+        ),
+        (
+            "gdpr-export-role",
+            _lambda_trust(),
+            [managed_arn("AWSLambdaBasicExecutionRole")],
+            {
+                "export-bucket": _doc(
+                    _allow("s3:PutObject", "arn:aws:s3:::acme-gdpr-exports-eu/*"),
+                    _allow("dynamodb:Query", f"arn:aws:dynamodb:eu-west-1:{a}:table/customers"),
+                )
+            },
+            boundary,
+            {"team": "privacy"},
+            "GDPR export",
+        ),
+        (
+            "ci-deploy-role",
+            _doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {
+                        "Federated": f"arn:aws:iam::{a}:oidc-provider/token.actions.githubusercontent.com"
+                    },
+                    "Action": "sts:AssumeRoleWithWebIdentity",
+                    "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*:*"}},
+                }
+            ),
+            [deployer],
+            {},
+            None,
+            {"team": "platform"},
+            "Assumed by GitHub Actions in any acme repository (can escalate via PassRole)",
+        ),
+        (
+            "security-audit-role",
+            _doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{SECURITY_ACCOUNT}:root"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                }
+            ),
+            [managed_arn("AWSLambda_ReadOnlyAccess"), managed_arn("IAMReadOnlyAccess")],
+            {},
+            None,
+            {"team": "security"},
+            "Read-only access for the security account",
+        ),
+    ]
+    for name, trust, managed, inline, bnd, tags, description in roles:
+        kwargs: dict[str, Any] = {
+            "RoleName": name,
+            "AssumeRolePolicyDocument": trust,
+            "Description": description,
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+        }
+        if bnd:
+            kwargs["PermissionsBoundary"] = bnd
+        iam.create_role(**kwargs)
+        for arn in managed:
+            iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        for pname, pdoc in inline.items():
+            iam.put_role_policy(RoleName=name, PolicyName=pname, PolicyDocument=pdoc)
+
+    iam.create_group(GroupName="developers")
+    iam.attach_group_policy(GroupName="developers", PolicyArn=dev_read)
+    iam.put_group_policy(
+        GroupName="developers",
+        PolicyName="invoke-staging",
+        PolicyDocument=_doc(_allow("lambda:InvokeFunction", f"arn:aws:lambda:*:{a}:function:*:staging")),
+    )
+    iam.create_group(GroupName="oncall")
+    iam.put_group_policy(
+        GroupName="oncall",
+        PolicyName="invoke-prod-with-mfa",
+        PolicyDocument=_doc(
+            _allow(
+                "lambda:InvokeFunction",
+                f"arn:aws:lambda:*:{a}:function:*:prod",
+                Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+            )
+        ),
+    )
+    users: list[tuple[str, list[str], list[str], dict[str, str], dict[str, str]]] = [
+        # (name, groups, managed, inline, tags)
+        ("alice", ["developers", "oncall"], [], {}, {"team": "orders"}),
+        ("bob", ["developers"], [], {}, {"team": "catalog"}),
+        ("carol", ["oncall"], [managed_arn("IAMReadOnlyAccess")], {}, {"team": "platform"}),
+        ("ci-bot", [], [deployer], {}, {"team": "platform", "kind": "machine"}),
+        (
+            "legacy-deployer",
+            [],
+            [],
+            {
+                "lambda-everything": _doc(
+                    _allow("lambda:*", "*"), _allow("iam:PassRole", f"arn:aws:iam::{a}:role/*")
+                )
+            },
+            {"kind": "machine", "owner": "unknown"},
+        ),
+        (
+            "security-auditor",
+            [],
+            [managed_arn("AWSLambda_ReadOnlyAccess"), managed_arn("IAMReadOnlyAccess")],
+            {},
+            {"team": "security"},
+        ),
+    ]
+    for name, groups, managed, inline, tags in users:
+        iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        for group in groups:
+            iam.add_user_to_group(GroupName=group, UserName=name)
+        for arn in managed:
+            iam.attach_user_policy(UserName=name, PolicyArn=arn)
+        for pname, pdoc in inline.items():
+            iam.put_user_policy(UserName=name, PolicyName=pname, PolicyDocument=pdoc)
+
+
+def _zip(handler_file: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        info = zipfile.ZipInfo(handler_file, date_time=(2024, 1, 1, 0, 0, 0))  # fixed: same bytes every run
+        zf.writestr(info, "def handler(event, context):\n    return {'ok': True}\n")
+    return buf.getvalue()
+
+
+def _seed_region(
+    lam: Any, account: str, region: str, functions: Iterable[_Fn], layers: Iterable[_LayerSpec]
+) -> None:
+    layer_arns: dict[str, str] = {}
+    for layer in layers:
+        for v in range(1, layer.versions + 1):
+            out = lam.publish_layer_version(
+                LayerName=layer.name,
+                Description=f"{layer.description} (v{v})",
+                Content={"ZipFile": _zip("python/lib.py")},
+                CompatibleRuntimes=list(layer.runtimes),
+            )
+            layer_arns[f"{layer.name}:{v}"] = out["LayerVersionArn"]
+        for version, kwargs in layer.permissions:
+            lam.add_layer_version_permission(LayerName=layer.name, VersionNumber=version, **kwargs)
+
+    for fn in functions:
+        module = fn.handler.split(".")[0] if "." in fn.handler else fn.handler
+        lam.create_function(
+            FunctionName=fn.name,
+            Runtime=fn.runtime,
+            Role=fn.role,
+            Handler=fn.handler,
+            Code={"ZipFile": _zip(f"{module}.py")},
+            Description=fn.description,
+            Timeout=30,
+            MemorySize=256,
+            Tags=dict(fn.tags),
+            Layers=[layer_arns[ref] for ref in fn.layers],
+        )
+        for v in range(1, fn.versions + 1):
+            if v > 1:
+                # moto publishes a new version only when the function changed since the last one.
+                lam.update_function_configuration(
+                    FunctionName=fn.name, Description=f"{fn.description} (release {v})"
+                )
+            lam.publish_version(FunctionName=fn.name, Description=f"release {v}")
+        for alias, target in fn.aliases:
+            lam.create_alias(FunctionName=fn.name, Name=alias, FunctionVersion=target)
+        for qualifier, kwargs in fn.permissions:
+            extra = {"Qualifier": qualifier} if qualifier else {}
+            lam.add_permission(FunctionName=fn.name, **extra, **kwargs)
+        for qualifier, auth in fn.urls:
+            extra = {"Qualifier": qualifier} if qualifier else {}
+            lam.create_function_url_config(FunctionName=fn.name, AuthType=auth, **extra)
+
+
+def seed(
+    endpoint_url: str,
+    *,
+    account_id: str | None = None,
+    regions: tuple[str, ...] = DEMO_ORG_REGIONS,
+) -> dict[str, str]:
+    """Write the demo account into the moto server at ``endpoint_url``; return keys routed to that account.
+
+    ``account_id`` defaults to moto's default account. The server must run in this process with
+    ``demo.adapter`` installed (per-qualifier policies, URL qualifiers); the account must be empty.
+    Functions of regions not in ``regions`` are skipped (the first region gets the us-east-1 content).
+    """
+    import boto3
+
+    from lambdaperm_tui.demo import adapter
+    from lambdaperm_tui.demo.server import default_account_id
+
+    account = account_id or default_account_id()
+    region_map = {"us-east-1": regions[0], "eu-west-1": regions[1] if len(regions) > 1 else None}
+
+    def client(service: str, region: str) -> Any:
+        make: Any = boto3.client  # service names are plain strings here, not the stubs' literals
+        c = make(
+            service,
+            endpoint_url=endpoint_url,
+            region_name=region,
+            aws_access_key_id="demo-seed",
+            aws_secret_access_key="demo-seed",
+        )
+
+        def route(request: Any, **_: Any) -> None:
+            # Explicit routing: the seed writes into `account` whatever moto's default account is.
+            request.headers["x-moto-account-id"] = account
+
+        c.meta.events.register("before-send", route)
+        return c
+
+    managed_arns = adapter.add_aws_managed_policies(account, list(AWS_MANAGED))
+    managed = dict(zip(AWS_MANAGED, managed_arns, strict=True))
+    iam = client("iam", regions[0])
+    _iam(iam, account, managed.__getitem__)
+    key = iam.create_access_key(UserName="security-auditor")["AccessKey"]
+
+    by_region: dict[str, tuple[list[_Fn], list[_LayerSpec]]] = {}
+    for fn in _functions(account):
+        target = region_map[fn.region]
+        if target:
+            by_region.setdefault(target, ([], []))[0].append(fn)
+    for layer in _layers():
+        target = region_map[layer.region]
+        if target:
+            by_region.setdefault(target, ([], []))[1].append(layer)
+    # Regions are independent: seed them side by side (moto's server is threaded).
+    with ThreadPoolExecutor(max_workers=len(by_region) or 1) as pool:
+        futures = [
+            pool.submit(_seed_region, client("lambda", region), account, region, fns, lys)
+            for region, (fns, lys) in by_region.items()
+        ]
+        for fut in futures:
+            fut.result()
+    return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
