@@ -1,0 +1,213 @@
+"""Every principal named in the inventory's resource and trust policies: accounts, services, the public.
+
+Reads the raw documents (any JSON: a malformed part is skipped here, and reported as a policy error
+where the policy is evaluated), so the Principals pane shows who is named even in odd policies.
+Principal forms: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..inventory.model import Inventory, PolicySlot
+from .whatif import PolicyRef
+
+NamedKind = Literal[
+    "public",
+    "organization",
+    "account",
+    "role",
+    "user",
+    "session",
+    "service",
+    "federated",
+    "canonical-user",
+    "other",
+]
+
+_ORG_KEYS = ("aws:principalorgid", "aws:principalorgpaths")
+
+
+@dataclass(frozen=True, slots=True)
+class NamedAt:
+    """One place a principal is named: which policy, which statement, with which effect and conditions."""
+
+    ref: PolicyRef
+    statement_index: int
+    sid: str | None
+    effect: str
+    actions: tuple[str, ...]
+    conditions: tuple[str, ...]  # "StringEquals aws:SourceArn = arn:aws:s3:::bucket", ...
+    not_principal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPrincipal:
+    """A principal as written in policies (``principal``), its kind, account when known, and where."""
+
+    principal: str
+    kind: NamedKind
+    account: str | None
+    where: tuple[NamedAt, ...]
+    external: bool = False  # outside the inventory's account (another account, the public, an org)
+
+    def label(self) -> str:
+        """Words for a person: ``public (*)``, ``organization o-abc``, ``service s3.amazonaws.com``."""
+        if self.kind == "public":
+            return "public (anyone)"
+        return f"{self.kind} {self.principal}"
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def _statements(document: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    if not isinstance(document, dict):
+        return
+    stmts = document.get("Statement")
+    if isinstance(stmts, dict):
+        stmts = [stmts]
+    if not isinstance(stmts, list):
+        return
+    for i, st in enumerate(stmts):
+        if isinstance(st, dict):
+            yield i, st
+
+
+def _conditions(st: dict[str, Any]) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    cond = st.get("Condition")
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    if not isinstance(cond, dict):
+        return ()
+    for op, block in cond.items():
+        if not isinstance(block, dict):
+            continue
+        for key, values in block.items():
+            out.append((str(op), str(key), tuple(str(v) for v in _as_list(values))))
+    return tuple(out)
+
+
+def _classify(ptype: str, value: str, own_account: str) -> tuple[str, NamedKind, str | None]:
+    """(principal as shown, kind, account) for one entry of a Principal element."""
+    if ptype == "Service":
+        return value, "service", None
+    if ptype == "Federated":
+        return value, "federated", None
+    if ptype == "CanonicalUser":
+        return value, "canonical-user", None
+    if value == "*":
+        return "*", "public", None
+    if value.isdigit() and len(value) == 12:
+        return f"arn:aws:iam::{value}:root", "account", value
+    parts = value.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn":
+        account = parts[4] or None
+        res = parts[5]
+        if res == "root":
+            return value, "account", account
+        if res.startswith("role/"):
+            return value, "role", account
+        if res.startswith("user/"):
+            return value, "user", account
+        if res.startswith("assumed-role/"):
+            return value, "session", account
+        return value, "other", account
+    return value, "other", None
+
+
+def _principals_of(st: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
+    """(type, value, is_not_principal) for each principal a statement names."""
+    for element, negated in (("Principal", False), ("NotPrincipal", True)):
+        if element not in st:
+            continue
+        value = st[element]
+        if value == "*":
+            yield "AWS", "*", negated
+            continue
+        if not isinstance(value, dict):
+            continue
+        for ptype, vals in value.items():
+            for v in _as_list(vals):
+                if isinstance(v, str):
+                    yield str(ptype), v, negated
+
+
+def _policy_slots(inv: Inventory) -> Iterator[tuple[PolicyRef, PolicySlot]]:
+    for fn in inv.functions:
+        yield PolicyRef("function-policy", fn.arn), fn.policy
+        for ver in fn.versions:
+            yield PolicyRef("version-policy", ver.arn), ver.policy
+        for alias in fn.aliases:
+            yield PolicyRef("alias-policy", alias.arn), alias.policy
+    for layer in inv.layers:
+        for lv in layer.versions:
+            yield PolicyRef("layer-version-policy", lv.arn), lv.policy
+    for role in inv.roles:
+        yield PolicyRef("role-trust", role.arn), role.trust_policy
+
+
+def named_principals(inv: Inventory) -> tuple[NamedPrincipal, ...]:
+    """Every principal named in a resource policy or trust policy of the inventory, with where.
+
+    ``"*"`` with an ``aws:PrincipalOrgID``/``aws:PrincipalOrgPaths`` condition is listed as the
+    organization(s) it names (kind ``organization``); without one, as ``public``. Sorted: external
+    first (public, organizations, accounts, ...), then by name.
+    """
+    found: dict[tuple[str, str], list[NamedAt]] = {}
+    meta: dict[tuple[str, str], tuple[NamedKind, str | None]] = {}
+    for ref, slot in _policy_slots(inv):
+        if slot.document is None:
+            continue
+        for i, st in _statements(slot.document):
+            conds = _conditions(st)
+            cond_text = tuple(f"{op} {key} = {', '.join(vals)}" for op, key, vals in conds)
+            sid = st.get("Sid") if isinstance(st.get("Sid"), str) else None
+            effect = str(st.get("Effect", ""))
+            actions = tuple(str(a) for a in _as_list(st.get("Action", st.get("NotAction", ()))))
+            for ptype, value, negated in _principals_of(st):
+                name, kind, account = _classify(ptype, value, inv.account_id)
+                entries: list[tuple[str, NamedKind, str | None]] = [(name, kind, account)]
+                if kind == "public":
+                    orgs = [
+                        v
+                        for op, key, vals in conds
+                        if key.lower() in _ORG_KEYS
+                        and not op.lower().startswith(("stringnot", "forallvalues:stringnot"))
+                        for v in vals
+                    ]
+                    if orgs:
+                        entries = [(v, "organization", None) for v in orgs]
+                at = NamedAt(ref, i, sid, effect, actions, cond_text, negated)
+                for ename, ekind, eaccount in entries:
+                    key = (ekind, ename)
+                    found.setdefault(key, []).append(at)
+                    meta[key] = (ekind, eaccount)
+    order = {
+        "public": 0,
+        "organization": 1,
+        "account": 2,
+        "role": 3,
+        "user": 3,
+        "session": 3,
+        "federated": 4,
+        "service": 5,
+        "canonical-user": 6,
+        "other": 7,
+    }
+    out = []
+    for (_, pname), where in found.items():
+        pkind, account = meta[(_, pname)]
+        external = pkind in ("public", "organization") or (
+            account is not None and account != inv.account_id
+        )
+        out.append(NamedPrincipal(pname, pkind, account, tuple(where), external))
+    out.sort(key=lambda n: (not n.external, order.get(n.kind, 9), n.principal))
+    return tuple(out)
+
+
+__all__ = ["NamedAt", "NamedKind", "NamedPrincipal", "named_principals"]

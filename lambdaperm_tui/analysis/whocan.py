@@ -1,0 +1,239 @@
+"""Who can do an action on a resource, and what a principal can do across the account's Lambda resources.
+
+``who_can`` asks ``simulate`` once per candidate: every role and user of the account, the account root,
+and every principal the resource's own policy names (other accounts, services, the public, organization
+members). A service principal named with ``aws:SourceArn``/``aws:SourceAccount`` conditions is asked both
+plainly and with the source the statement names, so "S3 from bucket X" and "S3 from anywhere" are
+separate rows (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..iam.errors import InputError
+from ..iam.result import DecidingStatement
+from ..inventory.model import Inventory, PolicySlot
+from . import catalog
+from .principals import _ORG_KEYS, _classify, _conditions, _principals_of, _statements
+from .resolve import Answer, AnswerDecision, _index, _resolve_resource, simulate
+
+# Actions that act on functions, versions and aliases.
+FUNCTION_ACTIONS: tuple[str, ...] = (
+    "lambda:InvokeFunction",
+    "lambda:InvokeFunctionUrl",
+    "lambda:GetFunction",
+    "lambda:GetFunctionConfiguration",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:AddPermission",
+    "lambda:RemovePermission",
+    "lambda:GetPolicy",
+    "lambda:PublishVersion",
+    "lambda:UpdateAlias",
+    "lambda:DeleteFunction",
+)
+# Actions that act on layer versions (layer permissions live there).
+LAYER_ACTIONS: tuple[str, ...] = (
+    "lambda:GetLayerVersion",
+    "lambda:GetLayerVersionPolicy",
+    "lambda:AddLayerVersionPermission",
+    "lambda:DeleteLayerVersion",
+)
+COMMON_ACTIONS: tuple[str, ...] = FUNCTION_ACTIONS + LAYER_ACTIONS
+
+# A placeholder account for "some member account of organization o-...": it stands for any of them.
+ORG_MEMBER_PLACEHOLDER = "000000000000"
+
+_RANK = {"allowed": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 2}
+_SOURCE_KEYS = ("aws:sourcearn", "aws:sourceaccount", "aws:sourceowner")
+_SOURCE_OPS = ("stringequals", "stringlike", "arnequals", "arnlike")
+
+
+@dataclass(frozen=True, slots=True)
+class WhoCanRow:
+    """One principal's answer for the who-can question.
+
+    ``principal`` is what was evaluated (ARN, service principal, ``anonymous``); ``label`` the words to
+    show (e.g. ``s3.amazonaws.com (aws:SourceArn=arn:aws:s3:::b)``); ``origin`` says why it is listed
+    (``account``: a principal of the inventory's account; ``resource-policy``: named by the policy).
+    """
+
+    principal: str
+    label: str
+    kind: str
+    origin: str
+    decision: AnswerDecision
+    decided_by: tuple[DecidingStatement, ...]
+    answer: Answer
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WhatCanRow:
+    """One (resource, action) answer for a principal."""
+
+    resource: str
+    action: str
+    decision: AnswerDecision
+    decided_by: tuple[DecidingStatement, ...]
+    answer: Answer
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    principal: str
+    label: str
+    kind: str
+    origin: str
+    context: tuple[tuple[str, str], ...] = ()
+
+
+def _unknown_answer(principal: str, action: str, resource: str, why: str) -> Answer:
+    return Answer("unknown", None, principal, action, resource, unknown_because=(why,))
+
+
+def _policy_candidates(inv: Inventory, slot: PolicySlot | None) -> list[_Candidate]:
+    """Principals named by the resource policy (Allow or Deny), as candidates to evaluate."""
+    if slot is None or slot.document is None:
+        return []
+    out: list[_Candidate] = []
+    for _, st in _statements(slot.document):
+        conds = _conditions(st)
+        for ptype, value, negated in _principals_of(st):
+            if negated:
+                continue
+            name, kind, account = _classify(ptype, value, inv.account_id)
+            if kind == "public":
+                orgs = [v for op, key, vals in conds if key.lower() in _ORG_KEYS for v in vals]
+                if orgs:
+                    for org in orgs:
+                        if "*" in org or "/" in org:
+                            continue  # org paths and patterns have no single member to stand for
+                        out.append(
+                            _Candidate(
+                                f"arn:aws:iam::{ORG_MEMBER_PLACEHOLDER}:root",
+                                f"any account in organization {org}",
+                                "organization",
+                                "resource-policy",
+                                (("aws:PrincipalOrgID", org),),
+                            )
+                        )
+                out.append(
+                    _Candidate("anonymous", "public (anyone, unauthenticated)", "public", "resource-policy")
+                )
+                continue
+            if kind == "service":
+                out.append(_Candidate(name, name, "service", "resource-policy"))
+                source: list[tuple[str, str]] = []
+                for op, key, vals in conds:
+                    base_op = op.lower().removesuffix("ifexists")
+                    literal = len(vals) == 1 and "*" not in vals[0] and "?" not in vals[0]
+                    if key.lower() in _SOURCE_KEYS and base_op in _SOURCE_OPS and literal:
+                        source.append((key, vals[0]))
+                if source:
+                    shown = ", ".join(f"{k}={v}" for k, v in source)
+                    out.append(
+                        _Candidate(name, f"{name} ({shown})", "service", "resource-policy", tuple(source))
+                    )
+                continue
+            if kind in ("federated", "canonical-user", "other"):
+                continue  # not callers of Lambda; listed by named_principals, not evaluated here
+            out.append(_Candidate(name, name, kind, "resource-policy"))
+    return out
+
+
+def who_can(inv: Inventory, action: str, resource: str) -> tuple[WhoCanRow, ...]:
+    """Every principal that might do ``action`` on ``resource``, each with its answer; allowed first.
+
+    Candidates: the account root, every role and user of the inventory, and every principal the
+    resource's policy names (other accounts, services with and without their source, the public,
+    organization members). Raises ``InputError`` for a bad action or resource.
+    """
+    canonical = catalog.validate_action(action)
+    idx = _index(inv)
+    target = _resolve_resource(idx, resource)
+    cands: list[_Candidate] = [
+        _Candidate(
+            f"arn:aws:iam::{inv.account_id}:root", f"account root {inv.account_id}", "account", "account"
+        )
+    ]
+    cands += [_Candidate(r.arn, f"role {r.name}", "role", "account") for r in inv.roles]
+    cands += [_Candidate(u.arn, f"user {u.name}", "user", "account") for u in inv.users]
+    cands += _policy_candidates(inv, target.slot)
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    rows: list[WhoCanRow] = []
+    for c in cands:
+        key = (c.principal, c.context)
+        if key in seen:
+            continue
+        seen.add(key)
+        ctx = dict(c.context)
+        try:
+            answer = simulate(inv, c.principal, canonical, target.arn, ctx, explain=False)
+        except InputError as exc:
+            answer = _unknown_answer(c.principal, canonical, target.arn, f"cannot evaluate: {exc}")
+        if c.kind == "organization":
+            answer = _with_assumption(
+                answer,
+                f"account {ORG_MEMBER_PLACEHOLDER} stands for any member account of "
+                f"{ctx.get('aws:PrincipalOrgID')}",
+            )
+        decided = answer.result.decided_by if answer.result else ()
+        rows.append(WhoCanRow(c.principal, c.label, c.kind, c.origin, answer.decision, decided, answer, ctx))
+    rows.sort(key=lambda r: (_RANK.get(r.decision, 3), r.label.lower()))
+    return tuple(rows)
+
+
+def _with_assumption(answer: Answer, text: str) -> Answer:
+    return dataclasses.replace(answer, assumes=(*answer.assumes, text))
+
+
+def _resources(inv: Inventory) -> Iterable[tuple[str, bool]]:
+    """(ARN, is_layer_version) for every function, version, alias and layer version."""
+    for fn in inv.functions:
+        yield fn.arn, False
+        for v in fn.versions:
+            yield v.arn, False
+        for a in fn.aliases:
+            yield a.arn, False
+    for layer in inv.layers:
+        for lv in layer.versions:
+            yield lv.arn, True
+
+
+def what_can(
+    inv: Inventory, principal: str, actions: Iterable[str] = COMMON_ACTIONS
+) -> tuple[WhatCanRow, ...]:
+    """What ``principal`` can do to each function, version, alias and layer version of the inventory.
+
+    Function actions are asked of functions, versions and aliases; layer actions of layer versions.
+    Rows are in inventory order, allowed ones first. Raises ``InputError`` for a bad principal/action.
+    """
+    acts = tuple(catalog.validate_action(a) for a in actions)
+    layer_acts = tuple(a for a in acts if "layer" in a.lower())
+    fn_acts = tuple(a for a in acts if "layer" not in a.lower())
+    rows: list[WhatCanRow] = []
+    for arn, is_layer in _resources(inv):
+        for act in layer_acts if is_layer else fn_acts:
+            answer = simulate(inv, principal, act, arn, explain=False)
+            decided = answer.result.decided_by if answer.result else ()
+            rows.append(WhatCanRow(arn, act, answer.decision, decided, answer))
+    order = {id(r): i for i, r in enumerate(rows)}
+    rows.sort(key=lambda r: (_RANK.get(r.decision, 3), order[id(r)]))
+    return tuple(rows)
+
+
+__all__ = [
+    "COMMON_ACTIONS",
+    "FUNCTION_ACTIONS",
+    "LAYER_ACTIONS",
+    "ORG_MEMBER_PLACEHOLDER",
+    "WhatCanRow",
+    "WhoCanRow",
+    "what_can",
+    "who_can",
+]

@@ -1,0 +1,381 @@
+"""simulate() over an inventory: which policies apply, which qualifier, unknowns and assumptions.
+
+Each test cites the AWS page whose rule it checks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from conftest import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE, build_inventory, doc
+
+from lambdaperm_tui.analysis.resolve import simulate
+from lambdaperm_tui.iam.errors import InputError
+from lambdaperm_tui.iam.evaluate import evaluate
+from lambdaperm_tui.iam.scenario import load_scenario
+from lambdaperm_tui.inventory.model import NOT_LOADED, Inventory, NamedPolicy, PolicySlot
+
+INVOKE = "lambda:InvokeFunction"
+APIGW_SOURCE = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:a1b2c3d4e5/prod/POST/charge"
+
+
+def _policies(answer: object) -> set[tuple[str, str]]:
+    res = answer.result  # type: ignore[attr-defined]
+    return {(d.policy_type, d.policy) for d in res.decided_by}
+
+
+def test_role_invokes_same_account_function_via_identity_policy(inv: Inventory) -> None:
+    """Same account: an identity-policy Allow is enough.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    a = simulate(inv, f"{ROLE}/orders-api", INVOKE, f"{FN}:billing")
+    assert a.decision == "allowed"
+    assert ("identity", "orders-api/inline/invoke-billing") in _policies(a)
+    assert a.unknown_because == () and a.assumes == ()
+    # The identity policy names the unqualified ARN only: the alias is another resource.
+    # https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+    assert simulate(inv, f"{ROLE}/orders-api", INVOKE, f"{FN}:billing:prod").decision == "implicit_deny"
+
+
+def test_role_invokes_via_resource_policy_only(inv: Inventory) -> None:
+    """Same account: a resource-policy grant naming the role suffices without any identity policy.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    a = simulate(inv, f"{ROLE}/reporting", INVOKE, f"{FN}:billing")
+    assert a.decision == "allowed"
+    assert _policies(a) >= {("resource", "billing")}
+    assert not any(d.policy_type == "identity" for d in a.result.decided_by)  # type: ignore[union-attr]
+    # Not named by thumbnailer's policy and no identity policy: denied.
+    assert simulate(inv, f"{ROLE}/reporting", INVOKE, f"{FN}:thumbnailer").decision == "implicit_deny"
+
+
+def test_alias_policy_applies_only_to_the_alias_arn(inv: Inventory) -> None:
+    """A permission added with a qualifier is valid only for that qualified ARN, not the unqualified
+    function or the version the alias points to.
+    https://docs.aws.amazon.com/lambda/latest/dg/using-aliases.html"""
+    ctx = {"aws:SourceArn": APIGW_SOURCE}
+    svc = "apigateway.amazonaws.com"
+    prod = simulate(inv, svc, INVOKE, f"{FN}:billing:prod", ctx)
+    assert prod.decision == "allowed"
+    assert _policies(prod) == {("resource", "billing:prod")}
+    assert prod.scenario["resource_policy"]["name"] == "billing:prod"
+    assert simulate(inv, svc, INVOKE, f"{FN}:billing", ctx).decision == "implicit_deny"
+    assert simulate(inv, svc, INVOKE, f"{FN}:billing:1", ctx).decision == "implicit_deny"
+
+
+def test_latest_uses_the_unqualified_policy(inv: Inventory) -> None:
+    """Lambda does not support adding policies to $LATEST; the unqualified function's policy applies.
+    https://docs.aws.amazon.com/lambda/latest/dg/API_AddPermission.html"""
+    a = simulate(inv, f"{ROLE}/reporting", INVOKE, f"{FN}:billing:$LATEST")
+    assert a.scenario["resource_policy"]["name"] == "billing"
+    assert any("$LATEST" in n for n in a.notes)
+
+
+def test_cross_account_principal_assumes_its_identity_side(inv: Inventory) -> None:
+    """Cross account: both sides must allow; the other account's identity policies are outside the
+    inventory, so the answer says it assumed them.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html"""
+    a = simulate(inv, f"arn:aws:iam::{OTHER}:role/partner", INVOKE, f"{FN}:billing")
+    assert a.decision == "allowed"
+    assert any(OTHER in x and "identity policies" in x for x in a.assumes)
+    assert ("resource", "billing") in _policies(a)
+    # An account the resource policy does not name is denied, whatever its own policies say.
+    b = simulate(inv, "arn:aws:iam::777788889999:role/x", INVOKE, f"{FN}:billing")
+    assert b.decision == "implicit_deny"
+    # A bare account id is its root.
+    c = simulate(inv, OTHER, INVOKE, f"{FN}:billing")
+    assert c.principal == f"arn:aws:iam::{OTHER}:root" and c.decision == "allowed"
+
+
+@pytest.mark.parametrize(
+    ("context", "expected"),
+    [
+        ({"aws:SourceArn": "arn:aws:s3:::photos-upload-bucket", "aws:SourceAccount": ACCOUNT}, "allowed"),
+        ({"aws:SourceArn": "arn:aws:s3:::someone-elses-bucket", "aws:SourceAccount": OTHER}, "implicit_deny"),
+        ({}, "implicit_deny"),
+    ],
+)
+def test_s3_service_principal_with_source_conditions(
+    inv: Inventory, context: dict[str, str], expected: str
+) -> None:
+    """Service principals are authorised by the resource policy alone; SourceArn/SourceAccount guard
+    against the confused deputy. https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"""
+    a = simulate(inv, "s3.amazonaws.com", INVOKE, f"{FN}:thumbnailer", context)
+    assert a.decision == expected
+    assert a.assumes == ()  # no SCP or identity side for a service
+
+
+def test_s3_without_source_condition_allows_any_bucket(inv: Inventory) -> None:
+    """https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"""
+    a = simulate(inv, "s3.amazonaws.com", INVOKE, f"{FN}:resizer", {"aws:SourceArn": "arn:aws:s3:::any"})
+    assert a.decision == "allowed"
+
+
+def test_public_url_auth_none_allows_anonymous_with_both_checks(inv: Inventory) -> None:
+    """Auth NONE: the resource policy must grant public access; URLs created since Oct 2025 need both
+    InvokeFunctionUrl and InvokeFunction (lambda:InvokedViaFunctionUrl).
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
+    a = simulate(inv, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:public-api")
+    assert a.decision == "allowed"
+    assert [(c.action, c.decision, c.required) for c in a.checks] == [
+        ("lambda:InvokeFunctionUrl", "allowed", True),
+        ("lambda:InvokeFunction", "allowed", True),
+    ]
+    assert a.checks[0].scenario["context"]["lambda:FunctionUrlAuthType"] == "NONE"
+    assert a.checks[1].scenario["context"]["lambda:InvokedViaFunctionUrl"] == "true"
+    # A signed-in role is not authenticated by a NONE URL: it is evaluated as anonymous.
+    r = simulate(inv, f"{ROLE}/orders-api", "lambda:InvokeFunctionUrl", f"{FN}:public-api")
+    assert r.decision == "allowed" and r.scenario["principal"] == "anonymous"
+
+
+def test_new_url_without_invoke_function_grant_is_denied(inv: Inventory) -> None:
+    """A URL created since Oct 2025 whose policy lacks the InvokeFunction statement is denied.
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
+    policy = doc("function_url_public")
+    policy["Statement"] = policy["Statement"][:1]
+    fns = tuple(
+        dataclasses.replace(f, policy=PolicySlot(document=policy)) if f.name == "public-api" else f
+        for f in inv.functions
+    )
+    a = simulate(
+        dataclasses.replace(inv, functions=fns), "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:public-api"
+    )
+    assert a.decision == "implicit_deny"
+    assert [c.decision for c in a.checks] == ["allowed", "implicit_deny"]
+    assert a.scenario["action"] == INVOKE  # the scenario of the deciding check
+
+
+def test_legacy_url_second_check_is_informational(inv: Inventory) -> None:
+    """URLs created before Oct 2025 were exempted; the InvokeFunction check is shown, not required.
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
+    a = simulate(inv, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api")
+    assert a.decision == "allowed"
+    assert [(c.decision, c.required) for c in a.checks] == [("allowed", True), ("implicit_deny", False)]
+
+
+def test_iam_url_denies_anonymous_and_allows_granted_role(inv: Inventory) -> None:
+    """Auth AWS_IAM: only authenticated principals; normal IAM evaluation for them.
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
+    anon = simulate(inv, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:internal-api")
+    assert anon.decision == "implicit_deny"
+    assert len(anon.checks) == 2
+    assert "AWS_IAM" in anon.result.explanation.summary  # type: ignore[union-attr]
+    role = simulate(inv, f"{ROLE}/reporting", "lambda:InvokeFunctionUrl", f"{FN}:internal-api")
+    assert role.decision == "allowed"
+    assert [c.decision for c in role.checks] == ["allowed", "allowed"]
+    assert role.checks[0].scenario["context"]["lambda:FunctionUrlAuthType"] == "AWS_IAM"
+
+
+def test_url_with_unknown_creation_time_is_unknown_when_only_first_check_allows(inv: Inventory) -> None:
+    """Whether the InvokeFunction check applies depends on the URL's creation time; unknown -> unknown."""
+    fns = tuple(
+        dataclasses.replace(f, urls=(dataclasses.replace(f.urls[0], created=None),))  # type: ignore[index]
+        if f.name == "legacy-api"
+        else f
+        for f in inv.functions
+    )
+    a = simulate(
+        dataclasses.replace(inv, functions=fns), "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api"
+    )
+    assert a.decision == "unknown"
+    assert any("creation time" in u for u in a.unknown_because)
+
+
+@pytest.mark.parametrize(
+    ("policy_slot", "needle"),
+    [
+        (
+            PolicySlot(unknown="AccessDeniedException: not authorized to perform lambda:GetPolicy"),
+            "AccessDenied",
+        ),
+        (NOT_LOADED, "not loaded yet"),
+    ],
+)
+def test_unreadable_resource_policy_makes_the_answer_unknown(
+    inv: Inventory, policy_slot: PolicySlot, needle: str
+) -> None:
+    """Unknown is never shown as denied (DESIGN.md); the engine's view of the known parts is kept."""
+    fns = tuple(
+        dataclasses.replace(f, policy=policy_slot) if f.name == "billing" else f for f in inv.functions
+    )
+    a = simulate(dataclasses.replace(inv, functions=fns), f"{ROLE}/reporting", INVOKE, f"{FN}:billing")
+    assert a.decision == "unknown"
+    assert any(needle in u and "billing" in u for u in a.unknown_because)
+    assert a.result is not None  # what the known parts say is still there
+
+
+def test_malformed_policy_document_makes_the_answer_unknown(inv: Inventory) -> None:
+    bad = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": "*",
+                "Condition": {"StringEqualz": {"a": "b"}},
+            }
+        ],
+    }
+    roles = tuple(
+        dataclasses.replace(r, inline_policies=(NamedPolicy("broken", PolicySlot(document=bad)),))
+        if r.name == "orders-api"
+        else r
+        for r in inv.roles
+    )
+    a = simulate(dataclasses.replace(inv, roles=roles), f"{ROLE}/orders-api", INVOKE, f"{FN}:billing")
+    assert a.decision == "unknown"
+    assert any("malformed" in u and "StringEqualz" in u for u in a.unknown_because)
+
+
+def test_unreadable_identity_policy_is_unknown_even_if_resource_side_denies(inv: Inventory) -> None:
+    roles = tuple(
+        dataclasses.replace(r, inline_policies=(NamedPolicy("x", PolicySlot(unknown="AccessDenied")),))
+        if r.name == "orders-api"
+        else r
+        for r in inv.roles
+    )
+    a = simulate(dataclasses.replace(inv, roles=roles), "orders-api", INVOKE, f"{FN}:thumbnailer")
+    assert a.decision == "unknown"
+
+
+def test_permissions_boundary_limits_identity_grant(inv: Inventory) -> None:
+    """The boundary caps identity-policy grants.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"""
+    assert simulate(inv, "bounded", INVOKE, f"{FN}:billing").decision == "implicit_deny"
+    assert simulate(inv, "bounded", "lambda:GetFunction", f"{FN}:billing").decision == "allowed"
+
+
+def test_user_gets_group_managed_policy(inv: Inventory) -> None:
+    """A user's permissions include its groups' policies.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html"""
+    a = simulate(inv, "alice", "lambda:GetFunction", f"{FN}:billing")
+    assert a.decision == "allowed"
+    assert any("alice" in n for n in a.notes)  # the bare name was resolved, and the answer says so
+    assert a.principal.endswith(":user/alice")
+
+
+def test_principal_and_resource_tags_feed_abac(inv: Inventory) -> None:
+    """ABAC: aws:ResourceTag from the function's tags, aws:PrincipalTag from the role's tags.
+    https://docs.aws.amazon.com/lambda/latest/dg/attribute-based-access-control.html"""
+    assert simulate(inv, "billing-team", INVOKE, f"{FN}:billing").decision == "allowed"
+    assert simulate(inv, "billing-team", INVOKE, f"{FN}:thumbnailer").decision == "implicit_deny"
+    # User-supplied context overrides what the inventory knows.
+    over = simulate(inv, "billing-team", INVOKE, f"{FN}:thumbnailer", {"aws:ResourceTag/team": "billing"})
+    assert over.decision == "allowed"
+
+
+def test_scps_apply_to_account_principals_not_services(inv: Inventory) -> None:
+    """SCPs limit IAM principals of member accounts, not service principals.
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html"""
+    scps = (
+        (NamedPolicy("FullAWSAccess", PolicySlot(document=doc("scp_full_access"))),),
+        (
+            NamedPolicy("FullAWSAccess", PolicySlot(document=doc("scp_full_access"))),
+            NamedPolicy("deny-delete", PolicySlot(document=doc("scp_deny_delete"))),
+        ),
+    )
+    inv2 = dataclasses.replace(inv, scps=scps)
+    a = simulate(inv2, f"arn:aws:iam::{ACCOUNT}:root", "lambda:DeleteFunction", f"{FN}:billing")
+    assert a.decision == "explicit_deny"
+    assert ("scp", "deny-delete") in _policies(a)
+    assert simulate(inv2, f"arn:aws:iam::{ACCOUNT}:root", "lambda:GetFunction", f"{FN}:billing").allowed
+
+
+def test_unknown_scps_are_an_assumption(inv: Inventory) -> None:
+    a = simulate(dataclasses.replace(inv, scps=None), f"{ROLE}/orders-api", INVOKE, f"{FN}:billing")
+    assert a.decision == "allowed"
+    assert "SCPs were not loaded; assumed to allow" in a.assumes
+    s = simulate(dataclasses.replace(inv, scps=None), "s3.amazonaws.com", INVOKE, f"{FN}:resizer")
+    assert s.assumes == ()
+
+
+def test_org_conditioned_layer_needs_the_principals_org(inv: Inventory) -> None:
+    """A grant to "*" with aws:PrincipalOrgID: for another account the org id is not in the inventory, so
+    the answer is unknown until the caller gives it.
+    https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html"""
+    lv = f"{LAYER}:shared-libs:1"
+    a = simulate(inv, OTHER, "lambda:GetLayerVersion", lv)
+    assert a.decision == "unknown"
+    assert any("aws:PrincipalOrgID" in u for u in a.unknown_because)
+    b = simulate(inv, OTHER, "lambda:GetLayerVersion", lv, {"aws:PrincipalOrgID": ORG})
+    assert b.decision == "allowed"
+    c = simulate(inv, OTHER, "lambda:GetLayerVersion", lv, {"aws:PrincipalOrgID": "o-zzzzzzzzzz"})
+    assert c.decision == "implicit_deny"
+    # The account's own principals carry the inventory's organization id.
+    assert simulate(inv, f"{ROLE}/reporting", "lambda:GetLayerVersion", lv).decision == "allowed"
+
+
+def test_scenario_replays_to_the_same_decision(inv: Inventory) -> None:
+    """The scenario in the answer is the DESIGN.md scenario contract: replaying it gives the same result."""
+    for principal, action, resource, ctx in [
+        (f"{ROLE}/orders-api", INVOKE, f"{FN}:billing", {}),
+        ("apigateway.amazonaws.com", INVOKE, f"{FN}:billing:prod", {"aws:SourceArn": APIGW_SOURCE}),
+        (f"arn:aws:iam::{OTHER}:role/partner", INVOKE, f"{FN}:billing", {}),
+        ("bounded", INVOKE, f"{FN}:billing", {}),
+    ]:
+        a = simulate(inv, principal, action, resource, ctx)
+        request, policies = load_scenario(json.loads(json.dumps(a.scenario)))
+        assert evaluate(request, policies).decision.value == a.decision
+
+
+def test_to_json_has_the_contract_fields(inv: Inventory) -> None:
+    a = simulate(inv, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:public-api")
+    out = json.loads(json.dumps(a.to_json()))
+    assert set(out) >= {
+        "decision",
+        "decided_by",
+        "explanation",
+        "scenario",
+        "assumes",
+        "unknown_because",
+        "checks",
+    }
+    assert out["decision"] == "allowed" and len(out["checks"]) == 2
+    assert out["decided_by"][0]["policy_type"] == "resource"
+
+
+@pytest.mark.parametrize(
+    ("principal", "action", "resource", "message"),
+    [
+        (
+            "orders-api",
+            "lambda:InvokeFunktion",
+            f"{FN}:billing",
+            'action: unknown action "lambda:InvokeFunktion" (did you mean lambda:InvokeFunction?)',
+        ),
+        ("orders-api", "lambda:Invoke*", f"{FN}:billing", "action: a request names one action"),
+        ("nobody", INVOKE, f"{FN}:billing", "principal:"),
+        ("orders-api", INVOKE, f"{FN}:no-such-fn", "resource: no function no-such-fn"),
+        (
+            "orders-api",
+            INVOKE,
+            f"{FN}:billing:staging",
+            "resource: function billing has no version or alias staging",
+        ),
+        ("orders-api", INVOKE, "billing", "resource: not an ARN"),
+    ],
+)
+def test_bad_input_raises_input_error_naming_the_field(
+    inv: Inventory, principal: str, action: str, resource: str, message: str
+) -> None:
+    with pytest.raises(InputError) as err:
+        simulate(inv, principal, action, resource)
+    assert str(err.value).startswith(message)
+
+
+def test_function_not_loaded_yet_during_a_streaming_load() -> None:
+    inv = build_inventory(complete=False)
+    a = simulate(inv, "orders-api", INVOKE, f"{FN}:not-yet-listed")
+    assert a.decision == "unknown"
+    assert any("not loaded yet" in u for u in a.unknown_because)
+
+
+def test_other_accounts_resource_assumes_its_policy(inv: Inventory) -> None:
+    """Cross account from our side: our identity policy is known, theirs is assumed and said so.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html"""
+    theirs = f"arn:aws:lambda:us-east-1:{OTHER}:function:partner-fn"
+    a = simulate(inv, "billing-team", "lambda:GetFunction", theirs)
+    assert a.decision == "implicit_deny"  # our identity side does not allow: definite
+    r = simulate(inv, "orders-api", INVOKE, theirs)
+    assert r.decision == "implicit_deny"
+    assert any("outside the inventory" in x for x in r.assumes)
