@@ -86,6 +86,10 @@ _OPERATOR_TABLE: dict[str, tuple[_Kind, _Cmp, bool]] = {
     "Null": ("null", "eq", False),
 }
 
+# Operators whose values may hold policy variables (String, ARN and Bool, per the operators page); in
+# the others ``${...}`` is literal text, so it fails their value check.
+_VARIABLE_KINDS: frozenset[_Kind] = frozenset({"string", "string_ci", "string_like", "arn", "bool"})
+
 #: Every base operator name AWS documents (each but ``Null`` also takes the ``IfExists`` suffix).
 OPERATORS: frozenset[str] = frozenset(_OPERATOR_TABLE)
 
@@ -207,14 +211,14 @@ def _pattern_regex(pieces: _Pieces) -> str:
     return "".join(wildcard_regex(text) if wild else re.escape(text) for text, wild in pieces)
 
 
-def _arn_regex(pieces: _Pieces) -> str:
+def _arn_regex(pieces: _Pieces) -> str | None:
     """A regex comparing an ARN component by component: the first five colon-separated parts each on
     their own (wildcards do not cross a colon), the sixth (the resource, which may contain colons) as a
-    whole. A policy value with fewer than six parts is compared as a plain wildcard pattern."""
+    whole. ``None`` for a policy value with fewer than six parts: AWS compares the six components, so
+    such a value matches no ARN."""
     chars: list[tuple[str, bool]] = [(c, wild) for text, wild in pieces for c in text]
-    colons = sum(1 for c, _ in chars if c == ":")
-    if colons < 5:
-        return _pattern_regex(pieces)
+    if sum(1 for c, _ in chars if c == ":") < 5:
+        return None
     out: list[str] = []
     seen = 0
     for c, wild in chars:
@@ -288,10 +292,11 @@ def _build_matcher(kind: _Kind, cmp: _Cmp, values: tuple[_Pieces, ...], strict: 
         rx = re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in values), re.DOTALL)
         return lambda v: rx.fullmatch(v) is not None
     if kind == "arn":
-        if not values:
+        sources = [src for src in (_arn_regex(p) for p in values) if src is not None]
+        if not sources:
             return _never
-        rx = re.compile("|".join(f"(?:{_arn_regex(p)})" for p in values), re.DOTALL)
-        return lambda v: rx.fullmatch(v) is not None
+        arn_rx = re.compile("|".join(f"(?:{src})" for src in sources), re.DOTALL)
+        return lambda v: arn_rx.fullmatch(v) is not None
     texts = ["".join(t for t, _ in p) for p in values]
     if kind == "string":
         return frozenset(texts).__contains__
@@ -427,7 +432,7 @@ def parse_conditions(obj: Any, where: str, *, variables: bool | None = None) -> 
                 raise PolicyError(f"{op_where}: condition key {key!r} must be a non-empty string")
             values = _value_strings(raw, op_where, key)
             templates: tuple[Template, ...] | None = None
-            if variables is not False and kind != "null":
+            if variables is not False and kind in _VARIABLE_KINDS:
                 parsed = tuple(parse_template(v) for v in values)
                 if any(t.has_variables for t in parsed):
                     templates = parsed
@@ -462,19 +467,30 @@ def parse_conditions(obj: Any, where: str, *, variables: bool | None = None) -> 
 
 def _matcher_for(
     cond: Condition, ctx: RequestContext, variables: bool, explain: bool
-) -> tuple[_Matcher, tuple[str, ...]]:
-    """The matcher to use for this request, and the policy values as compared (for explanations)."""
+) -> tuple[_Matcher | None, tuple[str, ...]]:
+    """The matcher to use for this request and the policy values as compared (for explanations).
+
+    The matcher is None when a variable in the values has no value and no default: AWS says an
+    attempt to match such a variable fails and makes the statement invalid, so the condition is false.
+    """
     if not variables or cond.templates is None:
         return cond.literal_matcher, cond.values
     resolved: list[_Pieces] = []
     shown: list[str] = []
+    unresolved = False
     for template in cond.templates:
         pieces = template.pieces(ctx)
-        if pieces is not None:  # a variable without a value: this policy value matches nothing
-            resolved.append(pieces)
+        if pieces is None:
+            unresolved = True
+            if not explain:
+                return None, cond.values
+            shown.append(template.text)
+            continue
+        resolved.append(pieces)
         if explain:
-            text = template.substitute(ctx)
-            shown.append(template.text if text is None else text)
+            shown.append("".join(text for text, _ in pieces))
+    if unresolved:
+        return None, tuple(shown)
     return _resolved_matcher(cond.kind, cond.cmp, tuple(resolved)), tuple(shown)
 
 
@@ -483,11 +499,10 @@ def _evaluate(
 ) -> tuple[bool, tuple[str, ...]]:
     request = ctx.get(cond.key)
     if cond.kind == "null":
-        # Null: true asks "is the key absent?", false "is it present?". A key given with no values is
-        # treated as absent (AWS has no way to send an empty key).
+        # Null: true asks "is the key absent?", false "is it present (with a value)?". AWS counts a
+        # key with an empty value as null, so an empty list is absent here.
         absent = not request
-        wanted = cond.literal_matcher
-        return (wanted("true") if absent else wanted("false")), cond.values
+        return cond.literal_matcher("true" if absent else "false"), cond.values
     if request is None:
         if cond.if_exists or cond.qualifier == "ForAllValues":
             return True, cond.values
@@ -495,7 +510,10 @@ def _evaluate(
             return False, cond.values
         return cond.negated, cond.values
     matcher, shown = _matcher_for(cond, ctx, variables, explain)
+    if matcher is None:
+        return False, shown
     if cond.qualifier == "ForAllValues":
+        # Every request value must match; for a negated operator, match none of the policy values.
         if cond.negated:
             return not any(matcher(v) for v in request), shown
         return all(matcher(v) for v in request), shown
