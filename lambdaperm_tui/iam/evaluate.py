@@ -29,6 +29,12 @@ The rules, each with the page it follows (tests cite the same pages):
    deny says otherwise; the root user of another account needs the resource policy.
    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
 
+NotPrincipal: only with Deny (an Allow with NotPrincipal grants nothing: AWS does not support it); the
+caller is exempt only when each identity it is checked as is listed (session ARN, role ARN and account for
+a role session; a role given without a session can never be exempted); a Deny with NotPrincipal always
+applies to users and roles with a permissions boundary.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+
 Principal-derived context keys are added when the request does not give them: ``aws:PrincipalArn``,
 ``aws:PrincipalAccount``, ``aws:PrincipalType``, ``aws:username`` (IAM users), and
 ``aws:PrincipalServiceName`` / ``aws:PrincipalIsAWSService`` (``true`` for service principals, ``false``
@@ -94,9 +100,6 @@ _PRINCIPAL_TYPE = {
     PrincipalKind.ROOT: "Account",
     PrincipalKind.ANONYMOUS: "Anonymous",
 }
-
-
-_ANY = PrincipalEntry("*", "*", "any")
 
 
 def derived_context(principal: Principal) -> dict[str, str]:
@@ -179,6 +182,7 @@ class _Req:
     service: str
     resource: str
     ctx: RequestContext
+    has_boundary: bool = False
 
 
 @dataclass(slots=True)
@@ -191,6 +195,56 @@ class _Outcome:
     statements: list[StatementExplanation] | None = None
 
 
+def _identities(p: Principal) -> tuple[tuple[str, str | None], ...]:
+    """The identities a request is checked as, for NotPrincipal: session, role and account for a role
+    session; user and account for a user; and so on. ``None`` marks an identity that cannot be named
+    (a role given without a session: its session ARN is unknown)."""
+    k = p.kind
+    account = ("account", p.account)
+    if k is PrincipalKind.ASSUMED_ROLE:
+        return (("session", p.session_arn), ("role", _role_name(p)), account)
+    if k is PrincipalKind.ROLE:
+        return (("session", None), ("role", _role_name(p)), account)
+    if k is PrincipalKind.USER:
+        return (("user", p.text), account)
+    if k is PrincipalKind.FEDERATED_USER:
+        return (("federated_user", p.text), account)
+    if k is PrincipalKind.ROOT:
+        return (account,)
+    if k is PrincipalKind.SERVICE:
+        return (("service", p.text),)
+    return (("anonymous", None),)
+
+
+def _listed(identity: tuple[str, str | None], spec: PrincipalSpec, p: Principal) -> bool:
+    kind, value = identity
+    for e in spec.entries:
+        if e.kind == "any":
+            return True
+        if value is None or e.kind != kind:
+            continue
+        if kind in ("service",):
+            if e.value == value:
+                return True
+            continue
+        if e.account != p.account or (e.partition is not None and e.partition != p.partition):
+            continue
+        if kind == "account" or (kind == "role" and e.name == value) or e.value == value:
+            return True
+    return False
+
+
+def _not_principal_exempts(spec: PrincipalSpec, req: _Req) -> bool:
+    """True when the caller is exempt from a NotPrincipal statement: every identity it is checked as
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html:
+    a session needs its session ARN, its role ARN and its account listed; a user its ARN and account).
+    A Deny with NotPrincipal always applies to IAM users and roles that have a permissions boundary."""
+    p = req.principal
+    if req.has_boundary and p.kind in (PrincipalKind.USER, PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE):
+        return False
+    return all(_listed(i, spec, p) for i in _identities(p))
+
+
 def _principal_test(st: Statement, req: _Req, required: bool) -> tuple[bool, int]:
     """Whether the statement's Principal/NotPrincipal matches the caller, and the grant strength."""
     p = req.principal
@@ -198,9 +252,10 @@ def _principal_test(st: Statement, req: _Req, required: bool) -> tuple[bool, int
         grant, _ = _spec_grant(st.principal, p)
         return grant > 0, grant
     if st.not_principal is not None:
-        grant, _ = _spec_grant(st.not_principal, p)
-        # NotPrincipal grants to everyone not listed: like "*", it names no one in particular.
-        return grant == 0, _entry_grant(_ANY, p)
+        if st.effect == "Allow":
+            # "NotPrincipal must be used with Deny. Using it with Allow is not supported."
+            return False, 0
+        return not _not_principal_exempts(st.not_principal, req), _DIRECT
     if required:
         return False, 0
     return True, _DIRECT
@@ -285,13 +340,24 @@ def _describe_principal(st: Statement, req: _Req, required: bool) -> ElementMatc
         listed = ", ".join(_entry_text(e) for e in st.principal.entries)
         return ElementMatch("Principal", False, f'"{p.text}" matches none of {listed}')
     if st.not_principal is not None:
-        grant, entry = _spec_grant(st.not_principal, p)
-        if grant and entry is not None:
-            return ElementMatch(
-                "NotPrincipal", False, f'"{p.text}" is excluded by NotPrincipal {_entry_text(entry)}'
-            )
         listed = ", ".join(_entry_text(e) for e in st.not_principal.entries)
-        return ElementMatch("NotPrincipal", True, f'"{p.text}" is not among NotPrincipal {listed}')
+        if st.effect == "Allow":
+            return ElementMatch(
+                "NotPrincipal", False, "NotPrincipal with Allow is not supported by AWS: grants no one"
+            )
+        if _not_principal_exempts(st.not_principal, req):
+            return ElementMatch("NotPrincipal", False, f'"{p.text}" is excluded by NotPrincipal {listed}')
+        if req.has_boundary and p.kind in (
+            PrincipalKind.USER,
+            PrincipalKind.ROLE,
+            PrincipalKind.ASSUMED_ROLE,
+        ):
+            why = "a Deny with NotPrincipal always applies to a principal with a permissions boundary"
+        else:
+            why = "not every identity of the caller (session, role, account) is listed"
+        return ElementMatch(
+            "NotPrincipal", True, f'"{p.text}" is not exempted by NotPrincipal {listed} ({why})'
+        )
     if required:
         return ElementMatch("Principal", False, "the statement has no Principal element, so it grants no one")
     return None
@@ -365,7 +431,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> 
     action_lower = action.lower()
     service = action_lower.split(":", 1)[0]
     ctx = RequestContext(request.context).with_defaults(derived_context(p))
-    req = _Req(p, action, action_lower, service, request.resource, ctx)
+    req = _Req(p, action, action_lower, service, request.resource, ctx, policies.boundary is not None)
     run = _eval_explained if explain else _eval_fast
 
     is_iam = p.kind in _IAM_KINDS
