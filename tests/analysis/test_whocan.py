@@ -1,0 +1,115 @@
+"""who_can / what_can / named_principals over the test inventory."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from conftest import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE
+
+from lambdaperm_tui.analysis.principals import named_principals
+from lambdaperm_tui.analysis.whocan import ORG_MEMBER_PLACEHOLDER, what_can, who_can
+from lambdaperm_tui.inventory.model import Inventory, PolicySlot
+
+INVOKE = "lambda:InvokeFunction"
+
+
+def test_who_can_invoke_billing_lists_account_and_named_principals(inv: Inventory) -> None:
+    """Candidates: root, every role and user, and every principal the function's policy names.
+    Same-account rules: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    rows = who_can(inv, INVOKE, f"{FN}:billing")
+    by = {r.principal: r for r in rows}
+    assert by[f"arn:aws:iam::{ACCOUNT}:root"].decision == "allowed"
+    assert by[f"{ROLE}/orders-api"].decision == "allowed"  # identity policy
+    assert by[f"{ROLE}/reporting"].decision == "allowed"  # resource policy
+    assert by[f"{ROLE}/service/bounded"].decision == "implicit_deny"  # boundary
+    assert by[f"arn:aws:iam::{ACCOUNT}:user/alice"].decision == "implicit_deny"
+    other = by[f"arn:aws:iam::{OTHER}:root"]
+    assert other.origin == "resource-policy" and other.decision == "allowed"
+    assert any(OTHER in a for a in other.answer.assumes)
+    assert {d.sid for d in other.decided_by} >= {"xaccount"}
+    # Sorted: every allowed row before any other, each group by label.
+    decisions = [r.decision for r in rows]
+    first_denied = next(i for i, d in enumerate(decisions) if d != "allowed")
+    assert all(d != "allowed" for d in decisions[first_denied:])
+    allowed_labels = [r.label.lower() for r in rows[:first_denied]]
+    assert allowed_labels == sorted(allowed_labels)
+
+
+def test_who_can_service_rows_with_and_without_source(inv: Inventory) -> None:
+    """A service named with SourceArn/SourceAccount is allowed only from that source.
+    https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"""
+    rows = who_can(inv, INVOKE, f"{FN}:thumbnailer")
+    s3 = [r for r in rows if r.principal == "s3.amazonaws.com"]
+    assert len(s3) == 2
+    plain = next(r for r in s3 if not r.context)
+    sourced = next(r for r in s3 if r.context)
+    assert plain.decision == "implicit_deny"
+    assert sourced.decision == "allowed"
+    assert sourced.context["AWS:SourceArn"] == "arn:aws:s3:::photos-upload-bucket"
+    assert rows.index(sourced) < rows.index(plain)
+    # Without a source condition, S3 from anywhere is allowed.
+    open_rows = [r for r in who_can(inv, INVOKE, f"{FN}:resizer") if r.principal == "s3.amazonaws.com"]
+    assert [r.decision for r in open_rows] == ["allowed"]
+
+
+def test_who_can_public_url_has_anonymous_allowed(inv: Inventory) -> None:
+    """https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
+    rows = who_can(inv, "lambda:InvokeFunctionUrl", f"{FN}:public-api")
+    anon = next(r for r in rows if r.principal == "anonymous")
+    assert anon.decision == "allowed" and anon.kind == "public"
+    assert len(anon.answer.checks) == 2
+    iam_rows = who_can(inv, "lambda:InvokeFunctionUrl", f"{FN}:internal-api")
+    assert next(r for r in iam_rows if r.principal == "anonymous").decision == "implicit_deny"
+
+
+def test_who_can_org_conditioned_layer(inv: Inventory) -> None:
+    """An organization grant shows as "any account in organization o-..." and is allowed.
+    https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html"""
+    rows = who_can(inv, "lambda:GetLayerVersion", f"{LAYER}:shared-libs:1")
+    org = next(r for r in rows if r.kind == "organization")
+    assert ORG in org.label and org.decision == "allowed"
+    assert org.principal.endswith(f"{ORG_MEMBER_PLACEHOLDER}:root")
+    assert any(ORG_MEMBER_PLACEHOLDER in a for a in org.answer.assumes)
+    public = next(r for r in rows if r.principal == "anonymous")
+    assert public.decision == "implicit_deny"
+
+
+def test_who_can_unknown_policy_rows_are_unknown(inv: Inventory) -> None:
+    fns = tuple(
+        dataclasses.replace(f, policy=PolicySlot(unknown="AccessDeniedException"))
+        if f.name == "billing"
+        else f
+        for f in inv.functions
+    )
+    rows = who_can(dataclasses.replace(inv, functions=fns), INVOKE, f"{FN}:billing")
+    assert {r.decision for r in rows} == {"unknown"}
+
+
+def test_what_can_role_across_resources(inv: Inventory) -> None:
+    rows = what_can(inv, f"{ROLE}/reporting", (INVOKE, "lambda:GetFunction", "lambda:GetLayerVersion"))
+    allowed = {(r.resource, r.action) for r in rows if r.decision == "allowed"}
+    assert (f"{FN}:billing", INVOKE) in allowed
+    assert (f"{FN}:billing", "lambda:GetFunction") in allowed
+    assert (f"{LAYER}:shared-libs:1", "lambda:GetLayerVersion") in allowed  # same org
+    assert (f"{FN}:billing:prod", INVOKE) not in allowed
+    assert (f"{FN}:thumbnailer", INVOKE) not in allowed
+    # Layer actions are asked only of layer versions, function actions only of functions.
+    assert not any(r.action == "lambda:GetLayerVersion" and ":function:" in r.resource for r in rows)
+    assert rows[0].decision == "allowed"
+
+
+def test_named_principals(inv: Inventory) -> None:
+    names = {(n.kind, n.principal): n for n in named_principals(inv)}
+    assert ("public", "*") in names
+    assert ("organization", ORG) in names
+    assert ("account", f"arn:aws:iam::{OTHER}:root") in names
+    assert names[("account", f"arn:aws:iam::{OTHER}:root")].external
+    assert ("service", "s3.amazonaws.com") in names
+    assert ("service", "lambda.amazonaws.com") in names  # trust policies
+    s3 = names[("service", "s3.amazonaws.com")]
+    assert {w.ref.owner for w in s3.where} == {f"{FN}:thumbnailer", f"{FN}:resizer"}
+    assert any("photos-upload-bucket" in c for w in s3.where for c in w.conditions)
+    reporting = names[("role", f"{ROLE}/reporting")]
+    assert not reporting.external
+    ordered = named_principals(inv)
+    assert ordered[0].external and not ordered[-1].external
