@@ -73,7 +73,10 @@ ALLOW_ALL_RCP = pol("RCPFullAWSAccess", allow("*", Principal="*"))
 
 @pytest.mark.parametrize("layer", ["identity", "resource", "boundary", "session", "scp", "rcp"])
 def test_explicit_deny_in_any_policy_wins(layer: str) -> None:
-    f"""An explicit deny in any policy overrides every allow. {DENYALLOW}"""
+    """An explicit deny in any policy overrides every allow.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
     d = pol(
         f"{layer}-deny",
         deny(Principal="*") if layer in ("resource", "rcp") else deny(),
@@ -100,14 +103,20 @@ def test_explicit_deny_in_any_policy_wins(layer: str) -> None:
 
 
 def test_deny_with_condition_only_when_condition_holds() -> None:
-    f"""Conditions decide whether a Deny statement applies. {DENYALLOW}"""
+    """Conditions decide whether a Deny statement applies.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
     ps = PolicySet(identity=(pol("id", allow(), deny(Condition={"Bool": {"aws:SecureTransport": "false"}})),))
     assert decide(req(ROLE, context={"aws:SecureTransport": "true"}), ps) is Decision.ALLOWED
     assert decide(req(ROLE, context={"aws:SecureTransport": "false"}), ps) is Decision.EXPLICIT_DENY
 
 
 def test_implicit_deny_by_default() -> None:
-    f"""By default all requests are implicitly denied. {DENYALLOW}"""
+    """By default all requests are implicitly denied.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
     assert decide(req(ROLE), PolicySet()) is Decision.IMPLICIT_DENY
     assert decide(req(ROLE), PolicySet(identity=(pol("id", allow("s3:*")),))) is Decision.IMPLICIT_DENY
 
@@ -116,7 +125,10 @@ def test_implicit_deny_by_default() -> None:
 
 
 def test_every_scp_level_must_allow() -> None:
-    f"""Root, OU and account levels each need an Allow for the action. {SCP_EVAL}"""
+    """Root, OU and account levels each need an Allow for the action.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+    """
     ident = (pol("id", allow()),)
     ok = PolicySet(identity=ident, scps=((FULL_SCP,), (pol("ou", allow("lambda:*")),), (FULL_SCP,)))
     assert decide(req(ROLE), ok) is Decision.ALLOWED
@@ -129,7 +141,10 @@ def test_every_scp_level_must_allow() -> None:
 
 
 def test_one_allowing_policy_per_level_is_enough() -> None:
-    f"""Within a level, any attached SCP that allows is enough. {SCP_EVAL}"""
+    """Within a level, any attached SCP that allows is enough.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+    """
     ps = PolicySet(
         identity=(pol("id", allow()),), scps=((pol("a", allow("s3:*")), pol("b", allow("lambda:*"))),)
     )
@@ -137,21 +152,31 @@ def test_one_allowing_policy_per_level_is_enough() -> None:
 
 
 def test_scps_limit_resource_policy_grants_too() -> None:
-    f"""SCPs limit the principal even when a resource policy grants. {SCP_EVAL}"""
+    """SCPs limit the principal even when a resource policy grants.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+    """
     ps = PolicySet(resource=pol("r", allow(Principal={"AWS": USER})), scps=((pol("ou", allow("s3:*")),),))
     assert decide(req(USER), ps) is Decision.IMPLICIT_DENY
 
 
 @pytest.mark.parametrize("principal", ["s3.amazonaws.com", "anonymous"])
 def test_scps_do_not_govern_service_principals_or_anonymous(principal: str) -> None:
-    f"""SCPs affect only IAM users and roles of member accounts. {SCP_EVAL} {PRINCIPAL}"""
+    """SCPs affect only IAM users and roles of member accounts.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     res = pol("r", allow(Principal="*"))
     ps = PolicySet(resource=res, scps=((pol("deny-all", deny("*")),), (pol("nothing", allow("s3:*")),)))
     assert decide(req(principal), ps) is Decision.ALLOWED
 
 
 def test_empty_scp_levels_mean_no_scp_applies() -> None:
-    f"""The management account is not restricted by SCPs: the caller passes no levels. {SCP_EVAL}"""
+    """The management account is not restricted by SCPs: the caller passes no levels.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+    """
     assert decide(req(ROLE), PolicySet(identity=(pol("id", allow()),), scps=())) is Decision.ALLOWED
 
 
@@ -159,7 +184,10 @@ def test_empty_scp_levels_mean_no_scp_applies() -> None:
 
 
 def test_every_rcp_level_must_allow() -> None:
-    f"""RCPs set the maximum permissions on resources; each level must allow. {RCP}"""
+    """RCPs set the maximum permissions on resources; each level must allow.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    """
     ident = (pol("id", allow()),)
     assert (
         decide(req(ROLE), PolicySet(identity=ident, rcps=((ALLOW_ALL_RCP,), (ALLOW_ALL_RCP,))))
@@ -177,7 +205,10 @@ def test_every_rcp_level_must_allow() -> None:
 
 
 def test_rcp_deny_applies_to_other_accounts_and_services() -> None:
-    f"""An RCP restricts access to the resource whoever the caller is. {RCP}"""
+    """An RCP restricts access to the resource whoever the caller is.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    """
     rcp = pol(
         "perimeter",
         allow("*", Principal="*"),
@@ -198,11 +229,14 @@ def test_rcp_deny_applies_to_other_accounts_and_services() -> None:
     assert decide(req("s3.amazonaws.com"), ps) is Decision.ALLOWED
 
 
-# ------------------------------------------------------------------------------- service principals, anonymous
+# --------------------------------------------------------------------------- service principals, anonymous
 
 
 def test_service_principal_is_authorised_by_resource_policy_alone() -> None:
-    f"""AWS service principals are granted by the resource policy. {PRINCIPAL}"""
+    """AWS service principals are granted by the resource policy.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     res = pol(
         "r",
         allow(
@@ -223,7 +257,10 @@ def test_service_principal_is_authorised_by_resource_policy_alone() -> None:
 
 @pytest.mark.parametrize("principal_element", ["*", {"AWS": "*"}])
 def test_anonymous_allowed_only_by_public_resource_policy(principal_element: Any) -> None:
-    f""""*" in Principal means everyone, including anonymous; {{"AWS": "*"}} is the same. {PRINCIPAL}"""
+    """ "*" in Principal means everyone, including anonymous; {"AWS": "*"} is the same.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     assert (
         decide(req("anonymous"), PolicySet(resource=pol("r", allow(Principal=principal_element))))
         is Decision.ALLOWED
@@ -236,13 +273,19 @@ def test_anonymous_allowed_only_by_public_resource_policy(principal_element: Any
 
 
 def test_root_user_has_full_access_to_own_account() -> None:
-    f"""Requests are implicitly denied except for the account root user, which has full access. {DENYALLOW}"""
+    """Requests are implicitly denied except for the account root user, which has full access.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
     assert decide(req(f"arn:aws:iam::{A}:root"), PolicySet()) is Decision.ALLOWED
     assert decide(req(A), PolicySet()) is Decision.ALLOWED
 
 
 def test_root_user_limited_by_scp_and_explicit_deny() -> None:
-    f"""SCPs restrict the member account's root user; an explicit deny still wins. {SCP_EVAL}"""
+    """SCPs restrict the member account's root user; an explicit deny still wins.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+    """
     root = f"arn:aws:iam::{A}:root"
     assert decide(req(root), PolicySet(scps=((pol("ou", allow("s3:*")),),))) is Decision.IMPLICIT_DENY
     assert decide(req(root), PolicySet(scps=((FULL_SCP, pol("d", deny())),))) is Decision.EXPLICIT_DENY
@@ -251,7 +294,10 @@ def test_root_user_limited_by_scp_and_explicit_deny() -> None:
 
 
 def test_root_user_of_another_account_needs_the_resource_policy() -> None:
-    f"""Cross-account access needs the resource policy to trust the other account. {DOCS}reference_policies_evaluation-logic-cross-account.html"""
+    """Cross-account access needs the resource policy to trust the other account.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+    """
     other_root = f"arn:aws:iam::{B}:root"
     assert decide(req(other_root), PolicySet()) is Decision.IMPLICIT_DENY
     assert (
@@ -259,18 +305,24 @@ def test_root_user_of_another_account_needs_the_resource_policy() -> None:
     )
 
 
-# ------------------------------------------------------------------------------------------ principal matching
+# -------------------------------------------------------------------------------------- principal matching
 
 
 def test_bare_account_id_equals_root_arn() -> None:
-    f"""A bare account id in Principal is the same as arn:aws:iam::ID:root. {PRINCIPAL}"""
+    """A bare account id in Principal is the same as arn:aws:iam::ID:root.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     for element in (B, f"arn:aws:iam::{B}:root"):
         ps = PolicySet(identity=(pol("id", allow()),), resource=pol("r", allow(Principal={"AWS": element})))
         assert decide(req(f"arn:aws:iam::{B}:role/caller"), ps) is Decision.ALLOWED
 
 
 def test_role_arn_matches_every_session_of_that_role() -> None:
-    f"""Naming a role in Principal covers its sessions. {PRINCIPAL}"""
+    """Naming a role in Principal covers its sessions.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     res = pol("r", allow(Principal={"AWS": f"arn:aws:iam::{A}:role/team/orders-api"}))
     assert decide(req(SESSION), PolicySet(resource=res)) is Decision.ALLOWED
     assert (
@@ -280,7 +332,10 @@ def test_role_arn_matches_every_session_of_that_role() -> None:
 
 
 def test_session_arn_principal_matches_only_that_session() -> None:
-    f"""A role session ARN in Principal names one session. {PRINCIPAL}"""
+    """A role session ARN in Principal names one session.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     res = pol("r", allow(Principal={"AWS": SESSION}))
     assert decide(req(SESSION), PolicySet(resource=res)) is Decision.ALLOWED
     assert (
@@ -291,14 +346,20 @@ def test_session_arn_principal_matches_only_that_session() -> None:
 
 
 def test_user_principal_is_exact() -> None:
-    f"""An IAM user ARN names that user. {PRINCIPAL}"""
+    """An IAM user ARN names that user.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     res = pol("r", allow(Principal={"AWS": USER}))
     assert decide(req(USER), PolicySet(resource=res)) is Decision.ALLOWED
     assert decide(req(f"arn:aws:iam::{A}:user/bob"), PolicySet(resource=res)) is Decision.IMPLICIT_DENY
 
 
 def test_federated_user_principal() -> None:
-    f"""An STS federated user session ARN in Principal names that federated user. {PRINCIPAL}"""
+    """An STS federated user session ARN in Principal names that federated user.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     fed = f"arn:aws:sts::{A}:federated-user/bob"
     assert decide(req(fed), PolicySet(resource=pol("r", allow(Principal={"AWS": fed})))) is Decision.ALLOWED
     assert (
@@ -311,8 +372,8 @@ NOTPRINCIPAL = DOCS + "reference_policies_elements_notprincipal.html"
 
 
 def test_not_principal_deny_exempts_only_fully_listed_principal() -> None:
-    f"""NotPrincipal with Deny denies everyone except the listed principals; a session is exempt only
-    when its session ARN, role ARN and account are all listed. {NOTPRINCIPAL}"""
+    """NotPrincipal with Deny denies everyone except the listed principals; a session is exempt only
+    when its session ARN, role ARN and account are all listed. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html"""
     everyone = allow(Principal="*")
     full = pol("r", everyone, deny(NotPrincipal={"AWS": [SESSION, ROLE, f"arn:aws:iam::{A}:root"]}))
     assert decide(req(SESSION), PolicySet(resource=full)) is Decision.ALLOWED
@@ -326,19 +387,28 @@ def test_not_principal_deny_exempts_only_fully_listed_principal() -> None:
 
 
 def test_not_principal_deny_always_applies_with_a_boundary() -> None:
-    f"""A Deny with NotPrincipal always denies IAM principals that have a permissions boundary. {NOTPRINCIPAL}"""
+    """A Deny with NotPrincipal always denies IAM principals that have a permissions boundary.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    """
     res = pol("r", allow(Principal="*"), deny(NotPrincipal={"AWS": [USER, A]}))
     assert decide(req(USER), PolicySet(resource=res, boundary=pol("b", allow("*")))) is Decision.EXPLICIT_DENY
 
 
 def test_not_principal_with_allow_grants_no_one() -> None:
-    f"""NotPrincipal must be used with Deny; Allow with NotPrincipal is not supported. {NOTPRINCIPAL}"""
+    """NotPrincipal must be used with Deny; Allow with NotPrincipal is not supported.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+    """
     res = pol("r", allow(NotPrincipal={"AWS": USER}))
     assert decide(req(f"arn:aws:iam::{A}:user/bob"), PolicySet(resource=res)) is Decision.IMPLICIT_DENY
 
 
 def test_resource_statement_without_principal_grants_no_one() -> None:
-    f"""A resource-based policy must name the principal it grants to. {PRINCIPAL}"""
+    """A resource-based policy must name the principal it grants to.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     assert decide(req(USER), PolicySet(resource=pol("r", allow()))) is Decision.IMPLICIT_DENY
 
 
@@ -346,7 +416,10 @@ def test_resource_statement_without_principal_grants_no_one() -> None:
 
 
 def test_not_action() -> None:
-    f"""NotAction matches every action except those listed. {DOCS}reference_policies_elements_notaction.html"""
+    """NotAction matches every action except those listed.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
+    """
     ps = PolicySet(identity=(pol("id", {"Effect": "Allow", "NotAction": "lambda:Delete*", "Resource": "*"}),))
     assert decide(req(ROLE), ps) is Decision.ALLOWED
     assert decide(req(ROLE, action="lambda:DeleteFunction"), ps) is Decision.IMPLICIT_DENY
@@ -360,7 +433,10 @@ def test_not_action() -> None:
 
 
 def test_not_resource() -> None:
-    f"""NotResource matches every resource except those listed. {DOCS}reference_policies_elements_notresource.html"""
+    """NotResource matches every resource except those listed.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
+    """
     ps = PolicySet(identity=(pol("id", {"Effect": "Allow", "Action": "lambda:*", "NotResource": FN + ":*"}),))
     assert decide(req(ROLE), ps) is Decision.ALLOWED
     assert decide(req(ROLE, resource=FN + ":prod"), ps) is Decision.IMPLICIT_DENY
@@ -391,7 +467,10 @@ def test_lambda_qualified_arn_matching(pattern: str, resource: str, expected: De
 
 
 def test_action_case_insensitive_resource_case_sensitive() -> None:
-    f"""Actions are case-insensitive; ARNs are case-sensitive. {DOCS}reference_policies_elements_action.html"""
+    """Actions are case-insensitive; ARNs are case-sensitive.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    """
     ps = PolicySet(identity=(pol("id", allow("LAMBDA:invokefunction", FN)),))
     assert decide(req(ROLE), ps) is Decision.ALLOWED
     assert decide(req(ROLE, resource=FN.replace("billing", "Billing")), ps) is Decision.IMPLICIT_DENY
@@ -401,7 +480,10 @@ def test_action_case_insensitive_resource_case_sensitive() -> None:
 
 
 def test_principal_derived_context_keys() -> None:
-    f"""aws:PrincipalArn is the role ARN for a role session; aws:PrincipalAccount, aws:PrincipalType. {KEYS}"""
+    """aws:PrincipalArn is the role ARN for a role session; aws:PrincipalAccount, aws:PrincipalType.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+    """
     cond = {
         "ArnEquals": {"aws:PrincipalArn": ROLE},
         "StringEquals": {"aws:PrincipalAccount": A, "aws:PrincipalType": "AssumedRole"},
@@ -413,7 +495,10 @@ def test_principal_derived_context_keys() -> None:
 
 
 def test_username_and_user_type_for_iam_users() -> None:
-    f"""aws:username is present for IAM users. {KEYS}"""
+    """aws:username is present for IAM users.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+    """
     ps = PolicySet(
         identity=(
             pol(
@@ -434,7 +519,10 @@ def test_username_and_user_type_for_iam_users() -> None:
 
 
 def test_service_principal_context_keys() -> None:
-    f"""aws:PrincipalServiceName and aws:PrincipalIsAWSService for service principals. {KEYS}"""
+    """aws:PrincipalServiceName and aws:PrincipalIsAWSService for service principals.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+    """
     res = pol(
         "r",
         allow(
@@ -452,14 +540,20 @@ def test_service_principal_context_keys() -> None:
 
 
 def test_given_context_keys_win_over_derived_ones() -> None:
-    f"""The request context carries what the caller gives; derived keys only fill gaps. {KEYS}"""
+    """The request context carries what the caller gives; derived keys only fill gaps.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+    """
     ps = PolicySet(identity=(pol("id", allow(Condition={"StringEquals": {"aws:PrincipalAccount": B}})),))
     assert decide(req(ROLE), ps) is Decision.IMPLICIT_DENY
     assert decide(req(ROLE, context={"AWS:principalaccount": B}), ps) is Decision.ALLOWED
 
 
 def test_policy_variables_in_resource_under_2012_10_17() -> None:
-    f"""${{aws:username}} in Resource is replaced by the request's value. {DOCS}reference_policies_variables.html"""
+    """${aws:username} in Resource is replaced by the request's value.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+    """
     res = f"arn:aws:lambda:us-east-1:{A}:function:${{aws:username}}-*"
     ps = PolicySet(identity=(pol("id", allow(resource=res)),))
     assert (
@@ -479,7 +573,10 @@ def test_policy_variables_in_resource_under_2012_10_17() -> None:
 
 @pytest.mark.parametrize("version", ["2008-10-17", None])
 def test_version_2008_and_none_take_variables_literally(version: str | None) -> None:
-    f"""Without Version 2012-10-17, ${{...}} is literal text. {DOCS}reference_policies_elements_version.html"""
+    """Without Version 2012-10-17, ${...} is literal text.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+    """
     res = f"arn:aws:lambda:us-east-1:{A}:function:${{aws:username}}"
     ps = PolicySet(identity=(pol("id", allow(resource=res), version=version),))
     assert (
