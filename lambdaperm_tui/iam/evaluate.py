@@ -706,7 +706,7 @@ def _kind_words(p: Principal) -> str:
 
 def _identity_gap(id_allows: list[tuple[_Outcome, Statement]], boundary_ok: bool, session_ok: bool) -> str:
     if not id_allows:
-        return "no identity policy allows"
+        return "no identity policy does"
     if not boundary_ok:
         return "the identity policy's Allow is outside the permissions boundary, which has no Allow"
     if not session_ok:
