@@ -202,9 +202,7 @@ def named_principals(inv: Inventory) -> tuple[NamedPrincipal, ...]:
     out = []
     for (_, pname), where in found.items():
         pkind, account = meta[(_, pname)]
-        external = pkind in ("public", "organization") or (
-            account is not None and account != inv.account_id
-        )
+        external = pkind in ("public", "organization") or (account is not None and account != inv.account_id)
         out.append(NamedPrincipal(pname, pkind, account, tuple(where), external))
     out.sort(key=lambda n: (not n.external, order.get(n.kind, 9), n.principal))
     return tuple(out)

@@ -19,6 +19,7 @@ identity policies of a principal in another account) or makes the answer ``unkno
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
@@ -45,7 +46,7 @@ from ..inventory.model import (
     Version,
 )
 from . import catalog
-from .whatif import PolicyKind, PolicyRef
+from .whatif import PolicyKind, PolicyRef, get_policy, policy_refs
 
 AnswerDecision = Literal["allowed", "explicit_deny", "implicit_deny", "unknown"]
 
@@ -89,6 +90,11 @@ class Check:
     required: bool = True
     note: str = ""
     scenario: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Words for a person: ``function URL permission (lambda:InvokeFunctionUrl)``."""
+        return f"{self.name} ({self.action})" + ("" if self.required else " [informational]")
 
     def to_json(self) -> dict[str, Any]:
         """JSON-ready form, as listed under ``checks`` in the answer."""
@@ -964,4 +970,52 @@ def simulate(
     )
 
 
-__all__ = ["Answer", "AnswerDecision", "Check", "URL_DUAL_CHECK_SINCE", "simulate"]
+def prepare(inv: Inventory) -> int:
+    """Parse every policy document of ``inv`` now (e.g. in a worker right after a load), so the first
+    who-can over a large account does not pay for parsing. Returns how many documents were parsed;
+    malformed ones are cached as errors and reported when an answer depends on them."""
+    _index(inv)
+    count = 0
+    names = _policy_names(inv)
+    for ref in policy_refs(inv):
+        slot = get_policy(inv, ref)
+        if slot.document is None or ref not in names:
+            continue
+        with contextlib.suppress(PolicyError):  # cached as an error; reported by the answers needing it
+            _CACHE.parse_slot(slot, names[ref])
+        count += 1
+    return count
+
+
+def _policy_names(inv: Inventory) -> dict[PolicyRef, str]:
+    """The name each policy takes in explanations (the same names ``simulate`` gives them)."""
+    out: dict[PolicyRef, str] = {}
+    for fn in inv.functions:
+        out[PolicyRef("function-policy", fn.arn)] = fn.name
+        for v in fn.versions:
+            out[PolicyRef("version-policy", v.arn)] = f"{fn.name}:{v.version}"
+        for a in fn.aliases:
+            out[PolicyRef("alias-policy", a.arn)] = f"{fn.name}:{a.name}"
+    for layer in inv.layers:
+        for lv in layer.versions:
+            out[PolicyRef("layer-version-policy", lv.arn)] = f"{lv.layer_name}:{lv.version}"
+    for role in inv.roles:
+        out[PolicyRef("role-trust", role.arn)] = f"{role.name}/trust"
+        for np in role.inline_policies:
+            out[PolicyRef("role-inline", role.arn, np.name)] = f"{role.name}/inline/{np.name}"
+    for user in inv.users:
+        for np in user.inline_policies:
+            out[PolicyRef("user-inline", user.arn, np.name)] = f"{user.name}/inline/{np.name}"
+    for group in inv.groups:
+        for np in group.inline_policies:
+            out[PolicyRef("group-inline", group.arn, np.name)] = f"{group.name}/group-inline/{np.name}"
+    for mp in inv.managed_policies:
+        out[PolicyRef("managed", mp.arn)] = mp.arn
+    for kind, levels in (("scp", inv.scps), ("rcp", inv.rcps)):
+        for i, level in enumerate(levels or ()):
+            for np in level:
+                out[PolicyRef(kind, f"level:{i}", np.name)] = np.name  # type: ignore[arg-type]
+    return out
+
+
+__all__ = ["Answer", "AnswerDecision", "Check", "URL_DUAL_CHECK_SINCE", "prepare", "simulate"]

@@ -71,6 +71,18 @@ class WhoCanRow:
     answer: Answer
     context: dict[str, Any] = field(default_factory=dict)
 
+    def to_json(self) -> dict[str, Any]:
+        """One row of ``who-can --json``: who, why listed, and the answer object."""
+        out: dict[str, Any] = {
+            "principal": self.principal,
+            "label": self.label,
+            "kind": self.kind,
+            "origin": self.origin,
+            "context": dict(self.context),
+        }
+        out.update(self.answer.to_json())
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class WhatCanRow:
@@ -81,6 +93,17 @@ class WhatCanRow:
     decision: AnswerDecision
     decided_by: tuple[DecidingStatement, ...]
     answer: Answer
+
+    def to_json(self) -> dict[str, Any]:
+        """One row of a what-can answer."""
+        return {
+            "resource": self.resource,
+            "action": self.action,
+            "decision": self.decision,
+            "decided_by": [d.to_json() for d in self.decided_by],
+            "unknown_because": list(self.answer.unknown_because),
+            "assumes": list(self.answer.assumes),
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,3 +111,21 @@ def test_analysis_imports_without_boto3_or_textual() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_prepare_parses_every_document_once(inv: Inventory) -> None:
+    from lambdaperm_tui.analysis.resolve import prepare
+
+    n = prepare(inv)
+    documents = sum(1 for r in policy_refs(inv) if get_policy(inv, r).document is not None)
+    assert n == documents > 10
+
+
+def test_choices(inv: Inventory) -> None:
+    from lambdaperm_tui.analysis.choices import principal_choices, resource_choices
+
+    ps = principal_choices(inv)
+    assert f"{ROLE}/orders-api" in ps and "s3.amazonaws.com" in ps and ps[-1] == "anonymous"
+    assert len(ps) == len(set(ps))
+    rs = resource_choices(inv)
+    assert f"{FN}:billing:prod" in rs and f"{FN}:billing:1" in rs

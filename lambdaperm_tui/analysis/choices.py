@@ -1,0 +1,33 @@
+"""Suggestions for the simulator's inputs: principals and resources the inventory knows."""
+
+from __future__ import annotations
+
+from ..inventory.model import Inventory
+from .principals import named_principals
+
+
+def principal_choices(inv: Inventory) -> tuple[str, ...]:
+    """Roles and users of the account, its root, the principals its policies name, and ``anonymous``."""
+    out: list[str] = [r.arn for r in inv.roles]
+    out += [u.arn for u in inv.users]
+    out.append(f"arn:aws:iam::{inv.account_id}:root")
+    for named in named_principals(inv):
+        if named.kind in ("account", "role", "user", "session", "service"):
+            out.append(named.principal)
+    out.append("anonymous")
+    return tuple(dict.fromkeys(out))
+
+
+def resource_choices(inv: Inventory) -> tuple[str, ...]:
+    """Every function (unqualified), version, alias and layer version ARN, in inventory order."""
+    out: list[str] = []
+    for fn in inv.functions:
+        out.append(fn.arn)
+        out += [v.arn for v in fn.versions]
+        out += [a.arn for a in fn.aliases]
+    for layer in inv.layers:
+        out += [lv.arn for lv in layer.versions]
+    return tuple(out)
+
+
+__all__ = ["principal_choices", "resource_choices"]
