@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..iam.errors import InputError, PolicyError, RequestError
+from ..iam.errors import PolicyError, RequestError
 from ..iam.evaluate import evaluate
 from ..iam.policy import Policy, parse_policy
 from ..iam.principal import parse_principal
@@ -264,6 +264,9 @@ class _Gathered:
     notes: list[str] = field(default_factory=list)
     sources: dict[str, PolicyRef] = field(default_factory=dict)
     external: bool = False  # the principal lies outside the inventory
+    # Lower-case prefixes of principal-side keys we cannot fill for this principal: a decision that
+    # hinges on their absence is unknown, not a denial.
+    unknowable: tuple[str, ...] = ()
 
 
 def _slot_policy(
@@ -610,6 +613,7 @@ def _gather(
             # Another account's principal (or a federated user): its identity side is not in the
             # inventory. Assume it allows and say so; the resource side is still checked for real.
             g.external = True
+            g.unknowable = _UNKNOWABLE_PREFIXES
             who_account = p.account or "its account"
             name = f"assumed: identity policies of {who_account}"
             g.identity.append(_CACHE.parse_synthetic(_assumed_allow(action, target.arn), name))
@@ -622,6 +626,10 @@ def _gather(
                 f"{what} of {who.text} (account {who_account}, outside the inventory) and that account's "
                 f"SCPs allow {action} on {target.arn}"
             )
+        if ours:
+            # OU paths are not in the inventory; the org id is, unless org data was never loaded.
+            org_unknown = inv.organization_id is None and inv.scps is None
+            g.unknowable = ("aws:principalorgpaths",) + (("aws:principalorgid",) if org_unknown else ())
         if ours and inv.organization_id:
             g.context["aws:PrincipalOrgID"] = inv.organization_id
         # SCPs govern IAM principals of member accounts only.
@@ -714,7 +722,26 @@ def _scenario(who: _Who, action: str, target: _Target, account: str | None, g: _
     }
 
 
-def _depends_on_unknowable(result: Result) -> str | None:
+_MENTIONS: dict[int, tuple[Policy, str]] = {}
+
+
+def _mentions(policies: Sequence[Policy | None], prefixes: tuple[str, ...]) -> bool:
+    """True when any of the policies names a condition key starting with one of ``prefixes``."""
+    for pol in policies:
+        if pol is None:
+            continue
+        hit = _MENTIONS.get(id(pol))
+        if hit is None or hit[0] is not pol:
+            if len(_MENTIONS) > 100_000:
+                _MENTIONS.clear()
+            hit = (pol, repr(pol.document).lower())
+            _MENTIONS[id(pol)] = hit
+        if any(p in hit[1] for p in prefixes):
+            return True
+    return False
+
+
+def _depends_on_unknowable(result: Result, prefixes: tuple[str, ...]) -> str | None:
     """The key a non-Allow of an external principal hinges on, when it is one we cannot know.
 
     An Allow that matched in every element and failed only on absent org/tag keys of the principal, or a
@@ -729,7 +756,7 @@ def _depends_on_unknowable(result: Result) -> str | None:
             absent = [
                 c.key
                 for c in st.conditions
-                if c.request_values is None and c.key.lower().startswith(_UNKNOWABLE_PREFIXES)
+                if c.request_values is None and c.key.lower().startswith(prefixes)
             ]
             if not absent:
                 continue
@@ -790,20 +817,26 @@ def _run_check(
         rcps=tuple(g.rcps),
         resource=g.resource,
     )
-    try:
-        result = evaluate(request, policies, explain=explain or g.external)
-    except InputError:
-        raise
+    result = evaluate(request, policies, explain=explain)
     decision: AnswerDecision = result.decision.value
-    if g.external and result.decision != Decision.ALLOWED:
-        key = _depends_on_unknowable(result)
-        if key is not None:
+    hinges = None
+    everything = [*g.identity, g.boundary, g.resource, *(p for lvl in g.scps for p in lvl)]
+    if result.decision != Decision.ALLOWED and g.unknowable and _mentions(everything, g.unknowable):
+        if result.explanation is None:
+            result = evaluate(request, policies, explain=True)
+        hinges = _depends_on_unknowable(result, g.unknowable)
+        if hinges is not None:
             g.unknown.append(
-                f"{key} of {who.text} is not in the inventory and the resource policy depends on it "
-                f"(give it as context, e.g. {key}=...)"
+                f"{hinges} of {who.text} is not in the inventory and the decision depends on it "
+                f"(give it as context, e.g. {hinges}=...)"
             )
     if g.unknown:
-        decision = "unknown"
+        if result.decision == Decision.EXPLICIT_DENY and hinges is None:
+            # An explicit deny among the known policies wins whatever the unknown ones say.
+            g.notes.extend(f"unknown, but an explicit deny decides anyway: {u}" for u in g.unknown)
+            g.unknown.clear()
+        else:
+            decision = "unknown"
     return Check(spec.name, spec.action, result, decision, spec.required, spec.note, scenario), g
 
 
@@ -937,7 +970,7 @@ def simulate(
     gathered: list[_Gathered] = []
     for spec in specs:
         check, g = _run_check(idx, who, target, spec, ctx, explain)
-        if pre_unknown and check.decision != "unknown":
+        if pre_unknown and check.decision not in ("unknown", "explicit_deny"):
             check = dataclasses.replace(check, decision="unknown")
         checks.append(check)
         gathered.append(g)
@@ -952,7 +985,11 @@ def simulate(
                 if item not in acc:
                     acc.append(item)
         sources.update(g.sources)
-    if unknown:
+    if unknown and decision == "explicit_deny":
+        # A required check was explicitly denied by known policies: that is final.
+        notes.extend(f"unknown, but an explicit deny decides anyway: {u}" for u in unknown)
+        unknown = []
+    elif unknown:
         decision = "unknown"
     chosen = checks[deciding]
     return Answer(

@@ -379,3 +379,55 @@ def test_other_accounts_resource_assumes_its_policy(inv: Inventory) -> None:
     r = simulate(inv, "orders-api", INVOKE, theirs)
     assert r.decision == "implicit_deny"
     assert any("outside the inventory" in x for x in r.assumes)
+
+
+def test_explicit_deny_is_definite_even_with_an_unknown_slot(inv: Inventory) -> None:
+    """An explicit deny in any known policy wins, so unknown parts cannot change it.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    scps = (
+        (
+            NamedPolicy("FullAWSAccess", PolicySlot(document=doc("scp_full_access"))),
+            NamedPolicy("deny-delete", PolicySlot(document=doc("scp_deny_delete"))),
+        ),
+    )
+    fns = tuple(dataclasses.replace(f, policy=PolicySlot(unknown="AccessDenied")) for f in inv.functions)
+    inv2 = dataclasses.replace(inv, scps=scps, functions=fns)
+    a = simulate(inv2, "orders-api", "lambda:DeleteFunction", f"{FN}:billing")
+    assert a.decision == "explicit_deny"
+    assert a.unknown_because == ()
+    assert any("explicit deny decides anyway" in n and "AccessDenied" in n for n in a.notes)
+    # Without the deny, the same unknown slot makes the answer unknown.
+    assert simulate(inv2, "orders-api", "lambda:GetFunction", f"{FN}:billing").decision == "unknown"
+
+
+def test_role_session_uses_the_roles_policies(inv: Inventory) -> None:
+    """An assumed-role session has its role's permissions (no session policy assumed, and said so).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-role-session"""
+    a = simulate(inv, f"arn:aws:sts::{ACCOUNT}:assumed-role/orders-api/build-42", INVOKE, f"{FN}:billing")
+    assert a.decision == "allowed"
+    assert ("identity", "orders-api/inline/invoke-billing") in _policies(a)
+    assert any("session policy" in x for x in a.assumes)
+
+
+def test_same_account_principal_missing_from_inventory_is_unknown(inv: Inventory) -> None:
+    a = simulate(inv, f"{ROLE}/ghost", INVOKE, f"{FN}:thumbnailer")
+    assert a.decision == "unknown"
+    assert any("ghost" in u and "not in the inventory" in u for u in a.unknown_because)
+
+
+def test_star_resource_uses_identity_policies_only(inv: Inventory) -> None:
+    """Actions such as ListFunctions act on "*": no resource policy.
+    https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html"""
+    a = simulate(inv, "alice", "lambda:ListFunctions", "*")
+    assert a.decision == "allowed" and a.scenario["resource_policy"] is None
+    assert simulate(inv, "orders-api", "lambda:ListFunctions", "*").decision == "implicit_deny"
+
+
+def test_own_principal_org_unknown_when_org_data_not_loaded(inv: Inventory) -> None:
+    """With no organization data loaded, a grant conditioned on aws:PrincipalOrgID cannot be decided
+    for the account's own principals either."""
+    lv = f"{LAYER}:shared-libs:1"
+    unknown_org = dataclasses.replace(inv, organization_id=None, scps=None)
+    assert simulate(unknown_org, "reporting", "lambda:GetLayerVersion", lv).decision == "unknown"
+    not_in_org = dataclasses.replace(inv, organization_id=None, scps=())
+    assert simulate(not_in_org, "reporting", "lambda:GetLayerVersion", lv).decision == "implicit_deny"
