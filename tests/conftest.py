@@ -72,8 +72,18 @@ class _RequestLog:
 
 def start_moto_server() -> tuple[Any, MotoServerHandle]:
     """Start a ThreadedMotoServer on 127.0.0.1 with the request-log middleware; returns (server, handle)."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    # moto is patched process-wide by the demo's adapter (per-qualifier policies and URLs, AWS-shaped
+    # statements, ListFunctionUrlConfigs). Install it before the first request so every test sees the
+    # same, AWS-like server whatever order tests run in.
+    from lambdaperm_tui.demo import adapter
+
+    adapter.install()
+    # werkzeug logs every request at INFO; thousands of lines would bury real test output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

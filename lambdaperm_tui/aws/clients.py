@@ -54,7 +54,7 @@ class ClientFactory:
     ``profile``/``region``/``endpoint_url`` default to the standard chain (``AWS_PROFILE``,
     ``AWS_REGION``/``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL`` and the config files), exactly as the AWS
     CLI resolves them. ``max_workers`` sizes the connection pool so the loader's threads never wait for a
-    connection.
+    connection. ``max_attempts`` counts every attempt, the first one included.
     """
 
     def __init__(
@@ -87,7 +87,7 @@ class ClientFactory:
         self.config = Config(
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
-            retries={"mode": retry_mode, "max_attempts": max_attempts},  # type: ignore[arg-type]
+            retries={"mode": retry_mode, "total_max_attempts": max_attempts},  # type: ignore[arg-type]
             max_pool_connections=max(10, max_workers + 2),
             user_agent_extra="lambdaperm-tui",
         )

@@ -1,0 +1,105 @@
+"""Client-side token buckets matching Lambda's published control-plane quotas.
+
+AWS Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html, "API
+requests"): GetFunction 100 requests per second; GetPolicy 15 requests per second; every other
+control-plane API (excluding invocation, GetFunction and GetPolicy) 15 requests per second in total.
+None of the three can be increased. The quotas apply per account and Region, so the buckets are per
+Region. Staying under them avoids throttling (and the retries that slow a load far more than waiting).
+
+On by default against AWS; off against a local or custom endpoint (moto, LocalStack), where the
+quotas do not exist.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# (bucket name, requests per second). Operation name -> bucket; anything else -> "control-plane".
+LAMBDA_QUOTAS: Mapping[str, float] = {
+    "GetFunction": 100.0,
+    "GetPolicy": 15.0,
+    "control-plane": 15.0,
+}
+LAMBDA_OWN_BUCKETS = frozenset({"GetFunction", "GetPolicy"})
+
+
+class TokenBucket:
+    """A thread-safe token bucket: ``rate`` tokens per second, at most ``burst`` stored."""
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        if rate <= 0:
+            raise ValueError("rate: must be positive")
+        self.rate = rate
+        self.burst = burst if burst is not None else rate
+        self._tokens = self.burst
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> float:
+        """Take one token if available and return 0.0; else return the seconds until one will be."""
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+            self._stamp = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return 0.0
+            return (1.0 - self._tokens) / self.rate
+
+    def acquire(self, cancel: threading.Event | None = None) -> bool:
+        """Block until a token is taken (True) or ``cancel`` is set (False)."""
+        while True:
+            wait = self.try_acquire()
+            if wait == 0.0:
+                return True
+            if cancel is not None:
+                if cancel.wait(wait):
+                    return False
+            else:
+                time.sleep(wait)
+
+
+@dataclass
+class RateLimits:
+    """Per-Region buckets for Lambda's control plane. ``quotas`` maps bucket name -> requests/second."""
+
+    quotas: Mapping[str, float] = field(default_factory=lambda: dict(LAMBDA_QUOTAS))
+    _buckets: dict[tuple[str, str], TokenBucket] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @staticmethod
+    def bucket_name(operation: str) -> str:
+        """The quota an operation counts against."""
+        return operation if operation in LAMBDA_OWN_BUCKETS else "control-plane"
+
+    def bucket(self, region: str, operation: str) -> TokenBucket:
+        """The (shared) bucket for ``operation`` in ``region``."""
+        key = (region, self.bucket_name(operation))
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = TokenBucket(self.quotas[key[1]])
+                self._buckets[key] = bucket
+            return bucket
+
+    def acquire(
+        self, service: str, region: str, operation: str, cancel: threading.Event | None = None
+    ) -> bool:
+        """Wait for permission to send one request; only Lambda is limited. False when cancelled."""
+        if service != "lambda":
+            return True
+        return self.bucket(region, operation).acquire(cancel)
+
+    def projected_seconds(self, calls: Mapping[str, int]) -> float:
+        """Lower bound on the time ``calls`` (operation -> count, one Region) take under these quotas.
+
+        The buckets drain in parallel, so the slowest bucket decides.
+        """
+        per_bucket: dict[str, int] = {}
+        for operation, count in calls.items():
+            name = self.bucket_name(operation)
+            per_bucket[name] = per_bucket.get(name, 0) + count
+        return max((n / self.quotas[b] for b, n in per_bucket.items()), default=0.0)

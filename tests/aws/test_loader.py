@@ -1,0 +1,270 @@
+"""The loader over generated accounts in a moto server: contents, streaming, pagination, faults,
+cancellation, the IAM fallback."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambdaperm_tui.aws.clients import ClientFactory
+from lambdaperm_tui.aws.loader import (
+    FailureRecorded,
+    FunctionLoaded,
+    FunctionsListed,
+    IamLoaded,
+    LayerLoaded,
+    Loader,
+    LoadEvent,
+    LoadFinished,
+    Progress,
+)
+from lambdaperm_tui.inventory.model import NO_POLICY, Function, Inventory
+from tests.aws.accounts import GeneratedAccount, seed_account
+from tests.aws.faults import FaultInjector, PageSplitter, access_denied, fake_response, throttled, timeout
+from tests.conftest import account_header_hook
+
+REGIONS = ("us-east-1", "eu-west-1")
+
+
+@pytest.fixture
+def generated(aws_env: Path, moto_server: str, moto_account: str) -> GeneratedAccount:
+    return seed_account(moto_server, moto_account)
+
+
+def make_loader(endpoint: str, account: str, **kw: Any) -> tuple[Loader, ClientFactory]:
+    factory = ClientFactory(region="us-east-1", endpoint_url=endpoint, max_attempts=2, retry_mode="standard")
+    factory.register("before-send", account_header_hook(account))
+    return Loader(factory, REGIONS, **kw), factory
+
+
+def fn(inv: Inventory, name: str) -> Function:
+    return next(f for f in inv.functions if f.name == name)
+
+
+def test_full_load(generated: GeneratedAccount, moto_server: str) -> None:
+    loader, _ = make_loader(moto_server, generated.account)
+    events: list[LoadEvent] = []
+    inv = loader.run(events.append, threading.Event())
+
+    assert inv.account_id == generated.account
+    assert inv.complete and inv.failures == ()
+    assert inv.regions == REGIONS
+    expected = sorted((r, n) for r, names in generated.functions.items() for n in names)
+    assert sorted((f.region, f.name) for f in inv.functions) == expected
+
+    first = fn(inv, "us-east-1-fn0")
+    assert first.role == generated.role_arn
+    assert ("env", "test") in first.tags
+    assert [v.version for v in first.versions] == ["1"]
+    assert [(a.name, a.function_version) for a in first.aliases] == [("prod", "1")]
+    assert first.policy.is_known and first.policy.document is not None
+    sids = {s["Sid"] for s in first.policy.document["Statement"]}
+    assert "s3" in sids
+    # Each qualifier's policy was fetched on its own (GetPolicy with Qualifier).
+    assert first.aliases[0].policy.is_known and first.aliases[0].policy.document is not None
+    assert first.versions[0].policy.is_known
+    assert sorted((u.qualifier or "", u.auth_type) for u in first.urls or ()) == [
+        ("", "NONE"),
+        ("prod", "AWS_IAM"),
+    ]
+    prod_url = next(u for u in first.urls or () if u.qualifier == "prod")
+    assert prod_url.function_arn == first.arn + ":prod"
+
+    plain = fn(inv, "us-east-1-fn1")
+    assert plain.policy == NO_POLICY  # read, and there is none
+    assert plain.urls == ()
+
+    assert {layer.name for layer in inv.layers} == {"shared-us-east-1", "shared-eu-west-1"}
+    lv = inv.layers[0].versions[0]
+    assert lv.policy.is_known and lv.policy.document["Statement"][0]["Principal"] == "*"
+
+    role = next(r for r in inv.roles if r.name == "exec")
+    assert role.trust_policy.document["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert [p.name for p in role.inline_policies] == ["logs"]
+    assert role.managed_policy_arns == (f"arn:aws:iam::{generated.account}:policy/invoke-all",)
+    assert role.boundary_arn == f"arn:aws:iam::{generated.account}:policy/boundary"
+    assert ("team", "orders") in role.tags
+    alice = next(u for u in inv.users if u.name == "alice")
+    assert alice.groups == ("devs",)
+    assert [g.name for g in inv.groups] == ["devs"]
+    managed = {p.name: p for p in inv.managed_policies}
+    assert managed["invoke-all"].slot.document["Statement"][0]["Action"] == "logs:*"
+    assert "boundary" in managed
+
+    # Streaming: every function is listed before it is loaded; progress ends at done == total.
+    listed_at = {}
+    for i, e in enumerate(events):
+        if isinstance(e, FunctionsListed):
+            for f in e.functions:
+                listed_at[f.arn] = i
+    loaded_at = {e.function.arn: i for i, e in enumerate(events) if isinstance(e, FunctionLoaded)}
+    assert loaded_at.keys() == listed_at.keys()
+    assert all(listed_at[a] < loaded_at[a] for a in loaded_at)
+    last = [e for e in events if isinstance(e, Progress) and e.kind == "functions"][-1]
+    assert last.done == last.total == len(expected)
+    assert sum(isinstance(e, LayerLoaded) for e in events) == 2
+    assert sum(isinstance(e, IamLoaded) for e in events) == 1
+    assert isinstance(events[-1], LoadFinished) and events[-1].inventory == inv
+
+
+def test_pagination_is_followed(aws_env: Path, moto_server: str, moto_account: str) -> None:
+    gen = seed_account(moto_server, moto_account, functions_per_region=5)
+    loader, factory = make_loader(moto_server, moto_account, load_iam=False, load_layers=False)
+    splitter = PageSplitter("Functions", page_size=2)
+    factory.register("before-parameter-build.lambda.ListFunctions", splitter.before_call)
+    factory.register("after-call.lambda.ListFunctions", splitter.after_call)
+    events: list[LoadEvent] = []
+    inv = loader.run(events.append)
+    assert len(inv.functions) == 10
+    assert {f.name for f in inv.functions} == {n for names in gen.functions.values() for n in names}
+    pages = [e for e in events if isinstance(e, FunctionsListed)]
+    assert [len(p.functions) for p in pages if p.region == "us-east-1"] == [2, 2, 1]
+    assert splitter.markers_seen.count(None) == 2 and "2" in splitter.markers_seen
+
+
+def test_faults_are_recorded_and_the_rest_loads(generated: GeneratedAccount, moto_server: str) -> None:
+    loader, factory = make_loader(moto_server, generated.account)
+    injector = FaultInjector(
+        {
+            # AccessDenied on one function's unqualified policy only
+            "/functions/us-east-1-fn1/policy": access_denied("GetPolicy"),
+            # throttled every time: outlives the retries
+            "/functions/us-east-1-fn2/policy": throttled,
+            # a network timeout on another function's policy
+            "/functions/eu-west-1-fn1/policy": timeout(),
+            # deleted mid-load: GetPolicy says the function is gone, not "no policy"
+            "/functions/eu-west-1-fn2/policy": lambda: fake_response(
+                404,
+                "ResourceNotFoundException",
+                f"Function not found: arn:aws:lambda:eu-west-1:{generated.account}:function:eu-west-1-fn2",
+            ),
+        }
+    )
+    factory.register("before-send.lambda.GetPolicy", injector)
+
+    def malformed(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if parsed.get("Policy") and "eu-west-1-fn0" in parsed["Policy"] and '"partner"' in parsed["Policy"]:
+            parsed["Policy"] = '{"Version": "2012-10-17", "Statement": [oops'
+
+    factory.register("after-call.lambda.GetPolicy", malformed)
+    events: list[LoadEvent] = []
+    inv = loader.run(events.append)
+
+    denied = fn(inv, "us-east-1-fn1").policy
+    assert not denied.is_known
+    assert denied.unknown is not None and denied.unknown.startswith("AccessDeniedException: User:")
+    throttle = fn(inv, "us-east-1-fn2").policy
+    assert throttle.unknown is not None and throttle.unknown.startswith(
+        "TooManyRequestsException: Rate exceeded"
+    )
+    assert injector.fired["/functions/us-east-1-fn2/policy"] == 2  # first try + one retry (2 attempts)
+    slow = fn(inv, "eu-west-1-fn1").policy
+    assert slow.unknown is not None and slow.unknown.startswith("Timeout:")
+    gone = fn(inv, "eu-west-1-fn2").policy
+    assert gone.unknown is not None and gone.unknown.startswith(
+        "ResourceNotFoundException: Function not found"
+    )
+    bad = fn(inv, "eu-west-1-fn0")
+    # Only the alias's own policy was damaged; the function's and the version's are intact.
+    assert bad.aliases[0].policy.unknown is not None
+    assert bad.aliases[0].policy.unknown.startswith("MalformedPolicyDocument:")
+    assert bad.policy.is_known and bad.policy.document is not None
+    assert bad.versions[0].policy.is_known
+
+    # Everything else loaded normally.
+    ok = fn(inv, "us-east-1-fn0")
+    assert ok.policy.is_known and ok.aliases[0].policy.is_known and ok.urls
+    assert len(inv.roles) == 1 and len(inv.layers) == 2
+    # Every unknown slot has a matching Failure, also streamed as an event.
+    failed = {(f.resource, f.operation) for f in inv.failures}
+    for name in ("us-east-1-fn1", "us-east-1-fn2", "eu-west-1-fn1", "eu-west-1-fn2"):
+        assert (fn(inv, name).arn, "GetPolicy") in failed
+    assert len(inv.failures) == 4 + 1
+    assert sum(isinstance(e, FailureRecorded) for e in events) == len(inv.failures)
+    assert inv.complete
+
+
+def test_denied_url_listing_and_layer_policy(generated: GeneratedAccount, moto_server: str) -> None:
+    loader, factory = make_loader(moto_server, generated.account)
+    injector = FaultInjector(
+        {
+            "/functions/us-east-1-fn0/url": access_denied("GetFunctionUrlConfig"),
+            "/layers/shared-eu-west-1/versions/1/policy": access_denied("GetLayerVersionPolicy"),
+        }
+    )
+    factory.register("before-send.lambda", injector)
+    inv = loader.run()
+    first = fn(inv, "us-east-1-fn0")
+    assert first.urls is None and first.urls_unknown is not None
+    assert first.urls_unknown.startswith("AccessDeniedException")
+    layer = next(layer for layer in inv.layers if layer.name == "shared-eu-west-1")
+    assert layer.versions[0].policy.unknown is not None
+    other = next(layer for layer in inv.layers if layer.name == "shared-us-east-1")
+    assert other.versions[0].policy.is_known
+
+
+def test_iam_falls_back_to_per_role_calls(generated: GeneratedAccount, moto_server: str) -> None:
+    loader, factory = make_loader(moto_server, generated.account, load_layers=False)
+
+    def deny_gaad(request: Any, **_: Any) -> Any:
+        from botocore.awsrequest import AWSResponse
+
+        from tests.aws.faults import _Raw
+
+        body = (
+            b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to "
+            b"perform: iam:GetAccountAuthorizationDetails</Message></Error></ErrorResponse>"
+        )
+        return AWSResponse(str(request.url), 403, {}, _Raw(body))
+
+    factory.register("before-send.iam.GetAccountAuthorizationDetails", deny_gaad)
+    inv = loader.run()
+    assert loader.calls["GetAccountAuthorizationDetails"] == 1
+    assert loader.calls["ListRoles"] >= 1 and loader.calls["GetRolePolicy"] == 1
+    role = next(r for r in inv.roles if r.name == "exec")
+    assert role.trust_policy.document["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert [p.name for p in role.inline_policies] == ["logs"]
+    assert role.inline_policies[0].slot.document["Statement"][0]["Action"] == "logs:*"
+    assert role.managed_policy_arns == (f"arn:aws:iam::{generated.account}:policy/invoke-all",)
+    assert role.boundary_arn == f"arn:aws:iam::{generated.account}:policy/boundary"
+    assert next(u for u in inv.users if u.name == "alice").groups == ("devs",)
+    assert inv.groups[0].inline_policies[0].name == "g"
+    assert {p.name for p in inv.managed_policies} == {"invoke-all", "boundary"}
+    assert all(p.slot.is_known for p in inv.managed_policies)
+    assert inv.failures == ()
+
+
+def test_cancel_stops_between_tasks(aws_env: Path, moto_server: str, moto_account: str) -> None:
+    seed_account(moto_server, moto_account, functions_per_region=6)
+    loader, factory = make_loader(moto_server, moto_account, max_workers=1)
+    cancel = threading.Event()
+
+    def on_event(event: LoadEvent) -> None:
+        if isinstance(event, FunctionLoaded):
+            cancel.set()
+
+    inv = loader.run(on_event, cancel)
+    assert not inv.complete
+    loaded = [f for f in inv.functions if f.policy.fetched]
+    assert 1 <= len(loaded) < 12
+    # Functions that were listed but not loaded keep NOT_LOADED slots: never "no policy".
+    assert any(not f.policy.fetched for f in inv.functions)
+
+
+def test_list_functions_denied_is_a_failure(generated: GeneratedAccount, moto_server: str) -> None:
+    loader, factory = make_loader(moto_server, generated.account, load_iam=False, load_layers=False)
+    # moto serves every Region on one URL, so match on the signed Region instead.
+    def deny_eu(request: Any, **_: Any) -> Any:
+        if "eu-west-1/lambda" in str(request.headers.get("Authorization", "")):
+            return access_denied("ListFunctions")()
+        return None
+
+    factory.register("before-send.lambda.ListFunctions", deny_eu)
+    inv = loader.run()
+    assert {f.region for f in inv.functions} == {"us-east-1"}
+    assert [(f.kind, f.resource, f.operation) for f in inv.failures] == [
+        ("functions", "lambda:eu-west-1", "ListFunctions")
+    ]
