@@ -410,9 +410,16 @@ def _resolve_principal(idx: _Index, text: str) -> _Who:
     if not raw:
         raise RequestError("principal: empty")
     note = None
+    by_name = (
+        not raw.startswith("arn:")
+        and raw.lower() != "anonymous"
+        and not (raw.isdigit() and len(raw) == 12)
+        and (raw in idx.roles_by_name or raw in idx.users_by_name or "." not in raw)
+    )
     if raw.isdigit() and len(raw) == 12:
         raw = f"arn:aws:iam::{raw}:root"
-    elif not raw.startswith("arn:") and raw.lower() != "anonymous" and "." not in raw:
+    elif by_name:
+        # A bare name: a role or user of the inventory (names with dots win over service principals).
         role = idx.roles_by_name.get(raw)
         user = idx.users_by_name.get(raw)
         if role is not None and user is not None:

@@ -431,3 +431,14 @@ def test_own_principal_org_unknown_when_org_data_not_loaded(inv: Inventory) -> N
     assert simulate(unknown_org, "reporting", "lambda:GetLayerVersion", lv).decision == "unknown"
     not_in_org = dataclasses.replace(inv, organization_id=None, scps=())
     assert simulate(not_in_org, "reporting", "lambda:GetLayerVersion", lv).decision == "implicit_deny"
+
+
+def test_bare_name_with_a_dot_is_the_inventory_user_not_a_service(inv: Inventory) -> None:
+    from lambdaperm_tui.inventory.model import User
+
+    users = (*inv.users, User(f"arn:aws:iam::{ACCOUNT}:user/john.doe", "john.doe", groups=("devs",)))
+    a = simulate(dataclasses.replace(inv, users=users), "john.doe", "lambda:GetFunction", f"{FN}:billing")
+    assert a.principal == f"arn:aws:iam::{ACCOUNT}:user/john.doe" and a.decision == "allowed"
+    # A dotted name that is no user of the inventory is a service principal.
+    s = simulate(inv, "events.amazonaws.com", INVOKE, f"{FN}:billing")
+    assert s.principal == "events.amazonaws.com" and s.decision == "implicit_deny"
