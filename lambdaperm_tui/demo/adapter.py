@@ -34,6 +34,8 @@ What moto 5.2.5 gets wrong, and what this module changes
   ``ListFunctionUrlConfigs``. This adapter keeps one URL config per function or alias, answers
   ``Get/Update/Delete`` with ``Qualifier`` and serves ``ListFunctionUrlConfigs``. URL ids are derived from the
   ARN so a seeded account is the same on every run.
+* **IAM account details.** ``GetAccountAuthorizationDetails`` omits ``PolicyName`` and ``PolicyId`` from
+  each managed policy; the adapter gives moto's ``ManagedPolicy`` the attributes its serializer looks for.
 * **Revision ids** are derived from the policy content (deterministic), not random.
 * **AWS managed policies.** moto loads no AWS managed policies unless
   ``MOTO_IAM_LOAD_MANAGED_POLICIES`` is set for the whole process (about 1,300 documents).
@@ -584,6 +586,13 @@ def _h_list_urls(self: Any) -> tuple[int, dict[str, Any], str]:
     return 200, {"status": 200}, json.dumps(out)
 
 
+def _attribute_getter(name: str) -> Callable[[Any], Any]:
+    def get(self: Any) -> Any:
+        return getattr(self, name)
+
+    return get
+
+
 _LIST_URLS_ROUTE = r"{0}/(?P<api_version>[^/]+)/functions/(?P<function_name>[\w_:%-]+)/urls/?$"
 
 
@@ -647,6 +656,13 @@ def install() -> None:
         }
         for attr, func in handlers.items():
             setattr(LambdaResponse, attr, func)
+        # GetAccountAuthorizationDetails leaves PolicyName/PolicyId out of its Policies list: moto's
+        # serializer looks for snake_case twins of the shape's member names, which ManagedPolicy lacks.
+        from moto.iam.models import ManagedPolicy
+
+        for attr, source in (("policy_name", "name"), ("policy_id", "id")):
+            if not hasattr(ManagedPolicy, attr):
+                setattr(ManagedPolicy, attr, property(_attribute_getter(source)))
         if _LIST_URLS_ROUTE not in urls.url_paths:
             urls.url_paths[_LIST_URLS_ROUTE] = LambdaResponse.dispatch
         setattr(LambdaBackend, _MARKER, True)
