@@ -102,12 +102,14 @@ _Matcher = Callable[[str], bool]
 
 
 # ---------------------------------------------------------------------------------------------------
-# Typed values
+# Typed values. The parsers are cached: one request's values (aws:CurrentTime, aws:SourceIp) are read
+# by many statements, and a batch of requests repeats them.
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> Decimal | None:
     """A condition value as a number (integer or decimal), or ``None`` when it is not one."""
     if not _NUMBER.fullmatch(text):
@@ -130,6 +132,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> int | None:
     """A date value as microseconds since the Unix epoch, or ``None`` when it is not a date.
 
@@ -177,6 +180,7 @@ def _parse_bool(text: str) -> str | None:
     return lowered if lowered in ("true", "false") else None
 
 
+@lru_cache(maxsize=1024)
 def _parse_binary(text: str) -> bytes | None:
     try:
         return base64.b64decode(text, validate=True)
@@ -184,18 +188,25 @@ def _parse_binary(text: str) -> bytes | None:
         return None
 
 
-def _parse_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    try:
-        return ipaddress.ip_network(text.strip(), strict=False)
-    except ValueError:
-        return None
+# An IP network or address as (version, network bits, mask): membership is then two integer operations.
+_Net = tuple[int, int, int]
 
 
-def _parse_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _parse_network(text: str) -> _Net | None:
     try:
-        return ipaddress.ip_address(text.strip())
+        net = ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
         return None
+    return (net.version, int(net.network_address), int(net.netmask))
+
+
+@lru_cache(maxsize=4096)
+def _parse_address(text: str) -> tuple[int, int] | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    return (address.version, int(address))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -324,8 +335,11 @@ def _build_matcher(kind: _Kind, cmp: _Cmp, values: tuple[_Pieces, ...], strict: 
 
         def ip(v: str) -> bool:
             a = _parse_address(v)
-            # An address never matches a network of the other IP version (ipaddress returns False).
-            return a is not None and any(a in n for n in networks)
+            if a is None:
+                return False
+            version, bits = a
+            # An address never matches a network of the other IP version.
+            return any(version == nv and bits & mask == net for nv, net, mask in networks)
 
         return ip
     raise AssertionError(kind)  # pragma: no cover
@@ -363,6 +377,12 @@ class Condition:
     literal_matcher: _Matcher = field(repr=False, compare=False)
     # Parsed templates when any value holds a variable, else None.
     templates: tuple[Template, ...] | None = field(repr=False, compare=False)
+    # The key in lower case, for the context's case-insensitive lookup.
+    folded_key: str = field(repr=False, compare=False, default="")
+
+    def __post_init__(self) -> None:
+        if not self.folded_key:
+            object.__setattr__(self, "folded_key", self.key.lower())
 
 
 def _value_strings(raw: Any, where: str, key: str) -> tuple[str, ...]:
@@ -466,15 +486,14 @@ def parse_conditions(obj: Any, where: str, *, variables: bool | None = None) -> 
 
 
 def _matcher_for(
-    cond: Condition, ctx: RequestContext, variables: bool, explain: bool
+    cond: Condition, ctx: RequestContext, explain: bool
 ) -> tuple[_Matcher | None, tuple[str, ...]]:
     """The matcher to use for this request and the policy values as compared (for explanations).
 
     The matcher is None when a variable in the values has no value and no default: AWS says an
     attempt to match such a variable fails and makes the statement invalid, so the condition is false.
     """
-    if not variables or cond.templates is None:
-        return cond.literal_matcher, cond.values
+    assert cond.templates is not None
     resolved: list[_Pieces] = []
     shown: list[str] = []
     unresolved = False
@@ -497,32 +516,39 @@ def _matcher_for(
 def _evaluate(
     cond: Condition, ctx: RequestContext, variables: bool, explain: bool
 ) -> tuple[bool, tuple[str, ...]]:
-    request = ctx.get(cond.key)
-    if cond.kind == "null":
+    request = ctx.get_folded(cond.folded_key)
+    kind = cond.kind
+    if kind == "null":
         # Null: true asks "is the key absent?", false "is it present (with a value)?". AWS counts a
         # key with an empty value as null, so an empty list is absent here.
-        absent = not request
-        return cond.literal_matcher("true" if absent else "false"), cond.values
+        return cond.literal_matcher("false" if request else "true"), cond.values
     if request is None:
         if cond.if_exists or cond.qualifier == "ForAllValues":
             return True, cond.values
         if cond.qualifier == "ForAnyValue":
             return False, cond.values
         return cond.negated, cond.values
-    matcher, shown = _matcher_for(cond, ctx, variables, explain)
-    if matcher is None:
-        return False, shown
-    if cond.qualifier == "ForAllValues":
+    if cond.templates is None or not variables:
+        matcher: _Matcher | None = cond.literal_matcher
+        shown = cond.values
+    else:
+        matcher, shown = _matcher_for(cond, ctx, explain)
+        if matcher is None:
+            return False, shown
+    assert matcher is not None
+    qualifier = cond.qualifier
+    if qualifier is None:
+        # The common case: one request value.
+        hit = matcher(request[0]) if len(request) == 1 else any(matcher(v) for v in request)
+        return (not hit if cond.negated else hit), shown
+    if qualifier == "ForAllValues":
         # Every request value must match; for a negated operator, match none of the policy values.
         if cond.negated:
             return not any(matcher(v) for v in request), shown
         return all(matcher(v) for v in request), shown
-    if cond.qualifier == "ForAnyValue":
-        if cond.negated:
-            return not all(matcher(v) for v in request), shown
-        return any(matcher(v) for v in request), shown
-    hit = any(matcher(v) for v in request)
-    return (not hit if cond.negated else hit), shown
+    if cond.negated:
+        return not all(matcher(v) for v in request), shown
+    return any(matcher(v) for v in request), shown
 
 
 def evaluate_conditions(

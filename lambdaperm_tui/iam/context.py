@@ -79,6 +79,11 @@ class RequestContext:
         entry = self._data.get(key.lower())
         return None if entry is None else entry[1]
 
+    def get_folded(self, folded_key: str) -> tuple[str, ...] | None:
+        """Like ``get`` for a key already in lower case (callers that look the same key up often)."""
+        entry = self._data.get(folded_key)
+        return None if entry is None else entry[1]
+
     def get_single(self, key: str) -> str | None:
         """The value of a single-valued key; ``None`` when absent or when it has zero or several values."""
         entry = self._data.get(key.lower())
