@@ -249,3 +249,20 @@ def test_resource_account_default_and_cross_account(run: Runner, write: Writer) 
     same = cross | {"resource_account": ACCOUNT}
     result = run("simulate", "--scenario", write("c2.json", same), "--json")
     assert result.json()["decision"] == "allowed"
+
+
+def test_explain_modes_keep_decision_and_deciders(run: Runner, write: Writer) -> None:
+    path = write("b.jsonl", [allowed(), explicit_deny(), implicit_deny()])
+    full = run("simulate", "--scenario", path, "--json").lines()
+    summary = run("simulate", "--scenario", path, "--json", "--explain", "summary").lines()
+    none = run("simulate", "--scenario", path, "--json", "--explain", "none").lines()
+    for f, s, n in zip(full, summary, none, strict=True):
+        assert f["decision"] == s["decision"] == n["decision"]
+        assert f["decided_by"] == s["decided_by"] == n["decided_by"]
+        assert n["explanation"] is None
+        assert set(s["explanation"]) == {"summary", "layers"}
+        assert s["explanation"]["summary"] == f["explanation"]["summary"]
+        assert s["explanation"]["layers"] == f["explanation"]["layers"]
+        assert "policies" in f["explanation"]
+    single = run("simulate", "--scenario", write("s.json", allowed()), "--json", "--explain", "none")
+    assert single.code == 0 and single.json()["explanation"] is None

@@ -1,0 +1,492 @@
+"""Engine benchmark (not a test): single decisions per second, and a 2,000-scenario batch through the CLI.
+
+Run: ``.venv/bin/python benchmarks/engine.py`` (``--quick`` for fewer repetitions).
+
+The workload is generated with a fixed seed so that every run measures the same thing:
+
+- roles with 5-20 identity policies of 5-30 statements each: actions of several services with and
+  without wildcards, resource ARNs with wildcards, NotAction/NotResource, about one statement in four
+  with conditions (StringEquals on principal tags, IpAddress, Bool, DateLessThan, ArnLike/StringLike),
+  some Deny statements; a permissions boundary for some roles;
+- Lambda resource policies in AddPermission shape (service principals with ``aws:SourceArn`` /
+  ``aws:SourceAccount``, other accounts, an organization grant);
+- three SCP levels (FullAWSAccess at the root, a region guard and a service allow-list below).
+
+Printed figures:
+
+1. a role with exactly 10 policies: median microseconds per decision, with and without explanation,
+   and decisions per second (mean) for each;
+2. the wall time of ``python -m lambdaperm_tui simulate --scenario batch.jsonl --json`` over 2,000
+   scenarios (process start included; median of several runs), next to baselines measured in the same
+   run: ``python -c pass`` and json-parsing the batch file alone in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lambdaperm_tui.iam import PolicySet, Request, evaluate, parse_policy, parse_principal  # noqa: E402
+
+SEED = 20240501
+ACCOUNT = "111122223333"
+OTHER_ACCOUNTS = ("444455556666", "777788889999", "222233334444")
+REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+TEAMS = ("orders", "billing", "search", "payments", "platform")
+FUNCTIONS = tuple(
+    f"{team}-{part}" for team in TEAMS for part in ("api", "worker", "ingest", "report", "sync", "auth")
+)
+SERVICES = {
+    "lambda": (
+        "InvokeFunction",
+        "GetFunction",
+        "ListFunctions",
+        "UpdateFunctionCode",
+        "CreateFunction",
+        "GetPolicy",
+        "AddPermission",
+        "PublishVersion",
+        "InvokeFunctionUrl",
+        "GetLayerVersion",
+    ),
+    "s3": ("GetObject", "PutObject", "ListBucket", "DeleteObject", "GetBucketPolicy"),
+    "dynamodb": ("GetItem", "PutItem", "Query", "Scan", "UpdateItem", "DeleteItem"),
+    "sqs": ("SendMessage", "ReceiveMessage", "DeleteMessage", "GetQueueAttributes"),
+    "logs": ("CreateLogGroup", "CreateLogStream", "PutLogEvents"),
+    "iam": ("PassRole", "GetRole", "ListRoles"),
+    "kms": ("Decrypt", "Encrypt", "GenerateDataKey"),
+}
+
+
+def function_arn(name: str, region: str = "us-east-1", account: str = ACCOUNT, qualifier: str = "") -> str:
+    base = f"arn:aws:lambda:{region}:{account}:function:{name}"
+    return f"{base}:{qualifier}" if qualifier else base
+
+
+class Workload:
+    """Deterministic generator of policies, roles, requests and scenarios."""
+
+    def __init__(self, seed: int = SEED) -> None:
+        self.rng = random.Random(seed)
+
+    # -- policy pieces ----------------------------------------------------------------------------
+
+    def action(self) -> str | list[str]:
+        rng = self.rng
+        service = rng.choice(list(SERVICES))
+        roll = rng.random()
+        if roll < 0.08:
+            return f"{service}:*"
+        if roll < 0.2:
+            name = rng.choice(SERVICES[service])
+            return f"{service}:{name[: rng.randint(3, 6)]}*"
+        if roll < 0.5:
+            return [
+                f"{service}:{a}"
+                for a in rng.sample(SERVICES[service], rng.randint(2, min(4, len(SERVICES[service]))))
+            ]
+        return f"{service}:{rng.choice(SERVICES[service])}"
+
+    def resource(self, action: str | list[str]) -> str | list[str]:
+        rng = self.rng
+        first = action if isinstance(action, str) else action[0]
+        service = first.split(":")[0]
+        roll = rng.random()
+        if roll < 0.15:
+            return "*"
+        region = rng.choice(REGIONS)
+        if service == "lambda":
+            fn = rng.choice(FUNCTIONS)
+            forms = (
+                function_arn(fn, region),
+                function_arn(fn, region) + ":*",
+                function_arn(fn.split("-")[0] + "-*", region),
+                function_arn(fn, region, qualifier=rng.choice(("prod", "staging", "7"))),
+            )
+            if roll < 0.4:
+                return list(rng.sample(forms, 2))
+            return rng.choice(forms)
+        if service == "s3":
+            return f"arn:aws:s3:::{rng.choice(TEAMS)}-data/{rng.choice(('*', 'reports/*', 'in/?/x'))}"
+        if service == "dynamodb":
+            return f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{rng.choice(TEAMS)}-*"
+        if service == "iam":
+            return f"arn:aws:iam::{ACCOUNT}:role/{rng.choice(TEAMS)}-*"
+        return f"arn:aws:{service}:{region}:{ACCOUNT}:{rng.choice(TEAMS)}*"
+
+    def condition(self) -> dict[str, Any]:
+        rng = self.rng
+        kind = rng.randrange(6)
+        if kind == 0:
+            return {"StringEquals": {"aws:PrincipalTag/team": rng.choice(TEAMS)}}
+        if kind == 1:
+            return {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", f"192.168.{rng.randrange(256)}.0/24"]}}
+        if kind == 2:
+            return {"Bool": {"aws:SecureTransport": "true"}}
+        if kind == 3:
+            return {"DateLessThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}
+        if kind == 4:
+            return {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{rng.choice(TEAMS)}-*"}}
+        return {
+            "ForAnyValue:StringLike": {"aws:TagKeys": ["team", "env*"]},
+            "StringEqualsIfExists": {"aws:RequestedRegion": list(REGIONS[:2])},
+        }
+
+    def statement(self, index: int) -> dict[str, Any]:
+        rng = self.rng
+        action = self.action()
+        st: dict[str, Any] = {"Sid": f"S{index}", "Effect": "Deny" if rng.random() < 0.08 else "Allow"}
+        if rng.random() < 0.05:
+            st["NotAction"] = action
+        else:
+            st["Action"] = action
+        if rng.random() < 0.04:
+            st["NotResource"] = self.resource(action)
+        else:
+            st["Resource"] = self.resource(action)
+        if rng.random() < 0.25:
+            st["Condition"] = self.condition()
+        return st
+
+    def policy_document(self, statements: int) -> dict[str, Any]:
+        return {"Version": "2012-10-17", "Statement": [self.statement(i) for i in range(statements)]}
+
+    def boundary(self) -> dict[str, Any]:
+        """A permissions boundary as teams write them: the services they may use, minus a few actions."""
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Services",
+                    "Effect": "Allow",
+                    "Action": ["lambda:*", "s3:*", "dynamodb:*", "sqs:*", "logs:*", "kms:Decrypt"],
+                    "Resource": "*",
+                },
+                {"Sid": "ReadIam", "Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"},
+                {
+                    "Sid": "NoPermissionChanges",
+                    "Effect": "Deny",
+                    "Action": ["lambda:AddPermission", "lambda:RemovePermission"],
+                    "Resource": "*",
+                },
+            ],
+        }
+
+    def resource_policy(self, fn_arn: str) -> dict[str, Any]:
+        rng = self.rng
+        statements: list[dict[str, Any]] = []
+        for i in range(rng.randint(1, 6)):
+            roll = rng.random()
+            st: dict[str, Any] = {
+                "Sid": f"grant-{i}",
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": fn_arn,
+            }
+            if roll < 0.4:
+                st["Principal"] = {"Service": rng.choice(("s3.amazonaws.com", "events.amazonaws.com"))}
+                st["Condition"] = {
+                    "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+                    "ArnLike": {"AWS:SourceArn": f"arn:aws:s3:::{rng.choice(TEAMS)}-*"},
+                }
+            elif roll < 0.7:
+                st["Principal"] = {"AWS": f"arn:aws:iam::{rng.choice(OTHER_ACCOUNTS)}:root"}
+            elif roll < 0.85:
+                st["Principal"] = "*"
+                st["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}
+            else:
+                st["Principal"] = {"AWS": f"arn:aws:iam::{ACCOUNT}:role/{rng.choice(TEAMS)}-api"}
+            statements.append(st)
+        return {"Version": "2012-10-17", "Id": "default", "Statement": statements}
+
+    def scps(self) -> list[list[dict[str, Any]]]:
+        full = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        region_guard = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "AllowAll", "Effect": "Allow", "Action": "*", "Resource": "*"},
+                {
+                    "Sid": "DenyOtherRegions",
+                    "Effect": "Deny",
+                    "NotAction": ["iam:*", "sts:*", "organizations:*"],
+                    "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:RequestedRegion": list(REGIONS)}},
+                },
+            ],
+        }
+        allow_list = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Services",
+                    "Effect": "Allow",
+                    "Action": [f"{s}:*" for s in SERVICES],
+                    "Resource": "*",
+                }
+            ],
+        }
+        return [
+            [{"name": "FullAWSAccess", "document": full}],
+            [{"name": "ou-region-guard", "document": region_guard}],
+            [{"name": "acct-allow-list", "document": allow_list}],
+        ]
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def request_fields(self, principal: str, documents: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A request; with ``documents``, most requests aim at what one of their Allow statements names
+        (as real traffic does), the rest at random actions and resources."""
+        rng = self.rng
+        aimed = self.aimed_request(documents) if documents and rng.random() < 0.7 else None
+        region = rng.choice(REGIONS)
+        if aimed is not None:
+            action, resource = aimed
+            service = action.split(":")[0]
+            parts = resource.split(":")
+            if len(parts) > 3 and parts[3]:
+                region = parts[3]
+        else:
+            service = rng.choice(("lambda", "lambda", "lambda", "s3", "dynamodb", "iam"))
+            action = f"{service}:{rng.choice(SERVICES[service])}"
+            if service == "lambda":
+                resource = function_arn(
+                    rng.choice(FUNCTIONS), region, qualifier=rng.choice(("", "prod", "7"))
+                )
+            elif service == "s3":
+                resource = f"arn:aws:s3:::{rng.choice(TEAMS)}-data/reports/{rng.randrange(1000)}.csv"
+            elif service == "dynamodb":
+                resource = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{rng.choice(TEAMS)}-orders"
+            else:
+                resource = f"arn:aws:iam::{ACCOUNT}:role/{rng.choice(TEAMS)}-worker"
+        context = {
+            "aws:SourceIp": f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
+            "aws:SecureTransport": rng.random() < 0.9,
+            "aws:CurrentTime": "2026-11-28T12:00:00Z",
+            "aws:RequestedRegion": region,
+            "aws:PrincipalTag/team": rng.choice(TEAMS),
+        }
+        out: dict[str, Any] = {"principal": principal, "action": action, "resource": resource}
+        if resource.split(":")[4] == "":
+            out["resource_account"] = ACCOUNT  # S3 ARNs name no account
+        out["context"] = context
+        return out
+
+    def aimed_request(self, documents: list[dict[str, Any]]) -> tuple[str, str] | None:
+        rng = self.rng
+        statements = [
+            st
+            for d in documents
+            for st in d["Statement"]
+            if st["Effect"] == "Allow" and "Action" in st and "Resource" in st
+        ]
+        if not statements:
+            return None
+        st = rng.choice(statements)
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        pattern = rng.choice(actions)
+        service, name = pattern.split(":")
+        candidates = [a for a in SERVICES[service] if a.lower().startswith(name.rstrip("*").lower())]
+        if not candidates:
+            return None
+        action = f"{service}:{rng.choice(candidates)}"
+        resources = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+        resource = rng.choice(resources)
+        if resource == "*":
+            return None
+        resource = resource.replace("*", rng.choice(("api", "x/y", "prod"))).replace("?", "q")
+        if service == "lambda" and resource.count(":") < 6:
+            return None
+        return action, resource
+
+
+def role_policies(w: Workload, count: int) -> list[dict[str, Any]]:
+    return [
+        {"name": f"policy-{i}", "document": w.policy_document(w.rng.randint(5, 30))} for i in range(count)
+    ]
+
+
+# -- 1. single decisions --------------------------------------------------------------------------
+
+
+def bench_single(quick: bool) -> dict[str, float]:
+    w = Workload()
+    named = role_policies(w, 10)
+    statements = sum(len(p["document"]["Statement"]) for p in named)
+    scps = [tuple(parse_policy(p["document"], p["name"]) for p in level) for level in w.scps()]
+    fn = function_arn("orders-api")
+    policies = PolicySet(
+        identity=tuple(parse_policy(p["document"], p["name"]) for p in named),
+        boundary=parse_policy(w.boundary(), "boundary"),
+        scps=tuple(scps),
+        resource=parse_policy(w.resource_policy(fn), "orders-api"),
+    )
+    principal = f"arn:aws:iam::{ACCOUNT}:role/orders-api"
+    from lambdaperm_tui.iam.scenario import _context
+
+    requests = []
+    for _ in range(500):
+        f = w.request_fields(principal, [p["document"] for p in named])
+        requests.append(
+            Request(
+                principal=parse_principal(principal),
+                action=f["action"],
+                resource=f["resource"],
+                resource_account=f.get("resource_account"),
+                context=_context(f["context"]),
+            )
+        )
+    rounds = 3 if quick else 9
+    out: dict[str, float] = {"statements": float(statements)}
+    decisions: dict[str, int] = {}
+    for explain in (False, True):
+        samples: list[int] = []
+        total_ns = 0
+        for _ in range(rounds):
+            for req in requests:
+                t0 = time.perf_counter_ns()
+                result = evaluate(req, policies, explain=explain)
+                dt = time.perf_counter_ns() - t0
+                samples.append(dt)
+                total_ns += dt
+                decisions[result.decision.value] = decisions.get(result.decision.value, 0) + 1
+        label = "explain" if explain else "fast"
+        out[f"{label}_median_us"] = statistics.median(samples) / 1000
+        out[f"{label}_per_s"] = len(samples) / (total_ns / 1e9)
+    out["mix"] = 0.0
+    print(f"  decision mix over the requests: {decisions}")
+    return out
+
+
+# -- 2. the CLI batch ----------------------------------------------------------------------------
+
+
+def make_batch(path: Path, n: int = 2000) -> dict[str, float]:
+    """2,000 scenarios: 40 roles, each with 1-4 identity policies (5-30 statements), some boundaries,
+    3 SCP levels, Lambda resource policies for Lambda requests, and a request context."""
+    w = Workload(SEED + 1)
+    roles = []
+    for i in range(40):
+        team = TEAMS[i % len(TEAMS)]
+        roles.append(
+            {
+                "principal": f"arn:aws:iam::{ACCOUNT}:role/{team}-svc-{i}",
+                "identity_policies": [
+                    {"name": f"{team}-svc-{i}/p{j}", "document": w.policy_document(w.rng.randint(5, 30))}
+                    for j in range(w.rng.randint(1, 4))
+                ],
+                "permissions_boundary": {"name": "boundary", "document": w.boundary()}
+                if i % 4 == 0
+                else None,
+            }
+        )
+    resource_policies = {
+        fn: {"name": fn, "document": w.resource_policy(function_arn(fn))} for fn in FUNCTIONS
+    }
+    scps = w.scps()
+    lines = []
+    for _ in range(n):
+        role = w.rng.choice(roles)
+        fields = w.request_fields(role["principal"], [p["document"] for p in role["identity_policies"]])
+        scenario: dict[str, Any] = dict(fields)
+        scenario["identity_policies"] = role["identity_policies"]
+        scenario["permissions_boundary"] = role["permissions_boundary"]
+        scenario["scps"] = scps
+        if fields["action"].startswith("lambda:") and ":function:" in fields["resource"]:
+            name = fields["resource"].split(":")[6]
+            if name in resource_policies:
+                scenario["resource_policy"] = resource_policies[name]
+        lines.append(json.dumps(scenario))
+    text = "\n".join(lines) + "\n"
+    path.write_text(text)
+    return {"bytes": float(len(text)), "lines": float(len(lines))}
+
+
+def wall(cmd: list[str], runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode not in (0, 1) or b"Traceback" in proc.stderr:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return statistics.median(times), times
+
+
+def bench_batch(quick: bool) -> None:
+    runs = 3 if quick else 7
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "batch.jsonl"
+        info = make_batch(batch)
+        py = sys.executable
+        print(
+            f"  batch file: {int(info['lines'])} scenarios, {info['bytes'] / 1e6:.1f} MB "
+            f"({info['bytes'] / info['lines'] / 1000:.1f} kB per line)"
+        )
+        start, _ = wall([py, "-c", "pass"], runs)
+        imports, _ = wall([py, "-c", "import lambdaperm_tui.cli, lambdaperm_tui.iam.scenario"], runs)
+        parse, _ = wall(
+            [py, "-c", f"import json,gc\ngc.disable()\nfor l in open({str(batch)!r},'rb'): json.loads(l)"],
+            runs,
+        )
+        print(f"  baseline `python -c pass`: {start * 1000:.0f} ms")
+        print(f"  baseline import of cli + engine (process included): {imports * 1000:.0f} ms")
+        print(f"  baseline json.loads of every line (process included): {parse * 1000:.0f} ms")
+        cli = [py, "-m", "lambdaperm_tui", "simulate", "--scenario", str(batch), "--json"]
+        print("  command: python -m lambdaperm_tui simulate --scenario batch.jsonl --json [--explain MODE]")
+        for mode in ("full", "summary", "none"):
+            cmd = [*cli, "--explain", mode]
+            median, times = wall(cmd, runs)
+            out = subprocess.run(cmd, stdout=subprocess.PIPE, check=False).stdout
+            decisions: dict[str, int] = {}
+            for line in out.splitlines():
+                d = json.loads(line).get("decision", "error")
+                decisions[d] = decisions.get(d, 0) + 1
+            verdict = "MET" if median < 0.3 else "not met"
+            print(
+                f"  --explain {mode:7s}: median {median * 1000:5.0f} ms "
+                f"(runs {', '.join(f'{t * 1000:.0f}' for t in times)}); {len(out) / 1e6:.1f} MB out; "
+                f"{median / start:.1f}x python start, {median / parse:.1f}x json-parse-only; "
+                f"{(median - parse) / info['lines'] * 1e6:.0f} us/scenario beyond parsing; "
+                f"< 300 ms: {verdict}"
+            )
+        print(f"  decisions: {decisions}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    print(f"lambdaperm-tui engine benchmark (seed {SEED}, Python {sys.version.split()[0]})")
+    print(
+        "1. single decisions, one role with 10 identity policies + boundary + 3 SCP levels + resource policy"
+    )
+    single = bench_single(args.quick)
+    print(f"  identity statements: {int(single['statements'])}")
+    print(
+        f"  without explanation: median {single['fast_median_us']:.1f} us/decision, "
+        f"{single['fast_per_s']:,.0f} decisions/s"
+    )
+    print(
+        f"  with explanation:    median {single['explain_median_us']:.1f} us/decision, "
+        f"{single['explain_per_s']:,.0f} decisions/s "
+        f"({single['explain_median_us'] / single['fast_median_us']:.1f}x the fast path)"
+    )
+    target = "MET" if single["fast_median_us"] < 50 else "NOT met"
+    print(f"  target (< 50 us median without explanation): {target}")
+    print("2. CLI batch of 2,000 scenarios in one process")
+    bench_batch(args.quick)
+
+
+if __name__ == "__main__":
+    main()
