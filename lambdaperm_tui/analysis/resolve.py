@@ -507,6 +507,14 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
                 return _Target(
                     raw, acct, None, unknown=f"function {rest[0]}: not loaded yet", qualifier=qualifier
                 )
+            if region not in inv.regions:
+                return _Target(
+                    raw,
+                    acct,
+                    None,
+                    unknown=f"region {region} was not loaded (loaded: {', '.join(inv.regions)})",
+                    qualifier=qualifier,
+                )
             raise RequestError(f"resource: no function {rest[0]} in region {region} of the inventory")
         if qualifier is None or qualifier == "$LATEST":
             return _Target(raw, acct, fn.policy, fn.name, PolicyRef("function-policy", fn.arn), fn, None)
@@ -559,6 +567,11 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
             return _Target(raw, acct, None, in_inventory=False)
         if not inv.complete:
             return _Target(raw, acct, None, unknown=f"layer version {rest[0]}:{rest[1]}: not loaded yet")
+        layer = idx.layers_by_arn.get(":".join(raw.split(":")[:7]))
+        if region not in inv.regions:
+            return _Target(raw, acct, None, unknown=f"region {region} was not loaded")
+        if layer is not None and layer.versions_unknown:
+            return _Target(raw, acct, None, unknown=f"versions of layer {rest[0]}: {layer.versions_unknown}")
         raise RequestError(f"resource: no layer version {rest[0]}:{rest[1]} in the inventory")
     return _Target(
         raw, acct, lv.policy, f"{lv.layer_name}:{lv.version}", PolicyRef("layer-version-policy", lv.arn)

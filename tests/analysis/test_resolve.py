@@ -442,3 +442,9 @@ def test_bare_name_with_a_dot_is_the_inventory_user_not_a_service(inv: Inventory
     # A dotted name that is no user of the inventory is a service principal.
     s = simulate(inv, "events.amazonaws.com", INVOKE, f"{FN}:billing")
     assert s.principal == "events.amazonaws.com" and s.decision == "implicit_deny"
+
+
+def test_function_in_a_region_not_loaded_is_unknown(inv: Inventory) -> None:
+    a = simulate(inv, "orders-api", INVOKE, f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:billing")
+    assert a.decision == "unknown"
+    assert any("eu-west-1" in u for u in a.unknown_because)
