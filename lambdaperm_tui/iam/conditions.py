@@ -2,22 +2,42 @@
 
 Sources (each rule is tested against the page it comes from):
 - Operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-- AND/OR logic: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_logic_multiple_context_keys_or_values.html
+- AND/OR logic: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html
 - Set operators: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
 - Variables: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
 
 Evaluation of one condition (operator, key, policy values) against the request values:
-- Each request value "matches" when it matches at least one policy value (values OR together). For a
-  negated operator (``StringNotEquals``, ``NotIpAddress``, ...) a request value matches when it matches
-  none of them ("not equal to any").
-- Without a set qualifier, a positive operator is true when some request value matches some policy value;
-  a negated one when no request value matches any policy value.
-- ``ForAllValues:`` is true when every request value matches (so also when the key is absent or empty);
-  ``ForAnyValue:`` when at least one does (false when absent).
+- Operators AND, keys under one operator AND. A request value "matches" when it matches at least one
+  policy value (OR); for a negated operator (``StringNotEquals``, ``NotIpAddress``, ...) the condition
+  wants it to match none of them (NOR, "not equal to any").
 - A key absent from the request: positive operators false, negated operators true; ``...IfExists``
-  true; ``Null`` compares presence.
-- A request value that cannot be read as the operator's type (a number, a date, an IP address, base64)
-  matches no policy value. A policy value that cannot be read is a ``PolicyError`` at parse time.
+  true; ``ForAllValues:`` true (AWS warns that this makes an Allow with ForAllValues permissive when
+  the key is missing; pair it with ``Null: false``); ``ForAnyValue:`` false; ``Null`` compares presence,
+  a key with no values counting as null.
+- ``ForAllValues:`` is true when every request value matches (also for an empty list);
+  ``ForAnyValue:`` when at least one does. With a negated operator: every / at least one request value
+  matches none of the policy values.
+- A multi-valued key without a set operator (AWS requires one and documents nothing else): a positive
+  operator holds when some request value matches; a negated one when no request value matches.
+- A request value the operator cannot read (a number, a date, an IP address, base64) matches no policy
+  value, so a positive operator is false and a negated one true for it. A policy value it cannot read
+  is a ``PolicyError`` at parse time.
+- ``ArnEquals``/``ArnLike`` (identical in AWS) compare the six colon-separated components, each with
+  ``*``/``?`` confined to it; the sixth (resource) may contain colons. A policy value with fewer than
+  six components matches nothing.
+- Dates are compared as instants: ISO 8601 (W3C profile: date only, minutes, seconds, fractions, ``Z``
+  or an offset; no zone means UTC) or epoch seconds, either side in either form. An all-digit value is
+  epoch seconds.
+- Policy variables (Version 2012-10-17 only) are substituted in String, ARN and Bool values; the page
+  of operators lists no variable support for Numeric, Date, Binary, IP address and Null, so there
+  ``${...}`` is literal text (and fails the value check). A variable with no value and no default makes
+  the condition false when its key is present ("any attempt to match it fails and causes the statement
+  to be invalid"); when the key is absent, the missing-key rules above decide.
+
+Parsing decisions: operator names and set qualifiers are matched exactly (``stringequals`` is unknown);
+an empty Condition object or an operator with no keys adds no condition; an empty list of values is
+allowed and matches nothing; Bool and Null values must be ``true``/``false`` (any case, or JSON
+booleans); numbers and booleans are accepted as values and compared as their text.
 """
 
 from __future__ import annotations

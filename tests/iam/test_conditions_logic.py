@@ -224,3 +224,12 @@ def test_parsed_conditions_are_reusable_across_requests() -> None:
         for n in (1, 9, 10, 11, 5)
     ]
     assert results == [True, True, False, False, True]
+
+
+def test_deny_with_negated_if_exists_still_applies_when_key_missing() -> None:
+    # Operators page, IfExists: "If you are using an "Effect": "Deny" element with a negated condition
+    # operator like StringNotEqualsIfExists, the request is still denied even if the tag is missing."
+    block = {"StringNotEqualsIfExists": {"aws:ResourceTag/env": "prod"}}
+    assert ev(block, {}) is True
+    assert ev(block, {"aws:ResourceTag/env": "dev"}) is True
+    assert ev(block, {"aws:ResourceTag/env": "prod"}) is False

@@ -143,6 +143,7 @@ NUMERIC = (
             ("10", ABSENT, True),
             (["1", "2"], "2", False),
             (["1", "2"], "3", True),
+            ("10", "ten", True),  # an unreadable request value equals no policy value
         ],
     )
     + table(
@@ -300,6 +301,7 @@ IP = table(
         (["203.0.113.0/24", "198.51.100.0/24"], "198.51.100.1", False),
         ("2001:DB8::/32", "2001:db8::1", False),
         ("2001:DB8::/32", "2001:db9::1", True),
+        ("203.0.113.0/24", "garbage", True),  # an unreadable request value is in no range
     ],
 )
 
