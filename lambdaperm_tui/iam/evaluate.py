@@ -174,15 +174,36 @@ def _spec_grant(spec: PrincipalSpec, p: Principal) -> tuple[int, PrincipalEntry 
 # ------------------------------------------------------------------------------------- policy evaluation
 
 
-@dataclass(slots=True)
 class _Req:
-    principal: Principal
-    action: str
-    action_lower: str
-    service: str
-    resource: str
-    ctx: RequestContext
-    has_boundary: bool = False
+    """The request as the matchers need it; the context is built on first use (many decisions never
+    reach a condition or a policy variable)."""
+
+    __slots__ = (
+        "principal",
+        "action",
+        "action_lower",
+        "service",
+        "resource",
+        "has_boundary",
+        "_given",
+        "_ctx",
+    )
+
+    def __init__(self, request: Request, has_boundary: bool) -> None:
+        self.principal = request.principal
+        self.action = request.action
+        self.action_lower = request.action.lower()
+        self.service = self.action_lower.split(":", 1)[0]
+        self.resource = request.resource
+        self.has_boundary = has_boundary
+        self._given = request.context
+        self._ctx: RequestContext | None = None
+
+    @property
+    def ctx(self) -> RequestContext:
+        if self._ctx is None:
+            self._ctx = RequestContext(self._given).with_defaults(derived_context(self.principal))
+        return self._ctx
 
 
 @dataclass(slots=True)
@@ -270,11 +291,9 @@ def _eval_fast(
     principal_required: bool,
 ) -> _Outcome:
     out = _Outcome(ptype, policy, level)
-    ctx_vars = req.ctx if policy.variables else None
-    for st in policy.candidates(req.service):
-        if not st.matches_action(req.action_lower):
-            continue
-        if not st.matches_resource(req.resource, ctx_vars):
+    variables = policy.variables
+    for st in policy.for_action(req.action_lower, req.service):
+        if not st.matches_resource(req.resource, req.ctx if variables and st.resource_variables else None):
             continue
         grant = _DIRECT
         if with_principal:
@@ -428,10 +447,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> 
     """
     p = request.principal
     action = request.action
-    action_lower = action.lower()
-    service = action_lower.split(":", 1)[0]
-    ctx = RequestContext(request.context).with_defaults(derived_context(p))
-    req = _Req(p, action, action_lower, service, request.resource, ctx, policies.boundary is not None)
+    req = _Req(request, policies.boundary is not None)
     run = _eval_explained if explain else _eval_fast
 
     is_iam = p.kind in _IAM_KINDS

@@ -63,6 +63,9 @@ _SESSION_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role/([^
 _FEDERATED_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):federated-user/([^/]+)$")
 _ACTION_RE = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+$")
 
+# Distinct actions remembered per policy (see Policy.for_action).
+_ACTION_MEMO_LIMIT = 4096
+
 # Kinds of action matcher, cheapest first.
 _ALL, _EXACT, _PREFIX, _REGEX = 0, 1, 2, 3
 
@@ -214,6 +217,7 @@ class Statement:
     principal: PrincipalSpec | None = None
     not_principal: PrincipalSpec | None = None
     conditions: tuple[Condition, ...] = ()
+    resource_variables: bool = field(default=False, compare=False)  # a Resource entry holds a variable
 
     # Plain loops rather than any()/all(): these run on the hot path of every decision.
     def matches_action(self, action_lower: str) -> bool:
@@ -275,6 +279,9 @@ class Policy:
         default_factory=dict, compare=False, repr=False, init=False
     )
     _any_service: tuple[Statement, ...] = field(default=(), compare=False, repr=False, init=False)
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, compare=False, repr=False, init=False
+    )
 
     def __post_init__(self) -> None:
         by_service: dict[str, list[Statement]] = {}
@@ -303,6 +310,21 @@ class Policy:
     def candidates(self, service: str) -> tuple[Statement, ...]:
         """The statements whose Action/NotAction could match an action of ``service`` (lowercase)."""
         return self._by_service.get(service, self._any_service)
+
+    def for_action(self, action_lower: str, service: str) -> tuple[Statement, ...]:
+        """The statements whose Action/NotAction matches ``action_lower``, in document order.
+
+        Memoised per policy: the answer depends only on the (immutable) statements and the action, so
+        evaluating the same policies for many requests tests each action pattern once. The memo is
+        bounded and private; it never changes what the policy means.
+        """
+        hit = self._by_action.get(action_lower)
+        if hit is None:
+            hit = tuple(st for st in self.candidates(service) if st.matches_action(action_lower))
+            if len(self._by_action) >= _ACTION_MEMO_LIMIT:
+                self._by_action.clear()
+            self._by_action[action_lower] = hit
+        return hit
 
 
 # ---------------------------------------------------------------------------------------------- parsing
@@ -445,23 +467,24 @@ def _statement(obj: Any, index: int, variables: bool) -> Statement:
     conditions: tuple[Condition, ...] = ()
     if "Condition" in obj:
         conditions = parse_conditions(obj["Condition"], f"{where}.Condition", variables=variables)
+    resource = _resources(obj["Resource"], f"{where}.Resource", variables) if "Resource" in obj else None
+    not_resource = (
+        _resources(obj["NotResource"], f"{where}.NotResource", variables) if "NotResource" in obj else None
+    )
     return Statement(
         index=index,
         sid=sid,
         effect="Allow" if effect == "Allow" else "Deny",
         action=_actions(obj["Action"], f"{where}.Action") if "Action" in obj else None,
         not_action=_actions(obj["NotAction"], f"{where}.NotAction") if "NotAction" in obj else None,
-        resource=_resources(obj["Resource"], f"{where}.Resource", variables) if "Resource" in obj else None,
-        not_resource=(
-            _resources(obj["NotResource"], f"{where}.NotResource", variables)
-            if "NotResource" in obj
-            else None
-        ),
+        resource=resource,
+        not_resource=not_resource,
         principal=_principal(obj["Principal"], f"{where}.Principal") if "Principal" in obj else None,
         not_principal=(
             _principal(obj["NotPrincipal"], f"{where}.NotPrincipal") if "NotPrincipal" in obj else None
         ),
         conditions=conditions,
+        resource_variables=any(p.variables for p in (resource or not_resource or ())),
     )
 
 
