@@ -12,6 +12,8 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.ht
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lambdaperm_tui.iam.context import RequestContext
 from lambdaperm_tui.iam.variables import (
@@ -136,3 +138,19 @@ def test_pattern_with_missing_variable_is_none() -> None:
 def test_ignore_case_pattern() -> None:
     compiled = compile_pattern("Home/${aws:username}", CTX, ignore_case=True)
     assert compiled is not None and compiled.fullmatch("HOME/BOB") is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="${}*?,' :abc/", max_size=30))
+def test_fuzz_substitution_never_raises(text: str) -> None:
+    # Any text: substitution gives a string or None, and a pattern compiles.
+    ctx = RequestContext({"a:b": "v", "c": ["x", "y"]})
+    result = substitute(text, ctx)
+    assert result is None or isinstance(result, str)
+    if not has_variables(text):
+        assert result == text
+    compiled = compile_pattern(text, ctx)
+    assert (compiled is None) is (result is None)
+    if compiled is not None and result is not None and not any(c in text for c in "*?"):
+        # Without wildcards in the policy text, the pattern matches exactly the substituted text.
+        assert compiled.fullmatch(result) is not None
