@@ -256,6 +256,7 @@ def test_cancel_stops_between_tasks(aws_env: Path, moto_server: str, moto_accoun
 
 def test_list_functions_denied_is_a_failure(generated: GeneratedAccount, moto_server: str) -> None:
     loader, factory = make_loader(moto_server, generated.account, load_iam=False, load_layers=False)
+
     # moto serves every Region on one URL, so match on the signed Region instead.
     def deny_eu(request: Any, **_: Any) -> Any:
         if "eu-west-1/lambda" in str(request.headers.get("Authorization", "")):
@@ -268,3 +269,22 @@ def test_list_functions_denied_is_a_failure(generated: GeneratedAccount, moto_se
     assert [(f.kind, f.resource, f.operation) for f in inv.failures] == [
         ("functions", "lambda:eu-west-1", "ListFunctions")
     ]
+
+
+def test_loaded_inventory_snapshot_round_trip_without_credentials(
+    generated: GeneratedAccount, moto_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from lambdaperm_tui.inventory.snapshot import dump_snapshot, load_snapshot
+    from tests.aws.test_snapshot import validate
+
+    secret = "Zx9SECRETtestKEYvalue0000000000000000000"
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNIQUEKEYID12345")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    loader, _ = make_loader(moto_server, generated.account)
+    inv = loader.run()
+    text = json.dumps(dump_snapshot(inv))
+    assert secret not in text and "AKIAUNIQUEKEYID12345" not in text
+    validate(json.loads(text))
+    assert load_snapshot(json.loads(text)) == inv

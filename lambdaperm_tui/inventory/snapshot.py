@@ -1,0 +1,269 @@
+"""Snapshots: an inventory as versioned JSON, to be opened anywhere without AWS access.
+
+Format (``docs/snapshot.schema.json`` is the JSON Schema)::
+
+    {"format": "lambdaperm-tui-snapshot", "format_version": 1,
+     "account_id": "...", "regions": [...], "captured_at": "...Z", "source": "...", "complete": true,
+     "functions": [...], "layers": [...], "roles": [...], "users": [...], "groups": [...],
+     "managed_policies": [...], "failures": [...], "organization_id": null, "scps": null, "rcps": null,
+     "extra": {}}
+
+Every record is the field-for-field image of its ``inventory.model`` dataclass. A policy slot is written as
+one of ``{"state": "document", "document": ...}``, ``{"state": "none"}``, ``{"state": "unknown", "reason":
+"..."}`` or ``{"state": "not_loaded"}``, so "no policy" and "could not read" can never be confused. Tags
+and alias routing are lists of ``[key, value]`` pairs.
+
+A snapshot holds no credentials: the inventory never has any, and keys of ``extra`` that look like one are
+dropped on the way out. Fields added to the model later get defaults, so older snapshots of the same
+format version still load; a newer format version is refused with a message saying so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import tempfile
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from .model import Inventory, PolicySlot
+
+SNAPSHOT_FORMAT = "lambdaperm-tui-snapshot"
+SNAPSHOT_FORMAT_VERSION = 1
+
+_SECRET_KEY = re.compile(r"secret|access[_-]?key|session[_-]?token|password|credential", re.IGNORECASE)
+
+
+class SnapshotError(ValueError):
+    """A snapshot cannot be read: damaged, not a snapshot, a newer format version, or a bad field.
+
+    The message names the file (when known) and the field path, e.g.
+    ``functions[2].policy.state: expected one of document, none, unknown, not_loaded``.
+    """
+
+
+# ------------------------------------------------------------------------------------------ dump
+
+
+def dump_snapshot(inv: Inventory) -> dict[str, Any]:
+    """The inventory as a JSON-ready dict in the current snapshot format."""
+    body = _dump(inv)
+    assert isinstance(body, dict)
+    body["extra"] = _scrub(body.get("extra") or {})
+    return {"format": SNAPSHOT_FORMAT, "format_version": SNAPSHOT_FORMAT_VERSION, **body}
+
+
+def _dump(value: Any) -> Any:
+    if isinstance(value, PolicySlot):
+        if not value.fetched:
+            return {"state": "not_loaded"}
+        if value.unknown is not None:
+            return {"state": "unknown", "reason": value.unknown}
+        if value.document is None:
+            return {"state": "none"}
+        return {"state": "document", "document": value.document}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (tuple, list)):
+        return [_dump(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _dump(v) for k, v in value.items()}
+    return value
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items() if not _SECRET_KEY.search(str(k))}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def save_snapshot(inv: Inventory, path: str | os.PathLike[str]) -> None:
+    """Write the snapshot atomically: a temporary file in the same directory, then a rename.
+
+    Raises ``SnapshotError`` when the file cannot be written.
+    """
+    target = Path(path)
+    text = json.dumps(dump_snapshot(inv), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    except OSError as exc:
+        raise SnapshotError(f"{target}: cannot write snapshot: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise SnapshotError(f"{target}: cannot write snapshot: {exc.strerror or exc}") from exc
+
+
+# ------------------------------------------------------------------------------------------ load
+
+
+def read_snapshot(path: str | os.PathLike[str]) -> Inventory:
+    """Read and validate a snapshot file. Raises ``SnapshotError`` naming the file and the problem."""
+    target = Path(path)
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SnapshotError(f"{target}: no such snapshot file") from exc
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(f"{target}: damaged snapshot (not UTF-8 text)") from exc
+    except OSError as exc:
+        raise SnapshotError(f"{target}: cannot read snapshot: {exc.strerror or exc}") from exc
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(
+            f"{target}: damaged snapshot (not valid JSON at line {exc.lineno}, column {exc.colno})"
+        ) from exc
+    try:
+        return load_snapshot(obj)
+    except SnapshotError as exc:
+        raise SnapshotError(f"{target}: {exc}") from exc
+
+
+def load_snapshot(obj: Any) -> Inventory:
+    """Build an ``Inventory`` from a parsed snapshot. Raises ``SnapshotError`` naming the bad field."""
+    if not isinstance(obj, dict) or obj.get("format") != SNAPSHOT_FORMAT:
+        raise SnapshotError('not a lambdaperm-tui snapshot (missing "format": "lambdaperm-tui-snapshot")')
+    version = obj.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SnapshotError(f"format_version: unknown snapshot format version {version!r}")
+    if version > SNAPSHOT_FORMAT_VERSION:
+        raise SnapshotError(
+            f"format_version: snapshot format version {version} is newer than this lambdaperm-tui "
+            f"understands (up to {SNAPSHOT_FORMAT_VERSION}); upgrade lambdaperm-tui to open it"
+        )
+    if version < 1:
+        raise SnapshotError(f"format_version: unknown snapshot format version {version}")
+    body = {k: v for k, v in obj.items() if k not in ("format", "format_version")}
+    result = _load(Inventory, body, "")
+    assert isinstance(result, Inventory)
+    return result
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = typing.get_type_hints(cls)
+        _HINTS[cls] = hints
+    return hints
+
+
+def _where(path: str) -> str:
+    return path or "snapshot"
+
+
+def _load(tp: Any, value: Any, path: str) -> Any:
+    if tp is Any:
+        return value
+    if tp is PolicySlot:
+        return _load_slot(value, path)
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = typing.get_args(tp)
+        if value is None and type(None) in options:
+            return None
+        errors = []
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _load(option, value, path)
+            except SnapshotError as exc:
+                errors.append(str(exc))
+        raise SnapshotError(
+            errors[0] if len(errors) == 1 else f"{_where(path)}: unexpected value {value!r:.60}"
+        )
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value not in allowed:
+            raise SnapshotError(
+                f"{_where(path)}: expected one of {', '.join(map(str, allowed))}, got {value!r:.60}"
+            )
+        return value
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise SnapshotError(f"{_where(path)}: expected a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_load(args[0], v, f"{path}[{i}]") for i, v in enumerate(value))
+        if len(value) != len(args):
+            raise SnapshotError(f"{_where(path)}: expected a list of {len(args)} items")
+        return tuple(_load(a, v, f"{path}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise SnapshotError(f"{_where(path)}: expected an object")
+        return dict(value)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        if not isinstance(value, dict):
+            raise SnapshotError(f"{_where(path)}: expected an object")
+        hints = _hints(tp)
+        kwargs: dict[str, Any] = {}
+        for f in dataclasses.fields(tp):
+            sub = f"{path}.{f.name}" if path else f.name
+            if f.name in value:
+                kwargs[f.name] = _load(hints[f.name], value[f.name], sub)
+            elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise SnapshotError(f"{sub}: missing field")
+        return tp(**kwargs)
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SnapshotError(f"{_where(path)}: expected a number")
+        return float(value)
+    if tp in (str, int, bool):
+        if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
+            raise SnapshotError(f"{_where(path)}: expected {tp.__name__}, got {type(value).__name__}")
+        return value
+    if tp is type(None):
+        if value is not None:
+            raise SnapshotError(f"{_where(path)}: expected null")
+        return None
+    raise SnapshotError(f"{_where(path)}: cannot read a value of type {tp!r}")  # a model type we do not know
+
+
+def _load_slot(value: Any, path: str) -> PolicySlot:
+    if not isinstance(value, dict):
+        raise SnapshotError(f"{_where(path)}: expected a policy slot object")
+    state = value.get("state")
+    if state == "document":
+        if "document" not in value:
+            raise SnapshotError(f"{path}.document: missing field")
+        return PolicySlot(document=value["document"])
+    if state == "none":
+        return PolicySlot()
+    if state == "unknown":
+        reason = value.get("reason")
+        if not isinstance(reason, str) or not reason:
+            raise SnapshotError(f"{path}.reason: expected the reason the policy is unknown")
+        return PolicySlot(unknown=reason)
+    if state == "not_loaded":
+        return PolicySlot(fetched=False)
+    raise SnapshotError(
+        f"{path}.state: expected one of document, none, unknown, not_loaded; got {state!r:.40}"
+    )
+
+
+__all__ = [
+    "SNAPSHOT_FORMAT",
+    "SNAPSHOT_FORMAT_VERSION",
+    "SnapshotError",
+    "dump_snapshot",
+    "load_snapshot",
+    "read_snapshot",
+    "save_snapshot",
+]
