@@ -37,7 +37,11 @@ def test_unknown_operator_message() -> None:
 @pytest.mark.parametrize(
     "operator",
     [
-        "stringequals",  # operator names are matched exactly
+        # Operator names are case-sensitive: IAM rejects "stringEquals" with "MalformedPolicyDocument:
+        # Invalid Condition type : stringEquals"
+        # (https://github.com/ministryofjustice/modernisation-platform-environments/pull/8893).
+        "stringequals",
+        "stringEquals",
         "NullIfExists",  # "IfExists ... except the Null condition"
         "ForSomeValues:StringEquals",
         "ForAllValues:",
