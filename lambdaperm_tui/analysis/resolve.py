@@ -444,6 +444,9 @@ def _resolve_principal(idx: _Index, text: str) -> _Who:
             role = idx.roles_by_name.get(parts[1])
             if role is not None and _arn_account(role.arn) != principal.account:
                 role = None
+            if role is not None and role.arn != principal.role_arn:
+                # The session ARN drops the role's path; aws:PrincipalArn and grants use the full ARN.
+                principal = dataclasses.replace(principal, role_arn=role.arn)
     elif principal.kind == PrincipalKind.USER:
         user = idx.users_by_arn.get(raw)
     return _Who(principal, raw, role, user, note)

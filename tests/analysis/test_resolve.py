@@ -448,3 +448,31 @@ def test_function_in_a_region_not_loaded_is_unknown(inv: Inventory) -> None:
     a = simulate(inv, "orders-api", INVOKE, f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:billing")
     assert a.decision == "unknown"
     assert any("eu-west-1" in u for u in a.unknown_because)
+
+
+def test_session_of_a_role_with_a_path_keeps_the_full_role_arn(inv: Inventory) -> None:
+    """aws:PrincipalArn of a role session is the role's ARN, path included.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn"""
+    from lambdaperm_tui.inventory.model import Role
+
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:InvokeFunction",
+                "Resource": "*",
+                "Condition": {"ArnEquals": {"aws:PrincipalArn": f"{ROLE}/team/pathy"}},
+            }
+        ],
+    }
+    pathy = Role(
+        f"{ROLE}/team/pathy",
+        "pathy",
+        path="/team/",
+        inline_policies=(NamedPolicy("by-arn", PolicySlot(document=policy)),),
+    )
+    inv2 = dataclasses.replace(inv, roles=(*inv.roles, pathy))
+    a = simulate(inv2, f"arn:aws:sts::{ACCOUNT}:assumed-role/pathy/s1", INVOKE, f"{FN}:thumbnailer")
+    assert a.decision == "allowed"
+    assert a.result.explanation is not None
