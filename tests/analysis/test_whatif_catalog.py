@@ -129,3 +129,32 @@ def test_choices(inv: Inventory) -> None:
     assert len(ps) == len(set(ps))
     rs = resource_choices(inv)
     assert f"{FN}:billing:prod" in rs and f"{FN}:billing:1" in rs
+
+
+def test_replace_managed_and_scp_and_remove_policy(inv: Inventory) -> None:
+    from conftest import READ_ARN
+
+    managed = PolicyRef("managed", READ_ARN)
+    assert simulate(inv, "alice", "lambda:GetFunction", f"{FN}:billing").allowed
+    no_read = replace_policy(inv, managed, EMPTY)
+    assert simulate(no_read, "alice", "lambda:GetFunction", f"{FN}:billing").decision == "implicit_deny"
+    deny_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Action": "lambda:*", "Resource": "*"}],
+    }
+    scp = PolicyRef("scp", "level:0", "FullAWSAccess")
+    denied = replace_policy(inv, scp, deny_all)
+    assert simulate(denied, "alice", "lambda:GetFunction", f"{FN}:billing").decision == "explicit_deny"
+    removed = replace_policy(inv, PolicyRef("function-policy", f"{FN}:billing"), None)
+    assert get_policy(removed, PolicyRef("function-policy", f"{FN}:billing")).document is None
+    assert simulate(removed, f"{ROLE}/reporting", INVOKE, f"{FN}:billing").decision == "implicit_deny"
+
+
+def test_who_can_rows_serialise(inv: Inventory) -> None:
+    import json
+
+    from lambdaperm_tui.analysis.whocan import who_can
+
+    rows = who_can(inv, INVOKE, f"{FN}:thumbnailer")
+    out = json.loads(json.dumps([r.to_json() for r in rows]))
+    assert out[0]["decision"] == "allowed" and {"principal", "label", "origin", "scenario"} <= set(out[0])
