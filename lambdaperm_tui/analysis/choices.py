@@ -30,4 +30,14 @@ def resource_choices(inv: Inventory) -> tuple[str, ...]:
     return tuple(out)
 
 
-__all__ = ["principal_choices", "resource_choices"]
+def functions_using_role(inv: Inventory, role_arn: str) -> tuple[str, ...]:
+    """ARNs of the functions whose execution role is ``role_arn``."""
+    return tuple(fn.arn for fn in inv.functions if fn.role == role_arn)
+
+
+def execution_role_arns(inv: Inventory) -> frozenset[str]:
+    """Roles used as a function's execution role (for "execution roles first" in the Roles pane)."""
+    return frozenset(fn.role for fn in inv.functions if fn.role)
+
+
+__all__ = ["execution_role_arns", "functions_using_role", "principal_choices", "resource_choices"]

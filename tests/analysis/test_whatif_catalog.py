@@ -131,6 +131,19 @@ def test_choices(inv: Inventory) -> None:
     assert f"{FN}:billing:prod" in rs and f"{FN}:billing:1" in rs
 
 
+def test_execution_roles(inv: Inventory) -> None:
+    import dataclasses
+
+    from lambdaperm_tui.analysis.choices import execution_role_arns, functions_using_role
+
+    fns = tuple(
+        dataclasses.replace(f, role=f"{ROLE}/orders-api") if f.name == "billing" else f for f in inv.functions
+    )
+    inv2 = dataclasses.replace(inv, functions=fns)
+    assert functions_using_role(inv2, f"{ROLE}/orders-api") == (f"{FN}:billing",)
+    assert execution_role_arns(inv2) == {f"{ROLE}/orders-api"}
+
+
 def test_replace_managed_and_scp_and_remove_policy(inv: Inventory) -> None:
     from conftest import READ_ARN
 
