@@ -513,6 +513,10 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> 
         summary = (
             f"explicitly denied by {o.policy_type} policy {o.policy.name} statement {st.index}{_sid(st)}"
         )
+        if explain:
+            layers.append(
+                LayerExplanation("decision", decision.value, "an explicit Deny overrides every Allow")
+            )
     else:
         required: list[tuple[_Outcome, Statement]] = []
         # SCP and RCP levels: each needs an Allow.

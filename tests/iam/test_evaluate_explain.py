@@ -1,0 +1,183 @@
+"""Explanations: every policy and statement considered, element and condition matches with the values
+compared, the layers with a readable note, and ``decided_by``.
+
+Evaluation logic followed: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lambdaperm_tui.iam import Decision, PolicySet, Request, evaluate, parse_policy, parse_principal
+from lambdaperm_tui.iam.policy import Policy
+from lambdaperm_tui.iam.result import Explanation, LayerExplanation, StatementExplanation
+
+A = "111122223333"
+B = "444455556666"
+FN = f"arn:aws:lambda:us-east-1:{A}:function:billing:prod"
+ROLE = f"arn:aws:iam::{A}:role/orders-api"
+INVOKE = "lambda:InvokeFunction"
+
+
+def pol(name: str, *statements: dict[str, Any]) -> Policy:
+    return parse_policy({"Version": "2012-10-17", "Statement": list(statements)}, name)
+
+
+def req(principal: str = ROLE, **kw: Any) -> Request:
+    return Request(parse_principal(principal), INVOKE, FN, **kw)
+
+
+def layer(expl: Explanation, name: str) -> LayerExplanation:
+    return next(x for x in expl.layers if x.layer == name)
+
+
+def statement(expl: Explanation, policy: str, index: int) -> StatementExplanation:
+    p = next(p for p in expl.policies if p.name == policy)
+    return next(s for s in p.statements if s.index == index)
+
+
+IDENTITY = pol(
+    "orders-api/inline/invoke",
+    {"Sid": "S3", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    {
+        "Sid": "Invoke",
+        "Effect": "Allow",
+        "Action": ["lambda:Get*", "lambda:Invoke*"],
+        "Resource": f"arn:aws:lambda:us-east-1:{A}:function:billing:*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    },
+)
+FULL = pol("FullAWSAccess", {"Effect": "Allow", "Action": "*", "Resource": "*"})
+
+
+def test_allowed_explanation_lists_every_policy_statement_and_match() -> None:
+    ps = PolicySet(identity=(IDENTITY,), scps=((FULL,), (FULL,)))
+    r = evaluate(req(context={"aws:SourceIp": "10.1.2.3"}), ps)
+    assert r.decision is Decision.ALLOWED
+    e = r.explanation
+    assert e is not None
+    assert [(p.policy_type, p.name, p.level) for p in e.policies] == [
+        ("scp", "FullAWSAccess", 0),
+        ("scp", "FullAWSAccess", 1),
+        ("identity", "orders-api/inline/invoke", None),
+    ]
+    s0 = statement(e, "orders-api/inline/invoke", 0)
+    assert not s0.applies and not s0.deciding
+    assert s0.elements[0].element == "Action" and not s0.elements[0].matched
+    assert s0.elements[0].detail == '"lambda:InvokeFunction" matches none of "s3:GetObject"'
+    s1 = statement(e, "orders-api/inline/invoke", 1)
+    assert s1.applies and s1.deciding and s1.sid == "Invoke"
+    assert [(x.element, x.matched) for x in s1.elements] == [("Action", True), ("Resource", True)]
+    assert s1.elements[0].detail == '"lambda:InvokeFunction" matches "lambda:Invoke*"'
+    assert s1.elements[1].detail == (f'"{FN}" matches "arn:aws:lambda:us-east-1:{A}:function:billing:*"')
+    (c,) = s1.conditions
+    assert (c.operator, c.key, c.policy_values, c.request_values, c.matched) == (
+        "IpAddress",
+        "aws:SourceIp",
+        ("10.0.0.0/8",),
+        ("10.1.2.3",),
+        True,
+    )
+    # decided_by: the identity Allow that granted plus the Allow satisfying each SCP level (the same
+    # statement of the same policy at both levels is listed once: decided_by carries no level).
+    assert [(d.policy_type, d.policy, d.statement_index, d.sid, d.effect) for d in r.decided_by] == [
+        ("identity", "orders-api/inline/invoke", 1, "Invoke", "Allow"),
+        ("scp", "FullAWSAccess", 0, None, "Allow"),
+    ]
+    assert layer(e, "SCP level 1").verdict == "allows"
+    assert e.summary == "allowed: an identity policy allows"
+    json.dumps(r.to_json())  # JSON-ready
+
+
+def test_condition_mismatch_is_explained() -> None:
+    r = evaluate(req(context={"aws:SourceIp": "192.0.2.1"}), PolicySet(identity=(IDENTITY,)))
+    assert r.decision is Decision.IMPLICIT_DENY
+    assert r.explanation is not None
+    s1 = statement(r.explanation, "orders-api/inline/invoke", 1)
+    assert not s1.applies
+    assert s1.conditions[0].matched is False and s1.conditions[0].request_values == ("192.0.2.1",)
+    assert layer(r.explanation, "identity").note == "no identity policy allows lambda:InvokeFunction"
+
+
+def test_scp_level_note() -> None:
+    ou = pol("ou-s3-only", {"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    r = evaluate(req(), PolicySet(identity=(FULL,), scps=((FULL,), (FULL,), (ou,))))
+    assert r.decision is Decision.IMPLICIT_DENY and r.decided_by == ()
+    assert r.explanation is not None
+    assert layer(r.explanation, "SCP level 2").note == "no SCP at level 2 allows lambda:InvokeFunction"
+    assert r.explanation.summary == "implicitly denied: no SCP at level 2 allows lambda:InvokeFunction"
+
+
+def test_boundary_note() -> None:
+    boundary = pol("boundary", {"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    r = evaluate(req(), PolicySet(identity=(FULL,), boundary=boundary))
+    assert r.decision is Decision.IMPLICIT_DENY
+    assert r.explanation is not None
+    assert layer(r.explanation, "boundary").verdict == "no Allow"
+    assert layer(r.explanation, "boundary").note == "boundary has no Allow for lambda:InvokeFunction"
+
+
+def test_cross_account_note() -> None:
+    res = pol("billing:prod", {"Effect": "Allow", "Principal": {"AWS": B}, "Action": INVOKE, "Resource": FN})
+    r = evaluate(req(f"arn:aws:iam::{B}:role/partner"), PolicySet(resource=res))
+    assert r.explanation is not None
+    assert "cross-account: the resource policy allows but no identity policy does" in r.explanation.summary
+    principal = statement(r.explanation, "billing:prod", 0).elements[2]
+    assert principal.element == "Principal" and principal.matched
+    assert f'{{"AWS": "{B}"}}' in principal.detail
+
+
+def test_explicit_deny_decided_by_lists_the_matching_denies() -> None:
+    deny = pol(
+        "guardrail",
+        {"Sid": "NoProd", "Effect": "Deny", "Action": "lambda:*", "Resource": "*:prod"},
+        {"Sid": "Other", "Effect": "Deny", "Action": "s3:*", "Resource": "*"},
+    )
+    r = evaluate(req(), PolicySet(identity=(FULL, deny), scps=((deny, FULL),)))
+    assert r.decision is Decision.EXPLICIT_DENY
+    assert [(d.policy_type, d.policy, d.sid, d.effect) for d in r.decided_by] == [
+        ("scp", "guardrail", "NoProd", "Deny"),
+        ("identity", "guardrail", "NoProd", "Deny"),
+    ]
+    assert r.explanation is not None
+    assert layer(r.explanation, "explicit deny").verdict == "denies"
+    assert statement(r.explanation, "guardrail", 0).deciding
+
+
+def test_resource_grant_decided_by_and_principal_detail() -> None:
+    res = pol(
+        "billing:prod",
+        {
+            "Sid": "sns",
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": INVOKE,
+            "Resource": FN,
+        },
+        {"Sid": "role", "Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": INVOKE, "Resource": FN},
+    )
+    r = evaluate(req(), PolicySet(resource=res))
+    assert r.decision is Decision.ALLOWED
+    assert [(d.policy_type, d.sid) for d in r.decided_by] == [("resource", "role")]
+    assert r.explanation is not None
+    s0 = statement(r.explanation, "billing:prod", 0)
+    assert s0.elements[2].detail == f'"{ROLE}" matches none of {{"Service": "sns.amazonaws.com"}}'
+    assert "limited by the session's boundary" in layer(r.explanation, "resource").note
+
+
+def test_explain_false_builds_no_explanation_but_same_answer() -> None:
+    ps = PolicySet(identity=(IDENTITY,), scps=((FULL,),))
+    fast = evaluate(req(context={"aws:SourceIp": "10.9.9.9"}), ps, explain=False)
+    full = evaluate(req(context={"aws:SourceIp": "10.9.9.9"}), ps)
+    assert fast.explanation is None and full.explanation is not None
+    assert fast.decision is full.decision is Decision.ALLOWED
+    assert fast.decided_by == full.decided_by
+    assert fast.to_json()["explanation"] is None
+
+
+def test_untrusted_text_is_kept_verbatim() -> None:
+    """Explanations carry policy text as data; markup-looking text is not interpreted here."""
+    p = pol("[bold]x[/bold]", {"Sid": "[red]s", "Effect": "Allow", "Action": INVOKE, "Resource": "*"})
+    r = evaluate(req(), PolicySet(identity=(p,)))
+    assert r.decided_by[0].policy == "[bold]x[/bold]" and r.decided_by[0].sid == "[red]s"
