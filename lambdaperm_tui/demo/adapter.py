@@ -209,8 +209,8 @@ def split_function_name(name_or_arn: str) -> tuple[str, str | None]:
 def _resolve(backend: Any, name_or_arn: str, qualifier: str | None) -> tuple[str, str, str]:
     """Return (function name, qualifier key, exact resource ARN); raise AWS's errors when absent.
 
-    The qualifier key is "" for the unqualified function; ``$LATEST`` is the unqualified function too,
-    because requests to ``function:f:$LATEST`` are authorised by the unqualified function's policy.
+    The qualifier key is "" for the unqualified function. AddPermission refuses ``$LATEST`` (as AWS does);
+    for reads, ``$LATEST`` is taken as the unqualified function, whose policy governs it.
     """
     name, from_name = split_function_name(name_or_arn)
     if qualifier and from_name and qualifier != from_name:
@@ -366,6 +366,9 @@ def _remove(store: dict[Any, _PolicyDoc], key: Any, sid: str, rev: Any) -> None:
 
 def _add_permission(self: Any, function_name: str, qualifier: str | None, raw: str) -> dict[str, Any]:
     params = json.loads(raw or "{}")
+    if (qualifier or split_function_name(function_name)[1]) == "$LATEST":
+        # https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
+        raise _invalid("Lambda does not support adding policies to version $LATEST.")
     with _STORE_LOCK:
         name, key, arn = _resolve(self, function_name, qualifier)
         stmt = function_statement(params, arn)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
 import time
 from types import TracebackType
@@ -35,12 +34,6 @@ def default_account_id() -> str:
     return os.environ.get("MOTO_ACCOUNT_ID") or MOTO_DEFAULT_ACCOUNT_ID
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _reset_account(account_id: str) -> None:
     """Forget this account's Lambda/IAM/STS state in this process (other accounts are untouched)."""
     from moto.backends import get_backend
@@ -51,13 +44,19 @@ def _reset_account(account_id: str) -> None:
             backends[account_id].reset()
 
 
+# Accounts seeded by a running DemoAccount in this process: a second one would wipe the first's state.
+_RUNNING: set[str] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
 class DemoAccount:
     """A seeded demo account served by an in-process moto server on 127.0.0.1 (a free port).
 
     Use as a context manager, or call ``start()`` / ``stop()``. ``start()`` raises ``adapter.AdapterError``
     when moto is missing or not the pinned version. The account id is moto's default (``MOTO_ACCOUNT_ID``
     when set); pass ``account_id`` to seed another account of the same process. One account belongs to at
-    most one running ``DemoAccount``: starting resets that account's Lambda, IAM and STS state first.
+    most one running ``DemoAccount`` (a second ``start()`` for it raises ``RuntimeError``); starting resets
+    that account's Lambda, IAM and STS state first.
     """
 
     def __init__(self, *, account_id: str | None = None, regions: tuple[str, ...] = DEMO_REGIONS) -> None:
@@ -67,6 +66,7 @@ class DemoAccount:
         self._endpoint_url: str | None = None
         self._credentials: dict[str, str] | None = None
         self._lock = threading.Lock()
+        self._registered = False
         self.seconds_to_start: float | None = None  # measured: server start + seed
 
     @property
@@ -97,19 +97,27 @@ class DemoAccount:
         with self._lock:
             if self._server is not None:
                 return self
+            with _RUNNING_LOCK:
+                if self.account_id in _RUNNING:
+                    raise RuntimeError(
+                        f"account {self.account_id} is already served by a running DemoAccount"
+                    )
+                _RUNNING.add(self.account_id)
+                self._registered = True
             began = time.perf_counter()
-            adapter.install()
-            from moto.server import ThreadedMotoServer
-
-            # werkzeug logs every request to stderr at INFO; inside a TUI that would corrupt the screen.
-            logging.getLogger("werkzeug").setLevel(logging.WARNING)
-            _reset_account(self.account_id)
-            port = _free_port()
-            server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-            server.start()
-            self._server = server
-            self._endpoint_url = f"http://127.0.0.1:{port}"
             try:
+                adapter.install()
+                from moto.server import ThreadedMotoServer
+
+                # werkzeug logs every request to stderr at INFO; inside a TUI that would corrupt the screen.
+                logging.getLogger("werkzeug").setLevel(logging.WARNING)
+                _reset_account(self.account_id)
+                # Port 0: the OS picks a free port at bind time (no race with other processes).
+                server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+                server.start()
+                self._server = server
+                host, port = server.get_host_and_port()
+                self._endpoint_url = f"http://{host}:{port}"
                 from lambdaperm_tui.demo.seed import seed
 
                 self._credentials = seed(self._endpoint_url, account_id=self.account_id, regions=self.regions)
@@ -129,6 +137,10 @@ class DemoAccount:
         if server is not None:
             server.stop()
             _reset_account(self.account_id)
+        if self._registered:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(self.account_id)
+            self._registered = False
         self._endpoint_url = None
         self._credentials = None
 

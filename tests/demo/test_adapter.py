@@ -275,6 +275,19 @@ def test_get_policy_without_policy_or_qualifier_is_not_found(lam: Any, fn: str) 
     assert _error_code(exc) == "ResourceNotFoundException"
 
 
+def test_add_permission_refuses_latest(lam: Any, fn: str) -> None:
+    """API_AddPermission.html: "Lambda does not support adding policies to version $LATEST"."""
+    with pytest.raises(ClientError) as exc:
+        lam.add_permission(
+            FunctionName=fn,
+            Qualifier="$LATEST",
+            StatementId="x",
+            Action="lambda:InvokeFunction",
+            Principal="*",
+        )
+    assert _error_code(exc) == "InvalidParameterValueException"
+
+
 def test_revision_id_is_checked(lam: Any, fn: str) -> None:
     lam.add_permission(FunctionName=fn, StatementId="a", Action="lambda:InvokeFunction", Principal="*")
     revision = lam.get_policy(FunctionName=fn)["RevisionId"]

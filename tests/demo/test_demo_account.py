@@ -215,8 +215,21 @@ def test_users_and_groups(demo: DemoAccount) -> None:
     ]
 
 
-def test_second_account_is_isolated_and_identical(demo: DemoAccount) -> None:
-    """Another DemoAccount in the same process seeds its own account with the same content."""
+def test_one_account_one_running_demo(demo: DemoAccount) -> None:
+    with pytest.raises(RuntimeError, match=demo.account_id):
+        DemoAccount(account_id=demo.account_id).start()
+    # The refused instance did not disturb the running one.
+    assert len(_client(demo, "lambda").list_functions()["Functions"]) == 11
+    DemoAccount(account_id=demo.account_id).stop()  # stopping a never-started instance is harmless
+    with pytest.raises(RuntimeError):
+        DemoAccount(account_id=demo.account_id).start()
+
+
+def test_second_account_is_isolated_and_quiet(
+    demo: DemoAccount, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another DemoAccount in the same process seeds its own account with the same content, and neither
+    starting nor serving writes to the terminal (it would be drawn over the TUI)."""
     first = _client(demo, "lambda")
     with DemoAccount(account_id="999988887777") as other:
         assert other.account_id == "999988887777"
@@ -228,6 +241,10 @@ def test_second_account_is_isolated_and_identical(demo: DemoAccount) -> None:
         assert len(second.list_functions()["Functions"]) == 11
     # Stopping the other account left ours alone.
     assert len(first.list_functions()["Functions"]) == 11
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+    # Under pytest werkzeug logs to the root logger's handlers rather than to stderr: check there too.
+    assert [r.getMessage() for r in caplog.records if r.name == "werkzeug"] == []
 
 
 def _all_policies(account: DemoAccount) -> dict[str, tuple[str, str]]:
