@@ -8,7 +8,7 @@ loader's worker threads share them. Every client gets the read-only guard before
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlparse
 
@@ -68,12 +68,21 @@ class ClientFactory:
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
         self.profile = profile
         self.endpoint_url = endpoint_url
         self.max_workers = max_workers
         try:
-            self._session = boto3.session.Session(profile_name=profile)
+            # ``credentials`` (aws_access_key_id, aws_secret_access_key[, aws_session_token]) is for the
+            # in-process demo account only; a live account always goes through the standard chain.
+            creds = dict(credentials or {})
+            self._session = boto3.session.Session(
+                aws_access_key_id=creds.get("aws_access_key_id"),
+                aws_secret_access_key=creds.get("aws_secret_access_key"),
+                aws_session_token=creds.get("aws_session_token"),
+                profile_name=profile,
+            )
             default_region = region or self._session.region_name
         except bce.ProfileNotFound as exc:
             raise CredentialsError(_profile_not_found(profile)) from exc

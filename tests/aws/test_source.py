@@ -1,0 +1,97 @@
+"""Sources: options, labels, snapshot/live/demo through ``open_inventory``."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from lambdaperm_tui.aws.loader import FunctionLoaded, FunctionsListed, LoadEvent, LoadFinished
+from lambdaperm_tui.aws.source import (
+    Source,
+    SourceError,
+    demo_running,
+    describe,
+    open_inventory,
+    stop_demo,
+)
+from lambdaperm_tui.inventory.snapshot import SnapshotError, save_snapshot
+from tests.aws.accounts import seed_account
+from tests.aws.test_snapshot import sample
+
+
+def test_from_options_and_labels() -> None:
+    live = Source.from_options(profile="audit", regions=["us-east-1", "eu-west-1", "us-east-1"])
+    assert live.kind == "live" and live.regions == ("us-east-1", "eu-west-1")
+    assert describe(live) == "profile audit"
+    assert Source.from_options().describe() == "profile default"
+    assert describe(Source.from_options(endpoint_url="http://127.0.0.1:5000")).endswith(
+        "at http://127.0.0.1:5000"
+    )
+    assert describe(Source.from_options(snapshot="s.json")) == "snapshot s.json"
+    assert Source.from_options(demo=True).kind == "demo"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"snapshot": "a.json", "demo": True}, "--snapshot and --demo cannot be combined"),
+        ({"snapshot": "a.json", "profile": "x"}, "apply to a live account, not to --snapshot"),
+        ({"demo": True, "endpoint_url": "http://x"}, "apply to a live account, not to --demo"),
+        ({"snapshot": "a.json", "regions": ["us-east-1"]}, "--region applies to a live account"),
+        ({"workers": -1}, "--workers: must be at least 1"),
+    ],
+)
+def test_bad_option_combinations(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(SourceError, match=message):
+        Source.from_options(**kwargs)  # type: ignore[arg-type]
+
+
+def test_snapshot_source_replays_events(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    save_snapshot(sample(), path)
+    events: list[LoadEvent] = []
+    inv = open_inventory(Source.from_options(snapshot=str(path)), events.append)
+    assert inv == sample()
+    assert isinstance(events[0], FunctionsListed)
+    assert sum(isinstance(e, FunctionLoaded) for e in events) == len(inv.functions)
+    assert isinstance(events[-1], LoadFinished) and events[-1].inventory == inv
+
+
+def test_snapshot_source_error(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="no such snapshot file"):
+        open_inventory(Source.from_options(snapshot=str(tmp_path / "none.json")))
+
+
+def test_live_source_with_aws_endpoint_url(
+    aws_env: Path, moto_server: str, moto_account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_account(moto_server, moto_account, functions_per_region=2)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    # The server runs in this process: MOTO_ACCOUNT_ID routes the loader's requests to the seeded account.
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", moto_account)
+    source = Source.from_options(regions=["us-east-1", "eu-west-1"], workers=4)
+    inv = open_inventory(source, cancel=threading.Event())
+    assert inv.account_id == moto_account
+    assert inv.source == "profile default"
+    assert len(inv.functions) == 4 and inv.failures == () and inv.complete
+
+
+def test_demo_source_loads_through_the_live_loader(aws_env: Path) -> None:
+    try:
+        events: list[LoadEvent] = []
+        inv = open_inventory(Source.from_options(demo=True), events.append)
+        assert demo_running()
+        assert inv.source == "demo" and set(inv.regions) == {"us-east-1", "eu-west-1"}
+        assert len(inv.functions) >= 15
+        assert {f.region for f in inv.functions} == {"us-east-1", "eu-west-1"}
+        assert inv.failures == ()
+        # Alias-scoped policies exist and are read per qualifier.
+        assert any(a.policy.document for f in inv.functions for a in f.aliases)
+        assert any(u.auth_type == "NONE" for f in inv.functions for u in f.urls or ())
+        assert inv.roles and inv.users and inv.groups
+        assert any(isinstance(e, FunctionsListed) for e in events)
+    finally:
+        stop_demo()
+    assert not demo_running()
