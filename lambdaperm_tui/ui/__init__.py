@@ -1,0 +1,12 @@
+"""The terminal explorer (Textual). ``run_app`` is the entry point the CLI calls."""
+
+from __future__ import annotations
+
+__all__ = ["run_app"]
+
+
+def run_app(source: object, *, color: str | None = None, mouse: bool = True) -> int:
+    """Run the explorer on a ``Source`` (imports Textual only when called)."""
+    from .app import run_app as _run
+
+    return _run(source, color=color, mouse=mouse)

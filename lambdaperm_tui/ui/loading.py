@@ -1,0 +1,175 @@
+"""Folding the loader's event stream into a partial inventory, and feeding it to the app in batches.
+
+The loader (``aws.source.open_inventory``) runs in a thread and calls ``on_event`` for every record it
+reads. ``LoadFeed`` queues those events and wakes the app with one message per batch, so a load of
+thousands of functions costs a handful of UI updates, not thousands. ``InventoryFold`` turns the events
+into an ``Inventory`` that can be shown and analysed while the load is still running.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from ..inventory.model import Failure, Function, Group, Inventory, Layer, ManagedPolicy, Role, User
+
+# What the UI needs from a source: a blocking call that streams events and returns the inventory.
+LoadFunction = Callable[[Callable[[Any], None], threading.Event], Inventory]
+
+
+@dataclass
+class Changes:
+    """What one batch of events changed, so the panes touch only those rows."""
+
+    functions: list[str] = field(default_factory=list)  # ARNs added or updated, in arrival order
+    layers: list[str] = field(default_factory=list)
+    iam: bool = False
+    failures: list[Failure] = field(default_factory=list)
+    progress: bool = False
+    finished: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.functions or self.layers or self.iam or self.failures or self.progress or self.finished
+        )
+
+
+class InventoryFold:
+    """Accumulates loader events (matched by class name, see docs/CONTRACTS.md) into a partial inventory."""
+
+    def __init__(self, source_label: str, regions: tuple[str, ...] = ()) -> None:
+        self.source_label = source_label
+        self.regions = regions
+        self.functions: dict[str, Function] = {}
+        self.layers: dict[str, Layer] = {}
+        self.roles: tuple[Role, ...] = ()
+        self.users: tuple[User, ...] = ()
+        self.groups: tuple[Group, ...] = ()
+        self.managed: tuple[ManagedPolicy, ...] = ()
+        self.failures: list[Failure] = []
+        self.progress: dict[str, tuple[int, int]] = {}
+        self.final: Inventory | None = None
+        self._cached: Inventory | None = None
+
+    def apply(self, event: Any, changes: Changes) -> None:
+        """Fold one loader event in, recording what changed."""
+        kind = type(event).__name__
+        self._cached = None
+        if kind == "FunctionsListed":
+            for fn in getattr(event, "functions", ()):
+                if fn.arn not in self.functions:
+                    self.functions[fn.arn] = fn
+                    changes.functions.append(fn.arn)
+        elif kind == "FunctionLoaded":
+            fn = event.function
+            self.functions[fn.arn] = fn
+            changes.functions.append(fn.arn)
+        elif kind == "LayerLoaded":
+            layer = event.layer
+            self.layers[layer.arn] = layer
+            changes.layers.append(layer.arn)
+        elif kind == "IamLoaded":
+            self.roles = tuple(event.roles)
+            self.users = tuple(getattr(event, "users", ()))
+            self.groups = tuple(getattr(event, "groups", ()))
+            self.managed = tuple(getattr(event, "managed_policies", ()))
+            changes.iam = True
+        elif kind == "FailureRecorded":
+            self.failures.append(event.failure)
+            changes.failures.append(event.failure)
+        elif kind == "Progress":
+            self.progress[str(event.kind)] = (int(event.done), int(event.total))
+            changes.progress = True
+        elif kind == "LoadFinished":
+            self.finish(event.inventory, changes)
+
+    def finish(self, inv: Inventory, changes: Changes) -> None:
+        """Take the loader's final inventory as the truth (it may hold more than the events did)."""
+        self.final = inv
+        self._cached = None
+        new_functions = {f.arn: f for f in inv.functions}
+        changes.functions.extend(a for a, f in new_functions.items() if self.functions.get(a) is not f)
+        self.functions = new_functions
+        new_layers = {x.arn: x for x in inv.layers}
+        changes.layers.extend(a for a, x in new_layers.items() if self.layers.get(a) is not x)
+        self.layers = new_layers
+        self.roles, self.users, self.groups = inv.roles, inv.users, inv.groups
+        self.managed = inv.managed_policies
+        known = set(self.failures)
+        changes.failures.extend(f for f in inv.failures if f not in known)
+        self.failures = list(inv.failures)
+        self.regions = inv.regions
+        changes.iam = True
+        changes.finished = True
+
+    def inventory(self) -> Inventory:
+        """The inventory as known now (the final one once the load has finished)."""
+        if self.final is not None:
+            return self.final
+        if self._cached is None:
+            accounts = [f.account for f in self.functions.values() if f.account]
+            self._cached = Inventory(
+                account_id=accounts[0] if accounts else "",
+                regions=self.regions,
+                captured_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                source=self.source_label,
+                functions=tuple(self.functions.values()),
+                layers=tuple(self.layers.values()),
+                roles=self.roles,
+                users=self.users,
+                groups=self.groups,
+                managed_policies=self.managed,
+                failures=tuple(self.failures),
+                complete=False,
+            )
+        return self._cached
+
+    def progress_totals(self) -> tuple[int, int]:
+        """Done and total over every kind of progress reported."""
+        done = sum(d for d, _ in self.progress.values())
+        total = sum(t for _, t in self.progress.values())
+        return done, total
+
+
+class LoadFeed:
+    """Thread-safe queue between the loader thread and the app: one wake-up message per batch."""
+
+    def __init__(self, wake: Callable[[], object]) -> None:
+        self._queue: deque[Any] = deque()
+        self._wake = wake
+        self._woken = False
+        self.cancel = threading.Event()
+
+    def on_event(self, event: Any) -> None:
+        """Called by the loader thread for every event."""
+        if self.cancel.is_set():
+            return
+        self._queue.append(event)
+        if not self._woken:
+            self._woken = True
+            self._wake()
+
+    def drain(self) -> list[Any]:
+        """Called on the app's thread: every event queued so far."""
+        self._woken = False
+        items = []
+        while self._queue:
+            items.append(self._queue.popleft())
+        return items
+
+
+def with_failures(fold: InventoryFold) -> dict[str, list[str]]:
+    """Failure reasons by resource ARN/name, for row badges."""
+    out: dict[str, list[str]] = {}
+    for failure in fold.failures:
+        out.setdefault(failure.resource, []).append(failure.reason)
+    return out
+
+
+def replace_function(inv: Inventory, fn: Function) -> Inventory:
+    """A copy of ``inv`` with one function swapped (used by tests and what-if helpers)."""
+    return replace(inv, functions=tuple(fn if f.arn == fn.arn else f for f in inv.functions))

@@ -1,0 +1,290 @@
+"""The four resource lists (Functions, Layers, Roles, Principals), each a filterable tree.
+
+A list keeps its entries in a dict (arrival order) and shows them in a ``Tree`` whose children are
+added only when a node is expanded, so 10,000 functions cost 10,000 lines, not 10,000 subtrees. Rows are
+updated in place as the loader streams; a filter rebuilds the visible lines only, debounced while typing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Tree
+from textual.widgets.tree import TreeNode
+
+EntryKind = Literal[
+    "function", "version", "alias", "url", "layer", "layer_version", "role", "principal", "info"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a row stands for: its kind, the exact ARN (or principal text) and the record behind it."""
+
+    kind: EntryKind
+    key: str  # ARN, or principal text
+    obj: Any = None
+    parent: Any = None  # the function of a version/alias, the layer of a layer version
+
+
+ChildrenFn = Callable[[Entry], Iterable[tuple[Text, Entry, bool]]]
+
+
+class ResourceTree(Tree[Entry]):
+    """A tree of entries with vi-style movement."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g", "scroll_home_cursor", "First row", show=False, id="list.first"),
+        Binding("G", "scroll_end_cursor", "Last row", show=False, id="list.last"),
+        Binding("l,right", "expand_cursor", "Expand", show=False, id="list.expand"),
+        Binding("h,left", "collapse_cursor", "Collapse", show=False, id="list.collapse"),
+    ]
+
+    def action_scroll_home_cursor(self) -> None:
+        """Move the cursor to the first row."""
+        self.move_cursor_to_line(0)
+
+    def action_scroll_end_cursor(self) -> None:
+        """Move the cursor to the last row."""
+        self.move_cursor_to_line(max(0, self.last_line))
+
+    def action_expand_cursor(self) -> None:
+        """Expand the row under the cursor (versions, aliases, layer versions)."""
+        node = self.cursor_node
+        if node is not None and node.allow_expand:
+            node.expand()
+
+    def action_collapse_cursor(self) -> None:
+        """Collapse the row under the cursor, or go to its parent."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+    def process_label(self, label: str | Text) -> Text:
+        """Labels are always plain text: a str is never read as markup (ARNs and names are untrusted)."""
+        text = Text(label) if isinstance(label, str) else label
+        return text.split()[0] if "\n" in text.plain else text
+
+
+class ResourcePane(Vertical):
+    """A filter input over a ``ResourceTree``; owns the entries and the filter."""
+
+    DEFAULT_CSS = """
+    ResourcePane { height: 1fr; }
+    ResourcePane > Input { display: none; height: 3; }
+    ResourcePane.filtering > Input { display: block; }
+    ResourcePane > ResourceTree { height: 1fr; }
+    """
+
+    class EntryHighlighted(Message):
+        """The cursor moved to an entry."""
+
+        def __init__(self, pane: ResourcePane, entry: Entry | None) -> None:
+            super().__init__()
+            self.pane = pane
+            self.entry = entry
+
+    class EntryChosen(Message):
+        """Enter on an entry."""
+
+        def __init__(self, pane: ResourcePane, entry: Entry) -> None:
+            super().__init__()
+            self.pane = pane
+            self.entry = entry
+
+    def __init__(self, title: str, children_of: ChildrenFn | None = None, *, id: str) -> None:
+        super().__init__(id=id)
+        self.title = title
+        self.children_of = children_of
+        self.entries: dict[str, tuple[Text, Entry, str]] = {}  # key -> (label, entry, search text)
+        self.nodes: dict[str, TreeNode[Entry]] = {}
+        self.filter_text = ""
+        self._filter_timer: Timer | None = None
+        self.empty_note = "loading…"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=f"filter {self.title.lower()} (Esc clears)", id=f"{self.id}-filter")
+        tree: ResourceTree = ResourceTree(self.title, id=f"{self.id}-tree")
+        tree.show_root = False
+        tree.auto_expand = False
+        tree.guide_depth = 2
+        yield tree
+
+    @property
+    def rows_tree(self) -> ResourceTree:
+        """The list widget."""
+        return self.query_one(ResourceTree)
+
+    def on_mount(self) -> None:
+        self.rows_tree.root.expand()
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        if not self.rows_tree.root.children:
+            self.rows_tree.root.add_leaf(Text(self.empty_note, style="dim italic"), Entry("info", ""))
+
+    def set_empty_note(self, note: str) -> None:
+        """The text shown while the list has no rows (``loading…``, ``no layers``, ...)."""
+        self.empty_note = note
+        if not self.entries:
+            self.rows_tree.clear()
+            self.rows_tree.root.expand()
+            self._show_empty()
+
+    def _matches(self, search: str) -> bool:
+        return not self.filter_text or self.filter_text in search
+
+    def upsert(self, rows: Iterable[tuple[Text, Entry, str]]) -> None:
+        """Add or update rows (label, entry, extra search text); only the affected lines are touched."""
+        tree = self.rows_tree
+        root = tree.root
+        if root.children and not self.entries:
+            tree.clear()
+            root.expand()
+        for label, entry, extra in rows:
+            search = f"{entry.key} {label.plain} {extra}".lower()
+            self.entries[entry.key] = (label, entry, search)
+            node = self.nodes.get(entry.key)
+            if node is not None:
+                node.data = entry
+                node.set_label(label)
+                if node.is_expanded:
+                    self._fill_children(node)
+                continue
+            if self._matches(search):
+                self._add_node(label, entry)
+        self._show_empty_if_needed()
+        self._ensure_cursor()
+
+    def _ensure_cursor(self) -> None:
+        # A list with rows but no cursor would make Enter and s/w do nothing: put it on the first row.
+        # The tree builds its lines lazily, so place the cursor once they exist.
+        if self.rows_tree.cursor_line < 0 and self.nodes:
+            self.call_after_refresh(self._cursor_to_first)
+
+    def _cursor_to_first(self) -> None:
+        if self.rows_tree.cursor_line < 0 and self.nodes:
+            self.rows_tree.move_cursor_to_line(0)
+
+    def _add_node(self, label: Text, entry: Entry) -> None:
+        expandable = self.children_of is not None and entry.kind in ("function", "layer")
+        node = self.rows_tree.root.add(label, entry, allow_expand=expandable)
+        self.nodes[entry.key] = node
+
+    def _show_empty_if_needed(self) -> None:
+        if not self.rows_tree.root.children:
+            note = f"no match for “{self.filter_text}”" if self.filter_text else self.empty_note
+            self.rows_tree.root.add_leaf(Text(note, style="dim italic"), Entry("info", ""))
+
+    def replace_all(self, rows: Iterable[tuple[Text, Entry, str]]) -> None:
+        """Replace every row (re-ordering, e.g. roles once IAM arrives)."""
+        self.entries = {}
+        for label, entry, extra in rows:
+            self.entries[entry.key] = (label, entry, f"{entry.key} {label.plain} {extra}".lower())
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        tree = self.rows_tree
+        cursor = tree.cursor_node.data.key if tree.cursor_node and tree.cursor_node.data else None
+        tree.clear()
+        tree.root.expand()
+        self.nodes = {}
+        for label, entry, search in self.entries.values():
+            if self._matches(search):
+                self._add_node(label, entry)
+        self._show_empty_if_needed()
+        if cursor and cursor in self.nodes:
+            node = self.nodes[cursor]
+            self.call_after_refresh(lambda: tree.move_cursor(node))
+        else:
+            self._ensure_cursor()
+
+    def _fill_children(self, node: TreeNode[Entry]) -> None:
+        node.remove_children()
+        if self.children_of is None or node.data is None:
+            return
+        for label, entry, expandable in self.children_of(node.data):
+            node.add(label, entry, allow_expand=expandable)
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded[Entry]) -> None:
+        event.stop()
+        if event.node.parent is self.rows_tree.root:
+            self._fill_children(event.node)
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[Entry]) -> None:
+        event.stop()
+        data = event.node.data
+        self.post_message(self.EntryHighlighted(self, data if data and data.kind != "info" else None))
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected[Entry]) -> None:
+        event.stop()
+        data = event.node.data
+        if data and data.kind != "info":
+            self.post_message(self.EntryChosen(self, data))
+
+    # -- filter -------------------------------------------------------------------------------------------
+    def open_filter(self) -> None:
+        """Show the filter input and focus it."""
+        self.add_class("filtering")
+        self.query_one(Input).focus()
+
+    def clear_filter(self) -> bool:
+        """Clear and hide the filter; True if there was one."""
+        had = bool(self.filter_text) or self.has_class("filtering")
+        self.remove_class("filtering")
+        inp = self.query_one(Input)
+        if inp.value:
+            inp.value = ""
+        if self.filter_text:
+            self.filter_text = ""
+            self._rebuild()
+        self.rows_tree.focus()
+        return had
+
+    @on(Input.Changed)
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        wanted = event.value.strip().lower()
+        if wanted == self.filter_text:
+            return
+        self.filter_text = wanted
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        # A short debounce keeps typing fluid over 10,000 rows: one rebuild per pause, not per key.
+        delay = 0.01 if len(self.entries) < 2000 else 0.15
+        self._filter_timer = self.set_timer(delay, self._rebuild)
+
+    @on(Input.Submitted)
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._rebuild()
+        self.rows_tree.focus()
+        if self.rows_tree.cursor_line < 0:
+            self.rows_tree.move_cursor_to_line(0)
+
+    def selected(self) -> Entry | None:
+        """The entry under the cursor."""
+        node = self.rows_tree.cursor_node
+        if node is None or node.data is None or node.data.kind == "info":
+            return None
+        return node.data

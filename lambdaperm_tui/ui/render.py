@@ -1,0 +1,254 @@
+"""Pure helpers that turn inventory records and answers into rich ``Text`` for the widgets.
+
+Everything here builds ``rich.text.Text`` objects from plain strings, never markup: policy documents,
+ARNs and tags come from an AWS account and are untrusted, so a ``[`` in them must stay a ``[``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.console import RenderableType
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from ..inventory.model import Function, LayerVersion, PolicySlot, Role
+
+# Symbols carry the meaning so that colour is never the only signal (16 colours, NO_COLOR, screen readers).
+SYMBOLS = {
+    "allowed": "✔",
+    "explicit_deny": "✘",
+    "implicit_deny": "✘",
+    "unknown": "?",
+}
+WORDS = {
+    "allowed": "ALLOWED",
+    "explicit_deny": "DENIED (explicit deny)",
+    "implicit_deny": "DENIED (no statement allows)",
+    "unknown": "UNKNOWN",
+}
+STYLES = {
+    "allowed": "bold green",
+    "explicit_deny": "bold red",
+    "implicit_deny": "bold red",
+    "unknown": "bold yellow",
+}
+DECIDING_MARK = "★"
+
+
+def decision_text(decision: str, *, short: bool = False) -> Text:
+    """``✔ ALLOWED`` / ``✘ DENIED ...`` / ``? UNKNOWN``: symbol and words, never colour alone."""
+    key = decision if decision in WORDS else "unknown"
+    words = WORDS[key]
+    if short:
+        words = words.split(" (", 1)[0]
+    return Text(f"{SYMBOLS[key]} {words}", style=STYLES[key])
+
+
+def short_reason(reason: str) -> str:
+    """The error code of a failure reason: ``AccessDeniedException: ...`` -> ``AccessDenied``."""
+    head = reason.split(":", 1)[0].strip() or reason.strip()
+    head = head.split()[0] if head.split() else head
+    if head.endswith("Exception") and len(head) > len("Exception"):
+        head = head[: -len("Exception")]
+    return head[:40]
+
+
+def unknown_badge(reason: str) -> Text:
+    """The row badge for data we could not read, e.g. ``? unknown: AccessDenied``."""
+    return Text(f" ? unknown: {short_reason(reason)}", style="bold yellow")
+
+
+def slot_summary(slot: PolicySlot) -> Text:
+    """One line saying what a policy slot holds."""
+    if not slot.fetched:
+        return Text("… not loaded yet", style="dim")
+    if slot.unknown is not None:
+        return Text(f"? unknown: {slot.unknown}", style="bold yellow")
+    if slot.document is None:
+        return Text("no policy", style="dim")
+    stmts = statements_of(slot.document)
+    n = len(stmts) if stmts is not None else 0
+    return Text(f"{n} statement{'s' if n != 1 else ''}")
+
+
+def statements_of(document: Any) -> list[Any] | None:
+    """The Statement list of a policy document, or None when the document has no such list."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return None
+    if not isinstance(document, dict):
+        return None
+    stmt = document.get("Statement")
+    if isinstance(stmt, dict):
+        return [stmt]
+    if isinstance(stmt, list):
+        return stmt
+    return None
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [v if isinstance(v, str) else json.dumps(v) for v in value]
+    if isinstance(value, str):
+        return [value]
+    return [json.dumps(value)]
+
+
+def principal_cell(stmt: dict[str, Any]) -> str:
+    """The Principal (or NotPrincipal) of a statement in one compact string."""
+    key = "Principal" if "Principal" in stmt else "NotPrincipal" if "NotPrincipal" in stmt else None
+    if key is None:
+        return "—"
+    value = stmt[key]
+    prefix = "NOT " if key == "NotPrincipal" else ""
+    if value == "*":
+        return prefix + "* (anyone)"
+    if isinstance(value, dict):
+        parts = []
+        for kind, names in value.items():
+            for name in _as_list(names):
+                parts.append("* (anyone)" if name == "*" else f"{kind}: {name}" if kind != "AWS" else name)
+        return prefix + "\n".join(parts)
+    return prefix + "\n".join(_as_list(value))
+
+
+def action_cell(stmt: dict[str, Any]) -> str:
+    """Action or NotAction of a statement."""
+    if "NotAction" in stmt:
+        return "NOT " + ", ".join(_as_list(stmt["NotAction"]))
+    return "\n".join(_as_list(stmt.get("Action"))) or "—"
+
+
+def condition_cell(stmt: dict[str, Any]) -> str:
+    """The Condition block as ``Operator key = values`` lines."""
+    cond = stmt.get("Condition")
+    if not cond:
+        return ""
+    if not isinstance(cond, dict):
+        return json.dumps(cond)
+    lines = []
+    for op, block in cond.items():
+        if isinstance(block, dict):
+            for key, values in block.items():
+                lines.append(f"{op} {key} = {', '.join(_as_list(values))}")
+        else:
+            lines.append(f"{op} {json.dumps(block)}")
+    return "\n".join(lines)
+
+
+def statement_table(document: Any, *, title: str | None = None) -> RenderableType:
+    """A readable table of a policy's statements: effect, principal, action, conditions."""
+    stmts = statements_of(document)
+    if stmts is None:
+        return Text(
+            "not an IAM policy document (no Statement list); press v for the raw JSON", style="yellow"
+        )
+    table = Table(
+        title=Text(title) if title else None,
+        expand=True,
+        show_lines=True,
+        title_justify="left",
+        pad_edge=False,
+    )
+    table.add_column("#", no_wrap=True, width=2)
+    table.add_column("Effect", no_wrap=True)
+    table.add_column("Principal", ratio=3, overflow="fold")
+    table.add_column("Action", ratio=2, overflow="fold")
+    table.add_column("Condition", ratio=3, overflow="fold")
+    for i, stmt in enumerate(stmts):
+        if not isinstance(stmt, dict):
+            table.add_row(Text(str(i)), Text("?"), Text(json.dumps(stmt)), Text(""), Text(""))
+            continue
+        effect = str(stmt.get("Effect", "?"))
+        sid = stmt.get("Sid")
+        eff = Text(("✔ " if effect == "Allow" else "✘ " if effect == "Deny" else "") + effect)
+        eff.stylize("green" if effect == "Allow" else "red" if effect == "Deny" else "yellow")
+        if isinstance(sid, str) and sid:
+            eff.append("\n" + sid, style="dim")
+        table.add_row(
+            Text(str(i)),
+            eff,
+            Text(principal_cell(stmt)),
+            Text(action_cell(stmt)),
+            Text(condition_cell(stmt)),
+        )
+    return table
+
+
+def json_syntax(document: Any) -> Syntax:
+    """Highlighted JSON of a document (rich Syntax renders source, never markup)."""
+    text = document if isinstance(document, str) else json.dumps(document, indent=2, sort_keys=False)
+    return Syntax(text, "json", word_wrap=True, background_color="default", theme="ansi_dark")
+
+
+def age_words(captured_at: str, now: datetime) -> str:
+    """How long ago an ISO 8601 instant was, in words (``3h ago``), or the text itself if unparsable."""
+    try:
+        when = datetime.fromisoformat(captured_at.replace("Z", "+00:00"))
+    except ValueError:
+        return captured_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    seconds = int((now - when).total_seconds())
+    if seconds < 0:
+        return "in the future"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+def function_badges(fn: Function, failures: Iterable[str] = ()) -> Text:
+    """Badges for a function row: unknown data first (so the user sees what is missing), then a URL flag."""
+    text = Text()
+    reasons = [r for r in (fn.policy.unknown, fn.details_unknown, fn.urls_unknown) if r]
+    reasons.extend(failures)
+    if reasons:
+        text.append_text(unknown_badge(reasons[0]))
+    if fn.urls:
+        public = any(u.auth_type == "NONE" for u in fn.urls)
+        text.append(" 🌐URL:NONE" if public else " URL:IAM", style="bold magenta" if public else "cyan")
+    return text
+
+
+def function_label(fn: Function, failures: Iterable[str] = (), *, show_region: bool = False) -> Text:
+    """The tree label of a function (the region only when the inventory spans several)."""
+    label = Text(fn.name, style="bold")
+    if fn.runtime:
+        label.append(f"  {fn.runtime}", style="dim")
+    if show_region:
+        label.append(f"  {fn.region}", style="dim")
+    label.append_text(function_badges(fn, failures))
+    return label
+
+
+def layer_version_label(lv: LayerVersion) -> Text:
+    """The tree label of a layer version."""
+    label = Text(f"version {lv.version}")
+    if lv.compatible_runtimes:
+        label.append("  " + ",".join(lv.compatible_runtimes), style="dim")
+    if lv.policy.unknown:
+        label.append_text(unknown_badge(lv.policy.unknown))
+    elif lv.policy.fetched and lv.policy.document is not None:
+        label.append("  policy", style="cyan")
+    return label
+
+
+def role_label(role: Role, used_by: int) -> Text:
+    """The list label of a role: name, how many functions use it, unknown badge."""
+    label = Text(role.name, style="bold" if used_by else "")
+    if used_by:
+        label.append(f"  execution role of {used_by}", style="cyan")
+    reason = role.policies_unknown or role.trust_policy.unknown
+    if reason:
+        label.append_text(unknown_badge(reason))
+    return label

@@ -1,0 +1,238 @@
+"""Pilot tests of the explorer's main flows over a fixed inventory (80x24, keyboard only)."""
+
+from __future__ import annotations
+
+import threading
+
+from conftest import build_app, loaded, wait_for
+from fixture import ORDERS_ROLE, REPORTS_ROLE, fn_arn, many_functions
+from rich.text import Text
+from textual.widgets import DataTable, Input, Static, TextArea, Tree
+
+from lambdaperm_tui.ui.screens import PolicyEditorScreen, SimulatorScreen, WhatCanScreen, WhoCanScreen
+
+SIZE = (80, 24)
+
+
+def labels(app, pane: str = "functions") -> list[str]:
+    tree = app.pane(pane).rows_tree
+    return [node.label.plain for node in tree.root.children]
+
+
+def detail_text(app) -> str:
+    return plain(app.query_one("#detail-body", Static))
+
+
+def plain(static: Static) -> str:
+    """What a Static shows, as plain text (no colour codes)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(static.renderable if hasattr(static, "renderable") else static.content)
+    return console.file.getvalue()
+
+
+def tree_text(tree: Tree) -> str:
+    out: list[str] = []
+
+    def walk(node, depth: int) -> None:
+        for child in node.children:
+            out.append("  " * depth + child.label.plain)
+            walk(child, depth + 1)
+
+    walk(tree.root, 0)
+    return "\n".join(out)
+
+
+async def test_first_frame_then_rows_stream_in() -> None:
+    gate = threading.Event()
+    app = build_app(gate=gate)
+    async with app.run_test(size=SIZE) as pilot:
+        # Listed but not yet loaded: rows are there, the header says we are loading.
+        await wait_for(pilot, lambda: len(app.pane("functions").entries) == 4)
+        assert app.loading
+        assert "billing" in labels(app)[0]
+        gate.set()
+        await wait_for(pilot, lambda: loaded(app))
+        assert app.fold.final is not None
+        assert [lbl.split()[0] for lbl in labels(app)] == [
+            "billing",
+            "orders-api",
+            "webhook",
+            "secret-report",
+        ]
+        assert len(app.pane("roles").entries) == 4
+        # Execution roles first: auditor runs no function, so it is last.
+        assert labels(app, "roles")[-1].startswith("auditor")
+
+
+async def test_unreadable_policy_shows_badge_and_notification() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.loading and app.fold.final is not None)
+        secret = next(lbl for lbl in labels(app) if lbl.startswith("secret-report"))
+        assert "? unknown: AccessDenied" in secret
+        assert any("AccessDenied" in (n.title or "") for n in app._notifications)
+
+
+async def test_filter_as_you_type_and_escape_clears() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("slash", "w", "e", "b")
+        await wait_for(pilot, lambda: len(labels(app)) == 1)
+        assert labels(app)[0].startswith("webhook")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(labels(app)) == 4)
+        await pilot.press("slash", "z", "z", "z")
+        await wait_for(pilot, lambda: "no match" in labels(app)[0])
+
+
+async def test_open_function_shows_policies_per_qualifier_and_raw_json() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("enter")  # billing, first row
+        await wait_for(pilot, lambda: app._main.has_class("show-detail"))
+        text = detail_text(app)
+        assert "python3.12" in text and "billing-exec" in text
+        assert "Resource policy of alias billing:prod" in text
+        assert "OrdersInvokeProd" in text
+        assert "Invoices [bold]customers[/bold]" in text  # untrusted text shown literally
+        await pilot.press("v")
+        assert '"Sid": "OrdersInvokeProd"' in detail_text(app)
+        await pilot.press("escape")
+        assert not app._main.has_class("show-detail")
+
+
+async def test_expand_function_into_aliases_and_versions() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("l")
+        tree = app.pane("functions").rows_tree
+        children = [c.label.plain for c in tree.root.children[0].children]
+        assert children[0].startswith("alias prod") and children[1].startswith("version 7")
+
+
+async def _simulate_on_alias(pilot, app, principal: str) -> SimulatorScreen:
+    await pilot.press("l", "j", "s")  # expand billing, move to alias prod, simulate
+    await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+    screen = app.screen
+    assert screen.query_one("#sim-resource", Input).value == fn_arn("billing", "prod")
+    assert screen.query_one("#sim-action", Input).value == "lambda:InvokeFunction"
+    screen.query_one("#sim-principal", Input).value = principal
+    return screen
+
+
+async def test_simulate_allowed_with_explanation() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen = await _simulate_on_alias(pilot, app, ORDERS_ROLE)
+        await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == ORDERS_ROLE)
+        answer = screen.query_one("#sim-answer", Static)
+        assert "✔ ALLOWED" in plain(answer)
+        text = tree_text(screen.query_one("#sim-tree", Tree))
+        assert "★ decided by Allow in resource policy billing:prod statement 0 (OrdersInvokeProd)" in text
+        assert "★ DECIDING #0 OrdersInvokeProd Allow" in text
+
+
+async def test_simulate_denied_then_what_if_flips_it() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen = await _simulate_on_alias(pilot, app, REPORTS_ROLE)
+        await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == REPORTS_ROLE)
+        assert screen.answer.decision == "implicit_deny"
+        assert "✘ DENIED" in plain(screen.query_one("#sim-answer", Static))
+        assert "✘ Principal" in tree_text(screen.query_one("#sim-tree", Tree))
+        # What-if: open the alias policy from the answer, grant the reports role, save.
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        editor = app.screen.query_one(TextArea)
+        # An invalid edit is refused with a message; the text is kept.
+        editor.text = '{"Statement": [ oops'
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PolicyEditorScreen)
+        assert "not valid JSON" in plain(app.screen.query_one("#ed-error", Static))
+        assert editor.text == '{"Statement": [ oops'
+        editor.text = editor.text.replace(" oops", "") + "]}"
+        editor.text = (
+            '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "'
+            + REPORTS_ROLE
+            + '"}, "Action": "lambda:InvokeFunction", "Resource": "'
+            + fn_arn("billing", "prod")
+            + '"}]}'
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+        await wait_for(pilot, lambda: screen.answer is not None and screen.answer.decision == "allowed")
+        assert "✎ edited" in tree_text(screen.query_one("#sim-tree", Tree))
+        assert len(app.edits) == 1
+        # Reset: back to the loaded policies, denied again.
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.answer is not None and screen.answer.decision == "implicit_deny")
+        assert not app.edits
+
+
+async def test_simulate_bad_input_is_a_message_not_a_crash() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        screen = await _simulate_on_alias(pilot, app, "not a principal at all")
+        await wait_for(pilot, lambda: screen.answer_error is not None)
+        assert "principal" in screen.answer_error
+        assert "cannot ask" in plain(screen.query_one("#sim-answer", Static))
+
+
+async def test_who_can_on_alias_and_what_can_on_role() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("l", "j", "w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: bool(screen.rows))
+        table = screen.query_one(DataTable)
+        rows = [
+            [c.plain if isinstance(c, Text) else str(c) for c in table.get_row_at(i)]
+            for i in range(table.row_count)
+        ]
+        orders = next(r for r in rows if "orders-api" in r[1])
+        assert orders[0] == "✔ ALLOWED" and "OrdersInvokeProd" in orders[2]
+        reports = next(r for r in rows if "reports" in r[1])
+        assert reports[0] == "✘ DENIED"
+        await pilot.press("escape", "3")  # roles pane
+        await wait_for(pilot, lambda: app.active_pane().id == "pane-roles")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WhatCanScreen))
+        what = app.screen
+        await wait_for(pilot, lambda: bool(what.rows))
+        assert all(hasattr(r, "action") for r in what.rows)
+
+
+async def test_help_lists_real_bindings() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from lambdaperm_tui.ui.screens import HelpScreen
+
+        assert isinstance(app.screen, HelpScreen)
+        text = plain(app.screen.query_one(Static))
+        for binding in app.BINDINGS:
+            assert binding.description in text
+
+
+async def test_ten_thousand_functions_stay_responsive() -> None:
+    app = build_app(many_functions(10_000))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app), timeout=60)
+        assert len(app.pane("functions").entries) == 10_000
+        await pilot.press("G")
+        assert app.pane("functions").rows_tree.cursor_node.data.key == fn_arn("fn-09999")
+        await pilot.press("slash", "0", "9", "9", "9", "9")
+        await wait_for(pilot, lambda: len(labels(app)) == 1)
