@@ -371,12 +371,27 @@ def bench_single(quick: bool) -> dict[str, float]:
 # -- 2. the CLI batch ----------------------------------------------------------------------------
 
 
-def make_batch(path: Path, n: int = 2000) -> dict[str, float]:
+def make_batch(path: Path, n: int = 2000, *, light: bool = False) -> dict[str, float]:
     """2,000 scenarios: 40 roles, each with 1-4 identity policies (5-30 statements), some boundaries,
-    3 SCP levels, Lambda resource policies for Lambda requests, and a request context."""
+    3 SCP levels, Lambda resource policies for Lambda requests, and a request context.
+
+    ``light``: the shape of a typical CI policy check instead: one identity policy of 3-8 statements,
+    the resource policy, one SCP level."""
     w = Workload(SEED + 1)
     roles = []
     for i in range(40):
+        if light:
+            team = TEAMS[i % len(TEAMS)]
+            roles.append(
+                {
+                    "principal": f"arn:aws:iam::{ACCOUNT}:role/{team}-svc-{i}",
+                    "identity_policies": [
+                        {"name": f"{team}-svc-{i}/p0", "document": w.policy_document(w.rng.randint(3, 8))}
+                    ],
+                    "permissions_boundary": None,
+                }
+            )
+            continue
         team = TEAMS[i % len(TEAMS)]
         roles.append(
             {
@@ -393,7 +408,7 @@ def make_batch(path: Path, n: int = 2000) -> dict[str, float]:
     resource_policies = {
         fn: {"name": fn, "document": w.resource_policy(function_arn(fn))} for fn in FUNCTIONS
     }
-    scps = w.scps()
+    scps = w.scps()[:1] if light else w.scps()
     lines = []
     for _ in range(n):
         role = w.rng.choice(roles)
@@ -424,10 +439,16 @@ def wall(cmd: list[str], runs: int) -> tuple[float, list[float]]:
 
 
 def bench_batch(quick: bool) -> None:
+    for light in (False, True):
+        print("  -- light batch (typical CI check) --" if light else "  -- heavy batch --")
+        _bench_batch(quick, light=light)
+
+
+def _bench_batch(quick: bool, *, light: bool) -> None:
     runs = 3 if quick else 7
     with tempfile.TemporaryDirectory() as tmp:
         batch = Path(tmp) / "batch.jsonl"
-        info = make_batch(batch)
+        info = make_batch(batch, light=light)
         py = sys.executable
         print(
             f"  batch file: {int(info['lines'])} scenarios, {info['bytes'] / 1e6:.1f} MB "

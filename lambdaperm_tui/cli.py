@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
+    from .analysis.resolve import Answer
+    from .analysis.whocan import WhoCanRow
     from .iam.result import Result
 
 PROG = "lambdaperm-tui"
@@ -541,28 +543,30 @@ def _simulate_inventory(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(answer.to_json()) + "\n")
     else:
-        _write(sys.stdout, _human_answer(answer, args))
-    return _DECISION_EXIT.get(str(answer.decision), EXIT_UNKNOWN)
+        _write(sys.stdout, _human_answer(answer))
+    return _DECISION_EXIT.get(answer.decision, EXIT_UNKNOWN)
 
 
-def _human_answer(answer: Any, args: argparse.Namespace) -> list[str]:
+def _human_answer(answer: Answer) -> list[str]:
     symbols = _symbols(sys.stdout)
-    request_line = _clean(f"{args.principal} → {args.action} → {args.resource}")
-    lines = [_decision_words(str(answer.decision), symbols), f"  request: {request_line}"]
-    checks = tuple(getattr(answer, "checks", ()) or ())
-    if len(checks) > 1:
-        for i, check in enumerate(checks, start=1):
-            label = _clean(str(getattr(check, "label", "") or getattr(check, "action", "") or f"check {i}"))
-            lines.append(f"  check {i}: {label}")
-            result = getattr(check, "result", None)
-            if result is not None:
-                lines.extend(_human_result(result, indent="    "))
+    request_line = _clean(f"{answer.principal} → {answer.action} → {answer.resource}")
+    lines = [_decision_words(answer.decision, symbols), f"  request: {request_line}"]
+    if len(answer.checks) > 1:
+        # A function URL question: AWS makes two checks; show each with its own decision.
+        for i, check in enumerate(answer.checks, start=1):
+            lines.append(f"  check {i}: {_clean(check.label)}: {_decision_words(check.decision, symbols)}")
+            if check.result is not None:
+                lines.extend(_human_result(check.result, indent="    ")[1:])
+            if check.note:
+                lines.append(f"      note: {_one_line(check.note)}")
     elif answer.result is not None:
         lines.extend(_human_result(answer.result)[1:])
     for reason in answer.unknown_because:
         lines.append(f"  unknown because: {_one_line(reason)}")
     for assumption in answer.assumes:
         lines.append(f"  assumes: {_one_line(assumption)}")
+    for note in answer.notes:
+        lines.append(f"  note: {_one_line(note)}")
     return lines
 
 
@@ -575,63 +579,44 @@ def _cmd_who_can(args: argparse.Namespace) -> int:
         rows = who_can(inventory, args.action, args.resource)
     except InputError as exc:
         raise CliError(str(exc)) from None
-    decisions = [str(_row_decision(r)) for r in rows]
     if args.json:
-        sys.stdout.write(json.dumps([_row_json(r) for r in rows]) + "\n")
+        sys.stdout.write(json.dumps([row.to_json() for row in rows]) + "\n")
     else:
         _write(sys.stdout, _who_can_table(rows, args))
+    decisions = {row.decision for row in rows}
     if "allowed" in decisions:
         return EXIT_ALLOWED
     return EXIT_UNKNOWN if "unknown" in decisions else EXIT_DENIED
 
 
-def _row_decision(row: Any) -> str:
-    answer = getattr(row, "answer", None)
-    decision = getattr(row, "decision", None) or getattr(answer, "decision", None)
-    return str(getattr(decision, "value", decision))
-
-
-def _row_principal(row: Any) -> str:
-    principal = getattr(row, "principal", "")
-    return str(getattr(principal, "text", principal))
-
-
-def _row_json(row: Any) -> Any:
-    to_json = getattr(row, "to_json", None)
-    if callable(to_json):
-        return to_json()
-    answer = getattr(row, "answer", None)
-    out: dict[str, Any] = {"principal": _row_principal(row)}
-    out.update(answer.to_json() if answer is not None else {"decision": _row_decision(row)})
-    return out
-
-
-def _row_deciders(row: Any) -> str:
-    answer = getattr(row, "answer", None)
-    result = getattr(row, "result", None) or getattr(answer, "result", None)
-    if result is not None and result.decided_by:
-        return "; ".join(_decider_text(d) for d in result.decided_by)
-    reasons = tuple(getattr(row, "unknown_because", ()) or getattr(answer, "unknown_because", ()) or ())
-    if reasons:
-        return "unknown: " + "; ".join(_one_line(r) for r in reasons)
+def _row_deciders(row: WhoCanRow) -> str:
+    if row.decided_by:
+        return "; ".join(_decider_text(d) for d in row.decided_by)
+    if row.answer.unknown_because:
+        return "unknown: " + "; ".join(_one_line(r) for r in row.answer.unknown_because)
+    result = row.answer.result
+    if result is not None and result.explanation is not None:
+        return _one_line(result.explanation.summary)
     return "-"
 
 
-def _who_can_table(rows: Sequence[Any], args: argparse.Namespace) -> list[str]:
+def _who_can_table(rows: Sequence[WhoCanRow], args: argparse.Namespace) -> list[str]:
+    """A plain aligned table: principal, decision (symbol and word), deciding statements; allowed first."""
     symbols = _symbols(sys.stdout)
     order = {"allowed": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 3}
-    ordered = sorted(rows, key=lambda r: order.get(_row_decision(r), 4))  # stable: keeps analysis order
-    table = [("PRINCIPAL", "DECISION", "DECIDED BY")]
+    ordered = sorted(rows, key=lambda r: order.get(r.decision, 4))  # stable: keeps the analysis order
+    table = [("PRINCIPAL", "DECISION", "DECIDED BY / WHY")]
     for row in ordered:
-        words = _decision_words(_row_decision(row), symbols).split(" (")[0]
-        table.append((_clean(_row_principal(row)), words, _row_deciders(row)))
-    width0 = max(len(r[0]) for r in table)
+        words = _decision_words(row.decision, symbols)
+        table.append((_clean(row.label or row.principal), words, _row_deciders(row)))
+    width0 = min(max(len(r[0]) for r in table), 72)
     width1 = max(len(r[1]) for r in table)
-    header = _clean(f"who can {args.action} on {args.resource}:")
-    lines = [header]
+    lines = [_clean(f"who can {args.action} on {args.resource}:")]
     lines.extend(f"{a.ljust(width0)}  {b.ljust(width1)}  {c}".rstrip() for a, b, c in table)
-    allowed = sum(1 for r in rows if _row_decision(r) == "allowed")
-    lines.append(f"{allowed} of {len(rows)} principals allowed")
+    allowed = sum(1 for r in rows if r.decision == "allowed")
+    unknown = sum(1 for r in rows if r.decision == "unknown")
+    tail = f", {unknown} unknown" if unknown else ""
+    lines.append(f"{allowed} of {len(rows)} principals allowed{tail}")
     return lines
 
 

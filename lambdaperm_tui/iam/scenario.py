@@ -61,6 +61,7 @@ SCENARIO_FIELDS = (
     "resource_policy",
 )
 _KNOWN = frozenset(SCENARIO_FIELDS)
+_NAMED_KEYS = frozenset({"name", "document"})
 ANNOTATION_FIELDS = frozenset({"name", "id", "title", "description", "comment", "notes", "expected"})
 _ANNOTATION_PREFIXES = ("_", "$", "x-")
 
@@ -103,9 +104,10 @@ class ScenarioLoader:
         """Validate one scenario object; raises ``InputError`` whose message starts with the field path."""
         if not isinstance(obj, dict):
             raise InputError(f"scenario: expected a JSON object, got {_kind(obj)}")
-        for key in obj:
-            if key not in _KNOWN and not _is_annotation(key):
-                raise InputError(_unknown_field_message(key))
+        if not _KNOWN.issuperset(obj):
+            for key in obj:
+                if key not in _KNOWN and not _is_annotation(key):
+                    raise InputError(_unknown_field_message(key))
 
         principal = self._principal(obj.get("principal", _MISSING))
         action = _action(obj.get("action", _MISSING))
@@ -177,11 +179,9 @@ class ScenarioLoader:
         if not isinstance(value, dict):
             raise InputError(f'{where}: expected {{"name": ..., "document": {{...}}}}, got {_kind(value)}')
         if "document" in value:
-            for key in value:
-                if key not in ("name", "document"):
-                    raise InputError(
-                        f'{where}: unknown field "{key}" (a named policy has "name" and "document")'
-                    )
+            if not _NAMED_KEYS.issuperset(value):
+                key = next(k for k in value if k not in _NAMED_KEYS)
+                raise InputError(f'{where}: unknown field "{key}" (a named policy has "name" and "document")')
             name = value.get("name", where)
             if not isinstance(name, str):
                 raise InputError(f"{where}.name: expected a string, got {_kind(name)}")
@@ -320,6 +320,8 @@ def _resource(value: Any) -> tuple[str, str | None]:
         raise InputError("resource: missing (the exact ARN of the request)")
     if not isinstance(value, str):
         raise InputError(f"resource: expected a string, got {_kind(value)}")
+    if value == "*":
+        return value, None  # "any resource", as the IAM policy simulator allows; no account implied
     try:
         arn = parse_arn(value, "resource")
     except InputError as exc:
@@ -348,22 +350,31 @@ def _context(value: Any) -> dict[str, ContextValue]:
     out: dict[str, ContextValue] = {}
     seen: dict[str, str] = {}
     for key, raw in value.items():
-        where = f"context.{key}"
-        if not key or ":" not in key or key.startswith(":"):
-            raise InputError(f'{where}: a condition key has a service prefix (e.g. "aws:SourceIp")')
         lower = key.lower()
+        if ":" not in key or key[0] == ":":
+            raise InputError(f'context.{key}: a condition key has a service prefix (e.g. "aws:SourceIp")')
         if lower in seen:
-            raise InputError(f'{where}: same key as "{seen[lower]}" (condition keys are case-insensitive)')
+            raise InputError(
+                f'context.{key}: same key as "{seen[lower]}" (condition keys are case-insensitive)'
+            )
         seen[lower] = key
+        check = _TYPED_KEYS.get(lower)
+        if type(raw) is str:  # the common case, first
+            if check is not None and not check(raw):
+                raise InputError(f"context.{key}: {_TYPE_WORDS[check]}, got {raw!r}")
+            out[key] = raw
+            continue
         if isinstance(raw, list):
-            converted: ContextValue = tuple(_scalar(v, f"{where}[{i}]") for i, v in enumerate(raw))
-            values: tuple[str, ...] = converted  # type: ignore[assignment]
+            values = tuple(_scalar(v, f"context.{key}[{i}]") for i, v in enumerate(raw))
+            out[key] = values
         else:
-            converted = _scalar(raw, where)
-            values = (converted,)
-        for v in values:
-            _check_typed(lower, v, where)
-        out[key] = converted
+            values = (_scalar(raw, f"context.{key}"),)
+            out[key] = values[0]
+        if check is not None:
+            for i, v in enumerate(values):
+                if not check(v):
+                    where = f"context.{key}" if not isinstance(raw, list) else f"context.{key}[{i}]"
+                    raise InputError(f"{where}: {_TYPE_WORDS[check]}, got {v!r}")
     return out
 
 
@@ -381,25 +392,41 @@ def _scalar(value: Any, where: str) -> str:
     raise InputError(f"{where}: expected a string, boolean or number, got {_kind(value)}")
 
 
-def _check_typed(lower_key: str, value: str, where: str) -> None:
-    if lower_key in _IP_KEYS:
-        try:
-            ipaddress.ip_address(value)
-        except ValueError:
-            raise InputError(f"{where}: not an IP address: {value!r}") from None
-    elif lower_key in _BOOL_KEYS:
-        if value.lower() not in ("true", "false"):
-            raise InputError(f"{where}: expected true or false, got {value!r}")
-    elif lower_key in _NUMBER_KEYS:
-        if not _is_number(value):
-            raise InputError(f"{where}: expected a number, got {value!r}")
-    elif lower_key in _DATE_KEYS and not _is_number(value) and not _ISO_DATE.match(value):
-        raise InputError(f"{where}: expected an ISO 8601 date or epoch seconds, got {value!r}")
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _is_number(text: str) -> bool:
+def _is_ip(text: str) -> bool:
+    if _IPV4.fullmatch(text):
+        return True
     try:
-        float(text)
+        ipaddress.ip_address(text)
     except ValueError:
         return False
     return True
+
+
+def _is_bool(text: str) -> bool:
+    return text.lower() in ("true", "false")
+
+
+def _is_date(text: str) -> bool:
+    return bool(_ISO_DATE.match(text) or _NUMBER.fullmatch(text))
+
+
+def _is_numeric(text: str) -> bool:
+    return bool(_NUMBER.fullmatch(text))
+
+
+_TYPE_WORDS = {
+    _is_ip: "not an IP address",
+    _is_bool: "expected true or false",
+    _is_date: "expected an ISO 8601 date or epoch seconds",
+    _is_numeric: "expected a number",
+}
+_TYPED_KEYS = {
+    **{k: _is_ip for k in _IP_KEYS},
+    **{k: _is_bool for k in _BOOL_KEYS},
+    **{k: _is_date for k in _DATE_KEYS},
+    **{k: _is_numeric for k in _NUMBER_KEYS},
+}
