@@ -97,6 +97,12 @@ class DemoAccount:
         with self._lock:
             if self._server is not None:
                 return self
+            forced = os.environ.get("MOTO_ACCOUNT_ID")
+            if forced and forced != self.account_id:
+                # moto would route every request to MOTO_ACCOUNT_ID, whatever the keys or headers say.
+                raise RuntimeError(
+                    f"MOTO_ACCOUNT_ID={forced} is set: the demo cannot serve account {self.account_id}"
+                )
             with _RUNNING_LOCK:
                 if self.account_id in _RUNNING:
                     raise RuntimeError(

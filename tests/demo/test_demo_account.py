@@ -22,11 +22,14 @@ from botocore.exceptions import ClientError
 from lambdaperm_tui.demo.seed import ORG_ID, PARTNER_ACCOUNT
 from lambdaperm_tui.demo.server import DemoAccount
 
+# A dedicated account: other tests in the session may keep a DemoAccount running on moto's default one.
+ACCOUNT = "135792468024"
+
 
 @pytest.fixture(scope="module")
 def demo() -> Iterator[DemoAccount]:
     began = time.perf_counter()
-    with DemoAccount() as account:
+    with DemoAccount(account_id=ACCOUNT) as account:
         # Start + seed must stay quick: --demo waits for it before anything is shown.
         assert time.perf_counter() - began < 15
         yield account
@@ -46,6 +49,16 @@ def _policy(lam: Any, name: str, qualifier: str | None = None) -> dict[str, Any]
 
 def _by_sid(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {s["Sid"]: s for s in doc["Statement"]}
+
+
+def test_default_account_is_motos(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+    assert DemoAccount().account_id == "123456789012"
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111111111111")
+    assert DemoAccount().account_id == "111111111111"
+    # moto would send every request to MOTO_ACCOUNT_ID, so another account is refused up front.
+    with pytest.raises(RuntimeError, match="MOTO_ACCOUNT_ID=111111111111"):
+        DemoAccount(account_id="222222222222").start()
 
 
 def test_functions_across_two_regions(demo: DemoAccount) -> None:
