@@ -46,7 +46,7 @@ from ..inventory.model import (
     Version,
 )
 from . import catalog
-from .whatif import PolicyKind, PolicyRef, get_policy, policy_refs
+from .whatif import PolicyKind, PolicyRef, iter_policies
 
 AnswerDecision = Literal["allowed", "explicit_deny", "implicit_deny", "unknown"]
 
@@ -1037,8 +1037,7 @@ def prepare(inv: Inventory) -> int:
     _index(inv)
     count = 0
     names = _policy_names(inv)
-    for ref in policy_refs(inv):
-        slot = get_policy(inv, ref)
+    for ref, slot in iter_policies(inv):
         if slot.document is None or ref not in names:
             continue
         with contextlib.suppress(PolicyError):  # cached as an error; reported by the answers needing it
