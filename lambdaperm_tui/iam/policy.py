@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
 from .conditions import Condition, parse_conditions
@@ -124,23 +123,24 @@ class ResourcePattern:
     """One Resource/NotResource value, matched case-sensitively (``*`` and ``?`` wildcards).
 
     With policy variables (only under Version 2012-10-17) the pattern is resolved per request.
+    Plain data only (no closures), so compiled policies can be copied and pickled.
     """
 
     text: str
     variables: bool = field(compare=False, default=False)
-    matcher: Callable[[str], bool] | None = field(compare=False, default=None, repr=False)
+    kind: int = field(compare=False, default=_EXACT, repr=False)
+    regex: re.Pattern[str] | None = field(compare=False, default=None, repr=False)
 
     @staticmethod
     def compile(text: str, variables_in_force: bool) -> ResourcePattern:
         """Compile a pattern once; variable-bearing patterns are resolved at evaluation time."""
         if variables_in_force and has_variables(text):
-            return ResourcePattern(text, True, None)
+            return ResourcePattern(text, True, _REGEX)
         if text == "*":
-            return ResourcePattern(text, False, _match_all)
+            return ResourcePattern(text, False, _ALL)
         if "*" not in text and "?" not in text:
-            return ResourcePattern(text, False, text.__eq__)
-        regex = _wildcard_regex(text)
-        return ResourcePattern(text, False, lambda value: regex.fullmatch(value) is not None)
+            return ResourcePattern(text, False, _EXACT)
+        return ResourcePattern(text, False, _REGEX, _wildcard_regex(text))
 
     def matches(self, resource: str, ctx: RequestContext | None) -> bool:
         """True when ``resource`` matches; variables are substituted from ``ctx`` first.
@@ -148,14 +148,15 @@ class ResourcePattern:
         A variable with no value and no default makes the entry match nothing
         (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
         """
-        if self.matcher is not None:
-            return self.matcher(resource)
+        kind = self.kind
+        if kind == _EXACT:
+            return resource == self.text
+        if kind == _ALL:
+            return True
+        if self.regex is not None:
+            return self.regex.fullmatch(resource) is not None
         pattern = compile_pattern(self.text, ctx)
         return pattern is not None and pattern.fullmatch(resource) is not None
-
-
-def _match_all(_value: str) -> bool:
-    return True
 
 
 PrincipalEntryKind = Literal[
@@ -299,7 +300,7 @@ class Policy:
             svc: tuple(sorted(set(sts) | set(any_service), key=lambda s: s.index))
             for svc, sts in by_service.items()
         }
-        object.__setattr__(self, "_by_service", MappingProxyType(merged))
+        object.__setattr__(self, "_by_service", merged)
         object.__setattr__(self, "_any_service", tuple(any_service))
 
     @property
