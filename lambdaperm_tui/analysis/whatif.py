@@ -142,10 +142,54 @@ def policy_refs(inv: Inventory) -> tuple[PolicyRef, ...]:
 
 def get_policy(inv: Inventory, ref: PolicyRef) -> PolicySlot:
     """The slot ``ref`` names. Raises ``InputError`` when the inventory has no such policy."""
-    for r, slot in _walk(inv):
-        if r == ref:
-            return slot
-    raise InputError(f"policy: no {ref.label()} in the inventory")
+    slot = _find(inv, ref)
+    if slot is None:
+        raise InputError(f"policy: no {ref.label()} in the inventory")
+    return slot
+
+
+def _find(inv: Inventory, ref: PolicyRef) -> PolicySlot | None:
+    # Direct look-ups by kind: the UI asks for one policy at a time over accounts of thousands.
+    k, owner, name = ref.kind, ref.owner, ref.name
+    if k in ("function-policy", "version-policy", "alias-policy", "layer-version-policy"):
+        base = ":".join(owner.split(":")[:7])
+        if k == "layer-version-policy":
+            for layer in inv.layers:
+                if layer.arn == base:
+                    return next((lv.policy for lv in layer.versions if lv.arn == owner), None)
+            return None
+        fn = next((f for f in inv.functions if f.arn == base), None)
+        if fn is None:
+            return None
+        if k == "function-policy":
+            return fn.policy if fn.arn == owner else None
+        items: tuple[Version, ...] | tuple[Alias, ...] = fn.versions if k == "version-policy" else fn.aliases
+        return next((x.policy for x in items if x.arn == owner), None)
+    if k in ("role-trust", "role-inline"):
+        role = next((r for r in inv.roles if r.arn == owner), None)
+        if role is None:
+            return None
+        if k == "role-trust":
+            return role.trust_policy
+        return next((p.slot for p in role.inline_policies if p.name == name), None)
+    if k in ("user-inline", "group-inline"):
+        holders: tuple[User, ...] | tuple[Group, ...] = inv.users if k == "user-inline" else inv.groups
+        holder = next((h for h in holders if h.arn == owner), None)
+        if holder is None:
+            return None
+        return next((p.slot for p in holder.inline_policies if p.name == name), None)
+    if k == "managed":
+        return next((m.slot for m in inv.managed_policies if m.arn == owner), None)
+    if k in ("scp", "rcp"):
+        levels = inv.scps if k == "scp" else inv.rcps
+        try:
+            index = int(owner.split(":", 1)[1])
+        except (IndexError, ValueError):
+            return None
+        if levels is None or not 0 <= index < len(levels):
+            return None
+        return next((p.slot for p in levels[index] if p.name == name), None)
+    return None
 
 
 def edited_refs(inv: Inventory) -> frozenset[PolicyRef]:

@@ -171,3 +171,14 @@ def test_who_can_rows_serialise(inv: Inventory) -> None:
     rows = who_can(inv, INVOKE, f"{FN}:thumbnailer")
     out = json.loads(json.dumps([r.to_json() for r in rows]))
     assert out[0]["decision"] == "allowed" and {"principal", "label", "origin", "scenario"} <= set(out[0])
+
+
+def test_get_policy_finds_exactly_the_walked_slot_for_every_ref(inv: Inventory) -> None:
+    from lambdaperm_tui.analysis.whatif import iter_policies
+
+    pairs = list(iter_policies(inv))
+    assert len(pairs) > 20
+    for ref, slot in pairs:
+        assert get_policy(inv, ref) is slot
+    with pytest.raises(InputError):
+        get_policy(inv, PolicyRef("scp", "level:9", "nope"))
