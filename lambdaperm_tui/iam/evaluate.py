@@ -143,14 +143,15 @@ def _entry_grant(entry: PrincipalEntry, p: Principal) -> int:
     if kind == "account":
         return _DIRECT if pk is PrincipalKind.ROOT else _DELEGATE
     if kind == "user":
-        return _DIRECT if pk is PrincipalKind.USER and entry.value == p.text else 0
+        # User names are unique in an account whatever their path.
+        return _DIRECT if pk is PrincipalKind.USER and entry.name == p.name else 0
     if kind == "role":
         # Role names are unique in an account whatever their path; a session ARN carries no path.
         return _LIMITED if pk in _ROLE_KINDS and entry.name == _role_name(p) else 0
     if kind == "session":
         return _DIRECT if pk is PrincipalKind.ASSUMED_ROLE and entry.value == p.session_arn else 0
     if kind == "federated_user":
-        return _DIRECT if pk is PrincipalKind.FEDERATED_USER and entry.value == p.text else 0
+        return _DIRECT if pk is PrincipalKind.FEDERATED_USER and entry.name == p.name else 0
     return 0
 
 
@@ -227,9 +228,9 @@ def _identities(p: Principal) -> tuple[tuple[str, str | None], ...]:
     if k is PrincipalKind.ROLE:
         return (("session", None), ("role", _role_name(p)), account)
     if k is PrincipalKind.USER:
-        return (("user", p.text), account)
+        return (("user", p.name), account)
     if k is PrincipalKind.FEDERATED_USER:
-        return (("federated_user", p.text), account)
+        return (("federated_user", p.name), account)
     if k is PrincipalKind.ROOT:
         return (account,)
     if k is PrincipalKind.SERVICE:
@@ -244,13 +245,15 @@ def _listed(identity: tuple[str, str | None], spec: PrincipalSpec, p: Principal)
             return True
         if value is None or e.kind != kind:
             continue
-        if kind in ("service",):
+        if kind == "service":
             if e.value == value:
                 return True
             continue
         if e.account != p.account or (e.partition is not None and e.partition != p.partition):
             continue
-        if kind == "account" or (kind == "role" and e.name == value) or e.value == value:
+        if kind == "account" or (kind in ("role", "user", "federated_user") and e.name == value):
+            return True
+        if kind == "session" and e.value == value:
             return True
     return False
 

@@ -584,3 +584,18 @@ def test_version_2008_and_none_take_variables_literally(version: str | None) -> 
         is Decision.IMPLICIT_DENY
     )
     assert decide(req(USER, resource=res), ps) is Decision.ALLOWED
+
+
+def test_user_and_role_principals_match_whatever_the_path() -> None:
+    """IAM user and role names are unique in an account, whatever their path, so a Principal ARN names
+    the same entity with or without the path.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+    """
+    pathed_user = f"arn:aws:iam::{A}:user/team/alice"
+    res = pol("r", allow(Principal={"AWS": pathed_user}))
+    assert decide(req(pathed_user), PolicySet(resource=res)) is Decision.ALLOWED
+    assert decide(req(f"arn:aws:iam::{A}:user/team/bob"), PolicySet(resource=res)) is Decision.IMPLICIT_DENY
+    pathed_role = f"arn:aws:iam::{A}:role/svc/orders-api"
+    res = pol("r", allow(Principal={"AWS": ROLE}))
+    assert decide(req(pathed_role), PolicySet(resource=res)) is Decision.ALLOWED
