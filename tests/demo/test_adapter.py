@@ -317,6 +317,28 @@ def test_deleting_an_alias_deletes_its_policy(lam: Any, fn: str) -> None:
     assert _error_code(exc) == "ResourceNotFoundException"
 
 
+def test_deleting_a_function_deletes_its_policies_and_urls(lam: Any, fn: str) -> None:
+    lam.add_permission(FunctionName=fn, StatementId="a", Action="lambda:InvokeFunction", Principal="*")
+    lam.add_permission(
+        FunctionName=fn, Qualifier="1", StatementId="b", Action="lambda:InvokeFunction", Principal="*"
+    )
+    lam.create_function_url_config(FunctionName=fn, AuthType="NONE")
+    lam.delete_function(FunctionName=fn)
+    lam.create_function(
+        FunctionName=fn,
+        Runtime="python3.12",
+        Role=f"arn:aws:iam::{ACCOUNT}:role/adapter-test-role",
+        Handler="app.handler",
+        Code={"ZipFile": _zip()},
+    )
+    lam.publish_version(FunctionName=fn)
+    for qualifier in (None, "1"):
+        with pytest.raises(ClientError) as exc:
+            _policy(lam, fn, qualifier)
+        assert _error_code(exc) == "ResourceNotFoundException"
+    assert lam.list_function_url_configs(FunctionName=fn)["FunctionUrlConfigs"] == []
+
+
 def test_function_urls_per_alias_and_list(lam: Any, fn: str) -> None:
     public = lam.create_function_url_config(FunctionName=fn, AuthType="NONE")
     iam_url = lam.create_function_url_config(FunctionName=fn, Qualifier="prod", AuthType="AWS_IAM")
