@@ -9,7 +9,7 @@ import dataclasses
 import json
 
 import pytest
-from conftest import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE, build_inventory, doc
+from analysis_inventory import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE, build_inventory, doc
 
 from lambdaperm_tui.analysis.resolve import simulate
 from lambdaperm_tui.iam.errors import InputError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from conftest import FN, ROLE, build_inventory
+from analysis_inventory import FN, ROLE, build_inventory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

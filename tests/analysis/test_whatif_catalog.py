@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import FN, ROLE
+from analysis_inventory import FN, ROLE
 
 from lambdaperm_tui.analysis import catalog
 from lambdaperm_tui.analysis.resolve import simulate
@@ -145,7 +145,7 @@ def test_execution_roles(inv: Inventory) -> None:
 
 
 def test_replace_managed_and_scp_and_remove_policy(inv: Inventory) -> None:
-    from conftest import READ_ARN
+    from analysis_inventory import READ_ARN
 
     managed = PolicyRef("managed", READ_ARN)
     assert simulate(inv, "alice", "lambda:GetFunction", f"{FN}:billing").allowed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from conftest import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE
+from analysis_inventory import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE
 
 from lambdaperm_tui.analysis.principals import named_principals
 from lambdaperm_tui.analysis.whocan import ORG_MEMBER_PLACEHOLDER, what_can, who_can
