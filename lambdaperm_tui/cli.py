@@ -474,16 +474,19 @@ def _make_source(args: argparse.Namespace) -> Any:
             raise CliError(f"{' and '.join(live)} apply to a live account, not to {chosen}")
     if snapshot and regions:
         raise CliError("--region applies to a live account or --demo, not to --snapshot")
-    from .aws.source import Source
+    from .aws.source import Source, SourceError
 
-    return Source.from_options(
-        profile=profile,
-        regions=regions,
-        endpoint_url=endpoint_url,
-        snapshot=snapshot,
-        demo=demo,
-        workers=workers,
-    )
+    try:
+        return Source.from_options(
+            profile=profile,
+            regions=regions,
+            endpoint_url=endpoint_url,
+            snapshot=snapshot,
+            demo=demo,
+            workers=workers,
+        )
+    except SourceError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _open(args: argparse.Namespace) -> Any:
@@ -625,10 +628,12 @@ def _who_can_table(rows: Sequence[WhoCanRow], args: argparse.Namespace) -> list[
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
     inventory = _open(args)
-    from .inventory.snapshot import save_snapshot
+    from .inventory.snapshot import SnapshotError, save_snapshot
 
     try:
         save_snapshot(inventory, args.output)
+    except SnapshotError as exc:
+        raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     print(f"{PROG}: saved {args.output}: {_inventory_summary(inventory)}", file=sys.stderr)
@@ -648,6 +653,25 @@ def _inventory_summary(inv: Any) -> str:
     )
 
 
+def _preflight(source: Any) -> None:
+    """Resolve a live account's credentials before the UI takes the terminal, so an MFA prompt can be
+    answered and an expired SSO token is a one-line message, not a frozen screen."""
+    if source.kind != "live":
+        return
+    from .aws.clients import ClientFactory
+
+    try:
+        factory = ClientFactory(
+            profile=source.profile,
+            region=source.regions[0] if source.regions else None,
+            endpoint_url=source.endpoint_url,
+            max_workers=source.workers,
+        )
+        factory.check_credentials()
+    except Exception as exc:  # noqa: BLE001 - every way of failing is one line for the user
+        raise CliError(_source_error(exc)) from None
+
+
 def _cmd_tui(args: argparse.Namespace) -> int:
     color = args.color
     if color is None and os.environ.get("NO_COLOR"):
@@ -655,6 +679,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     if color == "auto":
         color = None
     source = _make_source(args)
+    _preflight(source)
     from .ui.app import run_app
 
     return int(run_app(source, color=color, mouse=not args.no_mouse))
