@@ -92,6 +92,8 @@ _GRANT_WORDS = {
     _DIRECT: "names the caller directly",
 }
 
+_EMPTY_CONTEXT = RequestContext()
+
 _PRINCIPAL_TYPE = {
     PrincipalKind.USER: "User",
     PrincipalKind.ROLE: "AssumedRole",
@@ -197,13 +199,15 @@ class _Req:
         self.service = self.action_lower.split(":", 1)[0]
         self.resource = request.resource
         self.has_boundary = has_boundary
-        self._given = request.context
+        # Given keys are checked at once (a bad value is a RequestError whatever the policies say);
+        # the derived keys are added on first use.
+        self._given = RequestContext(request.context) if request.context else _EMPTY_CONTEXT
         self._ctx: RequestContext | None = None
 
     @property
     def ctx(self) -> RequestContext:
         if self._ctx is None:
-            self._ctx = RequestContext(self._given).with_defaults(derived_context(self.principal))
+            self._ctx = self._given.with_defaults(derived_context(self.principal))
         return self._ctx
 
 
@@ -446,7 +450,8 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> 
     """Decide ``request`` against ``policies`` (see the module docstring for the rules and sources).
 
     With ``explain=False`` no explanation is built (the fast path for bulk questions); the decision and
-    ``decided_by`` are the same either way.
+    ``decided_by`` are the same either way. Raises ``RequestError`` when a context value is not a
+    string, number, boolean or list of them.
     """
     p = request.principal
     action = request.action

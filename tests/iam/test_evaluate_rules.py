@@ -599,3 +599,14 @@ def test_user_and_role_principals_match_whatever_the_path() -> None:
     pathed_role = f"arn:aws:iam::{A}:role/svc/orders-api"
     res = pol("r", allow(Principal={"AWS": ROLE}))
     assert decide(req(pathed_role), PolicySet(resource=res)) is Decision.ALLOWED
+
+
+def test_bad_context_value_is_a_request_error_whatever_the_policies() -> None:
+    """Context values are strings, numbers, booleans or lists of them.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-reqcontext.html
+    """
+    from lambdaperm_tui.iam import RequestError
+
+    with pytest.raises(RequestError, match="aws:SourceIp"):
+        evaluate(req(ROLE, context={"aws:SourceIp": {"nested": 1}}), PolicySet(), explain=False)
