@@ -621,6 +621,10 @@ def _gather(
                 g.assumes.append(
                     f"the session {who.text} has no session policy and no session tags beyond the role's"
                 )
+                if p.role_arn and "/" in p.role_arn.split(":role/", 1)[-1]:
+                    # The session ARN has no path; carry the full role ARN so a replayed scenario
+                    # compares aws:PrincipalArn as this answer did.
+                    g.context["aws:PrincipalArn"] = p.role_arn
         elif ours and who.user is not None:
             _user_identity(g, idx, who.user)
             g.context.update(_tags_context("aws:PrincipalTag", who.user.tags))
