@@ -97,6 +97,7 @@ class LambdaPermApp(App[int]):
         self._edited_inv: Inventory | None = None
         self._failures_by_key: dict[str, list[str]] = {}
         self._detail_timer: Any = None
+        self._multi_region = False
 
     # -- layout -------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -124,7 +125,7 @@ class LambdaPermApp(App[int]):
         self._update_header()
         self._layout_for(self.size.width)
         self.pane("functions").rows_tree.focus()
-        self.detail.show(render_entry(None, self.inventory, raw=False, edited=self.is_edited))
+        self.detail.show(render_entry(None, self.inventory, raw=self.policy_mode(), edited=self.is_edited))
         # The load starts after the first frame is on screen: nothing AWS-bound happens before it.
         self.call_after_refresh(self.start_load)
 
@@ -195,6 +196,7 @@ class LambdaPermApp(App[int]):
         self.generation += 1
         generation = self.generation
         self.fold = InventoryFold(self.source_label, self.fold.regions)
+        self._multi_region = False
         self._edited_inv = None
         self._failures_by_key = {}
         self.feed = LoadFeed(lambda: self.post_message(LoadWake(generation)))
@@ -239,6 +241,12 @@ class LambdaPermApp(App[int]):
                 severity="warning",
                 markup=False,
             ) if len(self._failures_by_key) <= 3 else None
+        if changes.functions and not self._multi_region:
+            regions = {f.region for f in self.fold.functions.values()}
+            if len(regions) > 1:
+                # A second region appeared: every row now says its region.
+                self._multi_region = True
+                changes.functions = list(self.fold.functions)
         if changes.functions:
             rows = [
                 self._function_row(self.fold.functions[a])
@@ -322,7 +330,7 @@ class LambdaPermApp(App[int]):
         return out
 
     def _function_row(self, fn: Function) -> tuple[Text, Entry, str]:
-        label = function_label(fn, self._fn_failures(fn), show_region=len(self.fold.regions) > 1)
+        label = function_label(fn, self._fn_failures(fn), show_region=self._multi_region)
         if self.edits and any(
             self.is_edited(q, "policy")
             for q in [fn.arn, *(v.arn for v in fn.versions), *(a.arn for a in fn.aliases)]
@@ -462,7 +470,8 @@ class LambdaPermApp(App[int]):
         if entry is not None:
             entry = self._fresh(entry)
         self.detail.show(
-            render_entry(entry, self.inventory, raw=self.raw, edited=self.is_edited), keep_scroll=False
+            render_entry(entry, self.inventory, raw=self.policy_mode(), edited=self.is_edited),
+            keep_scroll=False,
         )
 
     def _fresh(self, entry: Entry) -> Entry:
@@ -488,6 +497,12 @@ class LambdaPermApp(App[int]):
             role = next((r for r in inv.roles if r.arn == entry.key), None)
             return replace(entry, obj=role) if role else entry
         return entry
+
+    def policy_mode(self) -> str:
+        """How the detail shows policies: raw JSON, a table (wide) or one block per statement (narrow)."""
+        if self.raw:
+            return "json"
+        return "cards" if self.size.width < 150 else "table"
 
     def selected_entry(self) -> Entry | None:
         """The current selection, fresh."""
@@ -648,7 +663,7 @@ def principal_row(p: Any) -> tuple[Text, Entry, str]:
     label = Text(text, style="bold")
     label.append(f"  {kind}", style="dim")
     if kind in ("public", "anonymous") or text in ("*", "anonymous"):
-        label.append("  🌐 PUBLIC", style="bold magenta")
+        label.append("  PUBLIC", style="bold magenta")
     elif getattr(p, "external", False):
         label.append("  external", style="yellow")
     where = tuple(getattr(p, "where", ()))

@@ -17,6 +17,7 @@ from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySl
 from .panes import Entry
 from .render import json_syntax, short_reason, slot_summary, statement_table
 
+# How policies are shown: "table" (wide), "cards" (narrow) or "json" (raw).
 # (owner key, policy name) -> edited by what-if?
 EditedFn = Callable[[str, str], bool]
 
@@ -30,7 +31,7 @@ def _facts(rows: list[tuple[str, str | Text]]) -> Table:
     return table
 
 
-def _policy_block(title: str, slot: PolicySlot, *, raw: bool, edited: bool = False) -> list[RenderableType]:
+def _policy_block(title: str, slot: PolicySlot, *, raw: str, edited: bool = False) -> list[RenderableType]:
     head = Text(title, style="bold underline")
     head.append("  ")
     head.append_text(slot_summary(slot))
@@ -38,11 +39,14 @@ def _policy_block(title: str, slot: PolicySlot, *, raw: bool, edited: bool = Fal
         head.append("  ✎ edited (what-if; E resets)", style="bold magenta")
     out: list[RenderableType] = [Text(""), head]
     if slot.fetched and slot.unknown is None and slot.document is not None:
-        out.append(json_syntax(slot.document) if raw else statement_table(slot.document))
+        if raw == "json":
+            out.append(json_syntax(slot.document))
+        else:
+            out.append(statement_table(slot.document, compact=raw == "cards"))
     return out
 
 
-def function_detail(fn: Function, inv: Inventory, *, raw: bool, edited: EditedFn) -> list[RenderableType]:
+def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn) -> list[RenderableType]:
     """Everything about one function, with its policy per qualifier."""
     facts: list[tuple[str, str | Text]] = [
         ("Function", fn.name),
@@ -106,7 +110,7 @@ def function_detail(fn: Function, inv: Inventory, *, raw: bool, edited: EditedFn
     return out
 
 
-def layer_detail(layer: Layer, *, raw: bool, edited: EditedFn) -> list[RenderableType]:
+def layer_detail(layer: Layer, *, raw: str, edited: EditedFn) -> list[RenderableType]:
     """A layer and each version's policy."""
     out: list[RenderableType] = [
         _facts([("Layer", layer.name), ("ARN", layer.arn), ("Region", layer.region)])
@@ -120,7 +124,7 @@ def layer_detail(layer: Layer, *, raw: bool, edited: EditedFn) -> list[Renderabl
     return out
 
 
-def layer_version_detail(lv: LayerVersion, *, raw: bool, edited: EditedFn) -> list[RenderableType]:
+def layer_version_detail(lv: LayerVersion, *, raw: str, edited: EditedFn) -> list[RenderableType]:
     """One layer version and its policy."""
     facts: list[tuple[str, str | Text]] = [
         ("Layer", f"{lv.layer_name} version {lv.version}"),
@@ -135,7 +139,7 @@ def layer_version_detail(lv: LayerVersion, *, raw: bool, edited: EditedFn) -> li
     ]
 
 
-def role_detail(role: Role, inv: Inventory, *, raw: bool, edited: EditedFn) -> list[RenderableType]:
+def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> list[RenderableType]:
     """A role: trust, managed, inline and boundary policies, and the functions that run as it."""
     users = [f.name for f in inv.functions if f.role == role.arn]
     facts: list[tuple[str, str | Text]] = [("Role", role.name), ("ARN", role.arn), ("Path", role.path)]
@@ -206,7 +210,7 @@ def principal_detail(entry: Entry) -> list[RenderableType]:
     return out
 
 
-def render_entry(entry: Entry | None, inv: Inventory, *, raw: bool, edited: EditedFn) -> RenderableType:
+def render_entry(entry: Entry | None, inv: Inventory, *, raw: str, edited: EditedFn) -> RenderableType:
     """The detail renderable of an entry (or a hint when nothing is selected)."""
     if entry is None:
         return Text("Select a row: ↑/↓ or j/k to move, Enter to open, / to filter, ? for help.", style="dim")
@@ -240,7 +244,7 @@ def render_entry(entry: Entry | None, inv: Inventory, *, raw: bool, edited: Edit
         parts = [Text(entry.key)]
     hint = Text(
         "v raw JSON · s simulate · w who-can · e edit a policy (what-if) · y copy ARN"
-        if not raw
+        if raw != "json"
         else "v statement tables · e edit a policy (what-if)",
         style="dim",
     )

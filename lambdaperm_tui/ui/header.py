@@ -47,7 +47,7 @@ class StatusHeader(Horizontal):
             text.append(f" ⚠ {failures} unreadable ", style="bold black on yellow")
         if edited:
             text.append(f" ✎ WHAT-IF {edited} edited ", style="bold white on magenta")
-        text.append(" 🔒READ-ONLY ", style="bold white on dark_green")
+        text.append(" READ-ONLY ", style="bold white on dark_green")
         self.query_one("#hdr-badges", Static).update(text)
 
     def set_progress(self, done: int, total: int, *, loading: bool) -> None:

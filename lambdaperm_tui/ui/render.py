@@ -145,13 +145,46 @@ def condition_cell(stmt: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def statement_table(document: Any, *, title: str | None = None) -> RenderableType:
-    """A readable table of a policy's statements: effect, principal, action, conditions."""
+def statement_cards(stmts: list[Any]) -> RenderableType:
+    """Statements as short blocks (one field a line): readable in 80 columns where a table is not."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for i, stmt in enumerate(stmts):
+        if not isinstance(stmt, dict):
+            grid.add_row(Text(f"#{i}"), Text(json.dumps(stmt)))
+            continue
+        effect = str(stmt.get("Effect", "?"))
+        head = Text(("✔ " if effect == "Allow" else "✘ " if effect == "Deny" else "? ") + effect)
+        head.stylize("bold green" if effect == "Allow" else "bold red" if effect == "Deny" else "yellow")
+        sid = stmt.get("Sid")
+        if isinstance(sid, str) and sid:
+            head.append(f"  {sid}", style="dim")
+        grid.add_row(Text(f"#{i}"), head)
+        grid.add_row(Text("  who"), Text(principal_cell(stmt)))
+        grid.add_row(Text("  does"), Text(action_cell(stmt)))
+        if "NotResource" in stmt or "Resource" in stmt:
+            res = stmt.get("Resource", stmt.get("NotResource"))
+            prefix = "NOT " if "NotResource" in stmt else ""
+            grid.add_row(Text("  on"), Text(prefix + "\n".join(_as_list(res))))
+        cond = condition_cell(stmt)
+        if cond:
+            grid.add_row(Text("  when"), Text(cond))
+    return grid
+
+
+def statement_table(document: Any, *, title: str | None = None, compact: bool = False) -> RenderableType:
+    """A readable table of a policy's statements: effect, principal, action, conditions.
+
+    ``compact`` gives one block per statement instead, for narrow terminals.
+    """
     stmts = statements_of(document)
     if stmts is None:
         return Text(
             "not an IAM policy document (no Statement list); press v for the raw JSON", style="yellow"
         )
+    if compact:
+        return statement_cards(stmts)
     table = Table(
         title=Text(title) if title else None,
         expand=True,
@@ -216,7 +249,7 @@ def function_badges(fn: Function, failures: Iterable[str] = ()) -> Text:
         text.append_text(unknown_badge(reasons[0]))
     if fn.urls:
         public = any(u.auth_type == "NONE" for u in fn.urls)
-        text.append(" 🌐URL:NONE" if public else " URL:IAM", style="bold magenta" if public else "cyan")
+        text.append(" URL:NONE(public)" if public else " URL:IAM", style="bold magenta" if public else "cyan")
     return text
 
 

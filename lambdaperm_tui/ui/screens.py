@@ -208,10 +208,10 @@ class SimulatorScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="sim.back"),
-        Binding("ctrl+o,f2", "edit_policy", "Edit a policy (what-if)", id="sim.edit_policy"),
-        Binding("ctrl+r", "reset_edits", "Reset what-if edits", id="sim.reset_edits"),
-        Binding("ctrl+t", "focus_tree", "Explanation", id="sim.focus_tree"),
-        Binding("ctrl+n", "add_context", "Add context row", id="sim.add_context"),
+        Binding("ctrl+o,f2", "edit_policy", "Edit policy", id="sim.edit_policy"),
+        Binding("ctrl+r", "reset_edits", "Reset edits", id="sim.reset_edits"),
+        Binding("ctrl+t", "focus_tree", "Explain", id="sim.focus_tree"),
+        Binding("ctrl+n", "add_context", "Add context row", show=False, id="sim.add_context"),
         Binding("f5", "ask", "Ask again", id="sim.ask"),
     ]
 
@@ -284,7 +284,7 @@ class SimulatorScreen(Screen[None]):
         tree: Tree[Any] = Tree(Text("explanation"), id="sim-tree")
         tree.show_root = False
         yield tree
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         first_empty = next((i for i in self.query(Input) if not i.value), None)
@@ -299,7 +299,9 @@ class SimulatorScreen(Screen[None]):
     def context_keys(self) -> tuple[str, ...]:
         """Condition keys that apply to the action being asked about."""
         action = self.query_one("#sim-action", Input).value.strip()
-        return backend.condition_keys_for(action) if action else ()
+        keys = backend.condition_keys_for(action) if action else ()
+        # The action's own keys (lambda:...) matter most; global aws: keys follow.
+        return tuple(sorted(keys, key=lambda k: (k.lower().startswith("aws:"), k.lower())))
 
     def _show_keys(self) -> None:
         keys = self.context_keys()
@@ -522,7 +524,7 @@ class WhoCanScreen(Screen[None]):
         yield Input(self.action, id="wc-action", suggester=ListSuggester(backend.lambda_actions()))
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -648,7 +650,7 @@ class WhatCanScreen(WhoCanScreen):
         yield Static(title, id="wc-title")
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -801,7 +803,7 @@ class PolicyEditorScreen(Screen[None]):
         text = json.dumps(doc if doc is not None else {"Version": "2012-10-17", "Statement": []}, indent=2)
         language = "json" if "json" in TextArea().available_languages else None
         yield TextArea(text, language=language, id="ed-text", show_line_numbers=True, tab_behavior="indent")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
