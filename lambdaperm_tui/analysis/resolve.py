@@ -898,6 +898,10 @@ def _url_specs(target: _Target, who: _Who, g_unknown: list[str], notes: list[str
             "the function URL uses AWS_IAM auth: Lambda rejects unsigned (anonymous) requests "
             "before any policy is evaluated"
         )
+        notes.append(
+            "the scenario of this answer holds the policies only; replayed with --scenario it cannot show "
+            "that AWS_IAM auth rejects anonymous callers first"
+        )
     if anonymous and who.principal.kind != PrincipalKind.ANONYMOUS:
         notes.append(
             "the function URL uses auth type NONE: Lambda does not authenticate callers, so the request "
