@@ -475,6 +475,6 @@ def test_session_of_a_role_with_a_path_keeps_the_full_role_arn(inv: Inventory) -
     inv2 = dataclasses.replace(inv, roles=(*inv.roles, pathy))
     a = simulate(inv2, f"arn:aws:sts::{ACCOUNT}:assumed-role/pathy/s1", INVOKE, f"{FN}:thumbnailer")
     assert a.decision == "allowed"
-    assert a.result.explanation is not None
+    assert a.result is not None and a.result.explanation is not None
     request, policies = load_scenario(json.loads(json.dumps(a.scenario)))
     assert evaluate(request, policies).decision.value == "allowed"
