@@ -5,7 +5,8 @@ engineer opening it should find, among the ordinary:
 
 * ``orders-api``: versions and ``prod``/``staging`` aliases, each alias with its own policy (API Gateway per
   stage, the partner account 210987654321 on ``prod`` only). ``billing:prod`` is invokable by the
-  ``orders-api-role`` through its resource policy.
+  ``orders-api-role`` through its resource policy; ``billing:1`` still carries a stale grant to a former
+  vendor's account 777788889999.
 * S3 triggers done right (``thumbnailer``: ``aws:SourceArn`` + ``aws:SourceAccount``) and wrong
   (``image-resizer-legacy``: neither, the confused-deputy case; ``eu-thumbnailer``: ARN only).
 * API Gateway, EventBridge, Cognito and Alexa (``lambda:EventSourceToken``) invokers.
@@ -36,6 +37,7 @@ from typing import Any
 
 PARTNER_ACCOUNT = "210987654321"
 SECURITY_ACCOUNT = "444455556666"
+OLD_VENDOR_ACCOUNT = "777788889999"
 ORG_ID = "o-a1b2c3d4e5"
 DEMO_ORG_REGIONS = ("us-east-1", "eu-west-1")
 
@@ -166,6 +168,15 @@ def _functions(account: str) -> list[_Fn]:
             versions=2,
             aliases=(("prod", "2"), ("staging", "1")),
             permissions=(
+                (
+                    # A stale grant left on an old version: still invokable by its full ARN.
+                    "1",
+                    {
+                        "StatementId": "old-reconciliation-vendor",
+                        "Action": "lambda:InvokeFunction",
+                        "Principal": OLD_VENDOR_ACCOUNT,
+                    },
+                ),
                 (
                     "prod",
                     {

@@ -98,9 +98,14 @@ def test_alias_policies_differ_from_unqualified(demo: DemoAccount) -> None:
     assert versions == ["$LATEST", "1", "2", "3"]
 
 
-def test_billing_prod_names_the_orders_role(demo: DemoAccount) -> None:
-    stmt = _by_sid(_policy(_client(demo, "lambda"), "billing", "prod"))["orders-api-invoke"]
+def test_billing_prod_names_the_orders_role_and_version_1_has_a_stale_grant(demo: DemoAccount) -> None:
+    lam = _client(demo, "lambda")
+    stmt = _by_sid(_policy(lam, "billing", "prod"))["orders-api-invoke"]
     assert stmt["Principal"] == {"AWS": f"arn:aws:iam::{demo.account_id}:role/orders-api-role"}
+    stale = _by_sid(_policy(lam, "billing", "1"))
+    assert set(stale) == {"old-reconciliation-vendor"}
+    assert stale["old-reconciliation-vendor"]["Resource"].endswith(":function:billing:1")
+    assert stale["old-reconciliation-vendor"]["Principal"] == {"AWS": "arn:aws:iam::777788889999:root"}
 
 
 def test_s3_triggers_with_and_without_source(demo: DemoAccount) -> None:
@@ -266,7 +271,9 @@ def _all_policies(account: DemoAccount) -> dict[str, tuple[str, str]]:
         lam = _client(account, "lambda", region)
         for fn in lam.list_functions()["Functions"]:
             name = fn["FunctionName"]
-            qualifiers = [None] + [a["Name"] for a in lam.list_aliases(FunctionName=name)["Aliases"]]
+            versions = lam.list_versions_by_function(FunctionName=name)["Versions"]
+            qualifiers = [None] + [v["Version"] for v in versions if v["Version"] != "$LATEST"]
+            qualifiers += [a["Name"] for a in lam.list_aliases(FunctionName=name)["Aliases"]]
             for qualifier in qualifiers:
                 try:
                     got = lam.get_policy(FunctionName=name, **({"Qualifier": qualifier} if qualifier else {}))
@@ -284,5 +291,5 @@ def test_reseeding_gives_identical_policies_revisions_and_urls() -> None:
     for _ in range(2):
         with DemoAccount(account_id="777766665555") as account:
             runs.append(_all_policies(account))
-    assert len(runs[0]) == 19  # 17 policies + 2 URLs
+    assert len(runs[0]) == 20  # 18 policies (function, version and alias) + 2 URLs
     assert runs[0] == runs[1]
