@@ -917,7 +917,7 @@ def _url_specs(target: _Target, who: _Who, g_unknown: list[str], notes: list[str
         dual_required = False
         dual_note = (
             "the URL was created before October 2025; AWS gave such URLs a temporary exception, so this "
-            "check is shown for information"
+            "check is shown for information (once the exception ends for the account, it is required too)"
         )
     return [
         _CheckSpec(
