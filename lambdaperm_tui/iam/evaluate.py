@@ -661,9 +661,16 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> 
                         "policies, and no identity policy allows"
                     )
                 else:
-                    reason = (
-                        _identity_gap(id_allows, boundary_ok, session_ok)
-                        + ", and the resource policy does not"
+                    if not id_allows:
+                        reason = "no identity policy allows"
+                    else:
+                        reason = "an identity policy allows but " + _identity_gap(
+                            id_allows, boundary_ok, session_ok
+                        )
+                    reason += (
+                        ", and the resource policy does not"
+                        if resource_out is not None
+                        else ", and there is no resource policy"
                     )
         if blocked is not None:
             decision = Decision.IMPLICIT_DENY
@@ -736,9 +743,9 @@ def _identity_gap(id_allows: list[tuple[_Outcome, Statement]], boundary_ok: bool
     if not id_allows:
         return "no identity policy does"
     if not boundary_ok:
-        return "the identity policy's Allow is outside the permissions boundary, which has no Allow"
+        return "the permissions boundary has no Allow"
     if not session_ok:
-        return "the identity policy's Allow is outside the session policy, which has no Allow"
+        return "the session policy has no Allow"
     return "the identity side allows"
 
 
