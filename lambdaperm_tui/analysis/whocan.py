@@ -165,8 +165,20 @@ def _policy_candidates(inv: Inventory, slot: PolicySlot | None) -> list[_Candida
                 continue
             if kind in ("federated", "canonical-user", "other"):
                 continue  # not callers of Lambda; listed by named_principals, not evaluated here
-            out.append(_Candidate(name, name, kind, "resource-policy"))
+            out.append(_Candidate(name, _named_label(name, kind, account), kind, "resource-policy"))
     return out
+
+
+def _named_label(arn: str, kind: str, account: str | None) -> str:
+    """``account 444455556666``, ``role incident-responder (444455556666)``, ..."""
+    if kind == "account":
+        return f"account {account}"
+    tail = arn.split(":", 5)[-1]
+    if kind in ("role", "user"):
+        return f"{kind} {tail.rsplit('/', 1)[-1]} ({account})"
+    if kind == "session":
+        return f"session {tail.split('/', 1)[-1]} ({account})"
+    return arn
 
 
 def who_can(inv: Inventory, action: str, resource: str) -> tuple[WhoCanRow, ...]:
