@@ -208,3 +208,96 @@ def test_parse_principal_any_text(text: str) -> None:
 def test_deeply_nested_json_text_is_a_policy_error() -> None:
     deep = "[" * 100_000 + "]" * 100_000
     assert _parse(deep) is None
+
+
+_ACCT = "111122223333"
+_FN = f"arn:aws:lambda:us-east-1:{_ACCT}:function:f"
+_CALLERS = [
+    f"arn:aws:iam::{_ACCT}:user/alice",
+    f"arn:aws:iam::{_ACCT}:role/r",
+    f"arn:aws:sts::{_ACCT}:assumed-role/r/s1",
+    f"arn:aws:sts::{_ACCT}:federated-user/bob",
+    f"arn:aws:iam::{_ACCT}:root",
+    "arn:aws:sts::444455556666:assumed-role/x/s2",
+    "s3.amazonaws.com",
+    "anonymous",
+]
+_STATEMENT = st.fixed_dictionaries(
+    {
+        "Effect": st.sampled_from(["Allow", "Deny"]),
+        "Action": st.sampled_from(["*", "lambda:*", "lambda:InvokeFunction", "lambda:Get*", "s3:*"]),
+        "Resource": st.sampled_from(
+            ["*", _FN, _FN + ":*", _FN + "*", "arn:aws:lambda:*:*:function:${aws:username}"]
+        ),
+    },
+    optional={
+        "Principal": st.sampled_from(
+            [
+                "*",
+                {"AWS": "*"},
+                {"AWS": _ACCT},
+                {"AWS": _CALLERS[0]},
+                {"AWS": _CALLERS[1]},
+                {"AWS": _CALLERS[2]},
+                {"Service": "s3.amazonaws.com"},
+                {"AWS": "444455556666"},
+            ]
+        ),
+        "Condition": st.sampled_from(
+            [
+                {"Bool": {"aws:SecureTransport": "true"}},
+                {"StringEquals": {"aws:PrincipalType": "User"}},
+                {"Null": {"aws:PrincipalArn": "false"}},
+                {"StringLikeIfExists": {"aws:username": "a*"}},
+            ]
+        ),
+    },
+)
+_POLICY = st.lists(_STATEMENT, max_size=4).map(
+    lambda sts: parse_policy({"Version": "2012-10-17", "Statement": sts}, "gen")
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(_CALLERS),
+    st.lists(_POLICY, max_size=3),
+    st.none() | _POLICY,
+    st.none() | _POLICY,
+    st.lists(st.lists(_POLICY, min_size=1, max_size=2), max_size=2),
+    st.none() | _POLICY,
+    st.sampled_from([_FN, _FN + ":1", _FN + ":prod"]),
+    st.dictionaries(
+        st.sampled_from(["aws:SecureTransport", "aws:username"]), st.sampled_from(["true", "alice"])
+    ),
+)
+def test_generated_requests_fast_and_explained_paths_agree(
+    caller: str,
+    identity: list[Policy],
+    boundary: Policy | None,
+    session: Policy | None,
+    scps: list[list[Policy]],
+    resource: Policy | None,
+    arn: str,
+    context: dict[str, str],
+) -> None:
+    ps = PolicySet(
+        identity=tuple(identity),
+        boundary=boundary,
+        session=session,
+        scps=tuple(tuple(level) for level in scps),
+        resource=resource,
+    )
+    request = Request(parse_principal(caller), "lambda:InvokeFunction", arn, context=context)
+    fast = evaluate(request, ps, explain=False)
+    full = evaluate(request, ps)
+    assert (fast.decision, fast.decided_by) == (full.decision, full.decided_by)
+    assert full.explanation is not None and full.explanation.summary
+    # Every deciding statement is marked as deciding in the explanation.
+    marked = {
+        (p.policy_type, p.name, s.index)
+        for p in full.explanation.policies
+        for s in p.statements
+        if s.deciding
+    }
+    assert {(d.policy_type, d.policy, d.statement_index) for d in full.decided_by} <= marked
