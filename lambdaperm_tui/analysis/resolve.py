@@ -105,6 +105,7 @@ class Check:
             "required": self.required,
             "note": self.note,
             "decided_by": [d.to_json() for d in self.result.decided_by] if self.result else [],
+            "scenario": dict(self.scenario),
         }
 
 
