@@ -466,6 +466,7 @@ class _Target:
     qualifier: str | None = None  # None: unqualified (or $LATEST)
     in_inventory: bool = True
     unknown: str | None = None  # why the resource's data is unknown (e.g. not loaded yet)
+    account_assumed: bool = False  # the ARN names no account; the inventory's was taken
 
 
 def _split_lambda_arn(arn: str) -> tuple[str, str, str, list[str]] | None:
@@ -493,7 +494,11 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
     if lam is None:
         if parts[2] == "lambda":
             raise RequestError(f'resource: not a Lambda function or layer ARN: "{raw}"')
-        return _Target(raw, account, None, in_inventory=False)
+        # ARNs without an account (S3 buckets, ...) are taken to be the inventory account's; the
+        # answer says so in ``assumes``.
+        return _Target(
+            raw, account or inv.account_id, None, in_inventory=False, account_assumed=account is None
+        )
     region, acct, kind, rest = lam
     ours = acct == inv.account_id
     if kind == "function":
@@ -678,7 +683,8 @@ def _gather(
             )
     elif target.arn != "*" and not target.in_inventory:
         if target.account == inv.account_id:
-            g.assumes.append(f"{target.arn} has no resource-based policy (it is not in the inventory)")
+            owner = f" and belongs to account {target.account}" if target.account_assumed else ""
+            g.assumes.append(f"{target.arn} has no resource-based policy{owner} (it is not in the inventory)")
         else:
             # Another account's resource: its policy is not in the inventory. Assume it grants this
             # principal, so the answer shows what the identity side (which we do know) decides.

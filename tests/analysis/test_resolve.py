@@ -478,3 +478,58 @@ def test_session_of_a_role_with_a_path_keeps_the_full_role_arn(inv: Inventory) -
     assert a.result is not None and a.result.explanation is not None
     request, policies = load_scenario(json.loads(json.dumps(a.scenario)))
     assert evaluate(request, policies).decision.value == "allowed"
+
+
+def test_iam_url_same_account_identity_policy_alone_allows(inv: Inventory) -> None:
+    """AWS_IAM: Lambda authorizes with the principal's identity policy and the function's resource
+    policy; in the same account the identity policy alone is enough.
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"],
+                "Resource": f"{FN}:internal-api",
+            }
+        ],
+    }
+    roles = tuple(
+        dataclasses.replace(r, inline_policies=(NamedPolicy("url", PolicySlot(document=policy)),))
+        if r.name == "orders-api"
+        else r
+        for r in inv.roles
+    )
+    a = simulate(
+        dataclasses.replace(inv, roles=roles), "orders-api", "lambda:InvokeFunctionUrl", f"{FN}:internal-api"
+    )
+    assert a.decision == "allowed"
+    assert [c.decision for c in a.checks] == ["allowed", "allowed"]
+    # Without the InvokeFunction half the new URL is denied.
+    half = {**policy, "Statement": [{**policy["Statement"][0], "Action": "lambda:InvokeFunctionUrl"}]}
+    roles2 = tuple(
+        dataclasses.replace(r, inline_policies=(NamedPolicy("url", PolicySlot(document=half)),))
+        if r.name == "orders-api"
+        else r
+        for r in inv.roles
+    )
+    b = simulate(
+        dataclasses.replace(inv, roles=roles2), "orders-api", "lambda:InvokeFunctionUrl", f"{FN}:internal-api"
+    )
+    assert b.decision == "implicit_deny"
+
+
+def test_rcps_are_not_applied_to_lambda_but_are_to_supported_services(inv: Inventory) -> None:
+    """Lambda is not among the services RCPs apply to; S3 is.
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services"""
+    deny_all = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}],
+    }
+    rcps = ((NamedPolicy("deny-everything", PolicySlot(document=deny_all)),),)
+    inv2 = dataclasses.replace(inv, rcps=rcps)
+    assert simulate(inv2, f"{ROLE}/orders-api", INVOKE, f"{FN}:billing").decision == "allowed"
+    s3 = simulate(inv2, "alice", "s3:GetObject", "arn:aws:s3:::photos-upload-bucket/key")
+    assert s3.decision == "explicit_deny"
+    assert ("rcp", "deny-everything") in _policies(s3)
+    assert any("belongs to account" in x for x in s3.assumes)
