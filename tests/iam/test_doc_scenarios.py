@@ -1,0 +1,401 @@
+"""AWS-documented policy-evaluation rules as scenario files, run through the real scenario path.
+
+Each row names a file in ``tests/scenarios/`` (the DESIGN.md scenario contract), the decision the AWS
+documentation states for it, the statements that must appear in ``decided_by``, and the page the
+case follows. ``test_doc_scenario`` evaluates each file in-process exactly as ``simulate --scenario``
+does; ``test_cli_batch_matches_table`` runs all of them through the command line as one ``.jsonl``
+batch and checks every line, the JSON shape and the exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lambdaperm_tui.iam.evaluate import evaluate
+from lambdaperm_tui.iam.scenario import load_scenario, scenario_result_json
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+BASICS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html"
+DENYALLOW = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
+BOUNDARY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"
+SESSION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session"
+SCP = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html"
+RCPEX = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html"
+CROSS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html"
+)
+PRINCIPAL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"
+IDS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html"
+LAMBDA_SVC = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"
+DEPUTY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"
+LAMBDA_RBP = "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"
+LAMBDA_ORG = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html"
+NOTPRINCIPAL = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html"
+)
+NOTACTION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html"
+NOTRESOURCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html"
+ACTION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html"
+RESOURCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"
+LAMBDA_REF = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html"
+LAMBDA_ADDPERM = "https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html"
+LAMBDA_URL = "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"
+LAMBDA_LAYER = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html"
+STATEMENT = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_statement.html"
+VARIABLES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
+VERSION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html"
+KEYS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+CONDOPS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
+)
+CONDITION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html"
+CONDLOGIC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html"
+MULTIVALUE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html"
+RCP = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html"
+
+# (scenario file stem, expected decision, statements that must be in decided_by, AWS page)
+CASES: list[tuple[str, str, tuple[tuple[str, str, int], ...], str]] = [
+    ("same_account_identity_allow_only", "allowed", (("identity", "id-allow", 0),), BASICS),
+    ("same_account_resource_allow_only_role", "allowed", (("resource", "billing", 0),), BASICS),
+    ("same_account_no_allow_anywhere", "implicit_deny", (), DENYALLOW),
+    ("no_policies_at_all", "implicit_deny", (), DENYALLOW),
+    ("explicit_deny_identity_beats_resource_allow", "explicit_deny", (("identity", "deny", 0),), DENYALLOW),
+    (
+        "explicit_deny_resource_beats_identity_allow",
+        "explicit_deny",
+        (("resource", "billing", 0),),
+        DENYALLOW,
+    ),
+    ("explicit_deny_in_boundary", "explicit_deny", (("boundary", "pb", 1),), BOUNDARY),
+    ("explicit_deny_in_session_policy", "explicit_deny", (("session", "sp", 0),), SESSION),
+    ("deny_statement_second_in_same_policy", "explicit_deny", (("identity", "mixed", 1),), DENYALLOW),
+    ("allow_in_one_identity_policy_of_many", "allowed", (("identity", "b", 0),), BASICS),
+    (
+        "scp_all_levels_allow",
+        "allowed",
+        (("identity", "id-allow", 0), ("scp", "FullAWSAccess", 0), ("scp", "ou-lambda", 0)),
+        SCP,
+    ),
+    ("scp_missing_allow_at_ou_level", "implicit_deny", (), SCP),
+    ("scp_missing_allow_at_account_level", "implicit_deny", (), SCP),
+    ("scp_explicit_deny", "explicit_deny", (("scp", "deny-lambda", 0),), SCP),
+    ("scp_allow_does_not_grant", "implicit_deny", (), SCP),
+    ("scp_limits_resource_policy_grant_same_account", "implicit_deny", (), SCP),
+    ("scp_not_applied_to_service_principal", "allowed", (("resource", "billing", 0),), SCP),
+    ("scp_deny_applies_to_root_user", "explicit_deny", (), SCP),
+    ("scp_missing_allow_applies_to_root_user", "implicit_deny", (), SCP),
+    ("scp_with_notaction_deny_region_style", "explicit_deny", (), SCP),
+    ("scp_with_notaction_deny_region_allowed_region", "allowed", (), SCP),
+    ("rcp_deny_external_principal", "explicit_deny", (("rcp", "enforce-org", 0),), RCPEX),
+    ("rcp_org_member_allowed", "allowed", (), RCPEX),
+    ("rcp_service_principal_exempt_by_condition", "allowed", (), RCPEX),
+    ("rcp_confused_deputy_denies_foreign_source", "explicit_deny", (("rcp", "confused-deputy", 0),), RCPEX),
+    ("rcp_confused_deputy_no_source_account_not_denied", "allowed", (), RCPEX),
+    ("rcp_level_without_allow", "implicit_deny", (), DENYALLOW),
+    ("cross_account_both_allow", "allowed", (("identity", "id-allow", 0), ("resource", "billing", 0)), CROSS),
+    ("cross_account_only_resource_allows", "implicit_deny", (), CROSS),
+    ("cross_account_only_identity_allows", "implicit_deny", (), CROSS),
+    ("cross_account_resource_names_account_root_arn", "allowed", (), CROSS),
+    ("cross_account_resource_names_bare_account_id", "allowed", (), PRINCIPAL),
+    ("cross_account_boundary_without_allow", "implicit_deny", (), CROSS),
+    ("cross_account_resource_names_other_account", "implicit_deny", (), CROSS),
+    ("cross_account_explicit_resource_account_field", "implicit_deny", (), CROSS),
+    ("cross_account_scp_of_caller_blocks", "implicit_deny", (), CROSS),
+    ("boundary_limits_identity_allow", "implicit_deny", (), BOUNDARY),
+    (
+        "boundary_and_identity_both_allow",
+        "allowed",
+        (("identity", "id-allow", 0), ("boundary", "pb", 0)),
+        BOUNDARY,
+    ),
+    ("boundary_alone_grants_nothing", "implicit_deny", (), BOUNDARY),
+    ("resource_policy_user_arn_not_limited_by_boundary", "allowed", (("resource", "billing", 0),), DENYALLOW),
+    ("resource_policy_role_arn_limited_by_boundary", "implicit_deny", (), DENYALLOW),
+    ("resource_policy_role_arn_session_limited_by_boundary", "implicit_deny", (), DENYALLOW),
+    ("resource_policy_role_arn_limited_by_session_policy", "implicit_deny", (), DENYALLOW),
+    ("resource_policy_session_arn_not_limited_by_boundary", "allowed", (), DENYALLOW),
+    ("resource_policy_session_arn_not_limited_by_session_policy", "allowed", (), DENYALLOW),
+    ("resource_policy_federated_user_arn_not_limited_by_session_policy", "allowed", (), DENYALLOW),
+    ("resource_policy_iam_user_arn_does_not_grant_federated_session", "implicit_deny", (), DENYALLOW),
+    ("session_policy_limits_identity_allow", "implicit_deny", (), SESSION),
+    ("session_policy_and_identity_allow", "allowed", (), SESSION),
+    ("session_policy_alone_grants_nothing", "implicit_deny", (), SESSION),
+    ("resource_policy_role_arn_no_boundary_allows", "allowed", (), BASICS),
+    ("resource_policy_role_arn_with_path_matches_session", "allowed", (), IDS),
+    ("resource_policy_account_principal_same_account_delegates", "implicit_deny", (), PRINCIPAL),
+    ("resource_policy_account_principal_with_identity_allow", "allowed", (), PRINCIPAL),
+    ("resource_policy_other_user_no_grant", "implicit_deny", (), BASICS),
+    ("root_user_own_account_full_access", "allowed", (), DENYALLOW),
+    ("root_user_bare_account_id_own_account", "allowed", (), DENYALLOW),
+    ("root_user_denied_by_resource_policy", "explicit_deny", (), DENYALLOW),
+    ("root_user_other_account_without_resource_policy", "implicit_deny", (), CROSS),
+    ("root_user_other_account_with_resource_policy", "allowed", (), CROSS),
+    ("service_principal_allowed_by_resource_policy_source_arn", "allowed", (), LAMBDA_SVC),
+    ("service_principal_confused_deputy_wrong_source_arn", "implicit_deny", (), DEPUTY),
+    ("service_principal_missing_source_arn", "implicit_deny", (), DEPUTY),
+    ("service_principal_other_service_not_granted", "implicit_deny", (), PRINCIPAL),
+    ("service_principal_identity_policies_irrelevant", "implicit_deny", (), LAMBDA_RBP),
+    ("service_principal_list_form", "allowed", (), PRINCIPAL),
+    ("anonymous_principal_star", "allowed", (), PRINCIPAL),
+    ("anonymous_principal_aws_star", "allowed", (), PRINCIPAL),
+    ("anonymous_no_resource_policy", "implicit_deny", (), PRINCIPAL),
+    ("anonymous_not_matched_by_account_principal", "implicit_deny", (), PRINCIPAL),
+    ("public_principal_star_cross_account_needs_identity", "implicit_deny", (), CROSS),
+    ("principal_org_id_condition_member", "allowed", (), LAMBDA_ORG),
+    ("principal_org_id_condition_non_member", "implicit_deny", (), LAMBDA_ORG),
+    ("notprincipal_deny_exempts_listed_user_and_account", "allowed", (), NOTPRINCIPAL),
+    (
+        "notprincipal_deny_applies_to_unlisted_user",
+        "explicit_deny",
+        (("resource", "billing", 0),),
+        NOTPRINCIPAL,
+    ),
+    ("notprincipal_deny_session_needs_session_role_and_account", "allowed", (), NOTPRINCIPAL),
+    ("notprincipal_deny_role_arn_only_does_not_exempt_session", "explicit_deny", (), NOTPRINCIPAL),
+    ("notprincipal_deny_user_without_account_listed_is_denied", "explicit_deny", (), NOTPRINCIPAL),
+    ("notprincipal_deny_applies_to_service_principal", "explicit_deny", (), NOTPRINCIPAL),
+    ("notprincipal_deny_with_boundary_always_applies", "explicit_deny", (), NOTPRINCIPAL),
+    ("notaction_allow_everything_but_iam", "allowed", (), NOTACTION),
+    ("notaction_allow_excluded_action", "implicit_deny", (), NOTACTION),
+    ("notaction_deny_excludes_listed_action", "allowed", (), NOTACTION),
+    ("notaction_deny_other_action", "explicit_deny", (), NOTACTION),
+    ("notresource_deny_other_function", "explicit_deny", (), NOTRESOURCE),
+    ("notresource_deny_listed_function_not_denied", "allowed", (), NOTRESOURCE),
+    ("notresource_allow", "allowed", (), NOTRESOURCE),
+    ("action_match_case_insensitive", "allowed", (), ACTION),
+    ("action_request_case_insensitive", "allowed", (), ACTION),
+    ("action_wildcard_prefix", "allowed", (), ACTION),
+    ("action_question_mark_wildcard", "allowed", (), ACTION),
+    ("action_other_service_prefix_no_match", "implicit_deny", (), ACTION),
+    ("resource_arn_case_sensitive", "implicit_deny", (), RESOURCE),
+    ("resource_wildcard_region_and_name", "allowed", (), RESOURCE),
+    ("resource_question_mark_one_char", "allowed", (), RESOURCE),
+    ("resource_question_mark_not_two_chars", "implicit_deny", (), RESOURCE),
+    ("resource_list_any_matches", "allowed", (), RESOURCE),
+    ("lambda_unqualified_policy_does_not_cover_alias", "implicit_deny", (), LAMBDA_REF),
+    ("lambda_qualified_star_covers_alias", "allowed", (), LAMBDA_REF),
+    ("lambda_qualified_star_does_not_cover_unqualified", "implicit_deny", (), LAMBDA_REF),
+    ("lambda_name_star_covers_unqualified_and_other_functions", "allowed", (), LAMBDA_REF),
+    ("lambda_version_policy_not_alias", "implicit_deny", (), LAMBDA_ADDPERM),
+    ("lambda_alias_resource_policy_allows_alias", "allowed", (), LAMBDA_ADDPERM),
+    ("lambda_latest_qualifier_matched_by_star", "allowed", (), LAMBDA_REF),
+    ("function_url_auth_none_public", "allowed", (), LAMBDA_URL),
+    ("function_url_auth_type_mismatch", "implicit_deny", (), LAMBDA_URL),
+    ("invoked_via_function_url_true", "allowed", (), LAMBDA_URL),
+    ("invoked_via_function_url_absent", "implicit_deny", (), LAMBDA_URL),
+    ("function_url_aws_iam_same_account_identity", "allowed", (), LAMBDA_URL),
+    ("layer_version_cross_account_org", "allowed", (), LAMBDA_LAYER),
+    ("layer_policy_other_version", "implicit_deny", (), LAMBDA_LAYER),
+    ("layer_condition_on_lambda_layer_key", "allowed", (), LAMBDA_REF),
+    ("layer_condition_on_lambda_layer_key_foreign_layer", "implicit_deny", (), LAMBDA_REF),
+    ("statement_as_single_object", "allowed", (), STATEMENT),
+    ("policy_variable_username_2012", "allowed", (), VARIABLES),
+    ("policy_variable_literal_without_version", "implicit_deny", (), VERSION),
+    ("policy_variable_literal_under_2008", "implicit_deny", (), VERSION),
+    ("policy_variable_2008_matches_literal_text", "allowed", (), VERSION),
+    ("policy_variable_username_absent_for_role", "implicit_deny", (), VARIABLES),
+    ("policy_variable_principal_tag_in_resource", "allowed", (), VARIABLES),
+    ("policy_variable_default_value_used", "allowed", (), VARIABLES),
+    ("policy_variable_in_condition_value", "allowed", (), VARIABLES),
+    ("policy_variable_star_escape_literal", "implicit_deny", (), VARIABLES),
+    ("policy_variable_star_escape_in_condition", "allowed", (), VARIABLES),
+    ("policy_variable_principal_arn_derived", "allowed", (), KEYS),
+    ("principal_account_derived", "allowed", (), KEYS),
+    ("cond_string_equals_absent_key", "implicit_deny", (), CONDOPS),
+    ("cond_string_not_equals_absent_key_true", "allowed", (), CONDOPS),
+    ("cond_string_not_equals_present_equal", "implicit_deny", (), CONDOPS),
+    ("cond_string_equals_if_exists_absent", "allowed", (), CONDOPS),
+    ("cond_string_equals_if_exists_present_mismatch", "implicit_deny", (), CONDOPS),
+    ("cond_string_not_equals_if_exists_absent", "allowed", (), CONDOPS),
+    ("cond_deny_string_not_equals_if_exists_mismatch", "explicit_deny", (), CONDOPS),
+    ("cond_deny_string_not_equals_if_exists_absent", "explicit_deny", (), CONDOPS),
+    ("cond_deny_string_not_like_if_exists_match", "allowed", (), CONDOPS),
+    ("cond_string_equals_case_sensitive_value", "implicit_deny", (), CONDOPS),
+    ("cond_string_equals_ignore_case", "allowed", (), CONDOPS),
+    ("cond_string_not_equals_ignore_case", "implicit_deny", (), CONDOPS),
+    ("cond_key_name_case_insensitive", "allowed", (), CONDITION),
+    ("cond_string_like_star", "allowed", (), CONDOPS),
+    ("cond_string_like_question", "implicit_deny", (), CONDOPS),
+    ("cond_string_not_like_match", "implicit_deny", (), CONDOPS),
+    ("cond_string_equals_no_wildcards", "implicit_deny", (), CONDOPS),
+    ("cond_multiple_values_or", "allowed", (), CONDLOGIC),
+    ("cond_multiple_keys_and_one_fails", "implicit_deny", (), CONDLOGIC),
+    ("cond_multiple_keys_and_all_match", "allowed", (), CONDLOGIC),
+    ("cond_multiple_operators_and", "implicit_deny", (), CONDLOGIC),
+    ("cond_for_all_values_absent_key_true", "allowed", (), MULTIVALUE),
+    ("cond_for_all_values_subset", "allowed", (), MULTIVALUE),
+    ("cond_for_all_values_extra_value", "implicit_deny", (), MULTIVALUE),
+    ("cond_for_all_values_empty_list_true", "allowed", (), MULTIVALUE),
+    ("cond_deny_for_all_values_absent_key_denies", "explicit_deny", (), MULTIVALUE),
+    ("cond_for_any_value_absent_key_false", "implicit_deny", (), MULTIVALUE),
+    ("cond_for_any_value_one_match", "allowed", (), MULTIVALUE),
+    ("cond_for_any_value_no_match", "implicit_deny", (), MULTIVALUE),
+    ("cond_for_any_value_string_like", "allowed", (), MULTIVALUE),
+    ("cond_for_all_values_string_not_equals", "implicit_deny", (), MULTIVALUE),
+    ("cond_null_true_absent", "allowed", (), CONDOPS),
+    ("cond_null_true_present", "implicit_deny", (), CONDOPS),
+    ("cond_null_false_present", "allowed", (), CONDOPS),
+    ("cond_null_false_absent", "implicit_deny", (), CONDOPS),
+    ("cond_numeric_less_than", "allowed", (), CONDOPS),
+    ("cond_numeric_compares_numbers_not_strings", "allowed", (), CONDOPS),
+    ("cond_numeric_absent", "implicit_deny", (), CONDOPS),
+    ("cond_numeric_not_equals_absent", "allowed", (), CONDOPS),
+    ("cond_numeric_less_than_equals_boundary", "allowed", (), CONDOPS),
+    ("cond_date_iso_policy_epoch_request", "allowed", (), CONDOPS),
+    ("cond_date_epoch_policy_iso_request", "implicit_deny", (), CONDOPS),
+    ("cond_date_less_than_iso_both", "allowed", (), CONDOPS),
+    ("cond_date_equals_same_instant_two_forms", "allowed", (), CONDOPS),
+    ("cond_date_absent", "implicit_deny", (), CONDOPS),
+    ("cond_date_not_equals_absent", "allowed", (), CONDOPS),
+    ("cond_bool_secure_transport_true", "allowed", (), CONDOPS),
+    ("cond_bool_deny_insecure", "explicit_deny", (), CONDOPS),
+    ("cond_bool_absent", "implicit_deny", (), CONDOPS),
+    ("cond_bool_if_exists_absent", "allowed", (), CONDOPS),
+    ("cond_bool_deny_mfa_false_if_exists_absent", "explicit_deny", (), CONDOPS),
+    ("cond_ip_address_in_cidr", "allowed", (), CONDOPS),
+    ("cond_ip_address_out_of_cidr", "implicit_deny", (), CONDOPS),
+    ("cond_ip_address_single_host", "allowed", (), CONDOPS),
+    ("cond_ip_address_ipv6_cidr", "allowed", (), CONDOPS),
+    ("cond_ip_address_ipv6_outside", "implicit_deny", (), CONDOPS),
+    ("cond_not_ip_address_deny_outside", "explicit_deny", (), CONDOPS),
+    ("cond_not_ip_address_deny_inside", "allowed", (), CONDOPS),
+    ("cond_ip_address_absent", "implicit_deny", (), CONDOPS),
+    ("cond_binary_equals", "allowed", (), CONDOPS),
+    ("cond_binary_equals_mismatch", "implicit_deny", (), CONDOPS),
+    ("cond_arn_like_wildcards", "allowed", (), CONDOPS),
+    ("cond_arn_equals_wildcard", "allowed", (), CONDOPS),
+    ("cond_arn_like_region_mismatch", "implicit_deny", (), CONDOPS),
+    ("cond_arn_not_like_absent", "allowed", (), CONDOPS),
+    ("cond_arn_like_case_sensitive", "implicit_deny", (), CONDOPS),
+    ("cond_username_derived_for_user", "allowed", (), KEYS),
+    ("cond_principal_type_user", "allowed", (), KEYS),
+    ("cond_principal_type_role_session", "allowed", (), KEYS),
+    ("cond_username_absent_for_role", "implicit_deny", (), KEYS),
+    ("cond_variable_default_in_condition", "allowed", (), VARIABLES),
+    ("cond_variable_unresolved_no_match", "implicit_deny", (), VARIABLES),
+    ("cond_variable_dollar_escape", "allowed", (), VARIABLES),
+    ("cond_variable_question_escape_like", "implicit_deny", (), VARIABLES),
+    ("cond_variable_question_escape_literal", "allowed", (), VARIABLES),
+    ("resource_deny_naming_role_applies_to_its_session", "explicit_deny", (), PRINCIPAL),
+    ("resource_deny_naming_account_applies_to_user", "explicit_deny", (), PRINCIPAL),
+    ("resource_deny_naming_other_user_not_applied", "allowed", (), PRINCIPAL),
+    ("resource_deny_star_applies_to_service_principal", "explicit_deny", (), PRINCIPAL),
+    ("resource_policy_aws_star_list_form", "allowed", (), PRINCIPAL),
+    ("resource_policy_star_allows_service_principal", "allowed", (), PRINCIPAL),
+    ("cross_account_session_named_by_role_arn", "allowed", (), CROSS),
+    ("cross_account_session_arn_named", "allowed", (), CROSS),
+    ("cross_account_other_session_arn_not_matched", "implicit_deny", (), CROSS),
+    ("rcp_deny_applies_to_anonymous", "explicit_deny", (), RCP),
+    ("scp_exempts_admin_role_by_principal_arn", "allowed", (), SCP),
+    ("scp_denies_non_admin_role_by_principal_arn", "explicit_deny", (), SCP),
+    ("resource_star_matches_alias_arn", "allowed", (), RESOURCE),
+    ("context_given_principal_arn_overrides_derived", "allowed", (), KEYS),
+    ("cond_principal_is_aws_service_false_for_role", "allowed", (), KEYS),
+    ("principal_service_name_derived", "allowed", (), KEYS),
+    ("variable_in_condition_literal_without_version", "allowed", (), VERSION),
+    ("cond_date_with_offset", "allowed", (), CONDOPS),
+    ("cond_for_all_values_if_exists_absent", "allowed", (), MULTIVALUE),
+    ("cond_numeric_decimal", "allowed", (), CONDOPS),
+    ("cond_ip_v4_key_vs_v6_cidr_no_match", "implicit_deny", (), CONDOPS),
+]
+
+_DECIDED_KEYS = {"policy_type", "policy", "statement_index", "sid", "effect"}
+_POLICY_TYPES = {"identity", "resource", "boundary", "session", "scp", "rcp"}
+
+
+def _load(stem: str) -> dict[str, object]:
+    data: dict[str, object] = json.loads((SCENARIOS / f"{stem}.json").read_text())
+    return data
+
+
+def _check_shape(
+    out: dict[str, object], expected: str, must_decide: tuple[tuple[str, str, int], ...]
+) -> None:
+    assert out["decision"] == expected, out.get("explanation")
+    decided = out["decided_by"]
+    assert isinstance(decided, list)
+    for d in decided:
+        assert set(d) == _DECIDED_KEYS, d
+        assert d["policy_type"] in _POLICY_TYPES
+        assert isinstance(d["policy"], str) and isinstance(d["statement_index"], int)
+        assert d["sid"] is None or isinstance(d["sid"], str)
+    if expected == "explicit_deny":
+        # The deciding statements of an explicit deny are the Deny statements that matched.
+        assert decided and all(d["effect"] == "Deny" for d in decided)
+    if expected == "allowed":
+        # Empty only for the root user of the resource's account, whom no statement needs to allow.
+        assert all(d["effect"] == "Allow" for d in decided)
+    have = {(d["policy_type"], d["policy"], d["statement_index"]) for d in decided}
+    for want in must_decide:
+        assert want in have, (want, sorted(have))
+
+
+def test_every_scenario_file_is_in_the_table() -> None:
+    """A scenario file without an expected decision would silently test nothing."""
+    files = {p.stem for p in SCENARIOS.glob("*.json")}
+    names = [c[0] for c in CASES]
+    assert len(names) == len(set(names))
+    assert files == set(names)
+
+
+@pytest.mark.parametrize(("stem", "expected", "must_decide", "doc"), CASES, ids=[c[0] for c in CASES])
+def test_doc_scenario(
+    stem: str, expected: str, must_decide: tuple[tuple[str, str, int], ...], doc: str
+) -> None:
+    """Evaluate the scenario file as ``simulate --scenario FILE --json`` does; ``doc`` is the AWS page the
+    expected decision comes from."""
+    assert doc.startswith("https://docs.aws.amazon.com/")
+    request, policies = load_scenario(_load(stem))
+    _check_shape(scenario_result_json(evaluate(request, policies)), expected, must_decide)
+    # The fast path (no explanation) must reach the same decision.
+    assert evaluate(request, policies, explain=False).decision.value == expected
+
+
+def _run_cli(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lambdaperm_tui", "simulate", "--scenario", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_batch_matches_table(tmp_path: Path) -> None:
+    """Every scenario through the real command line as one ``.jsonl`` batch (DESIGN.md "Batch"): one JSON
+    result per line, in order; exit status 1 because some lines are denied.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    batch = tmp_path / "all.jsonl"
+    batch.write_text("".join(json.dumps(_load(c[0])) + "\n" for c in CASES))
+    proc = _run_cli(batch)
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == len(CASES)
+    for (stem, expected, must_decide, _doc), line in zip(CASES, lines, strict=True):
+        out = json.loads(line)
+        assert "error" not in out, (stem, out)
+        _check_shape(out, expected, must_decide)
+
+
+@pytest.mark.parametrize(
+    ("stem", "status"),
+    [
+        ("same_account_identity_allow_only", 0),
+        ("same_account_no_allow_anywhere", 1),
+        ("scp_explicit_deny", 1),
+    ],
+)
+def test_cli_single_file_exit_status(stem: str, status: int) -> None:
+    """Exit status 0 allowed, 1 denied (DESIGN.md "Contract: the scenario file")."""
+    proc = _run_cli(SCENARIOS / f"{stem}.json")
+    assert proc.returncode == status, proc.stderr
+    assert json.loads(proc.stdout)["decision"] == dict(CASES_BY_STEM)[stem]
+
+
+CASES_BY_STEM = [(c[0], c[1]) for c in CASES]
