@@ -69,6 +69,44 @@ SERVICES = {
 }
 
 
+# Actions a request may name, each with a resource of the type it takes (no list-only actions).
+REQUEST_ACTIONS = {
+    service: tuple(a for a in actions if not a.startswith("List") or service == "s3")
+    for service, actions in SERVICES.items()
+}
+
+
+_STREAM_ACTIONS = ("PutLogEvents", "CreateLogStream")
+
+
+def _fits(action: str, resource: str) -> bool:
+    """Whether ``resource`` is of a type ``action`` takes (coarse, for the generated services)."""
+    if not resource or resource == "*":
+        return False
+    service, name = action.split(":")
+    parts = resource.split(":")
+    if len(parts) < 6 or parts[2] != service:
+        return False
+    if service == "lambda":
+        return (":layer:" in resource) == (name == "GetLayerVersion") and (
+            name not in ("UpdateFunctionCode", "PublishVersion", "AddPermission", "CreateFunction")
+            or len(parts) == 7
+        )
+    if service == "s3":
+        return ("/" in parts[5]) == (name not in ("ListBucket", "GetBucketPolicy"))
+    if "*" in resource or "?" in resource:
+        return False
+    if service == "iam":
+        return parts[5].startswith("role/")
+    if service == "sqs":
+        return "/" not in parts[5]
+    if service == "logs":
+        return parts[5].startswith("log-group:") and (":log-stream:" in resource) == (name in _STREAM_ACTIONS)
+    if service == "kms":
+        return parts[5].startswith("key/")
+    return True
+
+
 def function_arn(name: str, region: str = "us-east-1", account: str = ACCOUNT, qualifier: str = "") -> str:
     base = f"arn:aws:lambda:{region}:{account}:function:{name}"
     return f"{base}:{qualifier}" if qualifier else base
@@ -123,7 +161,11 @@ class Workload:
             return f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{rng.choice(TEAMS)}-*"
         if service == "iam":
             return f"arn:aws:iam::{ACCOUNT}:role/{rng.choice(TEAMS)}-*"
-        return f"arn:aws:{service}:{region}:{ACCOUNT}:{rng.choice(TEAMS)}*"
+        if service == "sqs":
+            return f"arn:aws:sqs:{region}:{ACCOUNT}:{rng.choice(TEAMS)}-*"
+        if service == "logs":
+            return f"arn:aws:logs:{region}:{ACCOUNT}:log-group:/aws/lambda/{rng.choice(TEAMS)}-*"
+        return f"arn:aws:kms:{region}:{ACCOUNT}:key/*"
 
     def condition(self) -> dict[str, Any]:
         rng = self.rng
@@ -258,17 +300,10 @@ class Workload:
                 region = parts[3]
         else:
             service = rng.choice(("lambda", "lambda", "lambda", "s3", "dynamodb", "iam"))
-            action = f"{service}:{rng.choice(SERVICES[service])}"
-            if service == "lambda":
-                resource = function_arn(
-                    rng.choice(FUNCTIONS), region, qualifier=rng.choice(("", "prod", "7"))
-                )
-            elif service == "s3":
-                resource = f"arn:aws:s3:::{rng.choice(TEAMS)}-data/reports/{rng.randrange(1000)}.csv"
-            elif service == "dynamodb":
-                resource = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{rng.choice(TEAMS)}-orders"
-            else:
-                resource = f"arn:aws:iam::{ACCOUNT}:role/{rng.choice(TEAMS)}-worker"
+            action = f"{service}:{rng.choice(REQUEST_ACTIONS[service])}"
+            resource = ""
+        if not _fits(action, resource):
+            resource = self.fitting_resource(action, region)
         context = {
             "aws:SourceIp": f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}",
             "aws:SecureTransport": rng.random() < 0.9,
@@ -281,6 +316,33 @@ class Workload:
             out["resource_account"] = ACCOUNT  # S3 ARNs name no account
         out["context"] = context
         return out
+
+    def fitting_resource(self, action: str, region: str) -> str:
+        """A resource of the type ``action`` takes (as the Service Authorization Reference lists)."""
+        rng = self.rng
+        service, name = action.split(":")
+        if service == "lambda":
+            if name == "GetLayerVersion":
+                return f"arn:aws:lambda:{region}:{ACCOUNT}:layer:{rng.choice(TEAMS)}-libs:{rng.randint(1, 9)}"
+            qualified = name in ("InvokeFunction", "GetFunction", "GetPolicy", "InvokeFunctionUrl")
+            qualifier = rng.choice(("", "prod", "7")) if qualified else ""
+            return function_arn(rng.choice(FUNCTIONS), region, qualifier=qualifier)
+        if service == "s3":
+            if name in ("ListBucket", "GetBucketPolicy"):
+                return f"arn:aws:s3:::{rng.choice(TEAMS)}-data"
+            return f"arn:aws:s3:::{rng.choice(TEAMS)}-data/reports/{rng.randrange(1000)}.csv"
+        if service == "dynamodb":
+            return f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{rng.choice(TEAMS)}-orders"
+        if service == "iam":
+            return f"arn:aws:iam::{ACCOUNT}:role/{rng.choice(TEAMS)}-worker"
+        if service == "sqs":
+            return f"arn:aws:sqs:{region}:{ACCOUNT}:{rng.choice(TEAMS)}-queue"
+        if service == "logs":
+            group = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:/aws/lambda/{rng.choice(FUNCTIONS)}"
+            return (
+                f"{group}:log-stream:2026/11/28/{rng.randrange(10**6)}" if name in _STREAM_ACTIONS else group
+            )
+        return f"arn:aws:kms:{region}:{ACCOUNT}:key/{rng.randrange(10**8):08d}-0000-0000-0000-000000000000"
 
     def aimed_request(self, documents: list[dict[str, Any]]) -> tuple[str, str] | None:
         rng = self.rng
@@ -296,7 +358,7 @@ class Workload:
         actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
         pattern = rng.choice(actions)
         service, name = pattern.split(":")
-        candidates = [a for a in SERVICES[service] if a.lower().startswith(name.rstrip("*").lower())]
+        candidates = [a for a in REQUEST_ACTIONS[service] if a.lower().startswith(name.rstrip("*").lower())]
         if not candidates:
             return None
         action = f"{service}:{rng.choice(candidates)}"
@@ -484,9 +546,98 @@ def _bench_batch(quick: bool, *, light: bool) -> None:
         print(f"  decisions: {decisions}")
 
 
+# Runs each scenario of a batch through iam-simulate (npm @cloud-copilot/iam-simulate), sequentially,
+# mapping the scenario contract onto its Simulation input; prints one {"decision": ...} per line.
+IAM_SIMULATE_SCRIPT = r"""
+import { readFileSync } from 'node:fs'
+import { runSimulation } from '@cloud-copilot/iam-simulate'
+const lines = readFileSync(process.argv[2], 'utf8').split('\n').filter((l) => l.trim())
+const str = (v) => (Array.isArray(v) ? v.map(String) : String(v))
+const named = (p) => ({ name: p.name, policy: p.document })
+const out = []
+for (const line of lines) {
+  const s = JSON.parse(line)
+  const ctx = {}
+  for (const [k, v] of Object.entries(s.context || {})) ctx[k] = str(v)
+  const resource = { resource: s.resource, accountId: s.resource_account || s.resource.split(':')[4] }
+  const sim = {
+    request: { principal: s.principal, action: s.action, resource, contextVariables: ctx },
+    identityPolicies: (s.identity_policies || []).map(named),
+    serviceControlPolicies: (s.scps || []).map((level, i) => ({
+      orgIdentifier: `level-${i}`,
+      policies: level.map(named),
+    })),
+    resourceControlPolicies: [],
+    resourcePolicy: s.resource_policy ? s.resource_policy.document : undefined,
+    permissionBoundaryPolicies: s.permissions_boundary ? [named(s.permissions_boundary)] : undefined,
+  }
+  const r = await runSimulation(sim, {})
+  const d = r.resultType === 'error' ? 'error' : r.overallResult
+  out.push(JSON.stringify({ decision: d }))
+}
+process.stdout.write(out.join('\n') + '\n')
+"""
+
+_IAM_SIMULATE_DECISIONS = {
+    "Allowed": "allowed",
+    "ImplicitlyDenied": "implicit_deny",
+    "ExplicitlyDenied": "explicit_deny",
+}
+
+
+def bench_iam_simulate(directory: Path, quick: bool) -> None:
+    """Time iam-simulate on the same batches, in the same run, and compare its decisions with ours."""
+    script = directory / "lambdaperm_bench.mjs"
+    script.write_text(IAM_SIMULATE_SCRIPT)
+    runs = 3 if quick else 5
+    with tempfile.TemporaryDirectory() as tmp:
+        for light in (False, True):
+            batch = Path(tmp) / "batch.jsonl"
+            make_batch(batch, light=light)
+            theirs_cmd = ["node", str(script), str(batch)]
+            ours_cmd = [
+                sys.executable,
+                "-m",
+                "lambdaperm_tui",
+                "simulate",
+                "--scenario",
+                str(batch),
+                "--json",
+            ]
+            theirs_t, _ = wall(theirs_cmd, runs)
+            ours_full, _ = wall(ours_cmd, runs)
+            ours_none, _ = wall([*ours_cmd, "--explain", "none"], runs)
+            theirs = subprocess.run(theirs_cmd, capture_output=True, check=False).stdout.decode().splitlines()
+            ours = subprocess.run(ours_cmd, capture_output=True, check=False).stdout.decode().splitlines()
+            scenarios = batch.read_text().splitlines()
+            agree = 0
+            differ: dict[str, int] = {}
+            for line, a, b in zip(scenarios, theirs, ours, strict=True):
+                mine = json.loads(b).get("decision")
+                other = _IAM_SIMULATE_DECISIONS.get(json.loads(a).get("decision"), "error")
+                if mine == other:
+                    agree += 1
+                else:
+                    service = json.loads(line)["action"].split(":")[0]
+                    differ[service] = differ.get(service, 0) + 1
+            label = "light" if light else "heavy"
+            print(
+                f"  {label}: iam-simulate {theirs_t * 1000:.0f} ms vs ours {ours_full * 1000:.0f} ms "
+                f"(full explanations; {theirs_t / ours_full:.1f}x faster) / {ours_none * 1000:.0f} ms "
+                f"(--explain none; {theirs_t / ours_none:.1f}x); same decision on {agree} of {len(ours)}; "
+                f"differences by service: {differ or 'none'}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--iam-simulate",
+        metavar="DIR",
+        type=Path,
+        help="also run iam-simulate, installed with `npm install @cloud-copilot/iam-simulate` in DIR",
+    )
     args = parser.parse_args()
     print(f"lambdaperm-tui engine benchmark (seed {SEED}, Python {sys.version.split()[0]})")
     print(
@@ -507,6 +658,9 @@ def main() -> None:
     print(f"  target (< 50 us median without explanation): {target}")
     print("2. CLI batch of 2,000 scenarios in one process")
     bench_batch(args.quick)
+    if args.iam_simulate:
+        print("3. iam-simulate (Node.js) on the same batches, same run")
+        bench_iam_simulate(args.iam_simulate, args.quick)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``lambdaperm-tui``."""
     parser = _Parser(
@@ -118,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="colours of the UI (default auto; NO_COLOR in the environment means none)",
     )
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse in the UI")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.set_defaults(command=None)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
@@ -148,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain",
         choices=("full", "summary", "none"),
         default="full",
-        help="--scenario --json: the explanation in full (default), only its summary and layers, "
+        help="with --json: the explanation in full (default), only its summary and layers, "
         "or none (null; the fastest batch)",
     )
     _add_source_options(sim, top=False)
@@ -499,6 +506,8 @@ def _open(args: argparse.Namespace) -> Any:
     except CliError:
         raise
     except Exception as exc:  # noqa: BLE001 - shown as one line; the causes are listed below
+        if os.environ.get("LAMBDAPERM_TUI_DEBUG"):
+            raise  # the traceback, for a bug report
         raise CliError(_source_error(exc)) from None
 
 
@@ -539,12 +548,18 @@ def _simulate_inventory(args: argparse.Namespace) -> int:
     from .analysis.resolve import simulate
     from .iam.errors import InputError
 
+    explain = args.explain if args.json else "full"
     try:
-        answer = simulate(inventory, args.principal, args.action, args.resource, context, explain=True)
+        answer = simulate(
+            inventory, args.principal, args.action, args.resource, context, explain=explain != "none"
+        )
     except InputError as exc:
         raise CliError(str(exc)) from None
     if args.json:
-        sys.stdout.write(json.dumps(answer.to_json()) + "\n")
+        body = answer.to_json()
+        if explain == "summary" and answer.result is not None:
+            body["explanation"] = _result_json(answer.result, "summary")["explanation"]
+        sys.stdout.write(json.dumps(body) + "\n")
     else:
         _write(sys.stdout, _human_answer(answer))
     return _DECISION_EXIT.get(answer.decision, EXIT_UNKNOWN)
