@@ -14,12 +14,21 @@ forms only, and ``function:f*`` matches both (and every other function whose nam
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from .errors import RequestError
+
+
+def _q(value: object) -> str:
+    """``value`` quoted for a one-line error message (control characters escaped, long text cut)."""
+    text = json.dumps(str(value), ensure_ascii=False)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85")
+    return text if len(text) <= 120 else text[:117] + '..."'
+
 
 __all__ = [
     "Arn",
@@ -62,18 +71,22 @@ def parse_arn(text: object, field: str = "resource") -> Arn:
         raise RequestError(f"{field}: must be an ARN string, got {type(text).__name__}")
     parts = text.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
-        raise RequestError(f'{field}: "{text}" is not an ARN (arn:partition:service:region:account:resource)')
+        raise RequestError(
+            f"{field}: {_q(text)} is not an ARN (arn:partition:service:region:account:resource)"
+        )
     _, partition, service, region, account, resource = parts
-    if not _PARTITION_RE.match(partition):
-        raise RequestError(f'{field}: "{text}" has an invalid partition "{partition}"')
-    if not _SERVICE_RE.match(service):
-        raise RequestError(f'{field}: "{text}" has an invalid service "{service}"')
-    if not _REGION_RE.match(region):
-        raise RequestError(f'{field}: "{text}" has an invalid region "{region}"')
-    if not _ACCOUNT_RE.match(account):
-        raise RequestError(f'{field}: "{text}" has an invalid account id "{account}" (12 digits expected)')
+    if not _PARTITION_RE.fullmatch(partition):
+        raise RequestError(f"{field}: {_q(text)} has an invalid partition {_q(partition)}")
+    if not _SERVICE_RE.fullmatch(service):
+        raise RequestError(f"{field}: {_q(text)} has an invalid service {_q(service)}")
+    if not _REGION_RE.fullmatch(region):
+        raise RequestError(f"{field}: {_q(text)} has an invalid region {_q(region)}")
+    if not _ACCOUNT_RE.fullmatch(account):
+        raise RequestError(
+            f"{field}: {_q(text)} has an invalid account id {_q(account)} (12 digits expected)"
+        )
     if not resource:
-        raise RequestError(f'{field}: "{text}" has an empty resource part')
+        raise RequestError(f"{field}: {_q(text)} has an empty resource part")
     return Arn(partition, service, region, account, resource)
 
 
@@ -137,33 +150,33 @@ def parse_lambda_arn(text: object, field: str = "resource") -> LambdaArn:
     """
     arn = parse_arn(text, field)
     if arn.service != "lambda":
-        raise RequestError(f'{field}: "{arn}" is not a Lambda ARN (service is "{arn.service}")')
+        raise RequestError(f"{field}: {_q(arn)} is not a Lambda ARN (service is {_q(arn.service)})")
     if not arn.region or arn.region == "*" or not arn.account or arn.account == "aws":
-        raise RequestError(f'{field}: "{arn}" must name a region and a 12-digit account')
+        raise RequestError(f"{field}: {_q(arn)} must name a region and a 12-digit account")
     parts = arn.resource.split(":")
     kind = parts[0]
     if kind not in ("function", "layer") or len(parts) not in (2, 3):
         raise RequestError(
-            f'{field}: "{arn}" is not a Lambda function:NAME[:QUALIFIER] or layer:NAME[:VERSION] ARN'
+            f"{field}: {_q(arn)} is not a Lambda function:NAME[:QUALIFIER] or layer:NAME[:VERSION] ARN"
         )
     name = parts[1]
-    if not _LAMBDA_NAME_RE.match(name):
-        raise RequestError(f'{field}: "{arn}" has an invalid {kind} name "{name}"')
+    if not _LAMBDA_NAME_RE.fullmatch(name):
+        raise RequestError(f"{field}: {_q(arn)} has an invalid {kind} name {_q(name)}")
     qualifier = parts[2] if len(parts) == 3 else None
     qualifier_kind: Literal["version", "latest", "alias", "layer_version"] | None = None
     if qualifier is not None:
         if kind == "layer":
-            if not _VERSION_RE.match(qualifier):
-                raise RequestError(f'{field}: "{arn}" has an invalid layer version "{qualifier}"')
+            if not _VERSION_RE.fullmatch(qualifier):
+                raise RequestError(f"{field}: {_q(arn)} has an invalid layer version {_q(qualifier)}")
             qualifier_kind = "layer_version"
         elif qualifier == "$LATEST":
             qualifier_kind = "latest"
-        elif _VERSION_RE.match(qualifier):
+        elif _VERSION_RE.fullmatch(qualifier):
             qualifier_kind = "version"
-        elif re.match(r"^[A-Za-z0-9_-]{1,128}$", qualifier):
+        elif re.fullmatch(r"[A-Za-z0-9_-]{1,128}", qualifier):
             qualifier_kind = "alias"
         else:
-            raise RequestError(f'{field}: "{arn}" has an invalid qualifier "{qualifier}"')
+            raise RequestError(f"{field}: {_q(arn)} has an invalid qualifier {_q(qualifier)}")
     return LambdaArn(
         arn=str(arn),
         partition=arn.partition,

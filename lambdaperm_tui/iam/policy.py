@@ -60,6 +60,8 @@ _USER_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):user/(?:.*/)?([^/]+
 _ROLE_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/(?:.*/)?([^/]+)$")
 _SESSION_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role/([^/]+)/([^/]+)$")
 _FEDERATED_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):federated-user/([^/]+)$")
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 _ACTION_RE = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+$")
 
 # Distinct actions remembered per policy (see Policy.for_action).
@@ -361,7 +363,7 @@ def _actions(value: Any, where: str) -> tuple[ActionPattern, ...]:
     texts = _string_list(value, where)
     out = []
     for i, t in enumerate(texts):
-        if t != "*" and not _ACTION_RE.match(t):
+        if t != "*" and not _ACTION_RE.fullmatch(t):
             at = f"{where}[{i}]" if isinstance(value, list) else where
             raise PolicyError(f'{at}: {_q(t)} is not "service:action" or "*"')
         out.append(ActionPattern.compile(t))
@@ -389,23 +391,23 @@ def _principal_entry(key: str, value: str) -> PrincipalEntry:
         return PrincipalEntry(key, value, "federated", name=value)
     if key == "CanonicalUser":
         return PrincipalEntry(key, value, "canonical", name=value)
-    if _ACCOUNT_RE.match(value):
+    if _ACCOUNT_RE.fullmatch(value):
         return PrincipalEntry(key, value, "account", account=value)
-    m = _ROOT_RE.match(value)
+    m = _ROOT_RE.fullmatch(value)
     if m:
         return PrincipalEntry(key, value, "account", account=m.group(2), partition=m.group(1))
-    m = _USER_RE.match(value)
+    m = _USER_RE.fullmatch(value)
     if m:
         return PrincipalEntry(key, value, "user", account=m.group(2), name=m.group(3), partition=m.group(1))
-    m = _ROLE_RE.match(value)
+    m = _ROLE_RE.fullmatch(value)
     if m:
         return PrincipalEntry(key, value, "role", account=m.group(2), name=m.group(3), partition=m.group(1))
-    m = _SESSION_RE.match(value)
+    m = _SESSION_RE.fullmatch(value)
     if m:
         return PrincipalEntry(
             key, value, "session", account=m.group(2), name=m.group(3), partition=m.group(1)
         )
-    m = _FEDERATED_RE.match(value)
+    m = _FEDERATED_RE.fullmatch(value)
     if m:
         return PrincipalEntry(
             key, value, "federated_user", account=m.group(2), name=m.group(3), partition=m.group(1)
@@ -493,9 +495,20 @@ def parse_policy(document: Any, name: str) -> Policy:
     """Validate and compile a policy document (a parsed JSON object, or its JSON text).
 
     Raises ``PolicyError`` whose message names the place, e.g.
-    ``Statement[1].Effect: must be "Allow" or "Deny", got "allow"``. A document without ``Statement``
-    is accepted as a policy with no statements (it allows nothing and denies nothing).
+    ``Statement[1].Effect: must be "Allow" or "Deny", got "allow"``; messages are always one line
+    (control characters from the document are escaped). A document without ``Statement`` is accepted
+    as a policy with no statements (it allows nothing and denies nothing).
     """
+    try:
+        return _parse_policy(document, name)
+    except PolicyError as exc:
+        message = str(exc)
+        if _CONTROL.search(message):
+            raise PolicyError(_CONTROL.sub(lambda m: repr(m.group())[1:-1], message)) from None
+        raise
+
+
+def _parse_policy(document: Any, name: str) -> Policy:
     if isinstance(document, (bytes, bytearray)):
         try:
             document = document.decode("utf-8")
@@ -514,7 +527,8 @@ def parse_policy(document: Any, name: str) -> Policy:
         raise PolicyError(f"document: must be a JSON object, got {_q(document)}")
     for key in document:
         if key not in _TOP_KEYS:
-            raise PolicyError(f"{key if isinstance(key, str) else _q(key)}: unknown top-level element")
+            shown = key if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) else _q(key)
+            raise PolicyError(f"{shown}: unknown top-level element")
     version = document.get("Version")
     if version is not None and version not in (VERSION_2012, VERSION_2008):
         raise PolicyError(f'Version: must be "{VERSION_2012}" or "{VERSION_2008}", got {_q(version)}')

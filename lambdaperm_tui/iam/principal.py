@@ -11,11 +11,20 @@ Partitions: aws, aws-cn, aws-us-gov.
 
 from __future__ import annotations
 
+import json
 import re
 
 from .arn import PARTITIONS
 from .errors import RequestError
 from .request import Principal, PrincipalKind
+
+
+def _q(value: object) -> str:
+    """``value`` quoted for a one-line error message (control characters escaped, long text cut)."""
+    text = json.dumps(str(value), ensure_ascii=False)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85")
+    return text if len(text) <= 120 else text[:117] + '..."'
+
 
 __all__ = ["parse_principal", "principal_arn"]
 
@@ -41,21 +50,21 @@ def parse_principal(text: object) -> Principal:
     t = text.strip()
     if t == "anonymous":
         return Principal(PrincipalKind.ANONYMOUS, t)
-    m = _BARE_ACCOUNT_RE.match(t)
+    m = _BARE_ACCOUNT_RE.fullmatch(t)
     if m:
         return Principal(PrincipalKind.ROOT, t, account=t, partition="aws")
-    m = _ROOT_RE.match(t)
+    m = _ROOT_RE.fullmatch(t)
     if m:
         return Principal(PrincipalKind.ROOT, t, account=m.group(2), partition=m.group(1))
-    m = _USER_RE.match(t)
+    m = _USER_RE.fullmatch(t)
     if m:
         return Principal(PrincipalKind.USER, t, account=m.group(2), name=m.group(4), partition=m.group(1))
-    m = _ROLE_RE.match(t)
+    m = _ROLE_RE.fullmatch(t)
     if m:
         return Principal(
             PrincipalKind.ROLE, t, account=m.group(2), name=m.group(4), role_arn=t, partition=m.group(1)
         )
-    m = _SESSION_RE.match(t)
+    m = _SESSION_RE.fullmatch(t)
     if m:
         partition, account, role, _session = m.groups()
         return Principal(
@@ -67,24 +76,24 @@ def parse_principal(text: object) -> Principal:
             session_arn=t,
             partition=partition,
         )
-    m = _FEDERATED_RE.match(t)
+    m = _FEDERATED_RE.fullmatch(t)
     if m:
         return Principal(
             PrincipalKind.FEDERATED_USER, t, account=m.group(2), name=m.group(3), partition=m.group(1)
         )
-    if _SERVICE_RE.match(t) and len(t) <= 256:
+    if _SERVICE_RE.fullmatch(t) and len(t) <= 256:
         return Principal(PrincipalKind.SERVICE, t, name=t)
     if t.startswith("arn:"):
         parts = t.split(":")
         if len(parts) >= 2 and parts[1] not in PARTITIONS:
             raise RequestError(
-                f'principal: "{t}" has partition "{parts[1]}"; expected one of {", ".join(PARTITIONS)}'
+                f"principal: {_q(t)} has partition {_q(parts[1])}; expected one of {', '.join(PARTITIONS)}"
             )
         raise RequestError(
-            f'principal: "{t}" is not an IAM user, role, root, assumed-role session or federated-user ARN'
+            f"principal: {_q(t)} is not an IAM user, role, root, assumed-role session or federated-user ARN"
         )
     raise RequestError(
-        f'principal: "{t}" is not an ARN, a 12-digit account id, a service principal '
+        f"principal: {_q(t)} is not an ARN, a 12-digit account id, a service principal "
         '(e.g. "s3.amazonaws.com") or "anonymous"'
     )
 

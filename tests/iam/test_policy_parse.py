@@ -214,3 +214,16 @@ def test_variables_only_in_force_under_2012_10_17() -> None:
     old = parse_policy(doc(dict(ALLOW, Resource=res), version=VERSION_2008), "p").statements[0]
     assert old.resource is not None and not old.resource[0].variables
     assert old.matches_resource(res, None)
+
+
+def test_error_messages_are_one_line_even_for_hostile_text() -> None:
+    """Untrusted text is quoted with control characters escaped, so a message stays on one line."""
+    for document in (
+        {"\n": 1},
+        {"Statement": [{"Effect": "Allow", "Action": "a:b\n"}]},
+        {"Statement": [{"Effect": "Allow", "Action": "a:b", "Condition": {"String\nEquals": {}}}]},
+        {"Statement": [{"Effect": "Allow\u2028", "Action": "a:b"}]},
+    ):
+        with pytest.raises(PolicyError) as info:
+            parse_policy(document, "p")
+        assert len(str(info.value).splitlines()) == 1, str(info.value)
