@@ -90,7 +90,7 @@ class _Delay:
         return [content]
 
 
-def _serve(port_queue: Any, stop_event: Any) -> None:
+def _serve(port_queue: Any, stop_event: Any, parent_pid: int) -> None:
     import logging
 
     from moto.server import ThreadedMotoServer
@@ -104,7 +104,9 @@ def _serve(port_queue: Any, stop_event: Any) -> None:
     inner = server._server
     inner.app = _Delay(inner.app)
     port_queue.put(server.get_host_and_port()[1])
-    stop_event.wait()
+    # Stop with the parent even when it is killed without running its cleanup.
+    while not stop_event.wait(1.0) and os.getppid() == parent_pid:
+        pass
     server.stop()
 
 
@@ -248,7 +250,7 @@ def main() -> int:
     ctx = multiprocessing.get_context("spawn")
     port_queue = ctx.Queue()
     stop = ctx.Event()
-    child = ctx.Process(target=_serve, args=(port_queue, stop), daemon=True)
+    child = ctx.Process(target=_serve, args=(port_queue, stop, os.getpid()), daemon=True)
     child.start()
     endpoint = f"http://127.0.0.1:{port_queue.get(timeout=60)}"
     try:

@@ -288,3 +288,34 @@ def test_loaded_inventory_snapshot_round_trip_without_credentials(
     assert secret not in text and "AKIAUNIQUEKEYID12345" not in text
     validate(json.loads(text))
     assert load_snapshot(json.loads(text)) == inv
+
+
+def test_parse_document_accepts_json_and_url_encoded_json() -> None:
+    from urllib.parse import quote
+
+    from lambdaperm_tui.aws.loader import parse_document
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    import json
+
+    assert parse_document(json.dumps(doc)) == doc
+    assert parse_document(quote(json.dumps(doc))) == doc  # IAM's wire format
+    assert parse_document(doc) is doc
+    assert parse_document("[1, 2]") == [1, 2]  # any JSON is kept as is
+    with pytest.raises(ValueError, match="not valid JSON"):
+        parse_document("{oops")
+
+
+def test_a_bug_or_guard_refusal_inside_a_task_stops_the_load(
+    generated: GeneratedAccount, moto_server: str
+) -> None:
+    from lambdaperm_tui.aws.guard import ReadOnlyViolation
+
+    loader, factory = make_loader(moto_server, generated.account)
+
+    def refuse(**_: Any) -> None:
+        raise ReadOnlyViolation("lambda", "ListAliases")
+
+    factory.register("before-call.lambda.ListAliases", refuse)
+    with pytest.raises(ReadOnlyViolation):
+        loader.run()
