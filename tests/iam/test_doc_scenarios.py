@@ -21,21 +21,17 @@ from lambdaperm_tui.iam.scenario import load_scenario, scenario_result_json
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
-BASICS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html"
 DENYALLOW = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html"
-BOUNDARY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"
-SESSION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session"
-SCP = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html"
-RCPEX = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html"
+BASICS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html"
 CROSS = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html"
 )
+BOUNDARY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html"
+SESSION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session"
+SCP = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html"
+RCP = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html"
+RCPEX = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_examples.html"
 PRINCIPAL = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html"
-IDS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html"
-LAMBDA_SVC = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"
-DEPUTY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"
-LAMBDA_RBP = "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"
-LAMBDA_ORG = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html"
 NOTPRINCIPAL = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html"
 )
@@ -43,21 +39,25 @@ NOTACTION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies
 NOTRESOURCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html"
 ACTION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html"
 RESOURCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"
+VERSION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html"
+STATEMENT = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_statement.html"
+CONDOPS = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
+)
+CONDLOGIC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html"
+MULTIVALUE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html"
+CONDITION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html"
+VARIABLES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
+KEYS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+DEPUTY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"
+LAMBDA_RBP = "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html"
 LAMBDA_REF = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html"
 LAMBDA_ADDPERM = "https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html"
 LAMBDA_URL = "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"
 LAMBDA_LAYER = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html"
-STATEMENT = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_statement.html"
-VARIABLES = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html"
-VERSION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html"
-KEYS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
-CONDOPS = (
-    "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html"
-)
-CONDITION = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html"
-CONDLOGIC = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html"
-MULTIVALUE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html"
-RCP = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html"
+LAMBDA_ORG = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html"
+LAMBDA_SVC = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"
+IDS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html"
 
 # (scenario file stem, expected decision, statements that must be in decided_by, AWS page)
 CASES: list[tuple[str, str, tuple[tuple[str, str, int], ...], str]] = [
@@ -303,6 +303,35 @@ CASES: list[tuple[str, str, tuple[tuple[str, str, int], ...], str]] = [
     ("cond_for_all_values_if_exists_absent", "allowed", (), MULTIVALUE),
     ("cond_numeric_decimal", "allowed", (), CONDOPS),
     ("cond_ip_v4_key_vs_v6_cidr_no_match", "implicit_deny", (), CONDOPS),
+    (
+        "doc_example_carlos_explicit_deny_in_identity_beats_bucket_policy",
+        "explicit_deny",
+        (("identity", "carlossalazar-policy", 2),),
+        BASICS,
+    ),
+    (
+        "doc_example_carlos_own_bucket_allowed_by_identity",
+        "allowed",
+        (("identity", "carlossalazar-policy", 1),),
+        BASICS,
+    ),
+    ("doc_example_boundary_shirley_createuser_denied", "implicit_deny", (), BOUNDARY),
+    ("doc_example_boundary_allows_but_no_identity_grant", "implicit_deny", (), BOUNDARY),
+    ("cross_account_bucket_policy_grants_other_action_only", "implicit_deny", (), CROSS),
+    ("cross_account_bucket_policy_get_allowed", "allowed", (), CROSS),
+    ("scp_deny_all_except_approved_services", "explicit_deny", (), SCP),
+    ("scp_allow_list_approved_service", "allowed", (), SCP),
+    ("scp_allow_list_style_without_full_access", "implicit_deny", (), SCP),
+    ("mfa_deny_bool_if_exists_long_term_credentials", "explicit_deny", (), CONDOPS),
+    ("mfa_deny_bool_if_exists_with_mfa", "allowed", (), CONDOPS),
+    ("cond_for_any_value_negated_absent_false", "implicit_deny", (), MULTIVALUE),
+    ("cond_for_all_values_negated_absent_true", "allowed", (), MULTIVALUE),
+    ("cond_string_not_equals_several_values_nor", "implicit_deny", (), CONDLOGIC),
+    ("cond_not_ip_address_if_exists_absent", "allowed", (), CONDOPS),
+    ("cond_ip_policy_cidr_with_host_bits", "allowed", (), CONDOPS),
+    ("cond_date_policy_date_only", "allowed", (), CONDOPS),
+    ("cond_numeric_equals_decimal_forms", "allowed", (), CONDOPS),
+    ("cond_variable_in_string_like_with_wildcard", "allowed", (), VARIABLES),
 ]
 
 _DECIDED_KEYS = {"policy_type", "policy", "statement_index", "sid", "effect"}
