@@ -132,6 +132,34 @@ def open_inventory(
     return _load_live(source, on_event, cancel)
 
 
+# Factories whose credentials ``preflight`` resolved, waiting for the ``open_inventory`` of the same source.
+_preflighted: dict[Source, tuple[Any, str]] = {}
+_preflight_lock = threading.Lock()
+
+
+def preflight(source: Source) -> str | None:
+    """Resolve a live source's credentials now (before a UI takes the terminal); return the account id.
+
+    Any MFA prompt is answered here, once: the next ``open_inventory(source)`` reuses this factory and its
+    credentials instead of resolving them again inside the UI. Raises ``CredentialsError``. Returns None
+    for snapshot and demo sources, which need no credentials.
+    """
+    if source.kind != "live":
+        return None
+    from .clients import ClientFactory
+
+    factory = ClientFactory(
+        profile=source.profile,
+        region=source.regions[0] if source.regions else None,
+        endpoint_url=source.endpoint_url,
+        max_workers=source.workers,
+    )
+    account_id = factory.check_credentials()
+    with _preflight_lock:
+        _preflighted[source] = (factory, account_id)
+    return account_id
+
+
 def _load_live(
     source: Source,
     on_event: EventCallback | None,
@@ -146,15 +174,20 @@ def _load_live(
     from .clients import ClientFactory
 
     regions = regions or source.regions
-    factory = ClientFactory(
-        profile=source.profile,
-        region=regions[0] if regions else None,
-        endpoint_url=endpoint_url or source.endpoint_url,
-        max_workers=source.workers,
-        credentials=credentials,
-    )
-    # Credentials are resolved (and any MFA/SSO problem reported) before the first Lambda call.
-    account_id = factory.check_credentials()
+    with _preflight_lock:
+        ready = _preflighted.pop(source, None) if source.kind == "live" else None
+    if ready is not None:
+        factory, account_id = ready
+    else:
+        factory = ClientFactory(
+            profile=source.profile,
+            region=regions[0] if regions else None,
+            endpoint_url=endpoint_url or source.endpoint_url,
+            max_workers=source.workers,
+            credentials=credentials,
+        )
+        # Credentials are resolved (and any MFA/SSO problem reported) before the first Lambda call.
+        account_id = factory.check_credentials()
     loader = Loader(
         factory,
         regions or (factory.region,),

@@ -95,3 +95,27 @@ def test_demo_source_loads_through_the_live_loader(aws_env: Path) -> None:
     finally:
         stop_demo()
     assert not demo_running()
+
+
+def test_preflight_resolves_once_and_open_inventory_reuses_it(
+    aws_env: Path, moto_server: str, moto_account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdaperm_tui.aws import source as source_module
+    from lambdaperm_tui.aws.clients import ClientFactory
+
+    seed_account(moto_server, moto_account, functions_per_region=1)
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", moto_account)
+    source = Source.from_options(endpoint_url=moto_server, regions=["us-east-1"])
+    assert source_module.preflight(source) == moto_account
+    checks = []
+    original = ClientFactory.check_credentials
+
+    def counting(self: ClientFactory) -> str:
+        checks.append(1)
+        return original(self)
+
+    monkeypatch.setattr(ClientFactory, "check_credentials", counting)
+    inv = open_inventory(source)
+    assert checks == []  # the preflighted factory (and its resolved credentials) was reused
+    assert inv.account_id == moto_account and len(inv.functions) == 1
+    assert source_module.preflight(Source.from_options(demo=True)) is None
