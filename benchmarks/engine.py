@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -490,14 +491,24 @@ def make_batch(path: Path, n: int = 2000, *, light: bool = False) -> dict[str, f
 
 
 def wall(cmd: list[str], runs: int) -> tuple[float, list[float]]:
+    """Median wall time of ``cmd`` over ``runs`` runs (and the runs). Also records the median CPU time
+    (user + system) of the child in ``LAST_CPU``: on a shared machine it varies far less than wall time."""
     times = []
+    cpu = []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, check=False)
         times.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
         if proc.returncode not in (0, 1) or b"Traceback" in proc.stderr:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    LAST_CPU[0] = statistics.median(cpu)
     return statistics.median(times), times
+
+
+LAST_CPU = [0.0]
 
 
 def bench_batch(quick: bool) -> None:
@@ -517,31 +528,34 @@ def _bench_batch(quick: bool, *, light: bool) -> None:
             f"({info['bytes'] / info['lines'] / 1000:.1f} kB per line)"
         )
         start, _ = wall([py, "-c", "pass"], runs)
+        start_cpu = LAST_CPU[0]
         imports, _ = wall([py, "-c", "import lambdaperm_tui.cli, lambdaperm_tui.iam.scenario"], runs)
-        parse, _ = wall(
-            [py, "-c", f"import json,gc\ngc.disable()\nfor l in open({str(batch)!r},'rb'): json.loads(l)"],
-            runs,
-        )
-        print(f"  baseline `python -c pass`: {start * 1000:.0f} ms")
-        print(f"  baseline import of cli + engine (process included): {imports * 1000:.0f} ms")
-        print(f"  baseline json.loads of every line (process included): {parse * 1000:.0f} ms")
+        imports_cpu = LAST_CPU[0]
+        loop = f"import json\nfor l in open({str(batch)!r},'rb'): json.loads(l)"
+        parse, _ = wall([py, "-c", loop], runs)
+        parse_cpu = LAST_CPU[0]
+        print(f"  baseline `python -c pass`: {start * 1000:.0f} ms (CPU {start_cpu * 1000:.0f} ms)")
+        print(f"  baseline import of cli + engine: {imports * 1000:.0f} ms (CPU {imports_cpu * 1000:.0f} ms)")
+        print(f"  baseline json.loads of every line: {parse * 1000:.0f} ms (CPU {parse_cpu * 1000:.0f} ms)")
         cli = [py, "-m", "lambdaperm_tui", "simulate", "--scenario", str(batch), "--json"]
         print("  command: python -m lambdaperm_tui simulate --scenario batch.jsonl --json [--explain MODE]")
         for mode in ("full", "summary", "none"):
             cmd = [*cli, "--explain", mode]
             median, times = wall(cmd, runs)
+            cpu = LAST_CPU[0]
             out = subprocess.run(cmd, stdout=subprocess.PIPE, check=False).stdout
             decisions: dict[str, int] = {}
             for line in out.splitlines():
                 d = json.loads(line).get("decision", "error")
                 decisions[d] = decisions.get(d, 0) + 1
-            verdict = "MET" if median < 0.3 else "not met"
             print(
-                f"  --explain {mode:7s}: median {median * 1000:5.0f} ms "
-                f"(runs {', '.join(f'{t * 1000:.0f}' for t in times)}); {len(out) / 1e6:.1f} MB out; "
-                f"{median / start:.1f}x python start, {median / parse:.1f}x json-parse-only; "
-                f"{(median - parse) / info['lines'] * 1e6:.0f} us/scenario beyond parsing; "
-                f"< 300 ms: {verdict}"
+                f"  --explain {mode:7s}: wall median {median * 1000:5.0f} ms "
+                f"(runs {', '.join(f'{t * 1000:.0f}' for t in times)}), CPU {cpu * 1000:.0f} ms; "
+                f"{len(out) / 1e6:.1f} MB out; CPU {cpu / start_cpu:.1f}x python start, "
+                f"{cpu / parse_cpu:.1f}x json-parse-only; "
+                f"{(cpu - parse_cpu) / info['lines'] * 1e6:.0f} us CPU/scenario beyond parsing; "
+                f"< 300 ms: wall {'MET' if median < 0.3 else 'not met'}, "
+                f"CPU {'MET' if cpu < 0.3 else 'not met'}"
             )
         print(f"  decisions: {decisions}")
 
@@ -605,8 +619,11 @@ def bench_iam_simulate(directory: Path, quick: bool) -> None:
                 "--json",
             ]
             theirs_t, _ = wall(theirs_cmd, runs)
+            theirs_cpu = LAST_CPU[0]
             ours_full, _ = wall(ours_cmd, runs)
+            full_cpu = LAST_CPU[0]
             ours_none, _ = wall([*ours_cmd, "--explain", "none"], runs)
+            none_cpu = LAST_CPU[0]
             theirs = subprocess.run(theirs_cmd, capture_output=True, check=False).stdout.decode().splitlines()
             ours = subprocess.run(ours_cmd, capture_output=True, check=False).stdout.decode().splitlines()
             scenarios = batch.read_text().splitlines()
@@ -622,10 +639,12 @@ def bench_iam_simulate(directory: Path, quick: bool) -> None:
                     differ[service] = differ.get(service, 0) + 1
             label = "light" if light else "heavy"
             print(
-                f"  {label}: iam-simulate {theirs_t * 1000:.0f} ms vs ours {ours_full * 1000:.0f} ms "
-                f"(full explanations; {theirs_t / ours_full:.1f}x faster) / {ours_none * 1000:.0f} ms "
-                f"(--explain none; {theirs_t / ours_none:.1f}x); same decision on {agree} of {len(ours)}; "
-                f"differences by service: {differ or 'none'}"
+                f"  {label}: iam-simulate wall {theirs_t * 1000:.0f} ms (CPU {theirs_cpu * 1000:.0f}) vs "
+                f"ours "
+                f"{ours_full * 1000:.0f} ms (CPU {full_cpu * 1000:.0f}) with full explanations, "
+                f"{ours_none * 1000:.0f} ms (CPU {none_cpu * 1000:.0f}) with --explain none; "
+                f"CPU ratio {theirs_cpu / full_cpu:.1f}x / {theirs_cpu / none_cpu:.1f}x; "
+                f"same decision on {agree} of {len(ours)}; differences by service: {differ or 'none'}"
             )
 
 

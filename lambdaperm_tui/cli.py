@@ -301,8 +301,8 @@ def _simulate_scenario_file(path: str, *, as_json: bool, explain: str = "full") 
     if path.endswith(".jsonl"):
         import gc
 
-        # A batch allocates many short-lived containers and keeps few: the cyclic collector would spend
-        # more time scanning them than evaluating (measured: about 3x the whole batch). Off for the loop.
+        # A batch allocates many short-lived containers and keeps few cycles: the cyclic collector only
+        # rescans them (a few percent of a batch's CPU time, measured on benchmarks/engine.py's heavy batch).
         gc.disable()
         try:
             return _simulate_batch(path, data, as_json=as_json, explain=explain)
@@ -673,17 +673,14 @@ def _preflight(source: Any) -> None:
     answered and an expired SSO token is a one-line message, not a frozen screen."""
     if source.kind != "live":
         return
-    from .aws.clients import ClientFactory
+    from .aws import source as sources
 
     try:
-        factory = ClientFactory(
-            profile=source.profile,
-            region=source.regions[0] if source.regions else None,
-            endpoint_url=source.endpoint_url,
-            max_workers=source.workers,
-        )
-        factory.check_credentials()
+        # aws.source.preflight keeps the resolved factory for the UI's load, so MFA is asked once.
+        sources.preflight(source)
     except Exception as exc:  # noqa: BLE001 - every way of failing is one line for the user
+        if os.environ.get("LAMBDAPERM_TUI_DEBUG"):
+            raise
         raise CliError(_source_error(exc)) from None
 
 
