@@ -31,7 +31,7 @@ from .detail import DetailView, render_entry
 from .header import StatusHeader
 from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
 from .panes import Entry, ResourcePane
-from .render import function_label, layer_version_label, role_label, short_reason
+from .render import age_words, function_label, layer_version_label, role_label, short_reason
 
 PANES = ("functions", "layers", "roles", "principals")
 NARROW_WIDTH = 100  # below this the list and the detail take turns instead of sitting side by side
@@ -90,7 +90,8 @@ class LambdaPermApp(App[int]):
         self.loading = True  # from the first frame until the first load ends
         self.load_started = 0.0
         self.load_seconds: float | None = None
-        self.first_frame_at: float | None = None
+        self.first_frame_at: float | None = None  # time.time() of the first painted frame
+        self.loaded_at: float | None = None  # time.time() when the first load finished
         self.raw = False
         self.current: Entry | None = None
         self.edits: dict[Any, Any] = {}  # PolicyRef -> document (what-if)
@@ -121,13 +122,16 @@ class LambdaPermApp(App[int]):
         return self.screen_stack[0] if self.screen_stack else self.screen
 
     def on_mount(self) -> None:
-        self.first_frame_at = time.perf_counter()
         self._update_header()
         self._layout_for(self.size.width)
         self.pane("functions").rows_tree.focus()
         self.detail.show(render_entry(None, self.inventory, raw=self.policy_mode(), edited=self.is_edited))
         # The load starts after the first frame is on screen: nothing AWS-bound happens before it.
-        self.call_after_refresh(self.start_load)
+        self.call_after_refresh(self._first_frame)
+
+    def _first_frame(self) -> None:
+        self.first_frame_at = time.time()
+        self.start_load()
 
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
@@ -284,6 +288,8 @@ class LambdaPermApp(App[int]):
     def _finish_load(self) -> None:
         self.loading = False
         self.load_seconds = time.perf_counter() - self.load_started
+        if self.loaded_at is None:
+            self.loaded_at = time.time()
         for name, note in (("functions", "no functions"), ("layers", "no layers"), ("roles", "no roles")):
             self.pane(name).set_empty_note(note)
         self._refresh_principals()
@@ -424,14 +430,14 @@ class LambdaPermApp(App[int]):
     def _update_header(self, failed: str | None = None) -> None:
         header = self._main.query_one(StatusHeader)
         inv = self.fold.final
-        source = inv.source if inv is not None and inv.source else self.source_label
+        source = self.source_label
         account = inv.account_id if inv is not None else self.base_inventory.account_id
         regions = inv.regions if inv is not None else self.fold.regions
         age = None
         if inv is not None and source.startswith("snapshot"):
-            from .render import age_words
-
             age = age_words(inv.captured_at, self._now())
+            if inv.source and not inv.source.startswith("snapshot"):
+                source += f" (of {inv.source})"
         header.set_source(source, account, regions, age)
         done, total = self.fold.progress_totals()
         if failed:
@@ -507,6 +513,27 @@ class LambdaPermApp(App[int]):
     def selected_entry(self) -> Entry | None:
         """The current selection, fresh."""
         return self._fresh(self.current) if self.current is not None else None
+
+    # Explorer actions make no sense over the simulator or who-can screens; there they are hidden.
+    _MAIN_ONLY = frozenset(
+        {
+            "filter",
+            "go_back",
+            "simulate",
+            "who_can",
+            "edit_policy",
+            "toggle_raw",
+            "copy_arn",
+            "reload",
+            "focus_pane",
+            "focus_next",
+            "reset_edits",
+        }
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide explorer-only bindings while another screen is on top."""
+        return not (action in self._MAIN_ONLY and len(self.screen_stack) > 1)
 
     # -- actions ------------------------------------------------------------------------------------------
     def action_focus_pane(self, name: str) -> None:

@@ -136,7 +136,9 @@ def _mark(ok: bool) -> str:
     return "✔" if ok else "✘"
 
 
-def fill_explanation(node: TreeNode[Any], result: Any, edited_names: set[str]) -> None:
+def fill_explanation(
+    node: TreeNode[Any], result: Any, edited_names: set[str], *, layers_open: bool = True
+) -> None:
     """Add the layers, policies, statements, elements and conditions of a ``Result`` under ``node``."""
     for d in getattr(result, "decided_by", ()):
         line = Text(f"{DECIDING_MARK} decided by {d.effect} in {d.policy_type} policy ", style="bold")
@@ -148,7 +150,7 @@ def fill_explanation(node: TreeNode[Any], result: Any, edited_names: set[str]) -
         node.add_leaf(Text("no explanation was computed", style="dim"))
         return
     node.add_leaf(Text(expl.summary))
-    layers = node.add(Text("Evaluation layers", style="bold"), expand=True)
+    layers = node.add(Text("Evaluation layers", style="bold"), expand=layers_open)
     for layer in expl.layers:
         line = Text(f"{layer.layer}: ", style="bold")
         line.append(layer.verdict)
@@ -436,6 +438,7 @@ class SimulatorScreen(Screen[None]):
         tree.clear()
         edited = edited_policy_names(_app(self), answer)
         checks = tuple(answer.checks or ())
+        wide = self.app.size.width >= 100  # in 80 columns the layer list starts folded
         if len(checks) > 1:
             for check in checks:
                 label = decision_text(str(check.decision), short=True)
@@ -447,9 +450,9 @@ class SimulatorScreen(Screen[None]):
                     label.append(f" — {check.note}", style="dim")
                 node = tree.root.add(label, expand=True)
                 if check.result is not None:
-                    fill_explanation(node, check.result, edited)
+                    fill_explanation(node, check.result, edited, layers_open=wide)
         elif answer.result is not None:
-            fill_explanation(tree.root, answer.result, edited)
+            fill_explanation(tree.root, answer.result, edited, layers_open=wide)
         else:
             tree.root.add_leaf(
                 Text("no evaluation: the answer depends on data that could not be read", style="yellow")
@@ -613,8 +616,8 @@ class WhoCanScreen(Screen[None]):
 def principal_cell(row: Any) -> Text:
     """Who, with where the candidate came from (``role in inventory``, ``named in billing policy``)."""
     text = Text(str(row.label or row.principal))
-    if row.origin:
-        text.append(f"  {row.origin}", style="dim")
+    if row.origin and row.origin != "account":
+        text.append(f"  ({row.origin})", style="dim")
     return text
 
 
@@ -633,6 +636,11 @@ def deciding_text(row: Any) -> str:
     explanation = getattr(result, "explanation", None)
     if explanation is not None and explanation.summary:
         return str(explanation.summary)
+    notes = getattr(answer, "notes", ()) or ()
+    if notes:
+        return "; ".join(map(str, notes))
+    if getattr(row, "decision", "") == "allowed":
+        return "allowed without a statement (the account's root user)"
     return "no statement allows"
 
 
