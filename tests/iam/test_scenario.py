@@ -13,6 +13,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lambdaperm_tui.iam.errors import InputError
 from lambdaperm_tui.iam.request import PrincipalKind
@@ -235,3 +237,40 @@ def test_loader_cache_is_bounded() -> None:
     for i in range(5):
         loader.load(base() | {"identity_policies": [{"name": f"p{i}", "document": doc()}]})
     assert len(loader._policies) <= 2
+
+
+# -- fuzzing: any JSON in, a scenario or an InputError out -----------------------------------------
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+_fields = st.sampled_from(
+    ["principal", "action", "resource", "resource_account", "context", "identity_policies",
+     "permissions_boundary", "session_policy", "scps", "rcps", "resource_policy"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_fields, _json, max_size=6), _json)
+def test_any_json_gives_a_scenario_or_an_input_error(fields: dict[str, Any], extra: Any) -> None:
+    """Every field replaced by arbitrary JSON, starting from a valid scenario."""
+    scenario = base() | fields
+    for obj in (scenario, extra):
+        try:
+            load_scenario(obj)
+        except InputError as exc:
+            assert str(exc) and "\n" not in str(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_json)
+def test_any_policy_document_gives_a_policy_or_an_error_naming_the_field(document: Any) -> None:
+    scenario = base() | {"identity_policies": [{"name": "p", "document": document}]}
+    try:
+        load_scenario(scenario)
+    except InputError as exc:
+        assert str(exc).startswith("identity_policies[0].document")
