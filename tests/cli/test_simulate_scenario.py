@@ -6,11 +6,17 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lambdaperm_tui.cli import main
 
 from .conftest import ACCOUNT, FUNCTION, ROLE, Run, allowed, explicit_deny, implicit_deny, policy, scenario
 
@@ -266,3 +272,25 @@ def test_explain_modes_keep_decision_and_deciders(run: Runner, write: Writer) ->
         assert "policies" in f["explanation"]
     single = run("simulate", "--scenario", write("s.json", allowed()), "--json", "--explain", "none")
     assert single.code == 0 and single.json()["explanation"] is None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.binary(max_size=40)
+        | st.builds(json.dumps, st.dictionaries(st.text(max_size=5), st.text(max_size=5))),
+        max_size=5,
+    )
+)
+def test_batch_of_garbage_never_raises(tmp_path: Any, lines: list[Any]) -> None:
+    """Any bytes as batch lines: one result or error per non-blank line, exit 0-2, never an exception."""
+    path = tmp_path / "g.jsonl"
+    raw = [x if isinstance(x, bytes) else x.encode() for x in lines]
+    raw = [x.replace(b"\n", b" ").replace(b"\r", b" ") for x in raw]
+    path.write_bytes(b"\n".join(raw))
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["simulate", "--scenario", str(path), "--json"])
+    assert code in (0, 1, 2)
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(results) == sum(1 for x in b"\n".join(raw).split(b"\n") if x.strip())
