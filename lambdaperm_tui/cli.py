@@ -328,6 +328,10 @@ def _simulate_scenario_file(path: str, *, as_json: bool, explain: str = "full") 
     return _DECISION_EXIT[result.decision.value]
 
 
+_CHUNK = 4096  # results per write
+_SEEN_MAX = 100_000  # distinct lines remembered for duplicate detection
+
+
 def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> int:
     """One scenario per line, one result per line, in order; blank lines are skipped."""
     from .iam.errors import InputError
@@ -357,7 +361,8 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
                     body = dumps(_result_json(result, explain))
                 else:
                     body = _decision_words(decision, symbols) + _deciders_inline(result)
-            seen[line] = (decision, body)
+            if len(seen) < _SEEN_MAX:
+                seen[line] = (decision, body)
         else:
             decision, body = cached
         if decision == "error":
@@ -369,6 +374,10 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
         else:
             any_denied = any_denied or decision != "allowed"
             out.append(body if as_json else f"line {number}: {body}")
+        if len(out) >= _CHUNK:
+            # Few large writes (not one per line), but bounded memory for batches of any length.
+            _write(sys.stdout, out)
+            out = []
     _write(sys.stdout, out)
     if any_invalid:
         print(f'{PROG}: {path}: some lines are invalid (see their "error")', file=sys.stderr)

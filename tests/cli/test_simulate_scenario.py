@@ -294,3 +294,16 @@ def test_batch_of_garbage_never_raises(tmp_path: Any, lines: list[Any]) -> None:
     assert code in (0, 1, 2)
     results = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(results) == sum(1 for x in b"\n".join(raw).split(b"\n") if x.strip())
+
+
+def test_batch_written_in_chunks_keeps_every_line_in_order(
+    run: Runner, write: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lambdaperm_tui.cli as cli
+
+    monkeypatch.setattr(cli, "_CHUNK", 2)
+    cases = [allowed(), explicit_deny(), implicit_deny(), allowed(), {"bad": 1}]
+    result = run("simulate", "--scenario", write("c.jsonl", cases), "--json")
+    decisions = [r.get("decision", "error") for r in result.lines()]
+    assert decisions == ["allowed", "explicit_deny", "implicit_deny", "allowed", "error"]
+    assert result.code == 2
