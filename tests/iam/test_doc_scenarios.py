@@ -332,6 +332,8 @@ CASES: list[tuple[str, str, tuple[tuple[str, str, int], ...], str]] = [
     ("cond_date_policy_date_only", "allowed", (), CONDOPS),
     ("cond_numeric_equals_decimal_forms", "allowed", (), CONDOPS),
     ("cond_variable_in_string_like_with_wildcard", "allowed", (), VARIABLES),
+    ("boundary_allows_resource_policy_names_role", "allowed", (), DENYALLOW),
+    ("boundary_without_allow_resource_policy_names_account", "implicit_deny", (), BOUNDARY),
 ]
 
 _DECIDED_KEYS = {"policy_type", "policy", "statement_index", "sid", "effect"}
