@@ -274,3 +274,16 @@ def test_any_policy_document_gives_a_policy_or_an_error_naming_the_field(documen
         load_scenario(scenario)
     except InputError as exc:
         assert str(exc).startswith("identity_policies[0].document")
+
+
+def test_resource_star_and_arns_without_account() -> None:
+    """`*` (any resource, as analysis answers may use) names no account; nor does an S3 ARN."""
+    request, _ = load_scenario(base() | {"resource": "*"})
+    assert (request.resource, request.resource_account) == ("*", None)
+    request, _ = load_scenario(base() | {"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key"})
+    assert request.resource_account is None
+    request, _ = load_scenario(
+        base()
+        | {"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key", "resource_account": ACCOUNT}
+    )
+    assert request.resource_account == ACCOUNT
