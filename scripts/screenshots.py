@@ -109,7 +109,7 @@ async def simulate_allowed(pilot: Any) -> None:
 
 
 async def simulate_denied(pilot: Any) -> None:
-    await simulate(pilot, f"arn:aws:iam::{ACCOUNT}:role/nightly-report-role")
+    await simulate(pilot, f"arn:aws:iam::{ACCOUNT}:role/webhook-role")
 
 
 async def who_can(pilot: Any) -> None:

@@ -19,7 +19,7 @@ class ActionsProvider(Provider):
                 continue
             seen.add(binding.action)
             key = binding.key_display or binding.key.split(",")[0]
-            out.append((binding.description or binding.action, binding.action, key))
+            out.append((binding.tooltip or binding.description or binding.action, binding.action, key))
         return out
 
     async def discover(self) -> Hits:

@@ -221,7 +221,14 @@ def render_entry(entry: Entry | None, inv: Inventory, *, raw: str, edited: Edite
     elif entry.kind in ("version", "alias"):
         fn = entry.parent
         title = f"{getattr(fn, 'name', '?')}:{getattr(obj, 'version', None) or getattr(obj, 'name', '?')}"
-        facts: list[tuple[str, str | Text]] = [("Qualifier", title), ("ARN", entry.key)]
+        facts: list[tuple[str, str | Text]] = [
+            ("Alias" if entry.kind == "alias" else "Version", title),
+            ("ARN", entry.key),
+        ]
+        urls = getattr(fn, "urls", None) or ()
+        for url in urls:
+            if entry.kind == "alias" and url.qualifier == obj.name:
+                facts.append(("URL", Text(f"{url.url}  auth {url.auth_type}")))
         if entry.kind == "alias":
             facts.append(("Points at", f"version {obj.function_version}"))
             if obj.routing:

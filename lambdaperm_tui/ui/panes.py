@@ -86,7 +86,7 @@ class ResourcePane(Vertical):
 
     DEFAULT_CSS = """
     ResourcePane { height: 1fr; }
-    ResourcePane > Input { display: none; height: 3; }
+    ResourcePane > Input { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
     ResourcePane.filtering > Input { display: block; }
     ResourcePane > ResourceTree { height: 1fr; }
     """

@@ -60,14 +60,14 @@ class HelpScreen(ModalScreen[None]):
             for b in bindings:
                 if isinstance(b, Binding):
                     key = b.key_display or " / ".join(k.strip() for k in b.key.split(","))
-                    table.add_row(Text(key.replace("question_mark", "?")), Text(b.description))
+                    table.add_row(Text(key.replace("question_mark", "?")), Text(b.tooltip or b.description))
         table.add_row(Text("ctrl+p"), Text("Command palette (every action)"))
         with VerticalScroll(id="help-body"):
             yield Static(table)
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    #help-body { width: 70; max-width: 95%; height: 90%; border: round $accent; padding: 0 1; }
+    #help-body { width: 100; max-width: 95%; height: 90%; border: round $accent; padding: 0 1; }
     """
 
 
@@ -157,8 +157,16 @@ def fill_explanation(
         if layer.note:
             line.append(f" — {layer.note}", style="dim")
         layers.add_leaf(line)
+    denied = str(getattr(getattr(result, "decision", None), "value", "")) != "allowed"
+
+    def near_miss(st: Any) -> bool:
+        # For a denial, the statements whose Action matched are the ones worth reading: they say which
+        # element or condition kept them from applying.
+        return denied and any(e.matched for e in st.elements if e.element in ("Action", "NotAction"))
+
     for pol in expl.policies:
         deciding = any(s.deciding for s in pol.statements)
+        open_policy = deciding or any(near_miss(s) for s in pol.statements)
         title = Text(f"{DECIDING_MARK} " if deciding else "  ")
         title.append(f"{pol.policy_type} policy ", style="bold")
         title.append(pol.name)
@@ -166,7 +174,7 @@ def fill_explanation(
             title.append(f" (level {pol.level})", style="dim")
         if pol.name in edited_names:
             title.append("  ✎ edited", style="bold magenta")
-        pnode = node.add(title, data=("policy", pol.name), expand=deciding)
+        pnode = node.add(title, data=("policy", pol.name), expand=open_policy)
         if not pol.statements:
             pnode.add_leaf(Text("no statements", style="dim"))
         for st in pol.statements:
@@ -179,7 +187,9 @@ def fill_explanation(
             head.append(
                 "— applies" if st.applies else "— does not apply", style="bold" if st.applies else "dim"
             )
-            snode = pnode.add(head, data=("policy", pol.name), expand=st.deciding or st.applies)
+            snode = pnode.add(
+                head, data=("policy", pol.name), expand=st.deciding or st.applies or near_miss(st)
+            )
             for el in st.elements:
                 line = Text(f"{_mark(el.matched)} {el.element}: ", style="bold" if el.matched else "")
                 line.append(el.detail)

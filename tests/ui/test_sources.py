@@ -75,7 +75,10 @@ async def test_source_that_cannot_open_is_a_notification_not_a_crash() -> None:
     app = LambdaPermApp(failing, source_label="snapshot /nowhere.json")  # type: ignore[arg-type]
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: not app.loading)
-        assert any(n.title == "Load failed" and "no such file" in n.message for n in app._notifications)
+        await wait_for(
+            pilot,
+            lambda: any(n.title == "Load failed" and "no such file" in n.message for n in app._notifications),
+        )
         assert "load failed" in header_text(app)
         row = app.pane("functions").rows_tree.root.children[0].label.plain
         assert row.startswith("load failed: --snapshot: no such file")
