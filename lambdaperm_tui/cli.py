@@ -139,7 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Either --scenario FILE (offline, exactly what the file says; .jsonl for a batch) "
         "or --principal/--action/--resource against a source.",
     )
-    sim.add_argument("--scenario", metavar="FILE", help="scenario file (.json) or batch (.jsonl)")
+    sim.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="scenario file (.json) or batch (.jsonl); '-' reads standard input (a batch when it holds "
+        "several JSON lines)",
+    )
     sim.add_argument("--principal", metavar="P", help="ARN, service principal or 'anonymous'")
     sim.add_argument("--action", metavar="A", help="e.g. lambda:InvokeFunction")
     sim.add_argument("--resource", metavar="R", help="the exact resource ARN")
@@ -253,6 +258,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _read_bytes(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
     try:
         with open(path, "rb") as fh:
             return fh.read()
@@ -264,6 +271,17 @@ def _read_bytes(path: str) -> bytes:
         raise CliError(f"{path}: permission denied") from None
     except OSError as exc:
         raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _is_json_lines(data: bytes) -> bool:
+    """Standard input holds a batch when it is not one JSON value but several lines of them."""
+    try:
+        json.loads(data)
+    except json.JSONDecodeError as exc:
+        return exc.msg == "Extra data" and b"\n" in data.strip()
+    except (ValueError, RecursionError):
+        return False
+    return False
 
 
 def _parse_json(data: bytes | str) -> Any:
@@ -298,7 +316,7 @@ def _result_json(result: Result, explain: str) -> dict[str, Any]:
 
 def _simulate_scenario_file(path: str, *, as_json: bool, explain: str = "full") -> int:
     data = _read_bytes(path)
-    if path.endswith(".jsonl"):
+    if path.endswith(".jsonl") or (path == "-" and _is_json_lines(data)):
         import gc
 
         # A batch allocates many short-lived containers and keeps few cycles: the cyclic collector only

@@ -77,3 +77,26 @@ def test_subprocess_human_output_in_ascii_terminal(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(b"+ ALLOWED")
+
+
+def test_scenario_from_standard_input(tmp_path: Path) -> None:
+    """`--scenario -`: one JSON value is one scenario; several JSON lines are a batch."""
+    single = subprocess.run(
+        [PY, "-m", "lambdaperm_tui", "simulate", "--scenario", "-", "--json"],
+        input=json.dumps(allowed(), indent=2),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert single.returncode == 0 and json.loads(single.stdout)["decision"] == "allowed"
+    batch = subprocess.run(
+        [PY, "-m", "lambdaperm_tui", "simulate", "--scenario", "-", "--json"],
+        input=json.dumps(allowed()) + "\n" + json.dumps(explicit_deny()) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert batch.returncode == 1
+    assert [json.loads(x)["decision"] for x in batch.stdout.splitlines()] == ["allowed", "explicit_deny"]
