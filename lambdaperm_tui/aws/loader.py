@@ -188,7 +188,7 @@ class Loader:
     custom endpoint; pass ``RateLimits(...)`` or ``False`` to force either way.
     """
 
-    SERVICES = ("lambda", "iam", "sts")
+    SERVICES = ("lambda", "iam", "sts", "organizations")
 
     def __init__(
         self,
@@ -202,6 +202,7 @@ class Loader:
         load_iam: bool = True,
         load_layers: bool = True,
         fetch_tags: bool = True,
+        load_organization: bool = True,
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers: must be at least 1")
@@ -221,7 +222,8 @@ class Loader:
         self.fetch_tags = fetch_tags
         # Clients are created here, on the caller's thread: the boto3 session is not thread-safe.
         factory.prepare(("lambda",), self.regions)
-        factory.prepare(("iam", "sts"), self.regions[:1])
+        factory.prepare(("iam", "sts", "organizations"), self.regions[:1])
+        self.load_organization = load_organization
 
         self._lock = threading.Lock()
         self._emit_lock = threading.Lock()
@@ -234,6 +236,7 @@ class Loader:
         self._layers: dict[str, Layer] = {}
         self._failures: list[Failure] = []
         self._iam: IamLoaded | None = None
+        self._org: _OrgData | None = None
         self._counts = {"functions": [0, 0], "layers": [0, 0], "iam": [0, 1 if load_iam else 0]}
         self.calls: dict[str, int] = {}  # operation -> requests made (for benchmarks and tests)
 
@@ -255,6 +258,8 @@ class Loader:
         try:
             if self.load_iam:
                 self._submit(self._load_iam)
+            if self.load_organization:
+                self._submit(self._load_organization)
             for region in self.regions:
                 self._submit(self._list_functions, region)
                 if self.load_layers:
@@ -730,6 +735,94 @@ class Loader:
             for item in items or ()
         )
 
+    # ---------------------------------------------------------------------------------- Organizations
+
+    def _load_organization(self) -> None:
+        """The organization id and the SCP/RCP levels (root first) that apply to this account.
+
+        Not in an organization, or the management account: none apply (``()``), per
+        https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+        ("SCPs don't affect users or roles in the management account") and the RCP page likewise.
+        Reading the levels needs the management account or a delegated administrator; from a member
+        account without that access they stay unknown (None) with a ``Failure``.
+        """
+        region = self.regions[0]
+        try:
+            org = self._call("organizations", region, "DescribeOrganization")["Organization"]
+        except bce.ClientError as exc:
+            if error_code(exc) == "AWSOrganizationsNotInUseException":
+                with self._lock:
+                    self._org = _OrgData(None, (), ())
+                return
+            self._fail("organization", "organizations", "DescribeOrganization", exc)
+            return
+        except bce.BotoCoreError as exc:
+            self._fail("organization", "organizations", "DescribeOrganization", exc)
+            return
+        org_id = str(org.get("Id") or "") or None
+        if org.get("MasterAccountId") == self.account_id:
+            with self._lock:
+                self._org = _OrgData(org_id, (), ())
+            return
+        try:
+            targets = self._org_targets(region)
+        except (bce.ClientError, bce.BotoCoreError) as exc:
+            self._fail("organization", f"account {self.account_id}", "ListParents", exc)
+            with self._lock:
+                self._org = _OrgData(org_id, None, None)
+            return
+        scps = self._org_levels(region, targets, "SERVICE_CONTROL_POLICY", "scp")
+        rcps = self._org_levels(region, targets, "RESOURCE_CONTROL_POLICY", "rcp")
+        with self._lock:
+            self._org = _OrgData(org_id, scps, rcps)
+
+    def _org_targets(self, region: str) -> list[str]:
+        """Root, OUs (top down) and the account itself."""
+        chain = [str(self.account_id)]
+        child = str(self.account_id)
+        for _ in range(10):  # AWS allows at most 5 levels of OUs below the root
+            parents = self._call("organizations", region, "ListParents", ChildId=child).get("Parents") or []
+            if not parents:
+                break
+            child = str(parents[0]["Id"])
+            chain.append(child)
+            if parents[0].get("Type") == "ROOT":
+                break
+        return list(reversed(chain))
+
+    def _org_levels(
+        self, region: str, targets: list[str], policy_type: str, kind: str
+    ) -> tuple[tuple[NamedPolicy, ...], ...] | None:
+        levels: list[tuple[NamedPolicy, ...]] = []
+        try:
+            for target in targets:
+                level: list[NamedPolicy] = []
+                for page in self._pages(
+                    "organizations",
+                    region,
+                    "ListPoliciesForTarget",
+                    "Policies",
+                    "NextToken",
+                    "NextToken",
+                    TargetId=target,
+                    Filter=policy_type,
+                ):
+                    for summary in page:
+                        name = str(summary.get("Name") or summary.get("Id"))
+                        try:
+                            content = self._call(
+                                "organizations", region, "DescribePolicy", PolicyId=summary["Id"]
+                            )["Policy"]["Content"]
+                            slot = PolicySlot(document=parse_document(content))
+                        except (bce.ClientError, bce.BotoCoreError, ValueError) as exc:
+                            slot = PolicySlot(unknown=self._fail(kind, name, "DescribePolicy", exc))
+                        level.append(NamedPolicy(name=name, slot=slot))
+                levels.append(tuple(level))
+        except (bce.ClientError, bce.BotoCoreError) as exc:
+            self._fail(kind, f"account {self.account_id}", "ListPoliciesForTarget", exc)
+            return None
+        return tuple(levels)
+
     # ---------------------------------------------------------------------------------- result
 
     def _inventory(self, *, complete: bool) -> Inventory:
@@ -738,6 +831,7 @@ class Loader:
             layers = tuple(self._layers[k] for k in sorted(self._layers))
             failures = tuple(self._failures)
             iam = self._iam
+            org = self._org
         functions = tuple(sorted(functions, key=lambda f: (self.regions.index(f.region), f.name)))
         return Inventory(
             account_id=self.account_id or "",
@@ -752,7 +846,17 @@ class Loader:
             managed_policies=iam.managed_policies if iam else (),
             failures=failures,
             complete=complete,
+            organization_id=org.organization_id if org else None,
+            scps=org.scps if org else None,
+            rcps=org.rcps if org else None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _OrgData:
+    organization_id: str | None
+    scps: tuple[tuple[NamedPolicy, ...], ...] | None
+    rcps: tuple[tuple[NamedPolicy, ...], ...] | None
 
 
 def _principals(roles: list[Role], users: list[User], groups: list[Group]) -> list[Role | User | Group]:

@@ -21,7 +21,7 @@ class _Raw:
 
 def fake_response(status: int, error_type: str, message: str) -> AWSResponse:
     """An AWS REST-JSON error response, as Lambda sends it."""
-    body = json.dumps({"Type": "User", "Message": message}).encode()
+    body = json.dumps({"__type": error_type, "Type": "User", "Message": message}).encode()
     headers = {"x-amzn-errortype": error_type, "content-type": "application/json"}
     return AWSResponse("https://lambda.invalid/", status, headers, _Raw(body))
 
