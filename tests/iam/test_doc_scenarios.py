@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from lambdaperm_tui.iam.errors import InputError
 from lambdaperm_tui.iam.evaluate import evaluate
 from lambdaperm_tui.iam.scenario import load_scenario, scenario_result_json
 
@@ -430,3 +431,200 @@ def test_cli_single_file_exit_status(stem: str, status: int) -> None:
 
 
 CASES_BY_STEM = [(c[0], c[1]) for c in CASES]
+
+
+# ------------------------------------------------------------------------------------ invalid input
+
+_ACCT = "111122223333"
+_FN = f"arn:aws:lambda:us-east-1:{_ACCT}:function:billing"
+
+
+def _scenario(**fields: object) -> dict[str, object]:
+    out: dict[str, object] = {
+        "principal": f"arn:aws:iam::{_ACCT}:role/orders-api",
+        "action": "lambda:InvokeFunction",
+        "resource": _FN,
+    }
+    out.update(fields)
+    return out
+
+
+def _identity(*statements: object, **doc: object) -> list[dict[str, object]]:
+    document: dict[str, object] = {"Version": "2012-10-17", "Statement": list(statements)}
+    document.update(doc)
+    return [{"name": "p", "document": document}]
+
+
+_OK = {"Effect": "Allow", "Action": "lambda:*", "Resource": "*"}
+
+# (case id, scenario, the field path the one-line message must start with, a word it must contain, page)
+INVALID: list[tuple[str, dict[str, object], str, str, str]] = [
+    (
+        "unknown_operator",
+        _scenario(identity_policies=_identity({**_OK, "Condition": {"StringEqualz": {"aws:SourceIp": "1"}}})),
+        "identity_policies[0].document: Statement[0].Condition",
+        "StringEqualz",
+        CONDOPS,
+    ),
+    (
+        "operator_wrong_case",
+        _scenario(identity_policies=_identity({**_OK, "Condition": {"stringequals": {"aws:Foo": "1"}}})),
+        "identity_policies[0].document: Statement[0].Condition",
+        "stringequals",
+        CONDOPS,
+    ),
+    (
+        "set_qualifier_typo",
+        _scenario(
+            identity_policies=_identity({**_OK, "Condition": {"ForAllValue:StringEquals": {"a:b": "x"}}})
+        ),
+        "identity_policies[0].document: Statement[0].Condition",
+        "ForAllValue:StringEquals",
+        MULTIVALUE,
+    ),
+    (
+        "effect_typo",
+        _scenario(identity_policies=_identity({**_OK, "Effect": "Alow"})),
+        "identity_policies[0].document: Statement[0].Effect",
+        "Alow",
+        STATEMENT,
+    ),
+    (
+        "effect_lower_case",
+        _scenario(identity_policies=_identity({**_OK, "Effect": "allow"})),
+        "identity_policies[0].document: Statement[0].Effect",
+        "allow",
+        STATEMENT,
+    ),
+    (
+        "statement_missing_effect",
+        _scenario(identity_policies=_identity({"Action": "lambda:*", "Resource": "*"})),
+        "identity_policies[0].document: Statement[0].Effect",
+        "missing",
+        STATEMENT,
+    ),
+    (
+        "action_and_notaction",
+        _scenario(identity_policies=_identity({**_OK, "NotAction": "s3:*"})),
+        "identity_policies[0].document: Statement[0]",
+        "NotAction",
+        NOTACTION,
+    ),
+    (
+        "resource_and_notresource",
+        _scenario(identity_policies=_identity({**_OK, "NotResource": "x"})),
+        "identity_policies[0].document: Statement[0]",
+        "NotResource",
+        NOTRESOURCE,
+    ),
+    (
+        "statement_missing_action",
+        _scenario(identity_policies=_identity({"Effect": "Allow", "Resource": "*"})),
+        "identity_policies[0].document: Statement[0].Action",
+        "missing",
+        ACTION,
+    ),
+    (
+        "bad_version",
+        _scenario(identity_policies=_identity(_OK, Version="2012-10-18")),
+        "identity_policies[0].document: Version",
+        "2012-10-18",
+        VERSION,
+    ),
+    (
+        "principal_and_notprincipal",
+        _scenario(
+            resource_policy={
+                "name": "r",
+                "document": {
+                    "Version": "2012-10-17",
+                    "Statement": [{**_OK, "Principal": "*", "NotPrincipal": {"AWS": _ACCT}}],
+                },
+            }
+        ),
+        "resource_policy.document: Statement[0]",
+        "NotPrincipal",
+        NOTPRINCIPAL,
+    ),
+    (
+        "principal_unknown_type",
+        _scenario(
+            resource_policy={
+                "name": "r",
+                "document": {"Version": "2012-10-17", "Statement": [{**_OK, "Principal": {"Aws": "*"}}]},
+            }
+        ),
+        "resource_policy.document: Statement[0].Principal",
+        "Aws",
+        PRINCIPAL,
+    ),
+    (
+        "bad_date_value",
+        _scenario(
+            identity_policies=_identity({**_OK, "Condition": {"DateLessThan": {"aws:CurrentTime": "soon"}}})
+        ),
+        "identity_policies[0].document: Statement[0].Condition.DateLessThan",
+        "soon",
+        CONDOPS,
+    ),
+    (
+        "bad_cidr_value",
+        _scenario(
+            identity_policies=_identity({**_OK, "Condition": {"IpAddress": {"aws:SourceIp": "300.1.1.1/8"}}})
+        ),
+        "identity_policies[0].document: Statement[0].Condition.IpAddress",
+        "300.1.1.1/8",
+        CONDOPS,
+    ),
+    ("request_principal_form", _scenario(principal="bob"), "principal", "bob", PRINCIPAL),
+    ("request_resource_not_arn", _scenario(resource="arn:aws:lambda"), "resource", "arn:aws:lambda", IDS),
+    ("request_action_form", _scenario(action="lambdaInvoke"), "action", "lambdaInvoke", ACTION),
+    (
+        "request_missing_principal",
+        {"action": "lambda:InvokeFunction", "resource": _FN},
+        "principal",
+        "missing",
+        DENYALLOW,
+    ),
+    ("context_bad_ip", _scenario(context={"aws:SourceIp": "nope"}), "context.aws:SourceIp", "nope", KEYS),
+]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "field", "word", "doc"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID]
+)
+def test_invalid_input_names_the_field(scenario: dict[str, object], field: str, word: str, doc: str) -> None:
+    """Bad input is an ``InputError`` whose one-line message starts with the field path (DESIGN.md:
+    "exit status 2 ... with a message that names the field and the problem"); ``doc`` is the page
+    that makes the input invalid."""
+    assert doc.startswith("https://docs.aws.amazon.com/")
+    with pytest.raises(InputError) as info:
+        load_scenario(scenario)
+    message = str(info.value)
+    assert message.startswith(field), message
+    assert word in message and "\n" not in message
+
+
+def test_cli_invalid_lines_exit_2_with_error_objects(tmp_path: Path) -> None:
+    """In a batch, each invalid line gives ``{"error": MESSAGE}`` in its place; exit status 2."""
+    lines = [json.dumps(_load("same_account_identity_allow_only"))]
+    lines += [json.dumps(c[1]) for c in INVALID]
+    batch = tmp_path / "bad.jsonl"
+    batch.write_text("\n".join(lines) + "\n")
+    proc = _run_cli(batch)
+    assert proc.returncode == 2
+    outs = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert len(outs) == len(lines)
+    assert outs[0]["decision"] == "allowed"
+    for (_id, _sc, field, _w, _d), out in zip(INVALID, outs[1:], strict=True):
+        assert set(out) == {"error"} and field in out["error"], out
+
+
+def test_cli_single_invalid_file_exit_2(tmp_path: Path) -> None:
+    """A single invalid scenario: exit 2, a JSON error object naming the field, no traceback."""
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(INVALID[0][1]))
+    proc = _run_cli(path)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout)["error"].startswith(INVALID[0][2])
