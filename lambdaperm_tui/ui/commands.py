@@ -19,7 +19,10 @@ class ActionsProvider(Provider):
                 continue
             seen.add(binding.action)
             key = binding.key_display or binding.key.split(",")[0]
-            out.append((binding.tooltip or binding.description or binding.action, binding.action, key))
+            words = binding.description or binding.action
+            if binding.tooltip:
+                words = f"{words}: {binding.tooltip}"
+            out.append((words, binding.action, key))
         return out
 
     async def discover(self) -> Hits:

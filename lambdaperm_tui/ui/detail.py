@@ -189,24 +189,24 @@ def principal_detail(entry: Entry) -> list[RenderableType]:
     out: list[RenderableType] = [_facts(facts)]
     where = tuple(getattr(obj, "where", ()))
     if where:
-        table = Table(title=Text("Named in"), title_justify="left", expand=True, show_lines=True)
-        table.add_column("Policy", ratio=3, overflow="fold")
-        table.add_column("Stmt", no_wrap=True)
-        table.add_column("Effect", no_wrap=True)
-        table.add_column("Actions", ratio=2, overflow="fold")
-        table.add_column("Conditions", ratio=3, overflow="fold")
+        out.append(
+            Text(f"\nNamed in {len(where)} statement{'s' if len(where) != 1 else ''}", style="bold underline")
+        )
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True, style="bold")
+        grid.add_column(overflow="fold")
         for at in where:
             label = at.ref.label() if hasattr(at.ref, "label") else str(at.ref)
-            stmt = f"#{at.statement_index}" + (f" {at.sid}" if at.sid else "")
-            effect = ("NOT " if at.not_principal else "") + at.effect
-            table.add_row(
-                Text(label),
-                Text(stmt),
-                Text(effect),
-                Text("\n".join(at.actions)),
-                Text("\n".join(at.conditions)),
-            )
-        out.append(table)
+            head = Text(label, style="bold")
+            head.append(f"  #{at.statement_index}" + (f" {at.sid}" if at.sid else ""), style="dim")
+            grid.add_row(Text("•"), head)
+            effect = Text(("NOT-principal " if at.not_principal else "") + at.effect)
+            effect.stylize("green" if at.effect == "Allow" else "red")
+            grid.add_row(Text("  effect"), effect)
+            grid.add_row(Text("  does"), Text("\n".join(at.actions)))
+            if at.conditions:
+                grid.add_row(Text("  when"), Text("\n".join(at.conditions)))
+        out.append(grid)
     return out
 
 

@@ -1,0 +1,96 @@
+"""Smaller flows: reload, copy, the command palette, layers, roles and principals."""
+
+from __future__ import annotations
+
+from conftest import build_app, loaded, wait_for
+from fixture import BILLING_ROLE, fn_arn
+from test_flows import detail_text, labels
+
+from lambdaperm_tui.ui.commands import ActionsProvider
+from lambdaperm_tui.ui.screens import SimulatorScreen, WhoCanScreen
+
+SIZE = (80, 24)
+LAYER_V2 = "arn:aws:lambda:us-east-1:111122223333:layer:shared-utils:2"
+
+
+async def test_reload_loads_again_and_keeps_rows() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        first = app.generation
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.generation == first + 1 and loaded(app))
+        assert len(app.pane("functions").entries) == 4
+
+
+async def test_copy_selected_arn() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await pilot.press("y")
+        assert app.clipboard == fn_arn("billing")
+
+
+async def test_palette_lists_every_app_action() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        provider = ActionsProvider(app.screen)
+        found = [hit async for hit in provider.discover()]
+        actions = {b.action for b in app.BINDINGS}
+        assert len(found) == len(actions)
+        hits = sorted([hit async for hit in provider.search("who-can")], key=lambda h: -h.score)
+        assert hits and str(hits[0].match_display).startswith("Who-can: Who can invoke")
+        await hits[0].command()
+        await pilot.pause()
+        # who-can on the selected function
+        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen))
+
+
+async def test_layer_version_policy_and_who_can() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("2")
+        await wait_for(pilot, lambda: app.active_pane().id == "pane-layers")
+        await pilot.press("l", "j")  # newest version first
+        await wait_for(pilot, lambda: app.current is not None and app.current.key == LAYER_V2)
+        await pilot.pause(0.2)
+        assert "OrgRead" in detail_text(app)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
+        assert app.screen.action == "lambda:GetLayerVersion"
+
+
+async def test_role_detail_and_simulate_prefills_principal() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("3")
+        await wait_for(pilot, lambda: app.current is not None and app.current.kind == "role")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        text = detail_text(app)
+        assert "Trust policy" in text and "lambda.amazonaws.com" in text
+        assert "Used by" in text
+        while app.current is None or app.current.key != BILLING_ROLE:
+            await pilot.press("escape", "j", "enter")
+        assert "AWSLambdaBasicExecutionRole" in detail_text(app)
+        assert "billing, webhook" in detail_text(app)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+        assert app.screen.query_one("#sim-principal").value == BILLING_ROLE
+
+
+async def test_principals_pane_names_the_public() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and len(app.pane("principals").entries) > 0)
+        await pilot.press("4")
+        rows = labels(app, "principals")
+        public = next(r for r in rows if r.startswith("*"))
+        assert "PUBLIC" in public
+        await wait_for(pilot, lambda: app.current is not None and app.current.kind == "principal")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert "function policy webhook" in detail_text(app)
