@@ -441,7 +441,7 @@ def make_batch(path: Path, n: int = 2000, *, light: bool = False) -> dict[str, f
     ``light``: the shape of a typical CI policy check instead: one identity policy of 3-8 statements,
     the resource policy, one SCP level."""
     w = Workload(SEED + 1)
-    roles = []
+    roles: list[dict[str, Any]] = []
     for i in range(40):
         if light:
             team = TEAMS[i % len(TEAMS)]
