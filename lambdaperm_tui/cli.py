@@ -115,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Who can do what to AWS Lambda resources, and why. With no command: the terminal UI.",
+        epilog="exit status: 0 allowed, 1 denied, 2 invalid input or unusable source, 3 unknown (a policy "
+        "the answer depends on could not be read). who-can: 0 if any principal is allowed, 1 if none, "
+        "3 if none for certain but some are unknown.",
     )
     _add_source_options(parser, top=True)
     parser.add_argument(
