@@ -628,3 +628,23 @@ def test_cli_single_invalid_file_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert json.loads(proc.stdout)["error"].startswith(INVALID[0][2])
+
+
+@pytest.mark.parametrize(
+    ("stem", "words"),
+    [
+        ("scp_missing_allow_at_ou_level", "no SCP at level 1 allows lambda:InvokeFunction"),
+        ("rcp_level_without_allow", "no RCP at level 1 allows lambda:InvokeFunction"),
+        ("boundary_limits_identity_allow", "boundary"),
+        ("session_policy_limits_identity_allow", "session policy"),
+        ("resource_policy_role_arn_limited_by_boundary", "boundary"),
+        ("cross_account_only_identity_allows", "cross-account"),
+    ],
+)
+def test_implicit_deny_names_the_blocking_layer(stem: str, words: str) -> None:
+    """Issue 2: "A denial says which layer blocked (e.g. 'no SCP at level 2 allows
+    lambda:InvokeFunction', 'boundary has no Allow')"; the rule itself is on the pages cited in CASES."""
+    request, policies = load_scenario(_load(stem))
+    out = scenario_result_json(evaluate(request, policies))
+    assert out["decision"] == "implicit_deny"
+    assert words in out["explanation"]["summary"]
