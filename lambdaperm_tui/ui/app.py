@@ -174,6 +174,7 @@ class LambdaPermApp(App[int]):
         self._failures_by_key: dict[str, list[str]] = {}
         self._detail_timer: Any = None
         self._multi_region = False
+        self._failures_seen = 0
 
     # -- layout -------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -278,6 +279,7 @@ class LambdaPermApp(App[int]):
         self._multi_region = False
         self._edited_inv = None
         self._failures_by_key = {}
+        self._failures_seen = 0
         self.feed = LoadFeed(lambda: self.post_message(LoadWake(generation)))
         self.loading = True
         self.load_started = time.perf_counter()
@@ -314,12 +316,23 @@ class LambdaPermApp(App[int]):
         self._edited_inv = None
         for failure in changes.failures:
             self._failures_by_key.setdefault(failure.resource, []).append(failure.reason)
+            self._failures_seen += 1
+            # The first few failures each get a toast; after that one summary at the end of the load,
+            # so a throttled account does not bury the screen in notifications.
+            if self._failures_seen <= 3:
+                self.notify(
+                    f"{failure.resource}\n{failure.operation}: {failure.reason}",
+                    title=f"Could not read ({short_reason(failure.reason)})",
+                    severity="warning",
+                    markup=False,
+                )
+        if changes.finished and self._failures_seen > 3:
             self.notify(
-                Text(f"{failure.resource}\n{failure.operation}: {failure.reason}").plain,
-                title=f"Could not read ({short_reason(failure.reason)})",
+                f"{self._failures_seen} resources could not be read; rows marked '? unknown' say why.",
+                title="Some data is unknown",
                 severity="warning",
                 markup=False,
-            ) if len(self._failures_by_key) <= 3 else None
+            )
         if changes.functions and not self._multi_region:
             regions = {f.region for f in self.fold.functions.values()}
             if len(regions) > 1:
@@ -785,12 +798,18 @@ def apply_color(color: str | None) -> None:
         constants.COLOR_SYSTEM = "standard"  # type: ignore[misc]
 
 
-def run_app(source: Any, *, color: str | None = None, mouse: bool = True) -> int:
-    """Run the explorer on a ``Source`` until the user quits; the exit status for the CLI."""
+def make_app(source: Any, *, color: str | None = None, mouse: bool = True) -> LambdaPermApp:
+    """The explorer for a ``Source``, with ``--color`` applied (16 colours: the terminal's own ANSI theme)."""
     apply_color(color)
     label, regions = backend.describe_source(source)
     app = LambdaPermApp(backend.make_loader(source), source_label=label, regions=regions, mouse=mouse)
-    if color in ("16", "standard"):
-        app.theme = "textual-ansi"
+    if color in ("16", "standard") and "ansi-dark" in app.available_themes:
+        app.theme = "ansi-dark"
+    return app
+
+
+def run_app(source: Any, *, color: str | None = None, mouse: bool = True) -> int:
+    """Run the explorer on a ``Source`` until the user quits; the exit status for the CLI."""
+    app = make_app(source, color=color, mouse=mouse)
     result = app.run(mouse=mouse)
     return int(result or 0)

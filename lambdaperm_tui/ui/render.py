@@ -243,6 +243,8 @@ def age_words(captured_at: str, now: datetime) -> str:
 def function_badges(fn: Function, failures: Iterable[str] = ()) -> Text:
     """Badges for a function row: unknown data first (so the user sees what is missing), then a URL flag."""
     text = Text()
+    if not fn.policy.fetched:
+        text.append(" …", style="dim")  # listed, details still loading
     reasons = [r for r in (fn.policy.unknown, fn.details_unknown, fn.urls_unknown) if r]
     reasons.extend(failures)
     if reasons:

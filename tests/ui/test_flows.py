@@ -53,7 +53,10 @@ async def test_first_frame_then_rows_stream_in() -> None:
         # Listed but not yet loaded: rows are there, the header says we are loading.
         await wait_for(pilot, lambda: len(app.pane("functions").entries) == 4)
         assert app.loading
-        assert "billing" in labels(app)[0]
+        assert labels(app)[0].startswith("billing") and labels(app)[0].endswith("…")
+        from test_sources import header_text
+
+        assert "loading… 0/4" in header_text(app)
         gate.set()
         await wait_for(pilot, lambda: loaded(app))
         assert app.fold.final is not None

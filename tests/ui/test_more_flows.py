@@ -34,7 +34,7 @@ async def test_copy_selected_arn() -> None:
 async def test_palette_lists_every_app_action() -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app))
+        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
         provider = ActionsProvider(app.screen)
         found = [hit async for hit in provider.discover()]
         actions = {b.action for b in app.BINDINGS}

@@ -11,7 +11,7 @@ from fixture import FIXED_NOW
 from lambdaperm_tui.aws.source import Source, SourceError, stop_demo
 from lambdaperm_tui.inventory.model import Inventory
 from lambdaperm_tui.ui import backend
-from lambdaperm_tui.ui.app import LambdaPermApp, apply_color
+from lambdaperm_tui.ui.app import LambdaPermApp, apply_color, make_app
 from lambdaperm_tui.ui.header import StatusHeader
 
 SNAPSHOT = Path(__file__).parent.parent / "data" / "ui-fixture-snapshot.json"
@@ -102,4 +102,13 @@ def test_color_256_and_16_pick_the_color_system(monkeypatch: object) -> None:
     apply_color("256")
     assert constants.COLOR_SYSTEM == "256"
     apply_color("16")
+    assert constants.COLOR_SYSTEM == "standard"
+
+
+def test_sixteen_colours_use_the_terminal_ansi_theme(monkeypatch: object) -> None:
+    from textual import constants
+
+    monkeypatch.setattr(constants, "COLOR_SYSTEM", "auto")  # type: ignore[attr-defined]
+    app = make_app(Source(kind="snapshot", snapshot=str(SNAPSHOT)), color="16", mouse=False)
+    assert app.theme == "ansi-dark"
     assert constants.COLOR_SYSTEM == "standard"
