@@ -94,3 +94,56 @@ async def test_principals_pane_names_the_public() -> None:
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert "function policy webhook" in detail_text(app)
+
+
+async def test_function_url_question_shows_both_checks() -> None:
+    from test_flows import tree_text
+    from textual.widgets import Input, Tree
+
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("j", "j", "s")  # webhook
+        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+        screen = app.screen
+        screen.query_one("#sim-action", Input).value = "lambda:InvokeFunctionUrl"
+        screen.query_one("#sim-principal", Input).value = "anonymous"
+        await wait_for(pilot, lambda: getattr(screen.answer, "action", "") == "lambda:InvokeFunctionUrl"
+                       and getattr(screen.answer, "principal", "") == "anonymous")
+        text = tree_text(screen.query_one("#sim-tree", Tree))
+        assert "function URL permission: lambda:InvokeFunctionUrl" in text
+        assert "invoke via function URL: lambda:InvokeFunction" in text
+        assert "★ DECIDING #0 PublicUrl Allow" in text
+
+
+async def test_edit_from_detail_refuses_an_invalid_policy_and_keeps_the_text() -> None:
+    from textual.widgets import Static, TextArea
+
+    from lambdaperm_tui.ui.screens import PolicyEditorScreen, PolicyPicker
+
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await pilot.press("e")  # billing: its function, version and alias policies
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyPicker))
+        assert len(app.screen.refs) == 3
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        editor = app.screen.query_one(TextArea)
+        bad = '{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}'
+        editor.text = bad
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, PolicyEditorScreen)
+        from test_flows import plain
+
+        message = plain(app.screen.query_one("#ed-error", Static))
+        assert "not a valid policy" in message and "Effect" in message
+        assert editor.text == bad
+        assert not app.edits
+        # A valid edit is kept and marked on the row and in the detail until reset.
+        editor.text = '{"Version": "2012-10-17", "Statement": []}'
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(app.edits) == 1)
+        await wait_for(pilot, lambda: "✎edited" in labels(app)[0])
+        await pilot.press("E")
+        await wait_for(pilot, lambda: not app.edits and "✎edited" not in labels(app)[0])
