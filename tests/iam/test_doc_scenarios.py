@@ -335,6 +335,12 @@ CASES: list[tuple[str, str, tuple[tuple[str, str, int], ...], str]] = [
     ("cond_variable_in_string_like_with_wildcard", "allowed", (), VARIABLES),
     ("boundary_allows_resource_policy_names_role", "allowed", (), DENYALLOW),
     ("boundary_without_allow_resource_policy_names_account", "implicit_deny", (), BOUNDARY),
+    ("function_url_aws_iam_cross_account_both_sides", "allowed", (), LAMBDA_URL),
+    ("function_url_aws_iam_cross_account_without_resource_grant", "implicit_deny", (), LAMBDA_URL),
+    ("layer_version_public_grant_any_account", "allowed", (), LAMBDA_LAYER),
+    ("abac_resource_tag_matches_principal_tag", "allowed", (), VARIABLES),
+    ("abac_resource_tag_differs_from_principal_tag", "implicit_deny", (), VARIABLES),
+    ("eventbridge_rule_invokes_with_source_arn", "allowed", (), LAMBDA_SVC),
 ]
 
 _DECIDED_KEYS = {"policy_type", "policy", "statement_index", "sid", "effect"}
