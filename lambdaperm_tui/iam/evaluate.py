@@ -51,12 +51,13 @@ say which one blocked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from .arn import parse_arn
 from .conditions import evaluate_conditions
 from .context import RequestContext
 from .errors import RequestError
-from .policy import Policy, PrincipalEntry, PrincipalSpec, Statement
+from .policy import ActionPattern, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement
 from .principal import principal_arn
 from .request import PolicySet, Principal, PrincipalKind, Request
 from .result import (
@@ -71,7 +72,10 @@ from .result import (
     StatementExplanation,
 )
 
-__all__ = ["derived_context", "evaluate"]
+__all__ = ["EXPLAIN_LEVELS", "ExplainLevel", "derived_context", "evaluate"]
+
+ExplainLevel = Literal["full", "relevant"]
+EXPLAIN_LEVELS: tuple[ExplainLevel, ...] = ("full", "relevant")
 
 _IAM_KINDS = frozenset(
     {
@@ -188,12 +192,14 @@ class _Req:
         "service",
         "resource",
         "has_boundary",
+        "relevant",
         "_given",
         "_ctx",
     )
 
-    def __init__(self, request: Request, has_boundary: bool) -> None:
+    def __init__(self, request: Request, has_boundary: bool, relevant: bool = False) -> None:
         self.principal = request.principal
+        self.relevant = relevant
         self.action = request.action
         self.action_lower = request.action.lower()
         self.service = self.action_lower.split(":", 1)[0]
@@ -219,6 +225,7 @@ class _Outcome:
     allows: list[tuple[Statement, int]] = field(default_factory=list)  # (statement, grant strength)
     denies: list[Statement] = field(default_factory=list)
     statements: list[StatementExplanation] | None = None
+    not_matching_action: int | None = None  # explain="relevant": statements left out
 
 
 def _identities(p: Principal) -> tuple[tuple[str, str | None], ...]:
@@ -318,35 +325,50 @@ def _eval_fast(
     return out
 
 
+def _first_hit(patterns: tuple[ActionPattern, ...], action_lower: str) -> str | None:
+    for p in patterns:
+        if p.matches(action_lower):
+            return p.text
+    return None
+
+
+def _first_resource_hit(
+    patterns: tuple[ResourcePattern, ...], resource: str, ctx: RequestContext | None
+) -> str | None:
+    for p in patterns:
+        if p.matches(resource, ctx):
+            return p.text
+    return None
+
+
 def _describe_action(st: Statement, req: _Req) -> ElementMatch:
     if st.action is not None:
-        hits = [p.text for p in st.action if p.matches(req.action_lower)]
-        if hits:
-            return ElementMatch("Action", True, f'"{req.action}" matches "{hits[0]}"')
+        hit = _first_hit(st.action, req.action_lower)
+        if hit is not None:
+            return ElementMatch("Action", True, f'"{req.action}" matches "{hit}"')
         listed = ", ".join(f'"{p.text}"' for p in st.action)
         return ElementMatch("Action", False, f'"{req.action}" matches none of {listed}')
     assert st.not_action is not None
-    hits = [p.text for p in st.not_action if p.matches(req.action_lower)]
-    if hits:
-        return ElementMatch("NotAction", False, f'"{req.action}" is excluded by NotAction "{hits[0]}"')
+    hit = _first_hit(st.not_action, req.action_lower)
+    if hit is not None:
+        return ElementMatch("NotAction", False, f'"{req.action}" is excluded by NotAction "{hit}"')
     listed = ", ".join(f'"{p.text}"' for p in st.not_action)
     return ElementMatch("NotAction", True, f'"{req.action}" is not among NotAction {listed}')
 
 
 def _describe_resource(st: Statement, req: _Req, variables: bool) -> ElementMatch | None:
-    ctx = req.ctx if variables else None
+    # As on the fast path: the context (built on first use) only matters to a Resource with a variable.
+    ctx = req.ctx if variables and st.resource_variables else None
     if st.resource is not None:
-        hits = [p.text for p in st.resource if p.matches(req.resource, ctx)]
-        if hits:
-            return ElementMatch("Resource", True, f'"{req.resource}" matches "{hits[0]}"')
+        hit = _first_resource_hit(st.resource, req.resource, ctx)
+        if hit is not None:
+            return ElementMatch("Resource", True, f'"{req.resource}" matches "{hit}"')
         listed = ", ".join(f'"{p.text}"' for p in st.resource)
         return ElementMatch("Resource", False, f'"{req.resource}" matches none of {listed}')
     if st.not_resource is not None:
-        hits = [p.text for p in st.not_resource if p.matches(req.resource, ctx)]
-        if hits:
-            return ElementMatch(
-                "NotResource", False, f'"{req.resource}" is excluded by NotResource "{hits[0]}"'
-            )
+        hit = _first_resource_hit(st.not_resource, req.resource, ctx)
+        if hit is not None:
+            return ElementMatch("NotResource", False, f'"{req.resource}" is excluded by NotResource "{hit}"')
         listed = ", ".join(f'"{p.text}"' for p in st.not_resource)
         return ElementMatch("NotResource", True, f'"{req.resource}" is not among NotResource {listed}')
     return None
@@ -356,23 +378,36 @@ def _entry_text(e: PrincipalEntry) -> str:
     return '"*"' if e.key == "*" else f'{{"{e.key}": "{e.value}"}}'
 
 
-def _describe_principal(st: Statement, req: _Req, required: bool) -> ElementMatch | None:
+def _explain_principal(st: Statement, req: _Req, required: bool) -> tuple[bool, int, ElementMatch | None]:
+    """``_principal_test`` with the words: (matches, grant strength, the element's explanation)."""
     p = req.principal
     if st.principal is not None:
         grant, entry = _spec_grant(st.principal, p)
         if grant and entry is not None:
             words = _GRANT_WORDS[grant] if grant != _DIRECT else "matches"
-            return ElementMatch("Principal", True, f'"{p.text}" matches {_entry_text(entry)} ({words})')
-        listed = ", ".join(_entry_text(e) for e in st.principal.entries)
-        return ElementMatch("Principal", False, f'"{p.text}" matches none of {listed}')
-    if st.not_principal is not None:
-        listed = ", ".join(_entry_text(e) for e in st.not_principal.entries)
-        if st.effect == "Allow":
-            return ElementMatch(
-                "NotPrincipal", False, "NotPrincipal with Allow is not supported by AWS: grants no one"
+            return (
+                True,
+                grant,
+                ElementMatch("Principal", True, f'"{p.text}" matches {_entry_text(entry)} ({words})'),
             )
+        listed = ", ".join(_entry_text(e) for e in st.principal.entries)
+        return False, grant, ElementMatch("Principal", False, f'"{p.text}" matches none of {listed}')
+    if st.not_principal is not None:
+        if st.effect == "Allow":
+            return (
+                False,
+                0,
+                ElementMatch(
+                    "NotPrincipal", False, "NotPrincipal with Allow is not supported by AWS: grants no one"
+                ),
+            )
+        listed = ", ".join(_entry_text(e) for e in st.not_principal.entries)
         if _not_principal_exempts(st.not_principal, req):
-            return ElementMatch("NotPrincipal", False, f'"{p.text}" is excluded by NotPrincipal {listed}')
+            return (
+                False,
+                _DIRECT,
+                ElementMatch("NotPrincipal", False, f'"{p.text}" is excluded by NotPrincipal {listed}'),
+            )
         if req.has_boundary and p.kind in (
             PrincipalKind.USER,
             PrincipalKind.ROLE,
@@ -381,12 +416,20 @@ def _describe_principal(st: Statement, req: _Req, required: bool) -> ElementMatc
             why = "a Deny with NotPrincipal always applies to a principal with a permissions boundary"
         else:
             why = "not every identity of the caller (session, role, account) is listed"
-        return ElementMatch(
-            "NotPrincipal", True, f'"{p.text}" is not exempted by NotPrincipal {listed} ({why})'
+        return (
+            True,
+            _DIRECT,
+            ElementMatch(
+                "NotPrincipal", True, f'"{p.text}" is not exempted by NotPrincipal {listed} ({why})'
+            ),
         )
     if required:
-        return ElementMatch("Principal", False, "the statement has no Principal element, so it grants no one")
-    return None
+        return (
+            False,
+            0,
+            ElementMatch("Principal", False, "the statement has no Principal element, so it grants no one"),
+        )
+    return True, _DIRECT, None
 
 
 def _eval_explained(
@@ -399,15 +442,22 @@ def _eval_explained(
 ) -> _Outcome:
     out = _Outcome(ptype, policy, level, statements=[])
     variables = policy.variables
-    for st in policy.statements:
+    statements: tuple[Statement, ...]
+    if req.relevant:
+        # Only a statement whose Action/NotAction matches is ever looked at further (the fast path
+        # takes the same index), so listing just these loses nothing that decided or nearly decided.
+        statements = policy.for_action(req.action_lower, req.service)
+        out.not_matching_action = len(policy.statements) - len(statements)
+    else:
+        statements = policy.statements
+    for st in statements:
         elements: list[ElementMatch] = [_describe_action(st, req)]
         r = _describe_resource(st, req, variables)
         if r is not None:
             elements.append(r)
         grant = _DIRECT
         if with_principal:
-            ok, grant = _principal_test(st, req, principal_required)
-            pe = _describe_principal(st, req, principal_required)
+            _, grant, pe = _explain_principal(st, req, principal_required)
             if pe is not None:
                 elements.append(pe)
         cond_ok, matches = (
@@ -446,16 +496,28 @@ def _request_account(request: Request) -> str | None:
     return None
 
 
-def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> Result:
+def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLevel = True) -> Result:
     """Decide ``request`` against ``policies`` (see the module docstring for the rules and sources).
 
-    With ``explain=False`` no explanation is built (the fast path for bulk questions); the decision and
-    ``decided_by`` are the same either way. Raises ``RequestError`` when a context value is not a
-    string, number, boolean or list of them.
+    ``explain``: ``True`` or ``"full"`` explains every statement of every policy considered;
+    ``"relevant"`` explains, per policy, only the statements whose Action/NotAction matches the
+    requested action (the only ones whose resource, principal and conditions are ever looked at), each
+    in full detail, and counts the others (``PolicyExplanation.statements_not_matching_action``);
+    ``False`` builds no explanation (the fast path for bulk questions). The decision and ``decided_by``
+    are the same whatever the level. Raises ``RequestError`` when a context value is not a string,
+    number, boolean or list of them, and ``ValueError`` for an unknown ``explain`` level.
     """
+    if explain is True or explain is False:
+        relevant = False
+    elif explain == "full":
+        explain, relevant = True, False
+    elif explain == "relevant":
+        explain, relevant = True, True
+    else:
+        raise ValueError(f'explain: expected True, False, "full" or "relevant", got {explain!r}')
     p = request.principal
     action = request.action
-    req = _Req(request, policies.boundary is not None)
+    req = _Req(request, policies.boundary is not None, relevant)
     run = _eval_explained if explain else _eval_fast
 
     is_iam = p.kind in _IAM_KINDS
@@ -701,19 +763,15 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool = True) -> 
     deciding_keys = {(d.policy_type, d.policy, d.statement_index) for d in decided_by}
     pol_expl = []
     for o in everything:
+        ptype, name = o.policy_type, o.policy.name
+        # Statements were built with deciding=False; only one that applies can have decided.
         sts = tuple(
-            StatementExplanation(
-                s.index,
-                s.sid,
-                s.effect,
-                s.elements,
-                s.conditions,
-                s.applies,
-                (o.policy_type, o.policy.name, s.index) in deciding_keys,
-            )
+            StatementExplanation(s.index, s.sid, s.effect, s.elements, s.conditions, True, True)
+            if s.applies and (ptype, name, s.index) in deciding_keys
+            else s
             for s in (o.statements or ())
         )
-        pol_expl.append(PolicyExplanation(o.policy_type, o.policy.name, sts, o.level))
+        pol_expl.append(PolicyExplanation(ptype, name, sts, o.level, o.not_matching_action))
     return Result(decision, decided_by, Explanation(summary, tuple(layers), tuple(pol_expl)))
 
 

@@ -79,6 +79,10 @@ class PolicyExplanation:
     name: str
     statements: tuple[StatementExplanation, ...]
     level: int | None = None  # SCP/RCP level (0 = root), else None
+    # With evaluate(..., explain="relevant"): how many statements were left out because their
+    # Action/NotAction does not match the requested action (``statements`` lists the others); None when
+    # every statement is listed.
+    statements_not_matching_action: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,44 +103,55 @@ class Explanation:
     policies: tuple[PolicyExplanation, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready form, stable for ``--json`` output."""
+        """A JSON-ready form, stable for ``--json`` output.
+
+        A policy explained with ``explain="relevant"`` also has ``statements_not_matching_action``.
+        Built with plain loops and local names: in a ``--json`` batch this runs once per scenario and
+        was a sizeable share of the time.
+        """
+        policies: list[dict[str, Any]] = []
+        for p in self.policies:
+            statements: list[dict[str, Any]] = []
+            for s in p.statements:
+                conditions: list[dict[str, Any]] = []
+                for c in s.conditions:
+                    rv = c.request_values
+                    conditions.append(
+                        {
+                            "operator": c.operator,
+                            "key": c.key,
+                            "policy_values": list(c.policy_values),
+                            "request_values": None if rv is None else list(rv),
+                            "matched": c.matched,
+                        }
+                    )
+                statements.append(
+                    {
+                        "index": s.index,
+                        "sid": s.sid,
+                        "effect": s.effect,
+                        "applies": s.applies,
+                        "deciding": s.deciding,
+                        "elements": [
+                            {"element": e.element, "matched": e.matched, "detail": e.detail}
+                            for e in s.elements
+                        ],
+                        "conditions": conditions,
+                    }
+                )
+            body: dict[str, Any] = {
+                "policy_type": p.policy_type,
+                "name": p.name,
+                "level": p.level,
+                "statements": statements,
+            }
+            if p.statements_not_matching_action is not None:
+                body["statements_not_matching_action"] = p.statements_not_matching_action
+            policies.append(body)
         return {
             "summary": self.summary,
             "layers": [{"layer": x.layer, "verdict": x.verdict, "note": x.note} for x in self.layers],
-            "policies": [
-                {
-                    "policy_type": p.policy_type,
-                    "name": p.name,
-                    "level": p.level,
-                    "statements": [
-                        {
-                            "index": s.index,
-                            "sid": s.sid,
-                            "effect": s.effect,
-                            "applies": s.applies,
-                            "deciding": s.deciding,
-                            "elements": [
-                                {"element": e.element, "matched": e.matched, "detail": e.detail}
-                                for e in s.elements
-                            ],
-                            "conditions": [
-                                {
-                                    "operator": c.operator,
-                                    "key": c.key,
-                                    "policy_values": list(c.policy_values),
-                                    "request_values": None
-                                    if c.request_values is None
-                                    else list(c.request_values),
-                                    "matched": c.matched,
-                                }
-                                for c in s.conditions
-                            ],
-                        }
-                        for s in p.statements
-                    ],
-                }
-                for p in self.policies
-            ],
+            "policies": policies,
         }
 
 
@@ -150,8 +165,18 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         """The result object of the scenario contract (DESIGN.md)."""
+        explanation = self.explanation
         return {
             "decision": self.decision.value,
-            "decided_by": [d.to_json() for d in self.decided_by],
-            "explanation": self.explanation.to_json() if self.explanation else None,
+            "decided_by": [
+                {
+                    "policy_type": d.policy_type,
+                    "policy": d.policy,
+                    "statement_index": d.statement_index,
+                    "sid": d.sid,
+                    "effect": d.effect,
+                }
+                for d in self.decided_by
+            ],
+            "explanation": None if explanation is None else explanation.to_json(),
         }

@@ -259,7 +259,7 @@ def test_resource_account_default_and_cross_account(run: Runner, write: Writer) 
 
 def test_explain_modes_keep_decision_and_deciders(run: Runner, write: Writer) -> None:
     path = write("b.jsonl", [allowed(), explicit_deny(), implicit_deny()])
-    full = run("simulate", "--scenario", path, "--json").lines()
+    full = run("simulate", "--scenario", path, "--json", "--explain", "full").lines()
     summary = run("simulate", "--scenario", path, "--json", "--explain", "summary").lines()
     none = run("simulate", "--scenario", path, "--json", "--explain", "none").lines()
     for f, s, n in zip(full, summary, none, strict=True):
@@ -307,3 +307,61 @@ def test_batch_written_in_chunks_keeps_every_line_in_order(
     decisions = [r.get("decision", "error") for r in result.lines()]
     assert decisions == ["allowed", "explicit_deny", "implicit_deny", "allowed", "error"]
     assert result.code == 2
+
+
+def _mixed_scenario() -> dict[str, Any]:
+    """An identity policy with one statement on another action, one NotAction statement excluding the
+    action, and one statement on the action; only the last is about the request (the Action element
+    decides that: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html)."""
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "S3", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+            {"Sid": "NotLambda", "Effect": "Deny", "NotAction": "lambda:*", "Resource": "*"},
+            policy()["Statement"][0],
+        ],
+    }
+    return scenario(identity_policies=[{"name": "orders-api/inline/mixed", "document": document}])
+
+
+def test_default_json_explains_the_statements_matching_the_action(run: Runner, write: Writer) -> None:
+    path = write("m.json", _mixed_scenario())
+    default = run("simulate", "--scenario", path, "--json")
+    relevant = run("simulate", "--scenario", path, "--json", "--explain", "relevant")
+    full = run("simulate", "--scenario", path, "--json", "--explain", "full")
+    assert default.code == relevant.code == full.code == 0
+    assert default.json() == relevant.json()
+    (pol,) = default.json()["explanation"]["policies"]
+    assert pol["statements_not_matching_action"] == 2
+    (st,) = pol["statements"]
+    assert (st["index"], st["sid"], st["applies"], st["deciding"]) == (2, "AllowInvoke", True, True)
+    assert [(e["element"], e["matched"]) for e in st["elements"]] == [("Action", True), ("Resource", True)]
+    (full_pol,) = full.json()["explanation"]["policies"]
+    assert [s["sid"] for s in full_pol["statements"]] == ["S3", "NotLambda", "AllowInvoke"]
+    assert full_pol["statements"][2] == st
+    assert "statements_not_matching_action" not in full_pol
+    for key in ("decision", "decided_by"):
+        assert default.json()[key] == full.json()[key]
+    assert default.json()["explanation"]["layers"] == full.json()["explanation"]["layers"]
+
+
+def test_batch_default_matches_full_on_decisions_and_lists_fewer_statements(
+    run: Runner, write: Writer
+) -> None:
+    path = write("m.jsonl", [_mixed_scenario(), allowed(), explicit_deny(), implicit_deny()])
+    default = run("simulate", "--scenario", path, "--json")
+    full = run("simulate", "--scenario", path, "--json", "--explain", "full")
+    assert default.code == full.code == 1
+    for d, f in zip(default.lines(), full.lines(), strict=True):
+        assert (d["decision"], d["decided_by"]) == (f["decision"], f["decided_by"])
+        for dp, fp in zip(d["explanation"]["policies"], f["explanation"]["policies"], strict=True):
+            listed = len(dp["statements"])
+            assert listed + dp["statements_not_matching_action"] == len(fp["statements"])
+    # One compact line per scenario.
+    assert all(", " not in line[:40] and '": ' not in line for line in default.out.splitlines())
+
+
+def test_help_documents_explain_levels(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "'relevant' (default)" in text and "statements_not_matching_action" in text

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from lambdaperm_tui.iam import Decision, PolicySet, Request, evaluate, parse_policy, parse_principal
 from lambdaperm_tui.iam.policy import Policy
 from lambdaperm_tui.iam.result import Explanation, LayerExplanation, StatementExplanation
@@ -181,3 +183,102 @@ def test_untrusted_text_is_kept_verbatim() -> None:
     p = pol("[bold]x[/bold]", {"Sid": "[red]s", "Effect": "Allow", "Action": INVOKE, "Resource": "*"})
     r = evaluate(req(), PolicySet(identity=(p,)))
     assert r.decided_by[0].policy == "[bold]x[/bold]" and r.decided_by[0].sid == "[red]s"
+
+
+# -- explain="relevant": only the statements whose Action/NotAction matches, with a count of the rest.
+# Only those statements are ever checked for resource, principal and conditions (the Action element
+# decides whether a statement is about the request at all):
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
+
+MIXED = pol(
+    "orders-api/inline/mixed",
+    {"Sid": "S3", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+    {
+        "Sid": "Invoke",
+        "Effect": "Allow",
+        "Action": ["lambda:Get*", "lambda:Invoke*"],
+        "Resource": f"arn:aws:lambda:us-east-1:{A}:function:billing:*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    },
+    {"Sid": "NotLambda", "Effect": "Deny", "NotAction": "lambda:*", "Resource": "*"},
+    {"Sid": "NotIam", "Effect": "Deny", "NotAction": "iam:*", "Resource": f"{FN}x"},
+    {"Sid": "OtherFn", "Effect": "Allow", "Action": INVOKE, "Resource": f"{FN}x"},
+)
+
+
+def test_relevant_lists_only_statements_whose_action_matches_with_full_detail() -> None:
+    ps = PolicySet(identity=(MIXED,), scps=((FULL,),))
+    request = req(context={"aws:SourceIp": "10.1.2.3"})
+    full = evaluate(request, ps, explain="full")
+    rel = evaluate(request, ps, explain="relevant")
+    assert full.explanation is not None and rel.explanation is not None
+    assert rel.decision is full.decision is Decision.ALLOWED
+    assert rel.decided_by == full.decided_by
+    assert rel.explanation.summary == full.explanation.summary
+    assert rel.explanation.layers == full.explanation.layers
+    (rel_scp, rel_id) = rel.explanation.policies
+    # S3 (other action) and NotLambda (NotAction excludes lambda:*) are left out and counted.
+    assert [s.sid for s in rel_id.statements] == ["Invoke", "NotIam", "OtherFn"]
+    assert rel_id.statements_not_matching_action == 2
+    assert rel_scp.statements_not_matching_action == 0 and len(rel_scp.statements) == 1
+    # Each listed statement is exactly what the full explanation says of it (elements, conditions,
+    # applies, deciding).
+    full_by_index = {s.index: s for s in full.explanation.policies[1].statements}
+    for s in rel_id.statements:
+        assert s == full_by_index[s.index]
+    assert statement(rel.explanation, "orders-api/inline/mixed", 1).deciding
+    # The full explanation lists every statement and carries no count.
+    assert [s.index for s in full.explanation.policies[1].statements] == [0, 1, 2, 3, 4]
+    assert full.explanation.policies[1].statements_not_matching_action is None
+
+
+def test_relevant_json_carries_the_count_and_full_json_does_not() -> None:
+    ps = PolicySet(identity=(MIXED,))
+    rel = evaluate(req(context={"aws:SourceIp": "192.0.2.1"}), ps, explain="relevant").to_json()
+    full = evaluate(req(context={"aws:SourceIp": "192.0.2.1"}), ps, explain=True).to_json()
+    (policy,) = rel["explanation"]["policies"]
+    assert policy["statements_not_matching_action"] == 2
+    assert [s["sid"] for s in policy["statements"]] == ["Invoke", "NotIam", "OtherFn"]
+    invoke = policy["statements"][0]
+    assert invoke["conditions"] == [
+        {
+            "operator": "IpAddress",
+            "key": "aws:SourceIp",
+            "policy_values": ["10.0.0.0/8"],
+            "request_values": ["192.0.2.1"],
+            "matched": False,
+        }
+    ]
+    assert "statements_not_matching_action" not in full["explanation"]["policies"][0]
+    assert len(full["explanation"]["policies"][0]["statements"]) == 5
+    assert rel["decision"] == full["decision"] == "implicit_deny"
+    json.dumps(rel)
+
+
+def test_relevant_keeps_denies_and_resource_policy_principals() -> None:
+    res = pol(
+        "billing:prod",
+        {"Sid": "sns", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": INVOKE},
+        {"Sid": "get", "Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "lambda:GetFunction"},
+    )
+    deny = pol("guardrail", {"Sid": "NoProd", "Effect": "Deny", "Action": "lambda:*", "Resource": "*:prod"})
+    ps = PolicySet(identity=(FULL, deny), resource=res)
+    full = evaluate(req(), ps, explain=True)
+    rel = evaluate(req(), ps, explain="relevant")
+    assert rel.decision is full.decision is Decision.EXPLICIT_DENY
+    assert rel.decided_by == full.decided_by
+    assert rel.explanation is not None
+    assert statement(rel.explanation, "guardrail", 0).deciding
+    resource = next(p for p in rel.explanation.policies if p.policy_type == "resource")
+    assert [s.sid for s in resource.statements] == ["sns"]
+    assert resource.statements_not_matching_action == 1
+    assert resource.statements[0].elements[-1].element == "Principal"
+    assert not resource.statements[0].elements[-1].matched
+
+
+def test_explain_true_is_full_and_unknown_level_is_refused() -> None:
+    ps = PolicySet(identity=(MIXED,))
+    assert evaluate(req(), ps, explain=True) == evaluate(req(), ps, explain="full")
+    with pytest.raises(ValueError, match="explain.*everything"):
+        evaluate(req(), ps, explain="everything")  # type: ignore[arg-type]
