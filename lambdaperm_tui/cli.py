@@ -318,6 +318,16 @@ def _engine_explain(as_json: bool, explain: str) -> bool | ExplainLevel:
     return "full" if explain == "full" else "relevant"
 
 
+def _result_line(result: Result, explain: str) -> str:
+    """The result as one compact JSON line (without the newline), explanation as asked for."""
+    if explain == "summary":
+        return _dumps(_result_json(result, explain))
+    from .iam.result import result_json_text
+
+    # "none": the engine built no explanation, so the text has "explanation": null.
+    return result_json_text(result)
+
+
 def _result_json(result: Result, explain: str) -> dict[str, Any]:
     """The result object of the scenario contract, with the explanation in the detail asked for."""
     if explain in ("full", "relevant"):
@@ -362,7 +372,7 @@ def _simulate_scenario_file(path: str, *, as_json: bool, explain: str = "relevan
         raise CliError(f"{path}: {message}") from None
     result = evaluate(request, policies, explain=_engine_explain(as_json, explain))
     if as_json:
-        sys.stdout.write(_dumps(_result_json(result, explain)) + "\n")
+        sys.stdout.write(_result_line(result, explain) + "\n")
     else:
         _write(sys.stdout, _human_result(result, request_line=_request_line(obj)))
     return _DECISION_EXIT[result.decision.value]
@@ -399,7 +409,7 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
                 result = evaluate(request, policies, explain=level)
                 decision = result.decision.value
                 if as_json:
-                    body = dumps(_result_json(result, explain))
+                    body = _result_line(result, explain)
                 else:
                     body = _decision_words(decision, symbols) + _deciders_inline(result)
             if len(seen) < _SEEN_MAX:

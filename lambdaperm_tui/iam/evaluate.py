@@ -98,6 +98,14 @@ _GRANT_WORDS = {
 
 _EMPTY_CONTEXT = RequestContext()
 
+# Layer notes that never vary, built once (they are immutable).
+_NO_SCPS = LayerExplanation("SCPs", "none", "no SCP applies")
+_NO_RCPS = LayerExplanation("RCPs", "none", "no RCP applies")
+_NO_RESOURCE_POLICY = LayerExplanation("resource", "none", "the resource has no resource policy")
+_NO_IDENTITY_POLICIES = LayerExplanation("identity", "none", "the principal has no identity policies")
+_NO_BOUNDARY = LayerExplanation("boundary", "none", "no boundary")
+_NO_SESSION_POLICY = LayerExplanation("session", "none", "no session policy")
+
 _PRINCIPAL_TYPE = {
     PrincipalKind.USER: "User",
     PrincipalKind.ROLE: "AssumedRole",
@@ -440,7 +448,8 @@ def _eval_explained(
     with_principal: bool,
     principal_required: bool,
 ) -> _Outcome:
-    out = _Outcome(ptype, policy, level, statements=[])
+    explained: list[StatementExplanation] = []
+    out = _Outcome(ptype, policy, level, statements=explained)
     variables = policy.variables
     statements: tuple[Statement, ...]
     if req.relevant:
@@ -451,30 +460,31 @@ def _eval_explained(
     else:
         statements = policy.statements
     for st in statements:
-        elements: list[ElementMatch] = [_describe_action(st, req)]
+        a = _describe_action(st, req)
+        applies = a.matched
         r = _describe_resource(st, req, variables)
-        if r is not None:
-            elements.append(r)
         grant = _DIRECT
+        pe = None
         if with_principal:
             _, grant, pe = _explain_principal(st, req, principal_required)
-            if pe is not None:
-                elements.append(pe)
-        cond_ok, matches = (
-            evaluate_conditions(st.conditions, req.ctx, variables=variables, explain=True)
-            if st.conditions
-            else (True, ())
-        )
-        applies = cond_ok and all(e.matched for e in elements)
+        if r is None:
+            elements: tuple[ElementMatch, ...] = (a,) if pe is None else (a, pe)
+        else:
+            applies = applies and r.matched
+            elements = (a, r) if pe is None else (a, r, pe)
+        if pe is not None:
+            applies = applies and pe.matched
+        if st.conditions:
+            cond_ok, matches = evaluate_conditions(st.conditions, req.ctx, variables=variables, explain=True)
+            applies = applies and cond_ok
+        else:
+            matches = ()
         if applies:
             if st.effect == "Deny":
                 out.denies.append(st)
             else:
                 out.allows.append((st, grant))
-        assert out.statements is not None
-        out.statements.append(
-            StatementExplanation(st.index, st.sid, st.effect, tuple(elements), matches, applies, False)
-        )
+        explained.append(StatementExplanation(st.index, st.sid, st.effect, elements, matches, applies, False))
     return out
 
 
@@ -598,7 +608,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                     )
                 continue
             if not outs and explain:
-                layers.append(LayerExplanation(f"{kind}s", "none", f"no {kind} applies"))
+                layers.append(_NO_SCPS if kind == "SCP" else _NO_RCPS)
             for i, level in enumerate(outs):
                 allows = [(o, st) for o in level for st, _ in o.allows]
                 if allows:
@@ -822,7 +832,7 @@ def _layer_notes(
     action: str,
 ) -> None:
     if resource_out is None:
-        layers.append(LayerExplanation("resource", "none", "the resource has no resource policy"))
+        layers.append(_NO_RESOURCE_POLICY)
     elif res_grants:
         o, st, g = max(res_grants, key=lambda t: t[2])
         layers.append(
@@ -860,14 +870,14 @@ def _layer_notes(
     elif policies.identity:
         layers.append(LayerExplanation("identity", "no Allow", f"no identity policy allows {action}"))
     else:
-        layers.append(LayerExplanation("identity", "none", "the principal has no identity policies"))
+        layers.append(_NO_IDENTITY_POLICIES)
     for name, out, allows in (
         ("boundary", boundary_out, boundary_allows),
         ("session", session_out, session_allows),
     ):
         label = "boundary" if name == "boundary" else "session policy"
         if out is None:
-            layers.append(LayerExplanation(name, "none", f"no {label}"))
+            layers.append(_NO_BOUNDARY if name == "boundary" else _NO_SESSION_POLICY)
         elif allows:
             o, st = allows[0]
             layers.append(

@@ -13,7 +13,7 @@ import pytest
 
 from lambdaperm_tui.iam import Decision, PolicySet, Request, evaluate, parse_policy, parse_principal
 from lambdaperm_tui.iam.policy import Policy
-from lambdaperm_tui.iam.result import Explanation, LayerExplanation, StatementExplanation
+from lambdaperm_tui.iam.result import Explanation, LayerExplanation, StatementExplanation, result_json_text
 
 A = "111122223333"
 B = "444455556666"
@@ -282,3 +282,35 @@ def test_explain_true_is_full_and_unknown_level_is_refused() -> None:
     assert evaluate(req(), ps, explain=True) == evaluate(req(), ps, explain="full")
     with pytest.raises(ValueError, match="explain.*everything"):
         evaluate(req(), ps, explain="everything")  # type: ignore[arg-type]
+
+
+def test_result_json_text_is_the_compact_dump_of_to_json() -> None:
+    """The direct writer used by ``simulate --json`` gives exactly ``json.dumps(result.to_json())``
+    (compact), escaping included, for every explain level and decision."""
+    odd = pol(
+        'quote " back\\slash \u00e9 \u2028 [b]',
+        {
+            "Sid": 'e\u00e9"',
+            "Effect": "Deny",
+            "Action": INVOKE,
+            "Resource": "*",
+            "Condition": {"Null": {"aws:x": "false"}},
+        },
+    )
+    res = pol("billing:prod", {"Effect": "Allow", "Principal": {"AWS": B}, "Action": INVOKE, "Resource": FN})
+    everything = PolicySet(identity=(MIXED, IDENTITY), scps=((FULL,), (FULL,)))
+    cases = [
+        (req(context={"aws:SourceIp": "10.1.2.3"}), everything),
+        (req(context={"aws:SourceIp": "192.0.2.1"}), PolicySet(identity=(MIXED,), resource=res)),
+        (req(context={"aws:x": ["a", "b"]}), PolicySet(identity=(FULL, odd))),
+        (req(f"arn:aws:iam::{B}:role/partner"), PolicySet(resource=res)),
+    ]
+    seen = set()
+    for request, ps in cases:
+        for level in (True, "relevant", False):
+            r = evaluate(request, ps, explain=level)  # type: ignore[arg-type]
+            seen.add(r.decision)
+            text = result_json_text(r)
+            assert text == json.dumps(r.to_json(), separators=(",", ":"))
+            assert json.loads(text) == r.to_json()
+    assert seen == set(Decision)
