@@ -93,9 +93,10 @@ class ScenarioLoader:
     four times cheaper than ``json.dumps``. Documents given as JSON strings are keyed by that string.
     """
 
-    __slots__ = ("_policies", "_principals", "max_entries")
+    __slots__ = ("_lists", "_policies", "_principals", "max_entries")
 
     def __init__(self, *, max_entries: int = 4096) -> None:
+        self._lists: dict[tuple[str, bytes], Any] = {}
         self._policies: dict[tuple[str, str | bytes], Policy] = {}
         self._principals: dict[str, Principal] = {}
         self.max_entries = max_entries
@@ -115,10 +116,7 @@ class ScenarioLoader:
         resource_account = _resource_account(obj.get("resource_account"), arn_account)
         context = _context(obj.get("context"))
 
-        identity = tuple(
-            self._named(p, f"identity_policies[{i}]")
-            for i, p in enumerate(_list(obj.get("identity_policies"), "identity_policies"))
-        )
+        identity = self._identity(obj.get("identity_policies"))
         boundary = self._optional(obj.get("permissions_boundary"), "permissions_boundary")
         session = self._optional(obj.get("session_policy"), "session_policy")
         scps = self._levels(obj.get("scps"), "scps")
@@ -164,7 +162,44 @@ class ScenarioLoader:
     def _optional(self, value: Any, where: str) -> Policy | None:
         return None if value is None else self._named(value, where)
 
+    def _whole(self, where: str, value: Any) -> tuple[tuple[str, bytes] | None, Any]:
+        """A batch repeats whole lists (a role's identity policies, the SCP levels) on many lines:
+        the key and the cached answer for the list ``value`` at ``where``, keyed like single
+        policies (marshal round-trips exactly; ``where`` is in the key because unnamed policies are
+        named after it). Only lists that loaded without error are cached."""
+        if type(value) is not list or not value:
+            return None, None
+        try:
+            key = (where, marshal.dumps(value, 2))
+        except (ValueError, RecursionError):
+            return None, None
+        return key, self._lists.get(key)
+
+    def _remember(self, key: tuple[str, bytes] | None, answer: Any) -> None:
+        if key is not None:
+            if len(self._lists) >= self.max_entries:
+                self._lists.clear()
+            self._lists[key] = answer
+
+    def _identity(self, value: Any) -> tuple[Policy, ...]:
+        key, hit = self._whole("identity_policies", value)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        identity = tuple(
+            self._named(p, f"identity_policies[{i}]") for i, p in enumerate(_list(value, "identity_policies"))
+        )
+        self._remember(key, identity)
+        return identity
+
     def _levels(self, value: Any, where: str) -> tuple[tuple[Policy, ...], ...]:
+        key, hit = self._whole(where, value)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        answer = self._levels_uncached(value, where)
+        self._remember(key, answer)
+        return answer
+
+    def _levels_uncached(self, value: Any, where: str) -> tuple[tuple[Policy, ...], ...]:
         levels = []
         for i, level in enumerate(_list(value, where)):
             if not isinstance(level, list):
@@ -181,7 +216,9 @@ class ScenarioLoader:
         if "document" in value:
             if not _NAMED_KEYS.issuperset(value):
                 key = next(k for k in value if k not in _NAMED_KEYS)
-                raise InputError(f'{where}: unknown field "{key}" (a named policy has "name" and "document")')
+                raise InputError(
+                    f'{where}: unknown field {_quoted(key)} (a named policy has "name" and "document")'
+                )
             name = value.get("name", where)
             if not isinstance(name, str):
                 raise InputError(f"{where}.name: expected a string, got {_kind(name)}")
@@ -278,7 +315,17 @@ def _unknown_field_message(key: str) -> str:
 
     close = difflib.get_close_matches(key.lower(), SCENARIO_FIELDS, n=1, cutoff=0.6)
     hint = f' (did you mean "{close[0]}"?)' if close else ""
-    return f"{key}: unknown field{hint}; known fields: {', '.join(SCENARIO_FIELDS)}"
+    return f"{_shown(key)}: unknown field{hint}; known fields: {', '.join(SCENARIO_FIELDS)}"
+
+
+def _quoted(key: str) -> str:
+    return f'"{key}"' if key.isprintable() else json.dumps(key)
+
+
+def _shown(key: str) -> str:
+    """A key from the file as it can appear in a one-line message: as is, or JSON-quoted when it holds
+    a line break or another unprintable character."""
+    return key if key.isprintable() else json.dumps(key)
 
 
 def _prefixed(where: str, exc: Exception) -> str:
@@ -351,29 +398,30 @@ def _context(value: Any) -> dict[str, ContextValue]:
     seen: dict[str, str] = {}
     for key, raw in value.items():
         lower = key.lower()
+        name = _shown(key)  # the key as messages show it (on one line)
         if ":" not in key or key[0] == ":":
-            raise InputError(f'context.{key}: a condition key has a service prefix (e.g. "aws:SourceIp")')
+            raise InputError(f'context.{name}: a condition key has a service prefix (e.g. "aws:SourceIp")')
         if lower in seen:
             raise InputError(
-                f'context.{key}: same key as "{seen[lower]}" (condition keys are case-insensitive)'
+                f"context.{name}: same key as {seen[lower]} (condition keys are case-insensitive)"
             )
-        seen[lower] = key
+        seen[lower] = _quoted(key)
         check = _TYPED_KEYS.get(lower)
         if type(raw) is str:  # the common case, first
             if check is not None and not check(raw):
-                raise InputError(f"context.{key}: {_TYPE_WORDS[check]}, got {raw!r}")
+                raise InputError(f"context.{name}: {_TYPE_WORDS[check]}, got {raw!r}")
             out[key] = raw
             continue
         if isinstance(raw, list):
-            values = tuple(_scalar(v, f"context.{key}[{i}]") for i, v in enumerate(raw))
+            values = tuple(_scalar(v, f"context.{name}[{i}]") for i, v in enumerate(raw))
             out[key] = values
         else:
-            values = (_scalar(raw, f"context.{key}"),)
+            values = (_scalar(raw, f"context.{name}"),)
             out[key] = values[0]
         if check is not None:
             for i, v in enumerate(values):
                 if not check(v):
-                    where = f"context.{key}" if not isinstance(raw, list) else f"context.{key}[{i}]"
+                    where = f"context.{name}" if not isinstance(raw, list) else f"context.{name}[{i}]"
                     raise InputError(f"{where}: {_TYPE_WORDS[check]}, got {v!r}")
     return out
 

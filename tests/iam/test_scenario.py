@@ -237,6 +237,28 @@ def test_loader_cache_is_bounded() -> None:
     for i in range(5):
         loader.load(base() | {"identity_policies": [{"name": f"p{i}", "document": doc()}]})
     assert len(loader._policies) <= 2
+    assert len(loader._lists) <= 2
+
+
+def test_loader_reuses_whole_lists_and_keeps_names_and_errors() -> None:
+    """A batch repeats a role's identity policies and the SCP levels: whole lists are reused, but
+    unnamed policies keep the name of their own field and a bad list is still an error."""
+    loader = ScenarioLoader()
+    scenario = base() | {"identity_policies": [doc(), {"name": "p", "document": doc()}], "scps": [[doc()]]}
+    _, first = loader.load(scenario)
+    _, second = loader.load(copy.deepcopy(scenario))
+    assert second.identity is first.identity and second.scps is first.scps
+    assert [p.name for p in first.identity] == ["identity_policies[0]", "p"]
+    assert first.scps[0][0].name == "scps[0][0]"
+    # The same unnamed document under rcps is named after rcps, not served as the SCP.
+    _, rcps = loader.load(base() | {"rcps": [[doc()]]})
+    assert rcps.rcps[0][0].name == "rcps[0][0]"
+    # An Effect typo in a list never seen before is reported, whatever was cached.
+    bad = base() | {"identity_policies": [doc(), {"name": "p", "document": doc(effect="Alow")}]}
+    with pytest.raises(InputError, match=r"^identity_policies\[1\]\.document: "):
+        loader.load(bad)
+    with pytest.raises(InputError, match=r"^scps\[0\]: expected a list of policies"):
+        loader.load(base() | {"scps": [doc()]})
 
 
 # -- fuzzing: any JSON in, a scenario or an InputError out -----------------------------------------
@@ -287,3 +309,26 @@ def test_resource_star_and_arns_without_account() -> None:
         | {"action": "s3:GetObject", "resource": "arn:aws:s3:::bucket/key", "resource_account": ACCOUNT}
     )
     assert request.resource_account == ACCOUNT
+
+
+@pytest.mark.parametrize(
+    ("scenario", "start"),
+    [
+        (base() | {"\n": 1}, '"\\n": unknown field'),
+        (
+            base() | {"context": {"aws:a\nb": 1, "AWS:A\nB": 2}},
+            'context."AWS:A\\nB": same key as "aws:a\\nb"',
+        ),
+        (
+            base() | {"identity_policies": [{"document": doc(), "x\ry": 1}]},
+            'identity_policies[0]: unknown field "x\\ry"',
+        ),
+    ],
+)
+def test_keys_with_line_breaks_stay_on_one_line(scenario: dict[str, Any], start: str) -> None:
+    """An error message is one line even when the offending key holds a line break (JSON-quoted)."""
+    with pytest.raises(InputError) as caught:
+        load_scenario(scenario)
+    message = str(caught.value)
+    assert "\n" not in message and "\r" not in message
+    assert message.startswith(start)
