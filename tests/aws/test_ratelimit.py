@@ -70,3 +70,24 @@ def test_on_for_aws_off_for_a_custom_endpoint(aws_env: Path, moto_server: str) -
     assert local.rate_limits is None
     forced = Loader(ClientFactory(region="us-east-1"), ["us-east-1"], rate_limits=False)
     assert forced.rate_limits is None
+
+
+def test_loader_waits_for_tokens(aws_env: Path, moto_server: str, moto_account: str) -> None:
+    from tests.aws.accounts import seed_account
+    from tests.conftest import account_header_hook
+
+    seed_account(moto_server, moto_account, functions_per_region=3)
+    factory = ClientFactory(region="us-east-1", endpoint_url=moto_server)
+    factory.register("before-send", account_header_hook(moto_account))
+    # A slow bucket so the effect is measurable: 5 control-plane calls/s with a burst of 5.
+    limits = RateLimits(quotas={"GetFunction": 1000.0, "GetPolicy": 1000.0, "control-plane": 5.0})
+    loader = Loader(
+        factory, ["us-east-1"], rate_limits=limits, account_id=moto_account, load_iam=False, load_layers=False
+    )
+    started = time.monotonic()
+    inv = loader.run()
+    elapsed = time.monotonic() - started
+    control_plane = sum(n for op, n in loader.calls.items() if RateLimits.bucket_name(op) == "control-plane")
+    assert len(inv.functions) == 3 and inv.failures == ()
+    assert control_plane > 5  # more than the burst, so some calls had to wait
+    assert elapsed >= (control_plane - 5) / 5.0 * 0.9
