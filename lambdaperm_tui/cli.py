@@ -30,7 +30,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
@@ -318,14 +318,14 @@ def _engine_explain(as_json: bool, explain: str) -> bool | ExplainLevel:
     return "full" if explain == "full" else "relevant"
 
 
-def _result_line(result: Result, explain: str) -> str:
-    """The result as one compact JSON line (without the newline), explanation as asked for."""
+def _renderer(explain: str) -> Callable[[Result], str]:
+    """Turns a result into one compact JSON line (without the newline), explanation as asked for."""
     if explain == "summary":
-        return _dumps(_result_json(result, explain))
+        return lambda result: _dumps(_result_json(result, "summary"))
     from .iam.result import result_json_text
 
     # "none": the engine built no explanation, so the text has "explanation": null.
-    return result_json_text(result)
+    return result_json_text
 
 
 def _result_json(result: Result, explain: str) -> dict[str, Any]:
@@ -372,7 +372,7 @@ def _simulate_scenario_file(path: str, *, as_json: bool, explain: str = "relevan
         raise CliError(f"{path}: {message}") from None
     result = evaluate(request, policies, explain=_engine_explain(as_json, explain))
     if as_json:
-        sys.stdout.write(_result_line(result, explain) + "\n")
+        sys.stdout.write(_renderer(explain)(result) + "\n")
     else:
         _write(sys.stdout, _human_result(result, request_line=_request_line(obj)))
     return _DECISION_EXIT[result.decision.value]
@@ -391,6 +391,7 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
     loader = ScenarioLoader()
     dumps = _dumps
     level = _engine_explain(as_json, explain) if as_json else False
+    render = _renderer(explain)
     out: list[str] = []
     symbols = _symbols(sys.stdout)
     any_denied = any_invalid = False
@@ -409,7 +410,7 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
                 result = evaluate(request, policies, explain=level)
                 decision = result.decision.value
                 if as_json:
-                    body = _result_line(result, explain)
+                    body = render(result)
                 else:
                     body = _decision_words(decision, symbols) + _deciders_inline(result)
             if len(seen) < _SEEN_MAX:

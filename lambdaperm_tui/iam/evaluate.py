@@ -491,10 +491,6 @@ def _eval_explained(
 # ---------------------------------------------------------------------------------------------- decision
 
 
-def _deciding(o: _Outcome, st: Statement) -> DecidingStatement:
-    return DecidingStatement(o.policy_type, o.policy.name, st.index, st.sid, st.effect)
-
-
 def _request_account(request: Request) -> str | None:
     if request.resource_account:
         return request.resource_account
@@ -767,7 +763,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                 )
             )
 
-    decided_by = tuple(_dedupe(_deciding(o, st) for o, st in deciding))
+    decided_by = _decided_by(deciding)
     if not explain:
         return Result(decision, decided_by, None)
     deciding_keys = {(d.policy_type, d.policy, d.statement_index) for d in decided_by}
@@ -785,14 +781,17 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     return Result(decision, decided_by, Explanation(summary, tuple(layers), tuple(pol_expl)))
 
 
-def _dedupe(items: object) -> list[DecidingStatement]:
-    seen: set[DecidingStatement] = set()
+def _decided_by(deciding: list[tuple[_Outcome, Statement]]) -> tuple[DecidingStatement, ...]:
+    """The deciding statements in order, each once (equal fields = the same entry). Deduplicated on
+    plain tuples: hashing the dataclass would run its generated ``__hash__`` for every candidate."""
+    seen: set[tuple[str, str, int, str | None, str]] = set()
     out: list[DecidingStatement] = []
-    for d in items:  # type: ignore[attr-defined]
-        if d not in seen:
-            seen.add(d)
-            out.append(d)
-    return out
+    for o, st in deciding:
+        key = (o.policy_type, o.policy.name, st.index, st.sid, st.effect)
+        if key not in seen:
+            seen.add(key)
+            out.append(DecidingStatement(o.policy_type, o.policy.name, st.index, st.sid, st.effect))
+    return tuple(out)
 
 
 def _sid(st: Statement) -> str:
