@@ -89,10 +89,6 @@ def test_loader_waits_for_tokens(aws_env: Path, moto_server: str, moto_account: 
     elapsed = time.monotonic() - started
     lambda_ops = {"ListFunctions", "ListVersionsByFunction", "ListAliases", "ListFunctionUrlConfigs"}
     control_plane = sum(n for op, n in loader.calls.items() if op in lambda_ops)
-    assert (
-        control_plane
-        == sum(n for op, n in loader.calls.items() if RateLimits.bucket_name(op) == "control-plane") - 1
-    )
     assert len(inv.functions) == 3 and inv.failures == ()
     assert control_plane > 5  # more than the burst, so some calls had to wait
     assert elapsed >= (control_plane - 5) / 5.0 * 0.9
