@@ -319,3 +319,31 @@ def test_a_bug_or_guard_refusal_inside_a_task_stops_the_load(
     factory.register("before-call.lambda.ListAliases", refuse)
     with pytest.raises(ReadOnlyViolation):
         loader.run()
+
+
+def test_iam_authorization_details_pagination(aws_env: Path, moto_server: str, moto_account: str) -> None:
+    from tests.aws.accounts import TRUST_LAMBDA, seeding_client
+
+    iam = seeding_client("iam", moto_server, moto_account)
+    import json
+
+    for i in range(5):
+        iam.create_role(RoleName=f"r{i}", AssumeRolePolicyDocument=json.dumps(TRUST_LAMBDA))
+    loader, factory = make_loader(moto_server, moto_account, load_layers=False)
+
+    def remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["marker"] = params.get("Marker")
+
+    def split(parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        # Two roles a page, as AWS pages with MaxItems/Marker/IsTruncated.
+        start = int(context.get("marker") or 0)
+        roles = parsed.get("RoleDetailList") or []
+        parsed["RoleDetailList"] = roles[start : start + 2]
+        parsed["IsTruncated"] = start + 2 < len(roles)
+        parsed["Marker"] = str(start + 2) if parsed["IsTruncated"] else None
+
+    factory.register("before-parameter-build.iam.GetAccountAuthorizationDetails", remember)
+    factory.register("after-call.iam.GetAccountAuthorizationDetails", split)
+    inv = loader.run()
+    assert loader.calls["GetAccountAuthorizationDetails"] == 3
+    assert sorted(r.name for r in inv.roles) == [f"r{i}" for i in range(5)]
