@@ -93,12 +93,13 @@ class ScenarioLoader:
     four times cheaper than ``json.dumps``. Documents given as JSON strings are keyed by that string.
     """
 
-    __slots__ = ("_lists", "_policies", "_principals", "max_entries")
+    __slots__ = ("_lists", "_policies", "_principals", "_resources", "max_entries")
 
     def __init__(self, *, max_entries: int = 4096) -> None:
         self._lists: dict[tuple[str, bytes], Any] = {}
         self._policies: dict[tuple[str, str | bytes], Policy] = {}
         self._principals: dict[str, Principal] = {}
+        self._resources: dict[str, tuple[str, str | None]] = {}
         self.max_entries = max_entries
 
     def load(self, obj: Any) -> tuple[Request, PolicySet]:
@@ -112,7 +113,7 @@ class ScenarioLoader:
 
         principal = self._principal(obj.get("principal", _MISSING))
         action = _action(obj.get("action", _MISSING))
-        resource, arn_account = _resource(obj.get("resource", _MISSING))
+        resource, arn_account = self._resource(obj.get("resource", _MISSING))
         resource_account = _resource_account(obj.get("resource_account"), arn_account)
         context = _context(obj.get("context"))
 
@@ -158,6 +159,18 @@ class ScenarioLoader:
             self._principals.clear()
         self._principals[value] = principal
         return principal
+
+    def _resource(self, value: Any) -> tuple[str, str | None]:
+        # A batch names the same resources again and again; only valid ones are remembered.
+        if type(value) is str:
+            hit = self._resources.get(value)
+            if hit is not None:
+                return hit
+        answer = _resource(value)
+        if len(self._resources) >= self.max_entries:
+            self._resources.clear()
+        self._resources[answer[0]] = answer
+        return answer
 
     def _optional(self, value: Any, where: str) -> Policy | None:
         return None if value is None else self._named(value, where)

@@ -10,6 +10,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lambdaperm_tui.iam import Decision, PolicySet, Request, evaluate, parse_policy, parse_principal
 from lambdaperm_tui.iam.policy import Policy
@@ -314,3 +316,59 @@ def test_result_json_text_is_the_compact_dump_of_to_json() -> None:
             assert text == json.dumps(r.to_json(), separators=(",", ":"))
             assert json.loads(text) == r.to_json()
     assert seen == set(Decision)
+
+
+_ACTIONS = ["lambda:InvokeFunction", "lambda:Get*", "lambda:*", "s3:GetObject", "*", "lambda:invoke?unction"]
+_RESOURCES = [
+    "*",
+    FN,
+    f"arn:aws:lambda:us-east-1:{A}:function:billing*",
+    f"arn:aws:lambda:us-east-1:{A}:function:x",
+]
+_CONDITIONS = [
+    None,
+    {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    {"StringEquals": {"aws:PrincipalAccount": A}},
+]
+
+
+@st.composite
+def _statement(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {"Effect": draw(st.sampled_from(["Allow", "Deny"]))}
+    actions = draw(st.lists(st.sampled_from(_ACTIONS), min_size=1, max_size=2))
+    out["NotAction" if draw(st.booleans()) else "Action"] = actions
+    out["NotResource" if draw(st.booleans()) else "Resource"] = draw(st.sampled_from(_RESOURCES))
+    condition = draw(st.sampled_from(_CONDITIONS))
+    if condition is not None:
+        out["Condition"] = condition
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(_statement(), min_size=1, max_size=4), min_size=1, max_size=3),
+    st.sampled_from(["lambda:InvokeFunction", "lambda:GetPolicy", "s3:GetObject"]),
+    st.sampled_from(["10.1.2.3", "192.0.2.1"]),
+)
+def test_relevant_is_full_restricted_to_statements_matching_the_action(
+    documents: list[list[dict[str, Any]]], action: str, ip: str
+) -> None:
+    """Whatever the policies: the same decision and deciders at every level, and "relevant" lists
+    exactly the statements whose Action/NotAction element matched in the full explanation."""
+    ps = PolicySet(
+        identity=tuple(pol(f"p{i}", *d) for i, d in enumerate(documents[1:])),
+        scps=((pol("scp", *documents[0]),),),
+    )
+    request = Request(parse_principal(ROLE), action, FN, context={"aws:SourceIp": ip})
+    fast = evaluate(request, ps, explain=False)
+    full = evaluate(request, ps, explain="full")
+    rel = evaluate(request, ps, explain="relevant")
+    assert fast.decision is full.decision is rel.decision
+    assert fast.decided_by == full.decided_by == rel.decided_by
+    assert full.explanation is not None and rel.explanation is not None
+    assert rel.explanation.summary == full.explanation.summary
+    assert rel.explanation.layers == full.explanation.layers
+    for fp, rp in zip(full.explanation.policies, rel.explanation.policies, strict=True):
+        wanted = tuple(s for s in fp.statements if s.elements[0].matched)
+        assert rp.statements == wanted
+        assert rp.statements_not_matching_action == len(fp.statements) - len(wanted)

@@ -235,9 +235,24 @@ def test_loader_reuses_parsed_policies_by_name_and_text() -> None:
 def test_loader_cache_is_bounded() -> None:
     loader = ScenarioLoader(max_entries=2)
     for i in range(5):
-        loader.load(base() | {"identity_policies": [{"name": f"p{i}", "document": doc()}]})
+        loader.load(
+            base()
+            | {"resource": f"{FUNCTION}{i}", "identity_policies": [{"name": f"p{i}", "document": doc()}]}
+        )
     assert len(loader._policies) <= 2
     assert len(loader._lists) <= 2
+    assert len(loader._resources) <= 2
+
+
+def test_loader_remembers_only_valid_resources() -> None:
+    loader = ScenarioLoader()
+    request, _ = loader.load(base())
+    again, _ = loader.load(base() | {"resource_account": "444455556666"})
+    assert (request.resource, request.resource_account) == (FUNCTION, ACCOUNT)
+    assert (again.resource, again.resource_account) == (FUNCTION, "444455556666")
+    for _ in range(2):  # a bad resource is refused every time, never served from the cache
+        with pytest.raises(InputError, match="^resource: "):
+            loader.load(base() | {"resource": "arn:aws:lambda:us-east-1"})
 
 
 def test_loader_reuses_whole_lists_and_keeps_names_and_errors() -> None:
