@@ -771,12 +771,16 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     for o in everything:
         ptype, name = o.policy_type, o.policy.name
         # Statements were built with deciding=False; only one that applies can have decided.
-        sts = tuple(
-            StatementExplanation(s.index, s.sid, s.effect, s.elements, s.conditions, True, True)
-            if s.applies and (ptype, name, s.index) in deciding_keys
-            else s
-            for s in (o.statements or ())
-        )
+        statements = o.statements or ()
+        if o.allows or o.denies:
+            sts = tuple(
+                StatementExplanation(s.index, s.sid, s.effect, s.elements, s.conditions, True, True)
+                if s.applies and (ptype, name, s.index) in deciding_keys
+                else s
+                for s in statements
+            )
+        else:
+            sts = tuple(statements)
         pol_expl.append(PolicyExplanation(ptype, name, sts, o.level, o.not_matching_action))
     return Result(decision, decided_by, Explanation(summary, tuple(layers), tuple(pol_expl)))
 
