@@ -75,6 +75,20 @@ class ResourceTree(Tree[Entry]):
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
 
+    def get_label_width(self, node: TreeNode[Entry]) -> int:
+        """The label's width without rendering it (Tree measures every line on each rebuild; with 10,000
+        rows rendering each label there blocks the UI for a noticeable moment)."""
+        return len(node.label) + 2  # O(1) on a rich Text; wide characters merely crop early
+
+    def relabel(self, node: TreeNode[Entry], label: Text) -> None:
+        """Change a label without scheduling a per-node refresh (one ``refresh()`` per batch instead).
+
+        ``TreeNode.set_label`` queues a callback per node; a batch of thousands of updates would flood the
+        message queue. Textual 8.2.8 (pinned) keys its line cache on ``_updates``, so bumping it is enough.
+        """
+        node._label = self.process_label(label)
+        node._updates += 1
+
     def process_label(self, label: str | Text) -> Text:
         """Labels are always plain text: a str is never read as markup (ARNs and names are untrusted)."""
         text = Text(label) if isinstance(label, str) else label
@@ -153,6 +167,7 @@ class ResourcePane(Vertical):
         """Add or update rows (label, entry, extra search text); only the affected lines are touched."""
         tree = self.rows_tree
         root = tree.root
+        touched = False
         if root.children and not self.entries:
             tree.clear()
             root.expand()
@@ -162,12 +177,15 @@ class ResourcePane(Vertical):
             node = self.nodes.get(entry.key)
             if node is not None:
                 node.data = entry
-                node.set_label(label)
+                tree.relabel(node, label)
+                touched = True
                 if node.is_expanded:
                     self._fill_children(node)
                 continue
             if self._matches(search):
                 self._add_node(label, entry)
+        if touched:
+            tree.refresh()
         self._show_empty_if_needed()
         self._ensure_cursor()
 
