@@ -411,20 +411,23 @@ def _context(value: Any) -> dict[str, ContextValue]:
     seen: dict[str, str] = {}
     for key, raw in value.items():
         lower = key.lower()
-        name = _shown(key)  # the key as messages show it (on one line)
         if ":" not in key or key[0] == ":":
-            raise InputError(f'context.{name}: a condition key has a service prefix (e.g. "aws:SourceIp")')
+            raise InputError(
+                f'context.{_shown(key)}: a condition key has a service prefix (e.g. "aws:SourceIp")'
+            )
         if lower in seen:
             raise InputError(
-                f"context.{name}: same key as {seen[lower]} (condition keys are case-insensitive)"
+                f"context.{_shown(key)}: same key as {_quoted(seen[lower])} "
+                "(condition keys are case-insensitive)"
             )
-        seen[lower] = _quoted(key)
+        seen[lower] = key
         check = _TYPED_KEYS.get(lower)
         if type(raw) is str:  # the common case, first
             if check is not None and not check(raw):
-                raise InputError(f"context.{name}: {_TYPE_WORDS[check]}, got {raw!r}")
+                raise InputError(f"context.{_shown(key)}: {_TYPE_WORDS[check]}, got {raw!r}")
             out[key] = raw
             continue
+        name = _shown(key)  # as messages show it (on one line)
         if isinstance(raw, list):
             values = tuple(_scalar(v, f"context.{name}[{i}]") for i, v in enumerate(raw))
             out[key] = values
