@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 
-from conftest import build_app, loaded, wait_for
-from fixture import ORDERS_ROLE, REPORTS_ROLE, fn_arn, many_functions
 from rich.text import Text
 from textual.widgets import DataTable, Input, Static, TextArea, Tree
 
 from lambdaperm_tui.ui.screens import PolicyEditorScreen, SimulatorScreen, WhatCanScreen, WhoCanScreen
+
+from .helpers import build_app, loaded, wait_for
+from .inventory_fixture import ORDERS_ROLE, REPORTS_ROLE, fn_arn, many_functions
 
 SIZE = (80, 24)
 
@@ -54,7 +55,7 @@ async def test_first_frame_then_rows_stream_in() -> None:
         await wait_for(pilot, lambda: len(app.pane("functions").entries) == 4)
         assert app.loading
         assert labels(app)[0].startswith("billing") and labels(app)[0].endswith("…")
-        from test_sources import header_text
+        from .test_sources import header_text
 
         assert "loading… 0/4" in header_text(app)
         gate.set()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import build_app, loaded, wait_for
-from fixture import BILLING_ROLE, fn_arn
-from test_flows import detail_text, labels
-
 from lambdaperm_tui.ui.commands import ActionsProvider
 from lambdaperm_tui.ui.screens import SimulatorScreen, WhoCanScreen
+
+from .helpers import build_app, loaded, wait_for
+from .inventory_fixture import BILLING_ROLE, fn_arn
+from .test_flows import detail_text, labels
 
 SIZE = (80, 24)
 LAYER_V2 = "arn:aws:lambda:us-east-1:111122223333:layer:shared-utils:2"
@@ -97,8 +97,9 @@ async def test_principals_pane_names_the_public() -> None:
 
 
 async def test_function_url_question_shows_both_checks() -> None:
-    from test_flows import tree_text
     from textual.widgets import Input, Tree
+
+    from .test_flows import tree_text
 
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -108,8 +109,13 @@ async def test_function_url_question_shows_both_checks() -> None:
         screen = app.screen
         screen.query_one("#sim-action", Input).value = "lambda:InvokeFunctionUrl"
         screen.query_one("#sim-principal", Input).value = "anonymous"
-        await wait_for(pilot, lambda: getattr(screen.answer, "action", "") == "lambda:InvokeFunctionUrl"
-                       and getattr(screen.answer, "principal", "") == "anonymous")
+        await wait_for(
+            pilot,
+            lambda: (
+                getattr(screen.answer, "action", "") == "lambda:InvokeFunctionUrl"
+                and getattr(screen.answer, "principal", "") == "anonymous"
+            ),
+        )
         text = tree_text(screen.query_one("#sim-tree", Tree))
         assert "function URL permission: lambda:InvokeFunctionUrl" in text
         assert "invoke via function URL: lambda:InvokeFunction" in text
@@ -134,7 +140,7 @@ async def test_edit_from_detail_refuses_an_invalid_policy_and_keeps_the_text() -
         editor.text = bad
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, PolicyEditorScreen)
-        from test_flows import plain
+        from .test_flows import plain
 
         message = plain(app.screen.query_one("#ed-error", Static))
         assert "not a valid policy" in message and "Effect" in message

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import build_app, loaded, wait_for
-from fixture import ORDERS_ROLE
 from textual.widgets import Input
 
 from lambdaperm_tui.ui.screens import SimulatorScreen, WhoCanScreen
+
+from .helpers import build_app, loaded, wait_for
+from .inventory_fixture import ORDERS_ROLE
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import loaded, wait_for
-from fixture import FIXED_NOW
-
 from lambdaperm_tui.aws.source import Source, SourceError, stop_demo
 from lambdaperm_tui.inventory.model import Inventory
 from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp, apply_color, make_app
 from lambdaperm_tui.ui.header import StatusHeader
+
+from .helpers import loaded, wait_for
+from .inventory_fixture import FIXED_NOW
 
 SNAPSHOT = Path(__file__).parent.parent / "data" / "ui-fixture-snapshot.json"
 

@@ -1,0 +1,1 @@
+"""Tests of the terminal explorer (pilot flows and SVG snapshots)."""
