@@ -241,10 +241,19 @@ class SimulatorScreen(Screen[None]):
     """
 
     def __init__(
-        self, *, principal: str = "", action: str = "lambda:InvokeFunction", resource: str = ""
+        self,
+        *,
+        principal: str = "",
+        action: str = "lambda:InvokeFunction",
+        resource: str = "",
+        context: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self._initial = (principal, action, resource)
+        self._initial_context: list[str] = []
+        for key, value in (context or {}).items():
+            for v in value if isinstance(value, (list, tuple)) else [value]:
+                self._initial_context.append(f"{key}={v}")
         self._timer: Timer | None = None
         self.answer: Any = None
         self.answer_error: str | None = None
@@ -284,13 +293,16 @@ class SimulatorScreen(Screen[None]):
                     id="sim-resource",
                     suggester=ListSuggester(inventory_resources(app)),
                 )
-            with Vertical(id="sim-context"), Horizontal(classes="ctx-row"):
-                yield Label("Context")
-                yield Input(
-                    placeholder="key=value (repeat a key for several values)",
-                    classes="ctx",
-                    suggester=ContextKeySuggester(self),
-                )
+            with Vertical(id="sim-context"):
+                for i, row in enumerate([*self._initial_context, ""]):
+                    with Horizontal(classes="ctx-row"):
+                        yield Label("Context" if i == 0 else "")
+                        yield Input(
+                            row,
+                            placeholder="key=value (repeat a key for several values)",
+                            classes="ctx",
+                            suggester=ContextKeySuggester(self),
+                        )
             yield Static(id="sim-keys")
         yield Static(id="sim-answer")
         tree: Tree[Any] = Tree(Text("explanation"), id="sim-tree")
@@ -520,6 +532,7 @@ class WhoCanScreen(Screen[None]):
     #wc-title { height: auto; padding: 0 1; }
     #wc-action { height: 1; border: none; padding: 0 1; background: $boost; }
     #wc-table { height: 1fr; }
+    #wc-why { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
     """
 
     def __init__(self, *, action: str, resource: str) -> None:
@@ -537,6 +550,7 @@ class WhoCanScreen(Screen[None]):
         yield Input(self.action, id="wc-action", suggester=ListSuggester(backend.lambda_actions()))
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static(id="wc-why")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -592,6 +606,32 @@ class WhoCanScreen(Screen[None]):
             )
         if not rows:
             table.add_row(Text("—"), Text("no principal in the inventory"), Text(""))
+        table.focus()  # the loading indicator took focus away
+        self._explain_row(0)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._explain_row(event.cursor_row)
+
+    def _explain_row(self, index: int) -> None:
+        """Under the table, in full: the highlighted row's deciding statements and assumptions."""
+        box = self.query_one("#wc-why", Static)
+        if not self.rows or not 0 <= index < len(self.rows):
+            box.update("")
+            return
+        row = self.rows[index]
+        text = decision_text(str(getattr(row, "decision", "unknown")), short=True)
+        text.append("  ")
+        text.append(
+            str(getattr(row, "label", "") or getattr(row, "principal", "") or getattr(row, "resource", ""))
+        )
+        text.append("\n")
+        text.append(deciding_text(row))
+        for assumption in getattr(getattr(row, "answer", None), "assumes", ()) or ():
+            text.append("\nassumes: ", style="bold")
+            text.append(str(assumption))
+        text.append("\nEnter: open in the simulator to see why", style="dim")
+        box.update(text)
 
     def action_close(self) -> None:
         """Back to the explorer."""
@@ -613,7 +653,10 @@ class WhoCanScreen(Screen[None]):
         row = self.rows[table.cursor_row]
         self.app.push_screen(
             SimulatorScreen(
-                principal=str(getattr(row, "principal", "")), action=self.action, resource=self.resource
+                principal=str(row.principal),
+                action=self.action,
+                resource=self.resource,
+                context=dict(getattr(row, "context", {}) or {}),
             )
         )
 
@@ -668,6 +711,7 @@ class WhatCanScreen(WhoCanScreen):
         yield Static(title, id="wc-title")
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static(id="wc-why")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -701,6 +745,8 @@ class WhatCanScreen(WhoCanScreen):
             )
         if not rows:
             table.add_row(Text("—"), Text("nothing"), Text(""), Text(""))
+        table.focus()
+        self._explain_row(0)
 
     def action_explain(self) -> None:
         """Open the simulator on the highlighted row."""

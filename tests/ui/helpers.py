@@ -24,7 +24,7 @@ def build_app(inv: Inventory | None = None, **kwargs: object) -> LambdaPermApp:
     return app
 
 
-async def wait_for(pilot: object, cond: Callable[[], bool], timeout: float = 10.0) -> None:
+async def wait_for(pilot: object, cond: Callable[[], bool], timeout: float = 30.0) -> None:
     """Pause the pilot until ``cond()`` holds (workers and timers run meanwhile)."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout

@@ -153,3 +153,27 @@ async def test_edit_from_detail_refuses_an_invalid_policy_and_keeps_the_text() -
         await wait_for(pilot, lambda: "✎edited" in labels(app)[0])
         await pilot.press("E")
         await wait_for(pilot, lambda: not app.edits and "✎edited" not in labels(app)[0])
+
+
+async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
+    from textual.widgets import DataTable, Input
+
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await pilot.press("w")  # billing, unqualified: its policy names s3.amazonaws.com with a SourceArn
+        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
+        screen = app.screen
+        assert app.focused is screen.query_one(DataTable)  # keys move the cursor, not the action input
+        index = next(i for i, r in enumerate(screen.rows) if r.principal == "s3.amazonaws.com" and r.context)
+        for _ in range(index):
+            await pilot.press("j")
+        assert screen.query_one("#wc-action", Input).value == "lambda:InvokeFunction"
+        row = screen.rows[index]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+        sim = app.screen
+        rows = [i.value for i in sim.query("Input.ctx").results(Input) if i.value]
+        assert rows and all("=" in r for r in rows)
+        await wait_for(pilot, lambda: sim.answer is not None)
+        assert sim.answer.decision == row.decision
