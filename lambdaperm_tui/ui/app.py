@@ -261,7 +261,7 @@ class LambdaPermApp(App[int]):
 
     def _after_edit(self) -> None:
         self._update_header()
-        self._refresh_current_entry()
+        self._refresh_current_entry(keep_scroll=True)
         self.refresh_rows()
 
     def is_edited(self, owner: str, name: str) -> bool:
@@ -365,7 +365,7 @@ class LambdaPermApp(App[int]):
             or self.current.key in changes.layers
             or changes.finished
         ):
-            self._refresh_current_entry()
+            self._refresh_current_entry(keep_scroll=True)
 
     def _badge_failures(self, failures: Iterable[Any]) -> None:
         keys = {f.resource for f in failures}
@@ -557,7 +557,7 @@ class LambdaPermApp(App[int]):
         if self._main.has_class("narrow"):
             self.detail.focus()
 
-    def _refresh_current_entry(self) -> None:
+    def _refresh_current_entry(self, keep_scroll: bool = False) -> None:
         if not self.is_running or not self.screen_stack:
             return
         entry = self.current
@@ -565,7 +565,7 @@ class LambdaPermApp(App[int]):
             entry = self._fresh(entry)
         self.detail.show(
             render_entry(entry, self.inventory, raw=self.policy_mode(), edited=self.is_edited),
-            keep_scroll=False,
+            keep_scroll=keep_scroll,
         )
 
     def _fresh(self, entry: Entry) -> Entry:
@@ -776,11 +776,12 @@ def principal_row(p: Any) -> tuple[Text, Entry, str]:
     text = str(p.principal)
     kind = str(p.kind)
     label = Text(text, style="bold")
-    label.append(f"  {kind}", style="dim")
     if kind in ("public", "anonymous") or text in ("*", "anonymous"):
-        label.append("  PUBLIC", style="bold magenta")
-    elif getattr(p, "external", False):
-        label.append("  external", style="yellow")
+        label.append("  PUBLIC (anyone)", style="bold magenta")
+    else:
+        label.append(f"  {kind}", style="dim")
+        if getattr(p, "external", False):
+            label.append("  external", style="yellow")
     where = tuple(getattr(p, "where", ()))
     label.append(f"  in {len(where)} statement{'s' if len(where) != 1 else ''}", style="cyan")
     return label, Entry("principal", text, p), kind
