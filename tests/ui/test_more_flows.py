@@ -136,6 +136,7 @@ async def test_edit_from_detail_refuses_an_invalid_policy_and_keeps_the_text() -
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
         editor = app.screen.query_one(TextArea)
+        assert editor.language == "json"  # highlighted (tree-sitter-json is a dependency)
         bad = '{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}'
         editor.text = bad
         await pilot.press("ctrl+s")
