@@ -93,13 +93,16 @@ class ScenarioLoader:
     four times cheaper than ``json.dumps``. Documents given as JSON strings are keyed by that string.
     """
 
-    __slots__ = ("_lists", "_policies", "_principals", "_resources", "max_entries")
+    __slots__ = ("_lists", "_policies", "_principals", "_resources", "_sets", "max_entries")
 
     def __init__(self, *, max_entries: int = 4096) -> None:
         self._lists: dict[tuple[str, bytes], Any] = {}
         self._policies: dict[tuple[str, str | bytes], Policy] = {}
         self._principals: dict[str, Principal] = {}
         self._resources: dict[str, tuple[str, str | None]] = {}
+        # Whole policy sets, keyed by marshal.dumps of the six policy fields (a batch gives one role's
+        # policies on many lines): one key and one lookup instead of one per policy.
+        self._sets: dict[bytes, PolicySet] = {}
         self.max_entries = max_entries
 
     def load(self, obj: Any) -> tuple[Request, PolicySet]:
@@ -117,13 +120,6 @@ class ScenarioLoader:
         resource_account = _resource_account(obj.get("resource_account"), arn_account)
         context = _context(obj.get("context"))
 
-        identity = self._identity(obj.get("identity_policies"))
-        boundary = self._optional(obj.get("permissions_boundary"), "permissions_boundary")
-        session = self._optional(obj.get("session_policy"), "session_policy")
-        scps = self._levels(obj.get("scps"), "scps")
-        rcps = self._levels(obj.get("rcps"), "rcps")
-        resource_policy = self._optional(obj.get("resource_policy"), "resource_policy")
-
         request = Request(
             principal=principal,
             action=action,
@@ -131,17 +127,41 @@ class ScenarioLoader:
             resource_account=resource_account,
             context=context,
         )
-        policies = PolicySet(
-            identity=identity,
-            boundary=boundary,
-            session=session,
-            scps=scps,
-            rcps=rcps,
-            resource=resource_policy,
+        get = obj.get
+        fields = (
+            get("identity_policies"),
+            get("permissions_boundary"),
+            get("session_policy"),
+            get("scps"),
+            get("rcps"),
+            get("resource_policy"),
         )
+        try:
+            key = marshal.dumps(fields, 2)
+        except (ValueError, RecursionError):
+            key = b""
+        policies = self._sets.get(key) if key else None
+        if policies is None:
+            policies = self._policy_set(*fields)
+            if key:
+                if len(self._sets) >= self.max_entries:
+                    self._sets.clear()
+                self._sets[key] = policies
         return request, policies
 
     # -- pieces -------------------------------------------------------------------------------------
+
+    def _policy_set(
+        self, identity: Any, boundary: Any, session: Any, scps: Any, rcps: Any, resource: Any
+    ) -> PolicySet:
+        return PolicySet(
+            identity=self._identity(identity),
+            boundary=self._optional(boundary, "permissions_boundary"),
+            session=self._optional(session, "session_policy"),
+            scps=self._levels(scps, "scps"),
+            rcps=self._levels(rcps, "rcps"),
+            resource=self._optional(resource, "resource_policy"),
+        )
 
     def _principal(self, value: Any) -> Principal:
         if value is _MISSING:

@@ -242,6 +242,7 @@ def test_loader_cache_is_bounded() -> None:
     assert len(loader._policies) <= 2
     assert len(loader._lists) <= 2
     assert len(loader._resources) <= 2
+    assert len(loader._sets) <= 2
 
 
 def test_loader_remembers_only_valid_resources() -> None:
@@ -262,7 +263,11 @@ def test_loader_reuses_whole_lists_and_keeps_names_and_errors() -> None:
     scenario = base() | {"identity_policies": [doc(), {"name": "p", "document": doc()}], "scps": [[doc()]]}
     _, first = loader.load(scenario)
     _, second = loader.load(copy.deepcopy(scenario))
-    assert second.identity is first.identity and second.scps is first.scps
+    assert second is first  # the whole policy set of an equal line
+    # Another resource policy: another set, still sharing the identity list and SCP levels.
+    _, third = loader.load(scenario | {"resource_policy": {"name": "fn", "document": doc()}})
+    assert third is not first and third.resource is not None and third.resource.name == "fn"
+    assert third.identity is first.identity and third.scps is first.scps
     assert [p.name for p in first.identity] == ["identity_policies[0]", "p"]
     assert first.scps[0][0].name == "scps[0][0]"
     # The same unnamed document under rcps is named after rcps, not served as the SCP.
