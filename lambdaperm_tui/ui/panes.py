@@ -231,6 +231,13 @@ class ResourcePane(Vertical):
             self.call_after_refresh(lambda: tree.move_cursor(node))
         else:
             self._ensure_cursor()
+        # The row under the cursor may be another one now (the old one was filtered out) without the tree
+        # noticing a move: say which entry is selected, so the detail and the actions follow.
+        self.call_after_refresh(self._announce_cursor)
+
+    def _announce_cursor(self) -> None:
+        if self.rows_tree.cursor_line >= 0 or not self.nodes:
+            self.post_message(self.EntryHighlighted(self, self.selected()))
 
     def _fill_children(self, node: TreeNode[Entry]) -> None:
         node.remove_children()

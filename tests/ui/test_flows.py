@@ -88,6 +88,8 @@ async def test_filter_as_you_type_and_escape_clears() -> None:
         await pilot.press("slash", "w", "e", "b")
         await wait_for(pilot, lambda: len(labels(app)) == 1)
         assert labels(app)[0].startswith("webhook")
+        # The selection follows the filter: actions now apply to the one row shown.
+        await wait_for(pilot, lambda: app.current is not None and app.current.key == fn_arn("webhook"))
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(labels(app)) == 4)
         await pilot.press("slash", "z", "z", "z")
