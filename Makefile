@@ -9,6 +9,8 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,demo]'
+	# Bytecode up front: some hosts set PYTHONDONTWRITEBYTECODE, and recompiling costs every start.
+	$(BIN)/python -m compileall -q lambdaperm_tui
 	touch $(STAMP)
 
 test: $(STAMP)
