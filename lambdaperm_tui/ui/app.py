@@ -524,8 +524,6 @@ class LambdaPermApp(App[int]):
         age = None
         if inv is not None and source.startswith("snapshot"):
             age = age_words(inv.captured_at, self._now())
-            if inv.source and not inv.source.startswith("snapshot"):
-                source += f" (of {inv.source})"
         header.set_source(source, account, regions, age)
         done, total = self.fold.progress_totals()
         if failed:

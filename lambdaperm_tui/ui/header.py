@@ -29,13 +29,16 @@ class StatusHeader(Horizontal):
         """The left part: app name, source, account, regions, snapshot age."""
         text = Text("λ lambdaperm ", style="bold")
         text.append("│ ", style="dim")
+        if source.startswith("snapshot "):
+            # A path can be long; the file name and the snapshot's age are what a reader needs first.
+            source = "snapshot " + source[len("snapshot ") :].replace("\\", "/").rsplit("/", 1)[-1]
         text.append(source)
+        if age:
+            text.append(f" (captured {age})", style="bold")
         if account:
             text.append(f" · {account}")
         if regions:
             text.append(" · " + ",".join(regions), style="dim")
-        if age:
-            text.append(f" · captured {age}", style="dim")
         self.query_one("#hdr-source", Static).update(text)
 
     def set_badges(self, *, loading: str | None, edited: int, failures: int) -> None:

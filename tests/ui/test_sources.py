@@ -36,8 +36,7 @@ async def test_snapshot_source_shows_file_and_age() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         text = header_text(app)
-        assert f"snapshot {SNAPSHOT}" in text
-        assert "captured 3h ago" in text  # captured 09:00, "now" fixed at 12:00
+        assert f"snapshot {SNAPSHOT.name} (captured 3h ago)" in text  # captured 09:00, "now" fixed at 12:00
         assert "READ-ONLY" in text
         assert len(app.pane("functions").entries) == 4
 
