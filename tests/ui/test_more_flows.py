@@ -178,3 +178,31 @@ async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
         assert rows and all("=" in r for r in rows)
         await wait_for(pilot, lambda: sim.answer is not None)
         assert sim.answer.decision == row.decision
+        # The condition line shows both sides of the comparison.
+        from textual.widgets import Tree
+
+        from .test_flows import tree_text
+
+        text = tree_text(sim.query_one("#sim-tree", Tree))
+        assert 'ArnLike AWS:SourceArn: policy ["arn:aws:s3:::invoices-[bucket]"] vs request' in text
+
+
+async def test_suggesters_complete_principals_actions_and_context_keys() -> None:
+    from textual.widgets import Input
+
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+        screen = app.screen
+        principal = screen.query_one("#sim-principal", Input)
+        assert await principal.suggester.get_suggestion("arn:aws:iam::111122223333:role/ord") == (
+            "arn:aws:iam::111122223333:role/orders-api"
+        )
+        action = screen.query_one("#sim-action", Input)
+        assert await action.suggester.get_suggestion("lambda:InvokeFunctionU") == "lambda:InvokeFunctionUrl"
+        ctx = next(iter(screen.query("Input.ctx").results(Input)))
+        # Keys of the action being asked about come first (lambda:...), then the global aws: keys.
+        assert screen.context_keys()[0].startswith("lambda:")
+        assert await ctx.suggester.get_suggestion("aws:SourceAr") == "aws:SourceArn="
