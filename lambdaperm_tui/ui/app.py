@@ -34,6 +34,7 @@ from .panes import Entry, ResourcePane
 from .render import age_words, function_label, layer_version_label, role_label, short_reason
 
 PANES = ("functions", "layers", "roles", "principals")
+LOAD_SLICE = 400  # loader events applied per turn of the event loop (bounds how long one turn blocks)
 NARROW_WIDTH = 100  # below this the list and the detail take turns instead of sitting side by side
 
 
@@ -306,7 +307,7 @@ class LambdaPermApp(App[int]):
         if message.generation != self.generation or self.feed is None:
             return
         changes = Changes()
-        for event in self.feed.drain():
+        for event in self.feed.drain(limit=LOAD_SLICE):
             self.fold.apply(event, changes)
         self._apply_changes(changes)
 

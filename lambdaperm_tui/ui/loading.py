@@ -153,12 +153,19 @@ class LoadFeed:
             self._woken = True
             self._wake()
 
-    def drain(self) -> list[Any]:
-        """Called on the app's thread: every event queued so far."""
+    def drain(self, limit: int | None = None) -> list[Any]:
+        """Called on the app's thread: the events queued so far (at most ``limit``).
+
+        When events are left over, the feed wakes the app again, so a huge backlog is applied in slices
+        with the event loop free (keys, repaints) between them.
+        """
         self._woken = False
         items = []
-        while self._queue:
+        while self._queue and (limit is None or len(items) < limit):
             items.append(self._queue.popleft())
+        if self._queue and not self._woken:
+            self._woken = True
+            self._wake()
         return items
 
 
