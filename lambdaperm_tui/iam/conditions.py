@@ -266,6 +266,66 @@ def _arn_regex(pieces: _Pieces) -> str | None:
     return "".join(out)
 
 
+def _plain(pieces: _Pieces) -> str | None:
+    """The text of a value written in the policy (one piece, wildcards in force), else None."""
+    if len(pieces) == 1 and pieces[0][1]:
+        return pieces[0][0]
+    return None
+
+
+def _pattern_matcher(arn: bool, values: tuple[_Pieces, ...]) -> _Matcher:
+    """StringLike / ArnLike (and ArnEquals) values as one matcher.
+
+    Values without wildcards are compared as text and a value whose only wildcard is one ``*`` as a
+    prefix and suffix (for an ARN only a trailing ``*`` in the resource component, where it matches
+    any run); the rest become one regex, compiled on first use: most conditions of a batch are never
+    reached by a request. The answer is the regex's answer for every value.
+    """
+    exact: set[str] = set()
+    affixes: list[tuple[str, str]] = []
+    sources: list[str] = []
+    for pieces in values:
+        text = _plain(pieces)
+        if text is not None and "?" not in text:
+            stars = text.count("*")
+            if arn:
+                if text.count(":") >= 5 and (stars == 0 or (stars == 1 and text[-1] == "*")):
+                    if stars:
+                        affixes.append((text[:-1], ""))
+                    else:
+                        exact.add(text)
+                    continue
+            elif stars == 0:
+                exact.add(text)
+                continue
+            elif stars == 1:
+                prefix, _, suffix = text.partition("*")
+                affixes.append((prefix, suffix))
+                continue
+        src = _arn_regex(pieces) if arn else _pattern_regex(pieces)
+        if src is not None:
+            sources.append(src)
+    if not (exact or affixes or sources):
+        return _never
+    if not affixes and not sources:
+        return frozenset(exact).__contains__
+    compiled: list[re.Pattern[str]] = []
+
+    def match(v: str) -> bool:
+        if v in exact:
+            return True
+        for prefix, suffix in affixes:
+            if len(v) >= len(prefix) + len(suffix) and v.startswith(prefix) and v.endswith(suffix):
+                return True
+        if not sources:
+            return False
+        if not compiled:
+            compiled.append(re.compile("|".join(f"(?:{src})" for src in sources), re.DOTALL))
+        return compiled[0].fullmatch(v) is not None
+
+    return match
+
+
 def _ordered(cmp: _Cmp, values: list[Any], parse: Callable[[str], Any]) -> _Matcher:
     if not values:
         return _never
@@ -317,17 +377,8 @@ def _typed(texts: list[str], parse: Callable[[str], Any], what: str, strict: boo
 def _build_matcher(kind: _Kind, cmp: _Cmp, values: tuple[_Pieces, ...], strict: bool) -> _Matcher:
     """Compile the policy values of one condition. ``strict``: an unreadable value is an error
     (``_BadValue``) rather than a value that matches nothing."""
-    if kind == "string_like":
-        if not values:
-            return _never
-        rx = re.compile("|".join(f"(?:{_pattern_regex(p)})" for p in values), re.DOTALL)
-        return lambda v: rx.fullmatch(v) is not None
-    if kind == "arn":
-        sources = [src for src in (_arn_regex(p) for p in values) if src is not None]
-        if not sources:
-            return _never
-        arn_rx = re.compile("|".join(f"(?:{src})" for src in sources), re.DOTALL)
-        return lambda v: arn_rx.fullmatch(v) is not None
+    if kind == "string_like" or kind == "arn":
+        return _pattern_matcher(kind == "arn", values)
     texts = ["".join(t for t, _ in p) for p in values]
     if kind == "string":
         return frozenset(texts).__contains__
@@ -483,10 +534,15 @@ def parse_conditions(obj: Any, where: str, *, variables: bool | None = None) -> 
                 if templates is None or not templates[i].has_variables
             )
             try:
-                _build_matcher(kind, cmp, checked, strict=True)
+                strict = _build_matcher(kind, cmp, checked, strict=True)
             except _BadValue as e:
                 raise PolicyError(f'{op_where}: value "{e.value}" for "{key}" is not {e.what}') from None
-            literal = _build_matcher(kind, cmp, tuple(((v, True),) for v in values), strict=False)
+            # Without variables the strict matcher read every value (or raised): it is the literal one.
+            literal = (
+                strict
+                if templates is None
+                else _build_matcher(kind, cmp, tuple(((v, True),) for v in values), strict=False)
+            )
             out.append(
                 Condition(
                     operator=op,

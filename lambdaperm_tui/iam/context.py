@@ -62,7 +62,11 @@ class RequestContext:
             for key, value in mapping.items():
                 if not isinstance(key, str) or not key:
                     raise RequestError(f"context: key {key!r} must be a non-empty string")
-                data[key.lower()] = (key, context_value_strings(value, key))
+                if type(value) is str:
+                    # The common case (a scenario's context is validated and mostly strings already).
+                    data[key.lower()] = (key, (value,))
+                else:
+                    data[key.lower()] = (key, context_value_strings(value, key))
         object.__setattr__(self, "_data", data)
 
     @classmethod

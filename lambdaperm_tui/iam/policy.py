@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from .conditions import Condition, parse_conditions
@@ -67,13 +68,28 @@ _ACTION_RE = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+$")
 # Distinct actions remembered per policy (see Policy.for_action).
 _ACTION_MEMO_LIMIT = 4096
 
-# Kinds of action matcher, cheapest first.
-_ALL, _EXACT, _PREFIX, _REGEX = 0, 1, 2, 3
+# Kinds of pattern matcher, cheapest first. _AFFIX: one "*" (prefix and suffix); _REGEX: compiled on
+# first use (most patterns of a batch are never tested against a request, so compiling up front is waste).
+_ALL, _EXACT, _PREFIX, _REGEX, _AFFIX = 0, 1, 2, 3, 4
 
 
+@lru_cache(maxsize=4096)
 def _wildcard_regex(text: str) -> re.Pattern[str]:
-    source = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
+    # re.escape writes "*" as backslash-star and "?" as backslash-question-mark, and a backslash as two
+    # (so the backslash just before a "*" or "?" is always its escape): replacing those two escapes
+    # gives the per-character translation ("*" -> ".*", "?" -> ".") in one pass. Cached by text: a
+    # batch's policies repeat the same patterns.
+    source = re.escape(text).replace("\\*", ".*").replace("\\?", ".")
     return re.compile(source, re.DOTALL)
+
+
+def _affix(text: str) -> tuple[str, str] | None:
+    """(prefix, suffix) when ``text`` has exactly one ``*`` and no ``?``: it then matches a string that
+    starts with the prefix and ends with the suffix, without overlap (no regex needed)."""
+    if "?" in text or text.count("*") != 1:
+        return None
+    prefix, _, suffix = text.partition("*")
+    return prefix, suffix
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +98,9 @@ class ActionPattern:
 
     text: str
     kind: int = field(compare=False)
-    value: str = field(compare=False)  # lowercased pattern (prefix without the "*" for _PREFIX)
-    regex: re.Pattern[str] | None = field(compare=False, default=None)
+    value: str = field(compare=False)  # lowercased pattern (prefix without the "*" for _PREFIX/_AFFIX)
+    regex: re.Pattern[str] | None = field(compare=False, default=None)  # _REGEX: set on first use
+    suffix: str = field(compare=False, default="", repr=False)  # _AFFIX: the part after the "*"
 
     @staticmethod
     def compile(text: str) -> ActionPattern:
@@ -93,9 +110,13 @@ class ActionPattern:
             return ActionPattern(text, _ALL, low)
         if "*" not in low and "?" not in low:
             return ActionPattern(text, _EXACT, low)
-        if low.endswith("*") and "*" not in low[:-1] and "?" not in low:
-            return ActionPattern(text, _PREFIX, low[:-1])
-        return ActionPattern(text, _REGEX, low, _wildcard_regex(low))
+        affix = _affix(low)
+        if affix is not None:
+            prefix, suffix = affix
+            if not suffix:
+                return ActionPattern(text, _PREFIX, prefix)
+            return ActionPattern(text, _AFFIX, prefix, None, suffix)
+        return ActionPattern(text, _REGEX, low)
 
     def matches(self, action_lower: str) -> bool:
         """True when the (already lowercased) action matches this pattern."""
@@ -106,8 +127,18 @@ class ActionPattern:
             return action_lower.startswith(self.value)
         if kind == _ALL:
             return True
-        assert self.regex is not None
-        return self.regex.fullmatch(action_lower) is not None
+        if kind == _AFFIX:
+            value, suffix = self.value, self.suffix
+            return (
+                len(action_lower) >= len(value) + len(suffix)
+                and action_lower.startswith(value)
+                and action_lower.endswith(suffix)
+            )
+        regex = self.regex
+        if regex is None:
+            regex = _wildcard_regex(self.value)
+            object.__setattr__(self, "regex", regex)
+        return regex.fullmatch(action_lower) is not None
 
     @property
     def service(self) -> str | None:
@@ -125,13 +156,16 @@ class ResourcePattern:
     """One Resource/NotResource value, matched case-sensitively (``*`` and ``?`` wildcards).
 
     With policy variables (only under Version 2012-10-17) the pattern is resolved per request.
-    Plain data only (no closures), so compiled policies can be copied and pickled.
+    Plain data only (no closures), so compiled policies can be copied and pickled. A pattern with one
+    ``*`` (and no ``?``) is matched as a prefix and a suffix; others need a regex, compiled on first use.
     """
 
     text: str
     variables: bool = field(compare=False, default=False)
     kind: int = field(compare=False, default=_EXACT, repr=False)
     regex: re.Pattern[str] | None = field(compare=False, default=None, repr=False)
+    prefix: str = field(compare=False, default="", repr=False)  # _PREFIX/_AFFIX
+    suffix: str = field(compare=False, default="", repr=False)  # _AFFIX
 
     @staticmethod
     def compile(text: str, variables_in_force: bool) -> ResourcePattern:
@@ -142,7 +176,13 @@ class ResourcePattern:
             return ResourcePattern(text, False, _ALL)
         if "*" not in text and "?" not in text:
             return ResourcePattern(text, False, _EXACT)
-        return ResourcePattern(text, False, _REGEX, _wildcard_regex(text))
+        affix = _affix(text)
+        if affix is not None:
+            prefix, suffix = affix
+            if not suffix:
+                return ResourcePattern(text, False, _PREFIX, None, prefix)
+            return ResourcePattern(text, False, _AFFIX, None, prefix, suffix)
+        return ResourcePattern(text, False, _REGEX)
 
     def matches(self, resource: str, ctx: RequestContext | None) -> bool:
         """True when ``resource`` matches; variables are substituted from ``ctx`` first.
@@ -153,12 +193,25 @@ class ResourcePattern:
         kind = self.kind
         if kind == _EXACT:
             return resource == self.text
+        if kind == _PREFIX:
+            return resource.startswith(self.prefix)
         if kind == _ALL:
             return True
-        if self.regex is not None:
-            return self.regex.fullmatch(resource) is not None
-        pattern = compile_pattern(self.text, ctx)
-        return pattern is not None and pattern.fullmatch(resource) is not None
+        if kind == _AFFIX:
+            prefix, suffix = self.prefix, self.suffix
+            return (
+                len(resource) >= len(prefix) + len(suffix)
+                and resource.startswith(prefix)
+                and resource.endswith(suffix)
+            )
+        if self.variables:
+            pattern = compile_pattern(self.text, ctx)
+            return pattern is not None and pattern.fullmatch(resource) is not None
+        regex = self.regex
+        if regex is None:
+            regex = _wildcard_regex(self.text)
+            object.__setattr__(self, "regex", regex)
+        return regex.fullmatch(resource) is not None
 
 
 PrincipalEntryKind = Literal[
