@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -269,7 +270,7 @@ class DetailView(VerticalScroll):
         Binding("G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
     ]
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static(id="detail-body")
 
     def show(self, renderable: RenderableType, *, keep_scroll: bool = False) -> None:

@@ -160,7 +160,7 @@ class LoadFeed:
         with the event loop free (keys, repaints) between them.
         """
         self._woken = False
-        items = []
+        items: list[Any] = []
         while self._queue and (limit is None or len(items) < limit):
             items.append(self._queue.popleft())
         if self._queue and not self._woken:
