@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role
 from .panes import Entry
-from .render import json_syntax, short_reason, slot_summary, statement_table
+from .render import json_syntax, slot_summary, statement_table
 
 # How policies are shown: "table" (wide), "cards" (narrow) or "json" (raw).
 # (owner key, policy name) -> edited by what-if?
@@ -278,8 +278,3 @@ class DetailView(VerticalScroll):
         self.query_one("#detail-body", Static).update(renderable)
         if not keep_scroll:
             self.scroll_home(animate=False)
-
-
-def failure_line(reason: str) -> str:
-    """A failure reason for a notification title."""
-    return short_reason(reason)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -167,16 +167,3 @@ class LoadFeed:
             self._woken = True
             self._wake()
         return items
-
-
-def with_failures(fold: InventoryFold) -> dict[str, list[str]]:
-    """Failure reasons by resource ARN/name, for row badges."""
-    out: dict[str, list[str]] = {}
-    for failure in fold.failures:
-        out.setdefault(failure.resource, []).append(failure.reason)
-    return out
-
-
-def replace_function(inv: Inventory, fn: Function) -> Inventory:
-    """A copy of ``inv`` with one function swapped (used by tests and what-if helpers)."""
-    return replace(inv, functions=tuple(fn if f.arn == fn.arn else f for f in inv.functions))
