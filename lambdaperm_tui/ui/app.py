@@ -699,6 +699,10 @@ class LambdaPermApp(App[int]):
         elif entry.kind in ("function", "version", "alias", "layer_version"):
             action = "lambda:GetLayerVersion" if entry.kind == "layer_version" else "lambda:InvokeFunction"
             self.push_screen(WhoCanScreen(action=action, resource=entry.key))
+        elif entry.kind == "layer" and isinstance(entry.obj, Layer) and entry.obj.versions:
+            # Layer permissions live on versions: ask about the newest one.
+            newest = max(entry.obj.versions, key=lambda v: v.version)
+            self.push_screen(WhoCanScreen(action="lambda:GetLayerVersion", resource=newest.arn))
         else:
             self.notify("Who-can works on a function, alias, version or layer version.", severity="warning")
 

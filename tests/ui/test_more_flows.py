@@ -53,6 +53,10 @@ async def test_layer_version_policy_and_who_can() -> None:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("2")
         await wait_for(pilot, lambda: app.active_pane().id == "pane-layers")
+        await pilot.press("w")  # on the layer itself: its newest version
+        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen))
+        assert app.screen.resource == LAYER_V2
+        await pilot.press("escape")
         await pilot.press("l", "j")  # newest version first
         await wait_for(pilot, lambda: app.current is not None and app.current.key == LAYER_V2)
         await pilot.pause(0.2)
