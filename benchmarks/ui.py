@@ -1,6 +1,6 @@
 """Measure the explorer's time to first frame and the time until the demo account is fully loaded.
 
-Usage: ``.venv/bin/python scripts/ui_timing.py [--runs N]``. Each run is a fresh interpreter (so imports
+Usage: ``.venv/bin/python benchmarks/ui.py [--runs N]``. Each run is a fresh interpreter (so imports
 count), running the app headless at 80x24 on ``--demo``; times are from process start.
 """
 
