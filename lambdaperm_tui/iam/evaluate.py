@@ -50,7 +50,6 @@ say which one blocked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 from .arn import parse_arn
@@ -225,15 +224,28 @@ class _Req:
         return self._ctx
 
 
-@dataclass(slots=True)
 class _Outcome:
-    policy_type: PolicyType
-    policy: Policy
-    level: int | None
-    allows: list[tuple[Statement, int]] = field(default_factory=list)  # (statement, grant strength)
-    denies: list[Statement] = field(default_factory=list)
-    statements: list[StatementExplanation] | None = None
-    not_matching_action: int | None = None  # explain="relevant": statements left out
+    """One policy's part in a decision: the statements that applied, and their explanations.
+
+    A plain class rather than a dataclass: it never leaves this module, and building a dataclass costs
+    time at import (on the path of every ``simulate`` run)."""
+
+    __slots__ = ("allows", "denies", "level", "not_matching_action", "policy", "policy_type", "statements")
+
+    def __init__(
+        self,
+        policy_type: PolicyType,
+        policy: Policy,
+        level: int | None,
+        statements: list[StatementExplanation] | None = None,
+    ) -> None:
+        self.policy_type = policy_type
+        self.policy = policy
+        self.level = level
+        self.allows: list[tuple[Statement, int]] = []  # (statement, grant strength)
+        self.denies: list[Statement] = []
+        self.statements = statements
+        self.not_matching_action: int | None = None  # explain="relevant": statements left out
 
 
 def _identities(p: Principal) -> tuple[tuple[str, str | None], ...]:

@@ -80,6 +80,9 @@ _IP_KEYS = frozenset({"aws:sourceip"})
 _DATE_KEYS = frozenset({"aws:currenttime", "aws:tokenissuetime"})
 _NUMBER_KEYS = frozenset({"aws:epochtime", "aws:multifactorauthage"})
 
+# See ScenarioLoader: the format of the policy-set keys.
+_MARSHAL_VERSION = 4
+
 
 class ScenarioLoader:
     """Loads scenarios, reusing parsed policies and principals across the scenarios of one batch.
@@ -91,6 +94,11 @@ class ScenarioLoader:
     return a different policy; format 2 writes no back-references, so the same document read twice gives
     the same bytes (a reordered copy merely misses). Measured on a batch of 12,000 documents it is about
     four times cheaper than ``json.dumps``. Documents given as JSON strings are keyed by that string.
+
+    The key of a whole line's policy set (computed for every line) uses format 4, about twice as cheap
+    (format 2 encodes every string through the codec machinery; 4 copies ASCII as is). Its
+    back-references follow how the parsed line shares objects, so equal sets may give different bytes
+    (a miss, then the per-policy caches answer), never equal bytes for different sets.
     """
 
     __slots__ = ("_lists", "_policies", "_principals", "_resources", "_sets", "max_entries")
@@ -137,7 +145,7 @@ class ScenarioLoader:
             get("resource_policy"),
         )
         try:
-            key = marshal.dumps(fields, 2)
+            key = marshal.dumps(fields, _MARSHAL_VERSION)
         except (ValueError, RecursionError):
             key = b""
         policies = self._sets.get(key) if key else None
@@ -427,6 +435,22 @@ def _context(value: Any) -> dict[str, ContextValue]:
         return {}
     if not isinstance(value, dict):
         raise InputError(f"context: expected an object of condition keys, got {_kind(value)}")
+    # The common case first, checked in one pass: string keys with a service prefix, string values of
+    # the right type, no two keys differing only in case. Anything else takes the full check below,
+    # which finds the first problem in key order and names it.
+    typed = _TYPED_KEYS
+    for key, raw in value.items():
+        if type(key) is not str or type(raw) is not str or ":" not in key or key[0] == ":":
+            return _context_checked(value)
+        check = typed.get(key.lower())
+        if check is not None and not check(raw):
+            return _context_checked(value)
+    if len(value) > 1 and len({key.lower() for key in value}) != len(value):
+        return _context_checked(value)
+    return dict(value)
+
+
+def _context_checked(value: dict[Any, Any]) -> dict[str, ContextValue]:
     out: dict[str, ContextValue] = {}
     seen: dict[str, str] = {}
     for key, raw in value.items():
