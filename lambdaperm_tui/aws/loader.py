@@ -51,6 +51,7 @@ from ..inventory.model import (
     Version,
 )
 from .clients import ClientFactory
+from .compat import normalise_lambda_policy
 from .guard import ReadOnlyViolation
 from .ratelimit import RateLimits
 
@@ -484,7 +485,7 @@ class Loader:
         if text is None:
             return NO_POLICY
         try:
-            return PolicySlot(document=parse_document(text))
+            return PolicySlot(document=normalise_lambda_policy(parse_document(text)))
         except ValueError as exc:
             return PolicySlot(unknown=self._fail(kind, resource, operation, exc))
 

@@ -1,0 +1,240 @@
+"""Endpoints that return AddPermission parameters raw still give AWS-shaped policies.
+
+AWS's shape of an AddPermission statement: options as Condition entries, principals as objects
+(https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html,
+https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html). The end-to-end test runs a plain
+``moto_server`` in its own process — no demo adapter — and asks through ``AWS_ENDPOINT_URL``, as a user of
+a local emulator would.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+
+from lambdaperm_tui.aws.compat import normalise_lambda_policy
+from lambdaperm_tui.iam import parse_policy
+
+FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
+
+
+def test_url_auth_type_parameter_becomes_condition() -> None:
+    raw = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "url",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "lambda:InvokeFunctionUrl",
+                "Resource": FN,
+                "FunctionUrlAuthType": "NONE",
+            },
+        ],
+    }
+    fixed = normalise_lambda_policy(raw)
+    statement = fixed["Statement"][0]
+    assert "FunctionUrlAuthType" not in statement
+    assert statement["Condition"] == {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}
+    parse_policy(fixed, "f")  # now a valid IAM policy
+
+
+def test_bare_principals_become_principal_objects() -> None:
+    raw = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "111122223333",
+                "Action": "lambda:InvokeFunction",
+                "Resource": FN,
+            },
+            {
+                "Effect": "Allow",
+                "Principal": "s3.amazonaws.com",
+                "Action": "lambda:InvokeFunction",
+                "Resource": FN,
+            },
+            {
+                "Effect": "Allow",
+                "Principal": "arn:aws:iam::111122223333:role/r",
+                "Action": "lambda:*",
+                "Resource": FN,
+            },
+        ]
+    }
+    principals = [s["Principal"] for s in normalise_lambda_policy(raw)["Statement"]]
+    assert principals == [
+        {"AWS": "arn:aws:iam::111122223333:root"},
+        {"Service": "s3.amazonaws.com"},
+        {"AWS": "arn:aws:iam::111122223333:role/r"},
+    ]
+
+
+def test_layer_organization_parameter_merges_with_existing_conditions() -> None:
+    raw = {
+        "Statement": {
+            "StatementId": "org",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "lambda:GetLayerVersion",
+            "Resource": "arn:aws:lambda:us-east-1:123456789012:layer:l:1",
+            "OrganizationId": "o-abc123",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+        }
+    }
+    statement = normalise_lambda_policy(raw)["Statement"]
+    assert statement["Sid"] == "org" and "StatementId" not in statement
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012", "aws:PrincipalOrgID": "o-abc123"}
+    }
+
+
+def test_aws_shaped_policy_is_returned_untouched() -> None:
+    doc = {
+        "Version": "2012-10-17",
+        "Id": "default",
+        "Statement": [
+            {
+                "Sid": "s3",
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "lambda:InvokeFunction",
+                "Resource": FN,
+                "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::b"}},
+            },
+        ],
+    }
+    assert normalise_lambda_policy(doc) is doc
+
+
+def test_other_malformations_are_left_for_the_engine_to_report() -> None:
+    doc = {"Statement": [{"Effect": "Permit", "Principal": "*", "Action": "lambda:*", "Resource": FN}]}
+    assert normalise_lambda_policy(doc) is doc
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def plain_moto() -> Iterator[str]:
+    """A moto server in its own process: moto's own policy shapes, no adapter."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_cli_answers_over_a_plain_moto_endpoint(plain_moto: str, tmp_path: Path) -> None:
+    creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    kw = {"endpoint_url": plain_moto, "region_name": "us-east-1", **creds}
+    iam = boto3.client("iam", **kw)
+    lam = boto3.client("lambda", **kw)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}
+        ],
+    }
+    role = iam.create_role(RoleName="exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("x.py", "def h(e, c): pass")
+    lam.create_function(
+        FunctionName="f",
+        Runtime="python3.12",
+        Role=role,
+        Handler="x.h",
+        Code={"ZipFile": buf.getvalue()},
+        Publish=True,
+    )
+    lam.create_alias(FunctionName="f", Name="prod", FunctionVersion="1")
+    lam.add_permission(
+        FunctionName="f",
+        StatementId="xacct",
+        Action="lambda:InvokeFunction",
+        Principal="111122223333",
+        Qualifier="prod",
+    )
+    lam.add_permission(
+        FunctionName="f",
+        StatementId="url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    lam.create_function_url_config(FunctionName="f", AuthType="NONE")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ENDPOINT_URL=plain_moto,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lambdaperm_tui", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    other = run(
+        "simulate",
+        "--principal",
+        "arn:aws:iam::111122223333:role/partner",
+        "--action",
+        "lambda:InvokeFunction",
+        "--resource",
+        f"{FN}:prod",
+        "--json",
+    )
+    assert other.returncode == 0, other.stderr
+    answer = json.loads(other.stdout)
+    assert answer["decision"] == "allowed"
+    assert [d["sid"] for d in answer["decided_by"] if d["policy_type"] == "resource"] == ["xacct"]
+
+    url = run(
+        "simulate",
+        "--principal",
+        "anonymous",
+        "--action",
+        "lambda:InvokeFunctionUrl",
+        "--resource",
+        FN,
+        "--json",
+    )
+    checks = json.loads(url.stdout)["checks"]
+    assert checks[0]["decision"] == "allowed"  # the URL permission, once its auth type is a condition
+    assert "Traceback" not in url.stderr
