@@ -37,8 +37,11 @@ class StatusHeader(Horizontal):
             text.append(f" (captured {age})", style="bold")
         if account:
             text.append(f" · {account}")
-        if regions:
-            text.append(" · " + ",".join(regions), style="dim")
+        if len(regions) > 1:
+            # The count first: in 80 columns the list itself is cut, the number of regions must not be.
+            text.append(f" · {len(regions)} regions: " + ",".join(regions), style="dim")
+        elif regions:
+            text.append(" · " + regions[0], style="dim")
         self.query_one("#hdr-source", Static).update(text)
 
     def set_badges(self, *, loading: str | None, edited: int, failures: int) -> None:

@@ -101,6 +101,8 @@ class ResourcePane(Vertical):
     DEFAULT_CSS = """
     ResourcePane { height: 1fr; }
     ResourcePane > Input { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    /* Input's own focus style is a tall border, which in one row hides the text being typed. */
+    ResourcePane > Input:focus { border: none; background: $accent 30%; }
     ResourcePane.filtering > Input { display: block; }
     ResourcePane > ResourceTree { height: 1fr; }
     """

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
 from . import backend
+from .explain import condition_full, condition_label, element_full, element_label, short_arns
 from .render import DECIDING_MARK, decision_text
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class HelpScreen(ModalScreen[None]):
             ("Lists", ResourceTree.BINDINGS),
             ("Detail", DetailView.BINDINGS),
             ("Simulator", SimulatorScreen.BINDINGS),
+            ("Simulator explanation (ctrl+t)", ExplainTree.BINDINGS),
             ("Who-can / what-can", WhoCanScreen.BINDINGS),
             ("Policy editor", PolicyEditorScreen.BINDINGS),
         ]
@@ -131,32 +133,63 @@ def inventory_resources(app: LambdaPermApp) -> list[str]:
     return out
 
 
+class ExplainTree(Tree[Any]):
+    """The simulator's explanation tree, with the lists' vi-style movement."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="explain.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="explain.up"),
+        Binding("g", "scroll_home", "First line", show=False, id="explain.first"),
+        Binding("G", "scroll_end", "Last line", show=False, id="explain.last"),
+    ]
+
+    def action_scroll_home(self) -> None:
+        """Move to the first line."""
+        self.move_cursor_to_line(0)
+
+    def action_scroll_end(self) -> None:
+        """Move to the last line."""
+        self.move_cursor_to_line(max(0, self.last_line))
+
+
 # -- explanation tree ---------------------------------------------------------------------------------------
-def _mark(ok: bool) -> str:
-    return "✔" if ok else "✘"
-
-
 def fill_explanation(
-    node: TreeNode[Any], result: Any, edited_names: set[str], *, layers_open: bool = True
+    node: TreeNode[Any],
+    result: Any,
+    edited_names: set[str],
+    *,
+    layers_open: bool = True,
+    account: str = "",
 ) -> None:
-    """Add the layers, policies, statements, elements and conditions of a ``Result`` under ``node``."""
+    """Add the layers, policies, statements, elements and conditions of a ``Result`` under ``node``.
+
+    Lines are short and verdict-first (own-account ARNs shortened, see ``explain``); every node's ``data``
+    is its full, unshortened text, which the simulator shows under the tree for the highlighted line.
+    """
+
+    def add_leaf(parent: TreeNode[Any], label: Text, full: Text | None = None) -> None:
+        parent.add_leaf(label, data=full or label)
+
     for d in getattr(result, "decided_by", ()):
-        line = Text(f"{DECIDING_MARK} decided by {d.effect} in {d.policy_type} policy ", style="bold")
-        line.append(d.policy)
-        line.append(f" statement {d.statement_index}" + (f" ({d.sid})" if d.sid else ""))
-        node.add_leaf(line)
+        full = Text(f"{DECIDING_MARK} decided by {d.effect} in {d.policy_type} policy ", style="bold")
+        full.append(d.policy)
+        full.append(f" statement {d.statement_index}" + (f" ({d.sid})" if d.sid else ""))
+        line = Text(f"{DECIDING_MARK} decided by {d.effect} in {d.policy_type} ", style="bold")
+        line.append(short_arns(d.policy, account))
+        line.append(f" #{d.statement_index}" + (f" ({d.sid})" if d.sid else ""))
+        add_leaf(node, line, full)
     expl = getattr(result, "explanation", None)
     if expl is None:
-        node.add_leaf(Text("no explanation was computed", style="dim"))
+        add_leaf(node, Text("no explanation was computed", style="dim"))
         return
-    node.add_leaf(Text(expl.summary))
+    add_leaf(node, Text(expl.summary))
     layers = node.add(Text("Evaluation layers", style="bold"), expand=layers_open)
     for layer in expl.layers:
         line = Text(f"{layer.layer}: ", style="bold")
         line.append(layer.verdict)
         if layer.note:
             line.append(f" — {layer.note}", style="dim")
-        layers.add_leaf(line)
+        add_leaf(layers, line)
     denied = str(getattr(getattr(result, "decision", None), "value", "")) != "allowed"
 
     def near_miss(st: Any) -> bool:
@@ -169,14 +202,17 @@ def fill_explanation(
         open_policy = deciding or any(near_miss(s) for s in pol.statements)
         title = Text(f"{DECIDING_MARK} " if deciding else "  ")
         title.append(f"{pol.policy_type} policy ", style="bold")
-        title.append(pol.name)
-        if pol.level is not None:
-            title.append(f" (level {pol.level})", style="dim")
-        if pol.name in edited_names:
-            title.append("  ✎ edited", style="bold magenta")
-        pnode = node.add(title, data=("policy", pol.name), expand=open_policy)
+        full = title.copy()
+        full.append(pol.name)
+        title.append(short_arns(pol.name, account))
+        for line in (title, full):
+            if pol.level is not None:
+                line.append(f" (level {pol.level})", style="dim")
+            if pol.name in edited_names:
+                line.append("  ✎ edited", style="bold magenta")
+        pnode = node.add(title, data=full, expand=open_policy)
         if not pol.statements:
-            pnode.add_leaf(Text("no statements", style="dim"))
+            add_leaf(pnode, Text("no statements", style="dim"))
         for st in pol.statements:
             head = Text()
             head.append(f"{DECIDING_MARK} DECIDING " if st.deciding else "", style="bold reverse")
@@ -187,19 +223,15 @@ def fill_explanation(
             head.append(
                 "— applies" if st.applies else "— does not apply", style="bold" if st.applies else "dim"
             )
-            snode = pnode.add(
-                head, data=("policy", pol.name), expand=st.deciding or st.applies or near_miss(st)
-            )
+            snode = pnode.add(head, data=head, expand=st.deciding or st.applies or near_miss(st))
             for el in st.elements:
-                line = Text(f"{_mark(el.matched)} {el.element}: ", style="bold" if el.matched else "")
-                line.append(el.detail)
-                snode.add_leaf(line)
+                add_leaf(
+                    snode,
+                    element_label(el.element, el.matched, el.detail, account),
+                    element_full(el.element, el.matched, el.detail),
+                )
             for c in st.conditions:
-                line = Text(f"{_mark(c.matched)} {c.operator} {c.key}: policy ", style="")
-                line.append(json.dumps(list(c.policy_values)))
-                line.append(" vs request ")
-                line.append("(absent)" if c.request_values is None else json.dumps(list(c.request_values)))
-                snode.add_leaf(line)
+                add_leaf(snode, condition_label(c, account), condition_full(c))
 
 
 def answer_header(answer: Any) -> Text:
@@ -237,7 +269,9 @@ class SimulatorScreen(Screen[None]):
     #sim-context { height: auto; max-height: 5; }
     #sim-keys { height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     #sim-answer { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
-    #sim-tree { height: 1fr; }
+    /* Lines are cut, never scrolled sideways: the highlighted line is shown in full below the tree. */
+    #sim-tree { height: 1fr; overflow-x: hidden; }
+    #sim-line { height: auto; max-height: 4; padding: 0 1; border-top: solid $primary-darken-2; }
     """
 
     def __init__(
@@ -305,15 +339,32 @@ class SimulatorScreen(Screen[None]):
                         )
             yield Static(id="sim-keys")
         yield Static(id="sim-answer")
-        tree: Tree[Any] = Tree(Text("explanation"), id="sim-tree")
+        tree = ExplainTree(Text("explanation"), id="sim-tree")
         tree.show_root = False
         yield tree
+        yield Static(id="sim-line")
         yield Footer(show_command_palette=False)
+
+    @on(Tree.NodeHighlighted, "#sim-tree")
+    def _line_highlighted(self, event: Tree.NodeHighlighted[Any]) -> None:
+        self._show_line(event.node)
+
+    def _show_line(self, node: TreeNode[Any] | None) -> None:
+        """Under the tree, in full: the highlighted line (ARNs unshortened, nothing cut)."""
+        box = self.query_one("#sim-line", Static)
+        if node is None or node is self.query_one("#sim-tree", Tree).root:
+            box.update(
+                Text("ctrl+t: walk the explanation; the highlighted line shows here in full", style="dim")
+            )
+            return
+        full = node.data if isinstance(node.data, Text) else node.label
+        box.update(full if isinstance(full, Text) else Text(str(full)))
 
     def on_mount(self) -> None:
         first_empty = next((i for i in self.query(Input) if not i.value), None)
         (first_empty or self.query_one("#sim-principal", Input)).focus()
         self._show_keys()
+        self._show_line(None)
         self.ask()
 
     def on_screen_resume(self) -> None:
@@ -374,8 +425,11 @@ class SimulatorScreen(Screen[None]):
             self.call_after_refresh(inp.focus)
 
     def action_focus_tree(self) -> None:
-        """Move to the explanation tree."""
-        self.query_one("#sim-tree", Tree).focus()
+        """Move to the explanation tree (its first line highlighted and shown in full below it)."""
+        tree = self.query_one("#sim-tree", Tree)
+        tree.focus()
+        if tree.cursor_line < 0:
+            tree.move_cursor_to_line(0)
 
     def action_ask(self) -> None:
         """Ask again now."""
@@ -451,6 +505,7 @@ class SimulatorScreen(Screen[None]):
         text.append(message)
         self.query_one("#sim-answer", Static).update(text)
         self.query_one("#sim-tree", Tree).clear()
+        self._show_line(None)
 
     def _show_answer(self, answer: Any) -> None:
         self.answer = answer
@@ -461,6 +516,7 @@ class SimulatorScreen(Screen[None]):
         edited = edited_policy_names(_app(self), answer)
         checks = tuple(answer.checks or ())
         wide = self.app.size.width >= 100  # in 80 columns the layer list starts folded
+        account = _app(self).inventory.account_id
         if len(checks) > 1:
             for check in checks:
                 label = decision_text(str(check.decision), short=True)
@@ -472,9 +528,9 @@ class SimulatorScreen(Screen[None]):
                     label.append(f" — {check.note}", style="dim")
                 node = tree.root.add(label, expand=True)
                 if check.result is not None:
-                    fill_explanation(node, check.result, edited, layers_open=wide)
+                    fill_explanation(node, check.result, edited, layers_open=wide, account=account)
         elif answer.result is not None:
-            fill_explanation(tree.root, answer.result, edited, layers_open=wide)
+            fill_explanation(tree.root, answer.result, edited, layers_open=wide, account=account)
         else:
             tree.root.add_leaf(
                 Text("no evaluation: the answer depends on data that could not be read", style="yellow")
@@ -482,6 +538,7 @@ class SimulatorScreen(Screen[None]):
         for note in getattr(answer, "notes", ()) or ():
             tree.root.add_leaf(Text(f"note: {note}", style="dim"))
         tree.root.expand()
+        self.call_after_refresh(lambda: self._show_line(tree.cursor_node))
 
 
 def answer_results(answer: Any) -> list[Any]:

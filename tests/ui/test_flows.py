@@ -35,12 +35,14 @@ def plain(static: Static) -> str:
     return console.file.getvalue()
 
 
-def tree_text(tree: Tree) -> str:
+def tree_text(tree: Tree, *, full: bool = False) -> str:
+    """The tree's lines as shown, or (``full``) the full text each line keeps for the detail line."""
     out: list[str] = []
 
     def walk(node, depth: int) -> None:
         for child in node.children:
-            out.append("  " * depth + child.label.plain)
+            text = child.data if full and isinstance(child.data, Text) else child.label
+            out.append("  " * depth + text.plain)
             walk(child, depth + 1)
 
     walk(tree.root, 0)
@@ -142,7 +144,9 @@ async def test_simulate_allowed_with_explanation() -> None:
         answer = screen.query_one("#sim-answer", Static)
         assert "✔ ALLOWED" in plain(answer)
         text = tree_text(screen.query_one("#sim-tree", Tree))
-        assert "★ decided by Allow in resource policy billing:prod statement 0 (OrdersInvokeProd)" in text
+        assert "★ decided by Allow in resource billing:prod #0 (OrdersInvokeProd)" in text
+        full = tree_text(screen.query_one("#sim-tree", Tree), full=True)
+        assert "★ decided by Allow in resource policy billing:prod statement 0 (OrdersInvokeProd)" in full
         assert "★ DECIDING #0 OrdersInvokeProd Allow" in text
 
 
@@ -154,7 +158,20 @@ async def test_simulate_denied_then_what_if_flips_it() -> None:
         await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == REPORTS_ROLE)
         assert screen.answer.decision == "implicit_deny"
         assert "✘ DENIED" in plain(screen.query_one("#sim-answer", Static))
-        assert "✘ Principal" in tree_text(screen.query_one("#sim-tree", Tree))
+        tree = screen.query_one("#sim-tree", Tree)
+        # Verdict first and short: the reports role (own account, shortened) is not the orders role.
+        assert "✘ Principal  role/reports ≠ AWS role/orders-api" in tree_text(tree)
+        # Every line fits in 80 columns' worth of tree without sideways scrolling; the full engine text of
+        # the highlighted line is shown under the tree.
+        assert not tree.show_horizontal_scrollbar
+        await pilot.press("ctrl+t")
+        for _ in range(30):
+            node = tree.cursor_node
+            if node is not None and node.label.plain.startswith("✘ Principal"):
+                break
+            await pilot.press("j")
+        line = plain(screen.query_one("#sim-line", Static))
+        assert f'✘ Principal: "{REPORTS_ROLE}" matches none of {{"AWS": "{ORDERS_ROLE}"}}' in line
         # What-if: open the alias policy from the answer, grant the reports role, save.
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))

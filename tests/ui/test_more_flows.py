@@ -187,8 +187,13 @@ async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
 
         from .test_flows import tree_text
 
-        text = tree_text(sim.query_one("#sim-tree", Tree))
-        assert 'ArnLike AWS:SourceArn: policy ["arn:aws:s3:::invoices-[bucket]"] vs request' in text
+        tree = sim.query_one("#sim-tree", Tree)
+        assert 'ArnLike AWS:SourceArn: policy ["arn:aws:s3:::invoices-[bucket]"] vs request' in tree_text(
+            tree, full=True
+        )
+        # On screen the request side comes first, then the operator and the policy's values.
+        assert "AWS:SourceArn " in tree_text(tree)
+        assert " vs ArnLike arn:aws:s3:::invoices-[bucket]" in tree_text(tree)
 
 
 async def test_suggesters_complete_principals_actions_and_context_keys() -> None:
