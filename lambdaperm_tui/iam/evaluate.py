@@ -50,6 +50,7 @@ say which one blocked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from .arn import parse_arn
@@ -500,6 +501,40 @@ def _eval_explained(
     return out
 
 
+# Outcomes remembered per policy (see _memo_run).
+_OUTCOME_MEMO_LIMIT = 4096
+
+
+def _memo_run(
+    run: Callable[[Policy, PolicyType, int | None, _Req, bool, bool], _Outcome],
+    policy: Policy,
+    ptype: PolicyType,
+    level: int | None,
+    req: _Req,
+    with_principal: bool,
+    principal_required: bool,
+) -> _Outcome:
+    """``run`` (explained or fast), answered from the policy's memo when that cannot change the answer.
+
+    Without a Principal test (identity, boundary, session and SCP layers) and with no Condition nor
+    Resource variable in the policy, a policy's outcome (the statements that apply and every word of
+    their explanation) is a function of the request's action and resource only: a batch evaluating
+    one role's policies, or one SCP, for many requests computes it once per action and resource. The
+    outcome is never modified after it is built, so sharing it between results is safe.
+    """
+    if with_principal or not policy.context_free:
+        return run(policy, ptype, level, req, with_principal, principal_required)
+    key = (run, ptype, level, req.relevant, req.action, req.resource)
+    memo = policy.outcomes
+    out: _Outcome | None = memo.get(key)
+    if out is None:
+        out = run(policy, ptype, level, req, with_principal, principal_required)
+        if len(memo) >= _OUTCOME_MEMO_LIMIT:
+            memo.clear()
+        memo[key] = out
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- decision
 
 
@@ -537,6 +572,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     action = request.action
     req = _Req(request, policies.boundary is not None, relevant)
     run = _eval_explained if explain else _eval_fast
+    memo = _memo_run
 
     is_iam = p.kind in _IAM_KINDS
     is_root = p.kind is PrincipalKind.ROOT
@@ -544,24 +580,26 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     cross_account = is_iam and resource_account is not None and p.account != resource_account
 
     scp_levels = policies.scps if is_iam else ()
-    scp_out = [[run(pol, "scp", i, req, False, False) for pol in level] for i, level in enumerate(scp_levels)]
+    scp_out = [
+        [memo(run, pol, "scp", i, req, False, False) for pol in level] for i, level in enumerate(scp_levels)
+    ]
     # RCPs may carry a Principal element (usually "*"); it is checked when present.
     rcp_out = [
         [run(pol, "rcp", i, req, True, False) for pol in level] for i, level in enumerate(policies.rcps)
     ]
     identity_applies = is_iam and not is_root
     identity_out = (
-        [run(pol, "identity", None, req, False, False) for pol in policies.identity]
+        [memo(run, pol, "identity", None, req, False, False) for pol in policies.identity]
         if identity_applies
         else []
     )
     boundary_out = (
-        run(policies.boundary, "boundary", None, req, False, False)
+        memo(run, policies.boundary, "boundary", None, req, False, False)
         if identity_applies and policies.boundary is not None
         else None
     )
     session_out = (
-        run(policies.session, "session", None, req, False, False)
+        memo(run, policies.session, "session", None, req, False, False)
         if identity_applies and policies.session is not None
         else None
     )

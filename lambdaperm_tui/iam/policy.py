@@ -338,6 +338,11 @@ class Policy:
     _by_action: dict[str, tuple[Statement, ...]] = field(
         default_factory=dict, compare=False, repr=False, init=False
     )
+    # True when no statement has a Condition or a Resource holding a policy variable in force: what a
+    # statement says about a request then depends on the action and resource alone (see evaluate.py).
+    context_free: bool = field(default=False, compare=False, repr=False, init=False)
+    # evaluate.py's memo of this policy's outcome per request shape (only for context_free policies).
+    outcomes: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False, init=False)
 
     def __post_init__(self) -> None:
         by_service: dict[str, list[Statement]] = {}
@@ -357,6 +362,12 @@ class Policy:
         }
         object.__setattr__(self, "_by_service", merged)
         object.__setattr__(self, "_any_service", tuple(any_service))
+        variables = self.variables
+        object.__setattr__(
+            self,
+            "context_free",
+            not any(st.conditions or (variables and st.resource_variables) for st in self.statements),
+        )
 
     @property
     def variables(self) -> bool:

@@ -435,19 +435,26 @@ def _context(value: Any) -> dict[str, ContextValue]:
         return {}
     if not isinstance(value, dict):
         raise InputError(f"context: expected an object of condition keys, got {_kind(value)}")
-    # The common case first, checked in one pass: string keys with a service prefix, string values of
-    # the right type, no two keys differing only in case. Anything else takes the full check below,
-    # which finds the first problem in key order and names it.
+    # The common case first, checked in one pass: string keys with a service prefix, string (or
+    # boolean) values of the right type, no two keys differing only in case. Anything else takes the
+    # full check below, which finds the first problem in key order and names it.
     typed = _TYPED_KEYS
+    out: dict[str, ContextValue] = {}
     for key, raw in value.items():
-        if type(key) is not str or type(raw) is not str or ":" not in key or key[0] == ":":
+        if type(key) is not str or ":" not in key or key[0] == ":":
+            return _context_checked(value)
+        kind = type(raw)
+        if kind is bool:
+            raw = "true" if raw else "false"
+        elif kind is not str:
             return _context_checked(value)
         check = typed.get(key.lower())
         if check is not None and not check(raw):
             return _context_checked(value)
-    if len(value) > 1 and len({key.lower() for key in value}) != len(value):
+        out[key] = raw
+    if len(out) > 1 and len({key.lower() for key in out}) != len(out):
         return _context_checked(value)
-    return dict(value)
+    return out
 
 
 def _context_checked(value: dict[Any, Any]) -> dict[str, ContextValue]:
