@@ -149,6 +149,11 @@ def reason_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _no_such_resource(exc: bce.ClientError) -> bool:
+    """True for Lambda's "exists, but has no such sub-resource" answer (see the module docstring)."""
+    return str(exc.response.get("Error", {}).get("Message") or "").startswith(_NO_POLICY_MESSAGE)
+
+
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a ``ClientError`` ("" for anything else)."""
     if isinstance(exc, bce.ClientError):
@@ -474,10 +479,8 @@ class Loader:
         try:
             response = self._call("lambda", region, operation, **params)
         except bce.ClientError as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                message = str(exc.response.get("Error", {}).get("Message") or "")
-                if message.startswith(_NO_POLICY_MESSAGE):
-                    return NO_POLICY
+            if error_code(exc) == "ResourceNotFoundException" and _no_such_resource(exc):
+                return NO_POLICY
             return PolicySlot(unknown=self._fail(kind, resource, operation, exc))
         except bce.BotoCoreError as exc:
             return PolicySlot(unknown=self._fail(kind, resource, operation, exc))
@@ -523,8 +526,10 @@ class Loader:
             try:
                 cfg = self._call("lambda", region, "GetFunctionUrlConfig", **params)
             except bce.ClientError as exc:
-                if error_code(exc) == "ResourceNotFoundException":
-                    continue  # no URL on this qualifier
+                # Same wording rule as GetPolicy: "The resource you requested does not exist." means no URL
+                # on this qualifier; "Function not found: ..." means the function went away mid-load.
+                if error_code(exc) == "ResourceNotFoundException" and _no_such_resource(exc):
+                    continue
                 return None, self._fail("function-url", fn.arn, "GetFunctionUrlConfig", exc)
             except bce.BotoCoreError as exc:
                 return None, self._fail("function-url", fn.arn, "GetFunctionUrlConfig", exc)
@@ -692,7 +697,10 @@ class Loader:
                         )
                     )
                 )
-                policies[arn] = ManagedPolicy(arn=arn, name=str(p.get("PolicyName") or arn), slot=slot)
+                # Plain moto (and moto 5.2.5 without the demo adapter) leaves PolicyName out; the name is
+                # the ARN's last path segment, never the whole ARN (a lookup by name would miss it).
+                name = str(p.get("PolicyName") or _policy_name_from_arn(arn))
+                policies[arn] = ManagedPolicy(arn=arn, name=name, slot=slot)
         # AWS-managed policies attached to someone but not returned (some endpoints omit them).
         referenced = {
             arn
@@ -873,9 +881,14 @@ def _snake(operation: str) -> str:
     return "".join(out)
 
 
+def _policy_name_from_arn(arn: str) -> str:
+    """A managed policy's name: the last segment of ``arn:aws:iam::A:policy[/path/]NAME``."""
+    return arn.rsplit("/", 1)[-1]
+
+
 def _fetch_managed_policy(loader: Loader, region: str, arn: str) -> ManagedPolicy:
     """GetPolicy + GetPolicyVersion(default) for one managed policy; unknown with a reason on error."""
-    name = arn.rsplit("/", 1)[-1]
+    name = _policy_name_from_arn(arn)
     try:
         meta = loader._call("iam", region, "GetPolicy", PolicyArn=arn)["Policy"]
         name = str(meta.get("PolicyName") or name)
@@ -979,7 +992,15 @@ class _IamFallback:
                     )
                 except (bce.ClientError, bce.BotoCoreError) as exc:
                     member_of, unknown3 = (), loader._fail("user", arn, "ListGroupsForUser", exc)
-                boundary = (u.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+                # ListUsers never returns PermissionsBoundary or Tags (they are GetUser-only, as for roles):
+                # https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListUsers.html
+                boundary, tags, unknown4 = None, _tags(u.get("Tags")), None
+                try:
+                    full = loader._call("iam", self.region, "GetUser", UserName=name)["User"]
+                    boundary = (full.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+                    tags = _tags(full.get("Tags"))
+                except (bce.ClientError, bce.BotoCoreError) as exc:
+                    unknown4 = loader._fail("user", arn, "GetUser", exc)
                 users.append(
                     User(
                         arn=arn,
@@ -989,19 +1010,22 @@ class _IamFallback:
                         managed_policy_arns=attached,
                         groups=member_of,
                         boundary_arn=boundary,
-                        tags=_tags(u.get("Tags")),
-                        policies_unknown=unknown1 or unknown2 or unknown3,
+                        tags=tags,
+                        policies_unknown=unknown1 or unknown2 or unknown3 or unknown4,
                     )
                 )
         except (bce.ClientError, bce.BotoCoreError) as exc:
             loader._fail("iam", "users", "ListUsers", exc)
+        group_unknown: dict[str, str] = {}
         try:
             for g in self._list("ListGroups", "Groups"):
                 arn, name = str(g["Arn"]), str(g["GroupName"])
-                inline, _ = self._inline(
+                inline, unknown1 = self._inline(
                     "group-policy", arn, "ListGroupPolicies", "GetGroupPolicy", GroupName=name
                 )
-                attached, _ = self._attached(arn, "ListAttachedGroupPolicies", GroupName=name)
+                attached, unknown2 = self._attached(arn, "ListAttachedGroupPolicies", GroupName=name)
+                if unknown1 or unknown2:
+                    group_unknown[name] = str(unknown1 or unknown2)
                 groups.append(
                     Group(
                         arn=arn,
@@ -1013,6 +1037,12 @@ class _IamFallback:
                 )
         except (bce.ClientError, bce.BotoCoreError) as exc:
             loader._fail("iam", "groups", "ListGroups", exc)
+        # A Group has no "unknown" marker of its own: a group whose policy lists could not be read makes
+        # its members' policies unknown, so no answer for them treats the missing lists as "none".
+        for i, user in enumerate(users):
+            unread = [g for g in user.groups if g in group_unknown]
+            if unread and not user.policies_unknown:
+                users[i] = replace(user, policies_unknown=f"group {unread[0]}: {group_unknown[unread[0]]}")
         referenced = sorted(
             {
                 arn
