@@ -42,21 +42,20 @@ booleans); numbers and booleans are accepted as values and compared as their tex
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .context import RequestContext
 from .errors import PolicyError
 from .result import ConditionMatch
 from .variables import Template, parse_template, wildcard_regex
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 __all__ = [
     "OPERATORS",
@@ -134,6 +133,8 @@ def parse_number(text: str) -> Decimal | None:
     """A condition value as a number (integer or decimal), or ``None`` when it is not one."""
     if not _NUMBER.fullmatch(text):
         return None
+    from decimal import Decimal, InvalidOperation
+
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
@@ -162,6 +163,8 @@ def parse_date(text: str) -> int | None:
     epoch seconds (AWS accepts both forms; a bare year is not a useful condition value).
     """
     if _EPOCH_TEXT.fullmatch(text):
+        from decimal import Decimal, InvalidOperation
+
         try:
             return int(Decimal(text) * 1_000_000)
         except InvalidOperation:  # pragma: no cover
@@ -202,6 +205,9 @@ def _parse_bool(text: str) -> str | None:
 
 @lru_cache(maxsize=1024)
 def _parse_binary(text: str) -> bytes | None:
+    import base64
+    import binascii
+
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
@@ -211,10 +217,32 @@ def _parse_binary(text: str) -> bytes | None:
 # An IP network or address as (version, network bits, mask): membership is then two integer operations.
 _Net = tuple[int, int, int]
 
+# A dotted-quad IPv4 address exactly as ipaddress accepts it (ASCII digits, no leading zeros, each part
+# at most 255), and a prefix length as digits; anything else is left to ipaddress.
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_ADDRESS = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+_PREFIX_LENGTH = re.compile("[0-9]{1,2}")
+
+
+def _ipv4_int(address: str) -> int:
+    a, b, c, d = address.split(".")
+    return (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
+
 
 def _parse_network(text: str) -> _Net | None:
+    text = text.strip()
+    address, slash, bits = text.partition("/")
+    if _IPV4_ADDRESS.fullmatch(address) and (
+        not slash or (_PREFIX_LENGTH.fullmatch(bits) and int(bits) <= 32)
+    ):
+        # The common IPv4 forms, read as ipaddress reads them (it is imported only for the others).
+        length = int(bits) if slash else 32
+        mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+        return (4, _ipv4_int(address) & mask, mask)
+    import ipaddress
+
     try:
-        net = ipaddress.ip_network(text.strip(), strict=False)
+        net = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
     return (net.version, int(net.network_address), int(net.netmask))
@@ -222,8 +250,13 @@ def _parse_network(text: str) -> _Net | None:
 
 @lru_cache(maxsize=4096)
 def _parse_address(text: str) -> tuple[int, int] | None:
+    text = text.strip()
+    if _IPV4_ADDRESS.fullmatch(text):
+        return (4, _ipv4_int(text))
+    import ipaddress
+
     try:
-        address = ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
     return (address.version, int(address))

@@ -472,16 +472,44 @@ def _eval_explained(
         out.not_matching_action = len(policy.statements) - len(statements)
     else:
         statements = policy.statements
+    memo = policy.outcomes
     for st in statements:
-        a = _describe_action(st, req)
+        if variables and st.resource_variables:
+            a = _describe_action(st, req)
+            r = _describe_resource(st, req, variables)
+        else:
+            # What a statement says about the Action and Resource depends on the action and resource
+            # alone (no variable to resolve): a batch asks the same of one policy many times.
+            key = (st.index, req.action, req.resource)
+            entry = memo.get(key)
+            if entry is None:
+                if len(memo) >= _OUTCOME_MEMO_LIMIT:
+                    memo.clear()
+                entry = memo[key] = [_describe_action(st, req), _describe_resource(st, req, variables), None]
+            a, r = entry[0], entry[1]
+            if not with_principal and not st.conditions:
+                # Nothing else to test: the whole statement's explanation is the same each time.
+                se = entry[2]
+                if se is None:
+                    applies = a.matched and (r is None or r.matched)
+                    elements: tuple[ElementMatch, ...] = (a,) if r is None else (a, r)
+                    se = entry[2] = StatementExplanation(
+                        st.index, st.sid, st.effect, elements, (), applies, False
+                    )
+                if se.applies:
+                    if st.effect == "Deny":
+                        out.denies.append(st)
+                    else:
+                        out.allows.append((st, _DIRECT))
+                explained.append(se)
+                continue
         applies = a.matched
-        r = _describe_resource(st, req, variables)
         grant = _DIRECT
         pe = None
         if with_principal:
             _, grant, pe = _explain_principal(st, req, principal_required)
         if r is None:
-            elements: tuple[ElementMatch, ...] = (a,) if pe is None else (a, pe)
+            elements = (a,) if pe is None else (a, pe)
         else:
             applies = applies and r.matched
             elements = (a, r) if pe is None else (a, r, pe)

@@ -341,7 +341,8 @@ class Policy:
     # True when no statement has a Condition or a Resource holding a policy variable in force: what a
     # statement says about a request then depends on the action and resource alone (see evaluate.py).
     context_free: bool = field(default=False, compare=False, repr=False, init=False)
-    # evaluate.py's memo of this policy's outcome per request shape (only for context_free policies).
+    # evaluate.py's memo: this policy's outcome per request shape (context_free policies), and what a
+    # statement's Action and Resource say about an action and resource. Bounded; never changes meaning.
     outcomes: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False, init=False)
 
     def __post_init__(self) -> None:

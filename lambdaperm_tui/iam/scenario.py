@@ -34,7 +34,6 @@ Rules beyond DESIGN.md, chosen so that mistakes are caught rather than silently 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import marshal
 import re
@@ -514,6 +513,8 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 def _is_ip(text: str) -> bool:
     if _IPV4.fullmatch(text):
         return True
+    import ipaddress  # only for what is not a plain IPv4 address (IPv6): a slow import
+
     try:
         ipaddress.ip_address(text)
     except ValueError:
