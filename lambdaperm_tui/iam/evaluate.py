@@ -51,7 +51,8 @@ say which one blocked.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 from .arn import parse_arn
 from .conditions import evaluate_conditions
@@ -655,9 +656,9 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
             names = "; ".join(
                 f"{o.policy_type} {o.policy.name} statement {st.index}{_sid(st)}" for o, st in denies
             )
-            layers.append(LayerExplanation("explicit deny", "denies", f"explicit Deny in {names}"))
+            layers.append(_layer("explicit deny", "denies", f"explicit Deny in {names}"))
         else:
-            layers.append(LayerExplanation("explicit deny", "no Deny", f"no Deny statement matches {action}"))
+            layers.append(_layer("explicit deny", "no Deny", f"no Deny statement matches {action}"))
 
     blocked: str | None = None
     if denies:
@@ -668,18 +669,14 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
             f"explicitly denied by {o.policy_type} policy {o.policy.name} statement {st.index}{_sid(st)}"
         )
         if explain:
-            layers.append(
-                LayerExplanation("decision", decision.value, "an explicit Deny overrides every Allow")
-            )
+            layers.append(_layer("decision", decision.value, "an explicit Deny overrides every Allow"))
     else:
         required: list[tuple[_Outcome, Statement]] = []
         # SCP and RCP levels: each needs an Allow.
         for kind, outs, given in (("SCP", scp_out, policies.scps), ("RCP", rcp_out, policies.rcps)):
             if kind == "SCP" and not is_iam and given:
                 if explain:
-                    layers.append(
-                        LayerExplanation("SCPs", "not applicable", f"SCPs do not govern {_kind_words(p)}")
-                    )
+                    layers.append(_layer("SCPs", "not applicable", f"SCPs do not govern {_kind_words(p)}"))
                 continue
             if not outs and explain:
                 layers.append(_NO_SCPS if kind == "SCP" else _NO_RCPS)
@@ -690,7 +687,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                     if explain:
                         o, st = allows[0]
                         layers.append(
-                            LayerExplanation(
+                            _layer(
                                 f"{kind} level {i}",
                                 "allows",
                                 f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
@@ -701,9 +698,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                         blocked = f"no {kind} at level {i} allows {action}"
                     if explain:
                         layers.append(
-                            LayerExplanation(
-                                f"{kind} level {i}", "no Allow", f"no {kind} at level {i} allows {action}"
-                            )
+                            _layer(f"{kind} level {i}", "no Allow", f"no {kind} at level {i} allows {action}")
                         )
 
         id_allows = [(o, st) for o in identity_out for st, _ in o.allows]
@@ -830,7 +825,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
             summary = f"implicitly denied: {reason}"
         if explain:
             layers.append(
-                LayerExplanation(
+                _layer(
                     "decision",
                     decision.value,
                     blocked
@@ -863,6 +858,19 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     return Result(decision, decided_by, Explanation(summary, tuple(layers), tuple(pol_expl)))
 
 
+# Results share these immutable records: a batch repeats the same layer notes and deciding statements
+# on many lines, and building a frozen dataclass costs a call per field. Equal values, so a shared
+# record is indistinguishable from a new one.
+@lru_cache(maxsize=4096)
+def _layer(layer: str, verdict: str, note: str) -> LayerExplanation:
+    return LayerExplanation(layer, verdict, note)
+
+
+@lru_cache(maxsize=4096)
+def _deciding_statement(key: tuple[Any, ...]) -> DecidingStatement:
+    return DecidingStatement(*key)
+
+
 def _decided_by(deciding: list[tuple[_Outcome, Statement]]) -> tuple[DecidingStatement, ...]:
     """The deciding statements in order, each once (equal fields = the same entry). Deduplicated on
     plain tuples: hashing the dataclass would run its generated ``__hash__`` for every candidate."""
@@ -872,7 +880,7 @@ def _decided_by(deciding: list[tuple[_Outcome, Statement]]) -> tuple[DecidingSta
         key = (o.policy_type, o.policy.name, st.index, st.sid, st.effect)
         if key not in seen:
             seen.add(key)
-            out.append(DecidingStatement(o.policy_type, o.policy.name, st.index, st.sid, st.effect))
+            out.append(_deciding_statement(key))
     return tuple(out)
 
 
@@ -917,7 +925,7 @@ def _layer_notes(
     elif res_grants:
         o, st, g = max(res_grants, key=lambda t: t[2])
         layers.append(
-            LayerExplanation(
+            _layer(
                 "resource",
                 "allows",
                 f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}; it {_GRANT_WORDS[g]}",
@@ -925,9 +933,7 @@ def _layer_notes(
         )
     else:
         layers.append(
-            LayerExplanation(
-                "resource", "no Allow", f"the resource policy has no Allow for {action} by {p.text}"
-            )
+            _layer("resource", "no Allow", f"the resource policy has no Allow for {action} by {p.text}")
         )
     if not identity_applies:
         why = (
@@ -939,17 +945,15 @@ def _layer_notes(
                 else f"{_kind_words(p)} is authorised by the resource policy alone"
             )
         )
-        layers.append(LayerExplanation("identity", "not applicable", why))
+        layers.append(_layer("identity", "not applicable", why))
         return
     if id_allows:
         o, st = id_allows[0]
         layers.append(
-            LayerExplanation(
-                "identity", "allows", f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}"
-            )
+            _layer("identity", "allows", f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}")
         )
     elif policies.identity:
-        layers.append(LayerExplanation("identity", "no Allow", f"no identity policy allows {action}"))
+        layers.append(_layer("identity", "no Allow", f"no identity policy allows {action}"))
     else:
         layers.append(_NO_IDENTITY_POLICIES)
     for name, out, allows in (
@@ -961,8 +965,6 @@ def _layer_notes(
             layers.append(_NO_BOUNDARY if name == "boundary" else _NO_SESSION_POLICY)
         elif allows:
             o, st = allows[0]
-            layers.append(
-                LayerExplanation(name, "allows", f"{label} statement {st.index}{_sid(st)} allows {action}")
-            )
+            layers.append(_layer(name, "allows", f"{label} statement {st.index}{_sid(st)} allows {action}"))
         else:
-            layers.append(LayerExplanation(name, "no Allow", f"{label} has no Allow for {action}"))
+            layers.append(_layer(name, "no Allow", f"{label} has no Allow for {action}"))
