@@ -365,8 +365,12 @@ class Loader:
             next_token = response.get(out_marker)
             if service == "iam" and not response.get("IsTruncated"):
                 next_token = None
-            if not next_token or next_token in seen:  # a repeated token would loop forever
+            if not next_token:
                 return
+            if next_token in seen:
+                # Looping would never end and stopping quietly would drop the rest of the list: the caller
+                # records it (PaginationError is a BotoCoreError) like any other failed list.
+                raise bce.PaginationError(message=f"{operation} repeated the page marker {next_token!r}")
             seen.add(next_token)
             token = str(next_token)
 
@@ -717,15 +721,24 @@ class Loader:
 
     def _iam_detail_pages(self, region: str) -> Iterator[dict[str, Any]]:
         token: str | None = None
+        seen: set[str] = set()
         while True:
             params: dict[str, Any] = {}
             if token:
                 params["Marker"] = token
             response = self._call("iam", region, "GetAccountAuthorizationDetails", **params)
             yield response
-            if not response.get("IsTruncated") or not response.get("Marker"):
+            if not response.get("IsTruncated"):
                 return
-            token = str(response["Marker"])
+            token = str(response.get("Marker") or "")
+            if not token or token in seen:
+                # Truncated with no new marker: the rest cannot be asked for. Recorded, never dropped.
+                raise bce.PaginationError(
+                    message=f"GetAccountAuthorizationDetails is truncated but gave marker {token!r} again"
+                    if token
+                    else "GetAccountAuthorizationDetails is truncated but gave no marker"
+                )
+            seen.add(token)
 
     def _iam_slot(self, kind: str, resource: str, document: Any) -> PolicySlot:
         if document is None:

@@ -499,3 +499,48 @@ def test_url_fallback_tells_no_url_from_a_function_deleted_mid_load(
     assert gone.urls is None and gone.urls_unknown is not None
     assert gone.urls_unknown.startswith("ResourceNotFoundException: Function not found")
     assert [(f.resource, f.operation) for f in inv.failures] == [(gone_arn, "GetFunctionUrlConfig")]
+
+
+def test_a_repeated_page_marker_is_a_failure_not_a_silent_end(
+    aws_env: Path, moto_server: str, moto_account: str
+) -> None:
+    """An endpoint that hands back a marker it already gave cannot be paged further; the functions after it
+    are unknown, so the Region's list is recorded as failed (before: paging stopped quietly, complete)."""
+    seed_account(moto_server, moto_account, functions_per_region=3)
+    loader, factory = make_loader(moto_server, moto_account, load_iam=False, load_layers=False)
+
+    def same_marker(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["NextMarker"] = "again"
+
+    factory.register("after-call.lambda.ListFunctions", same_marker)
+    inv = loader.run()
+    assert len(inv.functions) == 6  # what was read is kept
+    assert sorted((f.resource, f.operation) for f in inv.failures) == [
+        ("lambda:eu-west-1", "ListFunctions"),
+        ("lambda:us-east-1", "ListFunctions"),
+    ]
+    assert all("repeated the page marker 'again'" in f.reason for f in inv.failures)
+    assert loader.calls["ListFunctions"] == 4  # two pages a Region, then it stopped
+
+
+@pytest.mark.parametrize("marker", ["m1", None])
+def test_truncated_account_details_without_a_new_marker_is_a_failure(
+    aws_env: Path, moto_server: str, moto_account: str, marker: str | None
+) -> None:
+    """GetAccountAuthorizationDetails says IsTruncated but repeats its Marker (or gives none): the rest of
+    the account cannot be read. Recorded as a Failure; it neither loops forever nor ends as if complete."""
+    loader, factory = make_loader(moto_server, moto_account, load_layers=False, load_organization=False)
+    pages: list[int] = []
+
+    def truncated(parsed: dict[str, Any], **_: Any) -> None:
+        pages.append(1)
+        if len(pages) > 10:
+            raise AssertionError("the loader kept asking for the same page")
+        parsed["IsTruncated"] = True
+        parsed["Marker"] = marker
+
+    factory.register("after-call.iam.GetAccountAuthorizationDetails", truncated)
+    inv = loader.run()
+    assert [(f.kind, f.operation) for f in inv.failures] == [("iam", "GetAccountAuthorizationDetails")]
+    assert inv.failures[0].reason.startswith("PaginationError:")
+    assert len(pages) == (2 if marker else 1)
