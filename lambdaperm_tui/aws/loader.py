@@ -365,6 +365,8 @@ class Loader:
             next_token = response.get(out_marker)
             if service == "iam" and not response.get("IsTruncated"):
                 next_token = None
+            elif service == "iam" and not next_token:
+                raise bce.PaginationError(message=f"{operation} is truncated but gave no marker")
             if not next_token:
                 return
             if next_token in seen:

@@ -544,3 +544,25 @@ def test_truncated_account_details_without_a_new_marker_is_a_failure(
     assert [(f.kind, f.operation) for f in inv.failures] == [("iam", "GetAccountAuthorizationDetails")]
     assert inv.failures[0].reason.startswith("PaginationError:")
     assert len(pages) == (2 if marker else 1)
+
+
+def test_iam_fallback_truncated_list_without_marker_is_a_failure(
+    generated: GeneratedAccount, moto_server: str
+) -> None:
+    """The per-principal fallback pages IAM lists by IsTruncated/Marker; truncated without a marker means
+    the rest of the roles cannot be read: a Failure, not a quietly shorter list."""
+    loader, factory = make_loader(moto_server, generated.account, load_layers=False, load_organization=False)
+    factory.register("before-send.iam.GetAccountAuthorizationDetails", _deny_gaad)
+
+    def truncated(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["IsTruncated"] = True
+        parsed.pop("Marker", None)
+
+    factory.register("after-call.iam.ListRoles", truncated)
+    inv = loader.run()
+    assert [(f.kind, f.resource, f.operation) for f in inv.failures] == [("iam", "roles", "ListRoles")]
+    assert (
+        inv.failures[0].reason
+        == "PaginationError: Error during pagination: ListRoles is truncated but gave no marker"
+    )
+    assert [u.name for u in inv.users] == ["alice"]  # the rest still loads
