@@ -125,13 +125,13 @@ _Matcher = Callable[[str], bool]
 # by many statements, and a batch of requests repeats them.
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"  # compiled on first use (re caches it)
 
 
 @lru_cache(maxsize=4096)
 def parse_number(text: str) -> Decimal | None:
     """A condition value as a number (integer or decimal), or ``None`` when it is not one."""
-    if not _NUMBER.fullmatch(text):
+    if not re.fullmatch(_NUMBER, text):
         return None
     from decimal import Decimal, InvalidOperation
 

@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from .conditions import Condition, parse_conditions
@@ -55,14 +55,26 @@ _STATEMENT_KEYS = frozenset(
     }
 )
 _PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
-_ACCOUNT_RE = re.compile(r"^\d{12}$")
-_ROOT_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):root$")
-_USER_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):user/(?:.*/)?([^/]+)$")
-_ROLE_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/(?:.*/)?([^/]+)$")
-_SESSION_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role/([^/]+)/([^/]+)$")
-_FEDERATED_RE = re.compile(r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):federated-user/([^/]+)$")
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+# Principal ARN forms: compiled on first use (only policies with a Principal element need them; each
+# compile costs time at every start of the command line).
+_PRINCIPAL_SOURCES = (
+    r"^\d{12}$",
+    r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):root$",
+    r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):user/(?:.*/)?([^/]+)$",
+    r"^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role/(?:.*/)?([^/]+)$",
+    r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role/([^/]+)/([^/]+)$",
+    r"^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):federated-user/([^/]+)$",
+)
+# Used only in error messages (re caches the compiled form).
+_PLAIN_KEY = r"^[A-Za-z0-9_]{1,64}$"
+_CONTROL = r"[\x00-\x1f\x7f\x85\u2028\u2029]"
+
+
+@cache
+def _principal_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(source) for source in _PRINCIPAL_SOURCES)
+
+
 _ACTION_RE = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+$")
 
 # Distinct actions remembered per policy (see Policy.for_action).
@@ -456,23 +468,24 @@ def _principal_entry(key: str, value: str) -> PrincipalEntry:
         return PrincipalEntry(key, value, "federated", name=value)
     if key == "CanonicalUser":
         return PrincipalEntry(key, value, "canonical", name=value)
-    if _ACCOUNT_RE.fullmatch(value):
+    account_re, root_re, user_re, role_re, session_re, federated_re = _principal_patterns()
+    if account_re.fullmatch(value):
         return PrincipalEntry(key, value, "account", account=value)
-    m = _ROOT_RE.fullmatch(value)
+    m = root_re.fullmatch(value)
     if m:
         return PrincipalEntry(key, value, "account", account=m.group(2), partition=m.group(1))
-    m = _USER_RE.fullmatch(value)
+    m = user_re.fullmatch(value)
     if m:
         return PrincipalEntry(key, value, "user", account=m.group(2), name=m.group(3), partition=m.group(1))
-    m = _ROLE_RE.fullmatch(value)
+    m = role_re.fullmatch(value)
     if m:
         return PrincipalEntry(key, value, "role", account=m.group(2), name=m.group(3), partition=m.group(1))
-    m = _SESSION_RE.fullmatch(value)
+    m = session_re.fullmatch(value)
     if m:
         return PrincipalEntry(
             key, value, "session", account=m.group(2), name=m.group(3), partition=m.group(1)
         )
-    m = _FEDERATED_RE.fullmatch(value)
+    m = federated_re.fullmatch(value)
     if m:
         return PrincipalEntry(
             key, value, "federated_user", account=m.group(2), name=m.group(3), partition=m.group(1)
@@ -568,8 +581,8 @@ def parse_policy(document: Any, name: str) -> Policy:
         return _parse_policy(document, name)
     except PolicyError as exc:
         message = str(exc)
-        if _CONTROL.search(message):
-            raise PolicyError(_CONTROL.sub(lambda m: repr(m.group())[1:-1], message)) from None
+        if re.search(_CONTROL, message):
+            raise PolicyError(re.sub(_CONTROL, lambda m: repr(m.group())[1:-1], message)) from None
         raise
 
 
@@ -592,7 +605,7 @@ def _parse_policy(document: Any, name: str) -> Policy:
         raise PolicyError(f"document: must be a JSON object, got {_q(document)}")
     for key in document:
         if key not in _TOP_KEYS:
-            shown = key if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) else _q(key)
+            shown = key if isinstance(key, str) and re.fullmatch(_PLAIN_KEY, key) else _q(key)
             raise PolicyError(f"{shown}: unknown top-level element")
     version = document.get("Version")
     if version is not None and version not in (VERSION_2012, VERSION_2008):
