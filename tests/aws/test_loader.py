@@ -91,6 +91,8 @@ def test_full_load(generated: GeneratedAccount, moto_server: str) -> None:
     assert alice.groups == ("devs",)
     assert [g.name for g in inv.groups] == ["devs"]
     managed = {p.name: p for p in inv.managed_policies}
+    # Both by name (a lookup by name once missed when names were whole ARNs; see the regression test below).
+    assert set(managed) == {"invoke-all", "boundary"}, inv.managed_policies
     assert managed["invoke-all"].slot.document["Statement"][0]["Action"] == "logs:*"
     assert "boundary" in managed
 
