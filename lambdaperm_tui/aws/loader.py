@@ -742,13 +742,22 @@ class Loader:
                 )
             seen.add(token)
 
-    def _iam_slot(self, kind: str, resource: str, document: Any) -> PolicySlot:
+    def _iam_slot(
+        self, kind: str, resource: str, document: Any, operation: str = "GetAccountAuthorizationDetails"
+    ) -> PolicySlot:
+        """The slot of an IAM policy document that IAM always returns (trust, inline, managed version).
+
+        A response without it is unknown with a ``Failure``, never "no policy": a role without a trust
+        policy or an inline policy without a document does not exist in IAM.
+        """
         if document is None:
-            return NO_POLICY
+            return PolicySlot(
+                unknown=self._fail(kind, resource, operation, "MissingDocument: the response has no document")
+            )
         try:
             return PolicySlot(document=parse_document(document))
         except ValueError as exc:
-            return PolicySlot(unknown=self._fail(kind, resource, "GetAccountAuthorizationDetails", exc))
+            return PolicySlot(unknown=self._fail(kind, resource, operation, exc))
 
     def _inline(self, kind: str, owner: str, items: Any, key: str) -> tuple[NamedPolicy, ...]:
         return tuple(
@@ -910,9 +919,8 @@ def _fetch_managed_policy(loader: Loader, region: str, arn: str) -> ManagedPolic
         version = loader._call(
             "iam", region, "GetPolicyVersion", PolicyArn=arn, VersionId=meta["DefaultVersionId"]
         )["PolicyVersion"]
-        return ManagedPolicy(
-            arn=arn, name=name, slot=loader._iam_slot("managed-policy", arn, version.get("Document"))
-        )
+        slot = loader._iam_slot("managed-policy", arn, version.get("Document"), "GetPolicyVersion")
+        return ManagedPolicy(arn=arn, name=name, slot=slot)
     except (bce.ClientError, bce.BotoCoreError) as exc:
         return ManagedPolicy(
             arn=arn, name=name, slot=PolicySlot(unknown=loader._fail("managed-policy", arn, "GetPolicy", exc))
@@ -945,7 +953,7 @@ class _IamFallback:
                 doc = self.loader._call("iam", self.region, get_op, PolicyName=name, **owner)[
                     "PolicyDocument"
                 ]
-                slot = self.loader._iam_slot(kind, f"{owner_arn}/{name}", doc)
+                slot = self.loader._iam_slot(kind, f"{owner_arn}/{name}", doc, get_op)
             except (bce.ClientError, bce.BotoCoreError) as exc:
                 slot = PolicySlot(unknown=self.loader._fail(kind, f"{owner_arn}/{name}", get_op, exc))
             out.append(NamedPolicy(name=str(name), slot=slot))
@@ -982,7 +990,7 @@ class _IamFallback:
                         name=name,
                         path=str(r.get("Path") or "/"),
                         trust_policy=loader._iam_slot(
-                            "role-trust-policy", arn, r.get("AssumeRolePolicyDocument")
+                            "role-trust-policy", arn, r.get("AssumeRolePolicyDocument"), "ListRoles"
                         ),
                         inline_policies=inline,
                         managed_policy_arns=attached,

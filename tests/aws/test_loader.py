@@ -568,3 +568,32 @@ def test_iam_fallback_truncated_list_without_marker_is_a_failure(
         == "PaginationError: Error during pagination: ListRoles is truncated but gave no marker"
     )
     assert [u.name for u in inv.users] == ["alice"]  # the rest still loads
+
+
+def test_a_policy_document_missing_from_the_response_is_unknown_not_none(
+    generated: GeneratedAccount, moto_server: str
+) -> None:
+    """IAM always returns a role's trust policy and every inline/managed policy's document; a response
+    without one (a damaged proxy, an incomplete emulator) leaves that slot unknown with a Failure, never
+    "no policy"."""
+    loader, factory = make_loader(moto_server, generated.account, load_layers=False, load_organization=False)
+
+    def drop_documents(parsed: dict[str, Any], **_: Any) -> None:
+        for role in parsed.get("RoleDetailList") or ():
+            role.pop("AssumeRolePolicyDocument", None)
+        for policy in parsed.get("Policies") or ():
+            if policy.get("PolicyName") == "boundary":
+                for version in policy.get("PolicyVersionList") or ():
+                    version.pop("Document", None)
+
+    factory.register("after-call.iam.GetAccountAuthorizationDetails", drop_documents)
+    inv = loader.run()
+    role = next(r for r in inv.roles if r.name == "exec")
+    assert role.trust_policy.unknown is not None and role.trust_policy.unknown.startswith("MissingDocument")
+    boundary = next(p for p in inv.managed_policies if p.name == "boundary")
+    assert boundary.slot.unknown is not None and boundary.slot.unknown.startswith("MissingDocument")
+    assert next(p for p in inv.managed_policies if p.name == "invoke-all").slot.is_known
+    assert sorted((f.kind, f.resource) for f in inv.failures) == [
+        ("managed-policy", f"arn:aws:iam::{generated.account}:policy/boundary"),
+        ("role-trust-policy", role.arn),
+    ]
