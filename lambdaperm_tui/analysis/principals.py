@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..inventory.model import Inventory, PolicySlot
-from .whatif import PolicyRef
+from .whatif import PolicyRef, iter_policies
 
 NamedKind = Literal[
     "public",
@@ -137,18 +137,15 @@ def _principals_of(st: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
                     yield str(ptype), v, negated
 
 
+# The policies that name principals: resource policies and role trust policies (identity policies and
+# SCPs/RCPs have no Principal element).
+_NAMING_KINDS = frozenset(
+    {"function-policy", "version-policy", "alias-policy", "layer-version-policy", "role-trust"}
+)
+
+
 def _policy_slots(inv: Inventory) -> Iterator[tuple[PolicyRef, PolicySlot]]:
-    for fn in inv.functions:
-        yield PolicyRef("function-policy", fn.arn), fn.policy
-        for ver in fn.versions:
-            yield PolicyRef("version-policy", ver.arn), ver.policy
-        for alias in fn.aliases:
-            yield PolicyRef("alias-policy", alias.arn), alias.policy
-    for layer in inv.layers:
-        for lv in layer.versions:
-            yield PolicyRef("layer-version-policy", lv.arn), lv.policy
-    for role in inv.roles:
-        yield PolicyRef("role-trust", role.arn), role.trust_policy
+    return ((ref, slot) for ref, slot in iter_policies(inv) if ref.kind in _NAMING_KINDS)
 
 
 def named_principals(inv: Inventory) -> tuple[NamedPrincipal, ...]:
