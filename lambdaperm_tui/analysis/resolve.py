@@ -300,24 +300,40 @@ def _managed(g: _Gathered, idx: _Index, arn: str, what: str) -> Policy | None:
     return _slot_policy(g, mp.slot, arn, f"{what} {arn}", PolicyRef("managed", arn))
 
 
-def _role_identity(g: _Gathered, idx: _Index, role: Role) -> None:
-    if role.policies_unknown:
-        g.unknown.append(f"policies of role {role.name}: {role.policies_unknown}")
-    for np in role.inline_policies:
-        name = f"{role.name}/inline/{np.name}"
+# How an inline policy is named in explanations, by the kind of its holder.
+_INLINE_TAGS: dict[PolicyKind, str] = {
+    "role-inline": "inline",
+    "user-inline": "inline",
+    "group-inline": "group-inline",
+}
+
+
+def _inline_name(kind: PolicyKind, holder: str, policy: str) -> str:
+    return f"{holder}/{_INLINE_TAGS[kind]}/{policy}"
+
+
+def _attached(g: _Gathered, idx: _Index, holder: Role | User | Group, word: str, kind: PolicyKind) -> None:
+    """The inline, then attached managed, policies of one role, user or group (``word`` names which)."""
+    for np in holder.inline_policies:
         p = _slot_policy(
             g,
             np.slot,
-            name,
-            f"inline policy {np.name} of role {role.name}",
-            PolicyRef("role-inline", role.arn, np.name),
+            _inline_name(kind, holder.name, np.name),
+            f"inline policy {np.name} of {word} {holder.name}",
+            PolicyRef(kind, holder.arn, np.name),
         )
         if p is not None:
             g.identity.append(p)
-    for arn in role.managed_policy_arns:
-        p = _managed(g, idx, arn, f"managed policy of role {role.name}")
+    for arn in holder.managed_policy_arns:
+        p = _managed(g, idx, arn, f"managed policy of {word} {holder.name}")
         if p is not None:
             g.identity.append(p)
+
+
+def _role_identity(g: _Gathered, idx: _Index, role: Role) -> None:
+    if role.policies_unknown:
+        g.unknown.append(f"policies of role {role.name}: {role.policies_unknown}")
+    _attached(g, idx, role, "role", "role-inline")
     if role.boundary_arn:
         g.boundary = _managed(g, idx, role.boundary_arn, f"permissions boundary of role {role.name}")
 
@@ -325,41 +341,13 @@ def _role_identity(g: _Gathered, idx: _Index, role: Role) -> None:
 def _user_identity(g: _Gathered, idx: _Index, user: User) -> None:
     if user.policies_unknown:
         g.unknown.append(f"policies of user {user.name}: {user.policies_unknown}")
-    for np in user.inline_policies:
-        name = f"{user.name}/inline/{np.name}"
-        p = _slot_policy(
-            g,
-            np.slot,
-            name,
-            f"inline policy {np.name} of user {user.name}",
-            PolicyRef("user-inline", user.arn, np.name),
-        )
-        if p is not None:
-            g.identity.append(p)
-    for arn in user.managed_policy_arns:
-        p = _managed(g, idx, arn, f"managed policy of user {user.name}")
-        if p is not None:
-            g.identity.append(p)
+    _attached(g, idx, user, "user", "user-inline")
     for gname in user.groups:
         group = idx.groups_by_name.get(gname)
         if group is None:
             g.unknown.append(f"group {gname} of user {user.name}: not in the inventory")
             continue
-        for np in group.inline_policies:
-            name = f"{group.name}/group-inline/{np.name}"
-            p = _slot_policy(
-                g,
-                np.slot,
-                name,
-                f"inline policy {np.name} of group {group.name}",
-                PolicyRef("group-inline", group.arn, np.name),
-            )
-            if p is not None:
-                g.identity.append(p)
-        for arn in group.managed_policy_arns:
-            p = _managed(g, idx, arn, f"managed policy of group {group.name}")
-            if p is not None:
-                g.identity.append(p)
+        _attached(g, idx, group, "group", "group-inline")
     if user.boundary_arn:
         g.boundary = _managed(g, idx, user.boundary_arn, f"permissions boundary of user {user.name}")
 
@@ -1075,20 +1063,21 @@ def _policy_names(inv: Inventory) -> dict[PolicyRef, str]:
             out[PolicyRef("layer-version-policy", lv.arn)] = f"{lv.layer_name}:{lv.version}"
     for role in inv.roles:
         out[PolicyRef("role-trust", role.arn)] = f"{role.name}/trust"
-        for np in role.inline_policies:
-            out[PolicyRef("role-inline", role.arn, np.name)] = f"{role.name}/inline/{np.name}"
-    for user in inv.users:
-        for np in user.inline_policies:
-            out[PolicyRef("user-inline", user.arn, np.name)] = f"{user.name}/inline/{np.name}"
-    for group in inv.groups:
-        for np in group.inline_policies:
-            out[PolicyRef("group-inline", group.arn, np.name)] = f"{group.name}/group-inline/{np.name}"
+    holders: tuple[tuple[PolicyKind, tuple[Role, ...] | tuple[User, ...] | tuple[Group, ...]], ...] = (
+        ("role-inline", inv.roles),
+        ("user-inline", inv.users),
+        ("group-inline", inv.groups),
+    )
+    for kind, members in holders:
+        for holder in members:
+            for np in holder.inline_policies:
+                out[PolicyRef(kind, holder.arn, np.name)] = _inline_name(kind, holder.name, np.name)
     for mp in inv.managed_policies:
         out[PolicyRef("managed", mp.arn)] = mp.arn
     for kind, levels in (("scp", inv.scps), ("rcp", inv.rcps)):
         for i, level in enumerate(levels or ()):
             for np in level:
-                out[PolicyRef(kind, f"level:{i}", np.name)] = np.name  # type: ignore[arg-type]
+                out[PolicyRef(kind, f"level:{i}", np.name)] = np.name
     return out
 
 
