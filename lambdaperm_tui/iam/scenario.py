@@ -118,7 +118,7 @@ class ScenarioLoader:
             raise InputError(f"scenario: expected a JSON object, got {_kind(obj)}")
         if not _KNOWN.issuperset(obj):
             for key in obj:
-                if key not in _KNOWN and not _is_annotation(key):
+                if key not in _KNOWN and _looks_like_typo(key, SCENARIO_FIELDS):
                     raise InputError(_unknown_field_message(key))
 
         principal = self._principal(obj.get("principal", _MISSING))
@@ -255,10 +255,11 @@ class ScenarioLoader:
             raise InputError(f'{where}: expected {{"name": ..., "document": {{...}}}}, got {_kind(value)}')
         if "document" in value:
             if not _NAMED_KEYS.issuperset(value):
-                key = next(k for k in value if k not in _NAMED_KEYS)
-                raise InputError(
-                    f'{where}: unknown field {_quoted(key)} (a named policy has "name" and "document")'
-                )
+                for key in value:
+                    if key not in _NAMED_KEYS and _looks_like_typo(key, _NAMED_KEYS):
+                        raise InputError(
+                            f'{where}: unknown field {_quoted(key)} (a named policy has "name" and "document")'
+                        )
             name = value.get("name", where)
             if not isinstance(name, str):
                 raise InputError(f"{where}.name: expected a string, got {_kind(name)}")
@@ -348,6 +349,22 @@ def _kind(value: Any) -> str:
 
 def _is_annotation(key: Any) -> bool:
     return isinstance(key, str) and (key in ANNOTATION_FIELDS or key.startswith(_ANNOTATION_PREFIXES))
+
+
+def _looks_like_typo(key: Any, known: Any) -> bool:
+    """Whether an unknown field is a near miss of a known one (``principle``, ``scp``, ``documnet``).
+
+    Near misses are errors, since ignoring them would silently change the answer; any other extra field
+    (``expected_decision``, ``doc_url``, ...) is an annotation of the file's author and is ignored, so
+    files written by other tools keep working.
+    """
+    import difflib
+
+    if _is_annotation(key):
+        return False
+    if not isinstance(key, str):
+        return True
+    return bool(difflib.get_close_matches(key.lower(), list(known), n=1, cutoff=0.75))
 
 
 def _unknown_field_message(key: str) -> str:

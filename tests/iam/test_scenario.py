@@ -134,6 +134,21 @@ def test_annotation_fields_are_ignored() -> None:
     assert request.action == "lambda:InvokeFunction"
 
 
+def test_other_tools_extra_fields_are_ignored_but_near_misses_are_not() -> None:
+    """Files written by other tools may carry their own fields; a typo of ours must still be caught."""
+    request, policies = load_scenario(
+        base()
+        | {"expected_decision": "allowed", "doc_url": "https://docs.aws.amazon.com/", "rule": 4}
+        | {"identity_policies": [{"name": "a", "document": doc(), "arn": "arn:aws:iam::1:policy/a"}]}
+    )
+    assert request.action == "lambda:InvokeFunction" and policies.identity[0].name == "a"
+    for typo in ("scp", "resourse", "contxt"):
+        with pytest.raises(InputError, match=f"^{typo}: unknown field"):
+            load_scenario(base() | {typo: []})
+    with pytest.raises(InputError, match='unknown field "documnet"'):
+        load_scenario(base() | {"identity_policies": [{"document": doc(), "documnet": {}}]})
+
+
 def test_principal_forms() -> None:
     cases = {
         f"arn:aws:iam::{ACCOUNT}:user/alice": PrincipalKind.USER,
@@ -174,7 +189,7 @@ BAD_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allowed", "Acti
         ({"identity_policies": [{"name": "a", "document": doc()}, 5]}, "identity_policies[1]:"),
         ({"identity_policies": [{"name": "a"}]}, "identity_policies[0]:"),
         ({"identity_policies": [{"name": 1, "document": doc()}]}, "identity_policies[0].name:"),
-        ({"identity_policies": [{"name": "a", "document": doc(), "type": "x"}]}, "identity_policies[0]:"),
+        ({"identity_policies": [{"name": "a", "document": doc(), "nmae": "x"}]}, "identity_policies[0]:"),
         (
             {"identity_policies": [{"name": "a", "document": doc()}, {"name": "b", "document": BAD_POLICY}]},
             "identity_policies[1].document: Statement[0].Effect",
@@ -334,14 +349,14 @@ def test_resource_star_and_arns_without_account() -> None:
 @pytest.mark.parametrize(
     ("scenario", "start"),
     [
-        (base() | {"\n": 1}, '"\\n": unknown field'),
+        (base() | {"princip\nal": 1}, '"princip\\nal": unknown field'),
         (
             base() | {"context": {"aws:a\nb": 1, "AWS:A\nB": 2}},
             'context."AWS:A\\nB": same key as "aws:a\\nb"',
         ),
         (
-            base() | {"identity_policies": [{"document": doc(), "x\ry": 1}]},
-            'identity_policies[0]: unknown field "x\\ry"',
+            base() | {"identity_policies": [{"document": doc(), "docu\rment": 1}]},
+            'identity_policies[0]: unknown field "docu\\rment"',
         ),
     ],
 )
