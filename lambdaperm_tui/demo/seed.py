@@ -60,6 +60,11 @@ def _allow(action: str | list[str], resource: str | list[str], **extra: Any) -> 
     return {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
 
 
+def _grant(sid: str, principal: str, action: str = "lambda:InvokeFunction", **options: Any) -> dict[str, Any]:
+    """AddPermission (or AddLayerVersionPermission) arguments, less the function or layer and qualifier."""
+    return {"StatementId": sid, "Action": action, "Principal": principal, **options}
+
+
 def _lambda_trust() -> str:
     return _doc(
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
@@ -121,38 +126,18 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     None,
-                    {
-                        "StatementId": "apigw-any-stage",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "apigateway.amazonaws.com",
-                        "SourceArn": f"{api_us}/*/*/orders",
-                    },
+                    _grant("apigw-any-stage", "apigateway.amazonaws.com", SourceArn=f"{api_us}/*/*/orders"),
                 ),
                 (
                     "prod",
-                    {
-                        "StatementId": "apigw-prod",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "apigateway.amazonaws.com",
-                        "SourceArn": f"{api_us}/prod/POST/orders",
-                    },
+                    _grant("apigw-prod", "apigateway.amazonaws.com", SourceArn=f"{api_us}/prod/POST/orders"),
                 ),
-                (
-                    "prod",
-                    {
-                        "StatementId": "partner-analytics-invoke",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": PARTNER_ACCOUNT,
-                    },
-                ),
+                ("prod", _grant("partner-analytics-invoke", PARTNER_ACCOUNT)),
                 (
                     "staging",
-                    {
-                        "StatementId": "apigw-staging",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "apigateway.amazonaws.com",
-                        "SourceArn": f"{api_us}/staging/*/orders",
-                    },
+                    _grant(
+                        "apigw-staging", "apigateway.amazonaws.com", SourceArn=f"{api_us}/staging/*/orders"
+                    ),
                 ),
             ),
         ),
@@ -168,31 +153,16 @@ def _functions(account: str) -> list[_Fn]:
             versions=2,
             aliases=(("prod", "2"), ("staging", "1")),
             permissions=(
-                (
-                    # A stale grant left on an old version: still invokable by its full ARN.
-                    "1",
-                    {
-                        "StatementId": "old-reconciliation-vendor",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": OLD_VENDOR_ACCOUNT,
-                    },
-                ),
-                (
-                    "prod",
-                    {
-                        "StatementId": "orders-api-invoke",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": role("orders-api-role"),
-                    },
-                ),
+                # A stale grant left on an old version: still invokable by its full ARN.
+                ("1", _grant("old-reconciliation-vendor", OLD_VENDOR_ACCOUNT)),
+                ("prod", _grant("orders-api-invoke", role("orders-api-role"))),
                 (
                     None,
-                    {
-                        "StatementId": "monthly-invoice-rule",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "events.amazonaws.com",
-                        "SourceArn": f"arn:aws:events:{use1}:{account}:rule/monthly-invoice-run",
-                    },
+                    _grant(
+                        "monthly-invoice-rule",
+                        "events.amazonaws.com",
+                        SourceArn=f"arn:aws:events:{use1}:{account}:rule/monthly-invoice-run",
+                    ),
                 ),
             ),
         ),
@@ -207,13 +177,12 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     None,
-                    {
-                        "StatementId": "s3-media-uploads",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "s3.amazonaws.com",
-                        "SourceArn": "arn:aws:s3:::acme-media-uploads",
-                        "SourceAccount": account,
-                    },
+                    _grant(
+                        "s3-media-uploads",
+                        "s3.amazonaws.com",
+                        SourceArn="arn:aws:s3:::acme-media-uploads",
+                        SourceAccount=account,
+                    ),
                 ),
             ),
         ),
@@ -225,16 +194,7 @@ def _functions(account: str) -> list[_Fn]:
             "index.handler",
             "Old resizer, still subscribed to a bucket",
             {"team": "catalog", "env": "prod", "legacy": "true"},
-            permissions=(
-                (
-                    None,
-                    {
-                        "StatementId": "s3-invoke",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "s3.amazonaws.com",
-                    },
-                ),
-            ),
+            permissions=((None, _grant("s3-invoke", "s3.amazonaws.com")),),
         ),
         _Fn(
             "webhook-receiver",
@@ -247,22 +207,14 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     None,
-                    {
-                        "StatementId": "FunctionURLAllowPublicAccess",
-                        "Action": "lambda:InvokeFunctionUrl",
-                        "Principal": "*",
-                        "FunctionUrlAuthType": "NONE",
-                    },
+                    _grant(
+                        "FunctionURLAllowPublicAccess",
+                        "*",
+                        action="lambda:InvokeFunctionUrl",
+                        FunctionUrlAuthType="NONE",
+                    ),
                 ),
-                (
-                    None,
-                    {
-                        "StatementId": "FunctionURLAllowInvokeAction",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "*",
-                        "InvokedViaFunctionUrl": True,
-                    },
-                ),
+                (None, _grant("FunctionURLAllowInvokeAction", "*", InvokedViaFunctionUrl=True)),
             ),
             urls=((None, "NONE"),),
         ),
@@ -279,21 +231,20 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     "live",
-                    {
-                        "StatementId": "security-account-url",
-                        "Action": "lambda:InvokeFunctionUrl",
-                        "Principal": f"arn:aws:iam::{SECURITY_ACCOUNT}:role/incident-responder",
-                        "FunctionUrlAuthType": "AWS_IAM",
-                    },
+                    _grant(
+                        "security-account-url",
+                        f"arn:aws:iam::{SECURITY_ACCOUNT}:role/incident-responder",
+                        action="lambda:InvokeFunctionUrl",
+                        FunctionUrlAuthType="AWS_IAM",
+                    ),
                 ),
                 (
                     "live",
-                    {
-                        "StatementId": "security-account-invoke",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": f"arn:aws:iam::{SECURITY_ACCOUNT}:role/incident-responder",
-                        "InvokedViaFunctionUrl": True,
-                    },
+                    _grant(
+                        "security-account-invoke",
+                        f"arn:aws:iam::{SECURITY_ACCOUNT}:role/incident-responder",
+                        InvokedViaFunctionUrl=True,
+                    ),
                 ),
             ),
             urls=(("live", "AWS_IAM"),),
@@ -309,12 +260,11 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     None,
-                    {
-                        "StatementId": "nightly-schedule",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "events.amazonaws.com",
-                        "SourceArn": f"arn:aws:events:{use1}:{account}:rule/nightly-report-0300",
-                    },
+                    _grant(
+                        "nightly-schedule",
+                        "events.amazonaws.com",
+                        SourceArn=f"arn:aws:events:{use1}:{account}:rule/nightly-report-0300",
+                    ),
                 ),
             ),
         ),
@@ -327,17 +277,7 @@ def _functions(account: str) -> list[_Fn]:
             "Collects audit logs from every account in the organization",
             {"team": "security"},
             layers=("acme-observability:2", "acme-common-utils:1"),
-            permissions=(
-                (
-                    None,
-                    {
-                        "StatementId": "org-accounts-invoke",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "*",
-                        "PrincipalOrgID": ORG_ID,
-                    },
-                ),
-            ),
+            permissions=((None, _grant("org-accounts-invoke", "*", PrincipalOrgID=ORG_ID)),),
         ),
         _Fn(
             "user-signup-trigger",
@@ -350,12 +290,11 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     None,
-                    {
-                        "StatementId": "cognito-pre-signup",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "cognito-idp.amazonaws.com",
-                        "SourceArn": f"arn:aws:cognito-idp:{use1}:{account}:userpool/us-east-1_Abc123XyZ",
-                    },
+                    _grant(
+                        "cognito-pre-signup",
+                        "cognito-idp.amazonaws.com",
+                        SourceArn=f"arn:aws:cognito-idp:{use1}:{account}:userpool/us-east-1_Abc123XyZ",
+                    ),
                 ),
             ),
         ),
@@ -370,12 +309,11 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     None,
-                    {
-                        "StatementId": "alexa-skill",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "alexa-appkit.amazon.com",
-                        "EventSourceToken": "amzn1.ask.skill.3f1c2a9e-7b4d-4e0a-9c55-0d2f6b8a1e77",
-                    },
+                    _grant(
+                        "alexa-skill",
+                        "alexa-appkit.amazon.com",
+                        EventSourceToken="amzn1.ask.skill.3f1c2a9e-7b4d-4e0a-9c55-0d2f6b8a1e77",
+                    ),
                 ),
             ),
         ),
@@ -403,12 +341,7 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     "prod",
-                    {
-                        "StatementId": "apigw-prod",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "apigateway.amazonaws.com",
-                        "SourceArn": f"{api_eu}/prod/POST/orders",
-                    },
+                    _grant("apigw-prod", "apigateway.amazonaws.com", SourceArn=f"{api_eu}/prod/POST/orders"),
                 ),
             ),
         ),
@@ -421,22 +354,8 @@ def _functions(account: str) -> list[_Fn]:
             "Exports a customer's data on request",
             {"team": "privacy", "data-residency": "eu"},
             permissions=(
-                (
-                    None,
-                    {
-                        "StatementId": "security-account-invoke",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": SECURITY_ACCOUNT,
-                    },
-                ),
-                (
-                    None,
-                    {
-                        "StatementId": "security-account-read",
-                        "Action": "lambda:GetFunction",
-                        "Principal": SECURITY_ACCOUNT,
-                    },
-                ),
+                (None, _grant("security-account-invoke", SECURITY_ACCOUNT)),
+                (None, _grant("security-account-read", SECURITY_ACCOUNT, action="lambda:GetFunction")),
             ),
         ),
         _Fn(
@@ -450,12 +369,7 @@ def _functions(account: str) -> list[_Fn]:
             permissions=(
                 (
                     None,
-                    {
-                        "StatementId": "s3-eu-media",
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "s3.amazonaws.com",
-                        "SourceArn": "arn:aws:s3:::acme-media-uploads-eu",
-                    },
+                    _grant("s3-eu-media", "s3.amazonaws.com", SourceArn="arn:aws:s3:::acme-media-uploads-eu"),
                 ),
             ),
         ),
@@ -478,16 +392,7 @@ def _functions(account: str) -> list[_Fn]:
             {"team": "platform", "env": "prod"},
             versions=1,
             aliases=(("prod", "1"),),
-            permissions=(
-                (
-                    None,
-                    {
-                        "StatementId": "partner-full-access",
-                        "Action": "lambda:*",
-                        "Principal": PARTNER_ACCOUNT,
-                    },
-                ),
-            ),
+            permissions=((None, _grant("partner-full-access", PARTNER_ACCOUNT, action="lambda:*")),),
         ),
     ]
 
@@ -501,22 +406,10 @@ def _layers() -> list[_LayerSpec]:
             "Logging, tracing and metrics helpers",
             2,
             permissions=(
-                (
-                    1,
-                    {
-                        "StatementId": "partner-account",
-                        "Action": "lambda:GetLayerVersion",
-                        "Principal": PARTNER_ACCOUNT,
-                    },
-                ),
+                (1, _grant("partner-account", PARTNER_ACCOUNT, action="lambda:GetLayerVersion")),
                 (
                     2,
-                    {
-                        "StatementId": "whole-organization",
-                        "Action": "lambda:GetLayerVersion",
-                        "Principal": "*",
-                        "OrganizationId": ORG_ID,
-                    },
+                    _grant("whole-organization", "*", action="lambda:GetLayerVersion", OrganizationId=ORG_ID),
                 ),
             ),
         ),
@@ -526,9 +419,7 @@ def _layers() -> list[_LayerSpec]:
             ("python3.12", "nodejs20.x"),
             "Shared utilities (published for customers' integrations)",
             1,
-            permissions=(
-                (1, {"StatementId": "public", "Action": "lambda:GetLayerVersion", "Principal": "*"}),
-            ),
+            permissions=((1, _grant("public", "*", action="lambda:GetLayerVersion")),),
         ),
         _LayerSpec(
             "pandas-numpy",
@@ -536,16 +427,7 @@ def _layers() -> list[_LayerSpec]:
             ("python3.12",),
             "Data science libraries",
             1,
-            permissions=(
-                (
-                    1,
-                    {
-                        "StatementId": "security-account",
-                        "Action": "lambda:GetLayerVersion",
-                        "Principal": SECURITY_ACCOUNT,
-                    },
-                ),
-            ),
+            permissions=((1, _grant("security-account", SECURITY_ACCOUNT, action="lambda:GetLayerVersion")),),
         ),
     ]
 
