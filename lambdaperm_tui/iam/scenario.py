@@ -257,9 +257,8 @@ class ScenarioLoader:
             if not _NAMED_KEYS.issuperset(value):
                 for key in value:
                     if key not in _NAMED_KEYS and _looks_like_typo(key, _NAMED_KEYS):
-                        raise InputError(
-                            f'{where}: unknown field {_quoted(key)} (a named policy has "name" and "document")'
-                        )
+                        hint = '(a named policy has "name" and "document")'
+                        raise InputError(f"{where}: unknown field {_quoted(key)} {hint}")
             name = value.get("name", where)
             if not isinstance(name, str):
                 raise InputError(f"{where}.name: expected a string, got {_kind(name)}")
