@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..iam.errors import InputError, PolicyError
 from ..iam.policy import parse_policy
@@ -218,6 +218,16 @@ def _named(policies: tuple[NamedPolicy, ...], name: str, slot: PolicySlot) -> tu
     return tuple(NamedPolicy(p.name, slot) if p.name == name else p for p in policies)
 
 
+_Holder = TypeVar("_Holder", Role, User, Group)
+
+
+def _with_inline(holder: _Holder, ref: PolicyRef, slot: PolicySlot) -> _Holder:
+    """``holder`` with its inline policy ``ref.name`` replaced, if ``ref`` names this holder."""
+    if holder.arn != ref.owner:
+        return holder
+    return dataclasses.replace(holder, inline_policies=_named(holder.inline_policies, ref.name, slot))
+
+
 def _replace_slot(inv: Inventory, ref: PolicyRef, slot: PolicySlot) -> Inventory:
     rep = dataclasses.replace
     k = ref.kind
@@ -248,32 +258,16 @@ def _replace_slot(inv: Inventory, ref: PolicyRef, slot: PolicySlot) -> Inventory
             return rep(layer, versions=lvs)
 
         return rep(inv, layers=tuple(fix_layer(x) for x in inv.layers))
-    if k in ("role-trust", "role-inline"):
-
-        def fix_role(role: Role) -> Role:
-            if role.arn != ref.owner:
-                return role
-            if k == "role-trust":
-                return rep(role, trust_policy=slot)
-            return rep(role, inline_policies=_named(role.inline_policies, ref.name, slot))
-
-        return rep(inv, roles=tuple(fix_role(r) for r in inv.roles))
+    if k == "role-trust":
+        return rep(
+            inv, roles=tuple(rep(r, trust_policy=slot) if r.arn == ref.owner else r for r in inv.roles)
+        )
+    if k == "role-inline":
+        return rep(inv, roles=tuple(_with_inline(r, ref, slot) for r in inv.roles))
     if k == "user-inline":
-
-        def fix_user(user: User) -> User:
-            if user.arn != ref.owner:
-                return user
-            return rep(user, inline_policies=_named(user.inline_policies, ref.name, slot))
-
-        return rep(inv, users=tuple(fix_user(u) for u in inv.users))
+        return rep(inv, users=tuple(_with_inline(u, ref, slot) for u in inv.users))
     if k == "group-inline":
-
-        def fix_group(group: Group) -> Group:
-            if group.arn != ref.owner:
-                return group
-            return rep(group, inline_policies=_named(group.inline_policies, ref.name, slot))
-
-        return rep(inv, groups=tuple(fix_group(g) for g in inv.groups))
+        return rep(inv, groups=tuple(_with_inline(g, ref, slot) for g in inv.groups))
     if k == "managed":
         mps: tuple[ManagedPolicy, ...] = tuple(
             rep(m, slot=slot) if m.arn == ref.owner else m for m in inv.managed_policies
