@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import pytest
 from analysis_inventory import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE, build_inventory, doc
@@ -24,6 +25,15 @@ APIGW_SOURCE = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:a1b2c3d4e5/prod/POST/ch
 def _policies(answer: object) -> set[tuple[str, str]]:
     res = answer.result  # type: ignore[attr-defined]
     return {(d.policy_type, d.policy) for d in res.decided_by}
+
+
+def _with_orders_api_inline(inv: Inventory, name: str, slot: PolicySlot) -> Inventory:
+    """``inv`` with role orders-api's inline policies replaced by the one policy ``name``."""
+    roles = tuple(
+        dataclasses.replace(r, inline_policies=(NamedPolicy(name, slot),)) if r.name == "orders-api" else r
+        for r in inv.roles
+    )
+    return dataclasses.replace(inv, roles=roles)
 
 
 def test_role_invokes_same_account_function_via_identity_policy(inv: Inventory) -> None:
@@ -216,25 +226,15 @@ def test_malformed_policy_document_makes_the_answer_unknown(inv: Inventory) -> N
             }
         ],
     }
-    roles = tuple(
-        dataclasses.replace(r, inline_policies=(NamedPolicy("broken", PolicySlot(document=bad)),))
-        if r.name == "orders-api"
-        else r
-        for r in inv.roles
-    )
-    a = simulate(dataclasses.replace(inv, roles=roles), f"{ROLE}/orders-api", INVOKE, f"{FN}:billing")
+    edited = _with_orders_api_inline(inv, "broken", PolicySlot(document=bad))
+    a = simulate(edited, f"{ROLE}/orders-api", INVOKE, f"{FN}:billing")
     assert a.decision == "unknown"
     assert any("malformed" in u and "StringEqualz" in u for u in a.unknown_because)
 
 
 def test_unreadable_identity_policy_is_unknown_even_if_resource_side_denies(inv: Inventory) -> None:
-    roles = tuple(
-        dataclasses.replace(r, inline_policies=(NamedPolicy("x", PolicySlot(unknown="AccessDenied")),))
-        if r.name == "orders-api"
-        else r
-        for r in inv.roles
-    )
-    a = simulate(dataclasses.replace(inv, roles=roles), "orders-api", INVOKE, f"{FN}:thumbnailer")
+    edited = _with_orders_api_inline(inv, "x", PolicySlot(unknown="AccessDenied"))
+    a = simulate(edited, "orders-api", INVOKE, f"{FN}:thumbnailer")
     assert a.decision == "unknown"
 
 
@@ -484,7 +484,7 @@ def test_iam_url_same_account_identity_policy_alone_allows(inv: Inventory) -> No
     """AWS_IAM: Lambda authorizes with the principal's identity policy and the function's resource
     policy; in the same account the identity policy alone is enough.
     https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
-    policy = {
+    policy: dict[str, Any] = {
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -494,28 +494,14 @@ def test_iam_url_same_account_identity_policy_alone_allows(inv: Inventory) -> No
             }
         ],
     }
-    roles = tuple(
-        dataclasses.replace(r, inline_policies=(NamedPolicy("url", PolicySlot(document=policy)),))
-        if r.name == "orders-api"
-        else r
-        for r in inv.roles
-    )
-    a = simulate(
-        dataclasses.replace(inv, roles=roles), "orders-api", "lambda:InvokeFunctionUrl", f"{FN}:internal-api"
-    )
+    edited = _with_orders_api_inline(inv, "url", PolicySlot(document=policy))
+    a = simulate(edited, "orders-api", "lambda:InvokeFunctionUrl", f"{FN}:internal-api")
     assert a.decision == "allowed"
     assert [c.decision for c in a.checks] == ["allowed", "allowed"]
     # Without the InvokeFunction half the new URL is denied.
     half = {**policy, "Statement": [{**policy["Statement"][0], "Action": "lambda:InvokeFunctionUrl"}]}
-    roles2 = tuple(
-        dataclasses.replace(r, inline_policies=(NamedPolicy("url", PolicySlot(document=half)),))
-        if r.name == "orders-api"
-        else r
-        for r in inv.roles
-    )
-    b = simulate(
-        dataclasses.replace(inv, roles=roles2), "orders-api", "lambda:InvokeFunctionUrl", f"{FN}:internal-api"
-    )
+    without_invoke = _with_orders_api_inline(inv, "url", PolicySlot(document=half))
+    b = simulate(without_invoke, "orders-api", "lambda:InvokeFunctionUrl", f"{FN}:internal-api")
     assert b.decision == "implicit_deny"
 
 
