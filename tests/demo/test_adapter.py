@@ -77,10 +77,7 @@ def _zip() -> bytes:
     return buf.getvalue()
 
 
-@pytest.fixture
-def fn(lam: Any) -> str:
-    """A fresh function with versions 1 and 2 and an alias prod -> 2."""
-    name = f"fn-{next(_names)}"
+def _create_function(lam: Any, name: str) -> None:
     lam.create_function(
         FunctionName=name,
         Runtime="python3.12",
@@ -88,6 +85,13 @@ def fn(lam: Any) -> str:
         Handler="app.handler",
         Code={"ZipFile": _zip()},
     )
+
+
+@pytest.fixture
+def fn(lam: Any) -> str:
+    """A fresh function with versions 1 and 2 and an alias prod -> 2."""
+    name = f"fn-{next(_names)}"
+    _create_function(lam, name)
     lam.publish_version(FunctionName=name)
     lam.update_function_configuration(FunctionName=name, Description="v2")
     lam.publish_version(FunctionName=name)
@@ -324,13 +328,7 @@ def test_deleting_a_function_deletes_its_policies_and_urls(lam: Any, fn: str) ->
     )
     lam.create_function_url_config(FunctionName=fn, AuthType="NONE")
     lam.delete_function(FunctionName=fn)
-    lam.create_function(
-        FunctionName=fn,
-        Runtime="python3.12",
-        Role=f"arn:aws:iam::{ACCOUNT}:role/adapter-test-role",
-        Handler="app.handler",
-        Code={"ZipFile": _zip()},
-    )
+    _create_function(lam, fn)
     lam.publish_version(FunctionName=fn)
     for qualifier in (None, "1"):
         with pytest.raises(ClientError) as exc:
