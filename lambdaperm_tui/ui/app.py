@@ -287,8 +287,7 @@ class LambdaPermApp(App[int]):
         self.load_seconds = None
         for name in PANES:
             pane = self.pane(name)
-            pane.entries = {}
-            pane.nodes = {}
+            pane.reset()
             pane.set_empty_note("loading…")
         self._update_header()
         feed = self.feed
@@ -380,6 +379,7 @@ class LambdaPermApp(App[int]):
         if self.loaded_at is None:
             self.loaded_at = time.time()
         for name, note in (("functions", "no functions"), ("layers", "no layers"), ("roles", "no roles")):
+            self.pane(name).flush()
             self.pane(name).set_empty_note(note)
         self._refresh_principals()
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.scroll_view import ScrollView
 from textual.timer import Timer
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
@@ -56,7 +57,10 @@ class ResourceTree(Tree[Entry]):
         self.move_cursor_to_line(0)
 
     def action_scroll_end_cursor(self) -> None:
-        """Move the cursor to the last row."""
+        """Move the cursor to the last row (rows still held back while loading are shown first)."""
+        if isinstance(self.parent, ResourcePane) and self.parent.flush():
+            self.call_after_refresh(self.action_scroll_end_cursor)
+            return
         self.move_cursor_to_line(max(0, self.last_line))
 
     def action_expand_cursor(self) -> None:
@@ -74,6 +78,38 @@ class ResourceTree(Tree[Entry]):
             node.collapse()
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # Tree rebuilds its whole line list on a resize (the filter input appearing shrinks the list by a
+        # row): ~50 ms at 10,000 rows. The rows did not change, so only the rendered lines are dropped.
+        event.prevent_default()
+        self._line_cache.grow(event.size.height)
+        self._redraw()
+
+    def notify_style_update(self) -> None:
+        """A style change (focus moving to the filter input) re-renders lines; it does not rebuild them."""
+        ScrollView.notify_style_update(self)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        # Pinned Textual 8.2.8: rendered lines are cached per ``_updates``; the line list stays.
+        self._line_cache.clear()
+        self._updates += 1
+        self.refresh(layout=True)
+
+    def add_rows(self, rows: Iterable[tuple[Text, Entry, bool]]) -> list[TreeNode[Entry]]:
+        """Append top-level rows at once: one invalidation for the batch, not one per row."""
+        root = self.root
+        added = []
+        for label, entry, expandable in rows:
+            node = self._add_node(root, self.process_label(label), entry)
+            node._allow_expand = expandable
+            root._children.append(node)
+            added.append(node)
+        if added:
+            root._updates += 1
+            self._invalidate()
+        return added
 
     def get_label_width(self, node: TreeNode[Entry]) -> int:
         """The label's width without rendering it (Tree measures every line on each rebuild; with 10,000
@@ -97,6 +133,8 @@ class ResourceTree(Tree[Entry]):
 
 class ResourcePane(Vertical):
     """A filter input over a ``ResourceTree``; owns the entries and the filter."""
+
+    SHOWN_AT_ONCE: ClassVar[int] = 300  # rows added as they arrive; beyond that, in a batch 0.4 s later
 
     DEFAULT_CSS = """
     ResourcePane { height: 1fr; }
@@ -131,6 +169,12 @@ class ResourcePane(Vertical):
         self.nodes: dict[str, TreeNode[Entry]] = {}
         self.filter_text = ""
         self._filter_timer: Timer | None = None
+        # The keys matching the last query, in entry order: a query that extends it searches only these.
+        self._matched: tuple[str, list[str]] | None = None
+        # New rows below a full screen, held back while a load streams and added in one go a moment later:
+        # the Tree re-lays out every row whenever rows are added, so adding per batch costs O(n) per batch.
+        self._pending: dict[str, tuple[Text, Entry]] = {}
+        self._flush_timer: Timer | None = None
         self.empty_note = "loading…"
 
     def compose(self) -> ComposeResult:
@@ -173,6 +217,7 @@ class ResourcePane(Vertical):
         if root.children and not self.entries:
             tree.clear()
             root.expand()
+        new: list[tuple[Text, Entry]] = []
         for label, entry, extra in rows:
             search = f"{entry.key} {label.plain} {extra}".lower()
             self.entries[entry.key] = (label, entry, search)
@@ -184,8 +229,19 @@ class ResourcePane(Vertical):
                 if node.is_expanded:
                     self._fill_children(node)
                 continue
+            if entry.key in self._pending:
+                self._pending[entry.key] = (label, entry)
+                continue
+            self._matched = None  # a new entry: the next query searches everything again
             if self._matches(search):
-                self._add_node(label, entry)
+                new.append((label, entry))
+        if new:
+            if len(self.nodes) < self.SHOWN_AT_ONCE:
+                self._add_nodes(new)
+            else:
+                self._pending.update((e.key, (lbl, e)) for lbl, e in new)
+                if self._flush_timer is None:
+                    self._flush_timer = self.set_timer(0.4, self.flush)
         if touched:
             tree.refresh()
         self._show_empty_if_needed()
@@ -201,10 +257,36 @@ class ResourcePane(Vertical):
         if self.rows_tree.cursor_line < 0 and self.nodes:
             self.rows_tree.move_cursor_to_line(0)
 
-    def _add_node(self, label: Text, entry: Entry) -> None:
-        expandable = self.children_of is not None and entry.kind in ("function", "layer")
-        node = self.rows_tree.root.add(label, entry, allow_expand=expandable)
-        self.nodes[entry.key] = node
+    def _add_nodes(self, rows: Iterable[tuple[Text, Entry]]) -> None:
+        expandable = self.children_of is not None
+        added = self.rows_tree.add_rows(
+            (label, entry, expandable and entry.kind in ("function", "layer")) for label, entry in rows
+        )
+        for node in added:
+            assert node.data is not None
+            self.nodes[node.data.key] = node
+
+    def flush(self) -> bool:
+        """Show the rows held back while loading; True if there were any."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        if not self._pending:
+            return False
+        rows = list(self._pending.values())
+        self._pending = {}
+        self._add_nodes(rows)
+        return True
+
+    def reset(self) -> None:
+        """Forget every row (a reload starts)."""
+        self.entries = {}
+        self.nodes = {}
+        self._pending = {}
+        self._matched = None
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
 
     def _show_empty_if_needed(self) -> None:
         if not self.rows_tree.root.children:
@@ -216,6 +298,7 @@ class ResourcePane(Vertical):
         self.entries = {}
         for label, entry, extra in rows:
             self.entries[entry.key] = (label, entry, f"{entry.key} {label.plain} {extra}".lower())
+        self._matched = None
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -224,9 +307,12 @@ class ResourcePane(Vertical):
         tree.clear()
         tree.root.expand()
         self.nodes = {}
-        for label, entry, search in self.entries.values():
-            if self._matches(search):
-                self._add_node(label, entry)
+        self._pending = {}
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        entries = self.entries
+        self._add_nodes(entries[key][:2] for key in self._matching_keys())
         self._show_empty_if_needed()
         if cursor and cursor in self.nodes:
             node = self.nodes[cursor]
@@ -236,6 +322,21 @@ class ResourcePane(Vertical):
         # The row under the cursor may be another one now (the old one was filtered out) without the tree
         # noticing a move: say which entry is selected, so the detail and the actions follow.
         self.call_after_refresh(self._announce_cursor)
+
+    def _matching_keys(self) -> list[str]:
+        """Keys of the entries the filter lets through, in entry order (incremental while typing on)."""
+        wanted = self.filter_text
+        if not wanted:
+            return list(self.entries)
+        if self._matched is not None and self._matched[0] == wanted:
+            return self._matched[1]
+        pool: Iterable[str] = self.entries
+        if self._matched is not None and wanted.startswith(self._matched[0]):
+            pool = self._matched[1]
+        entries = self.entries
+        keys = [k for k in pool if wanted in entries[k][2]]
+        self._matched = (wanted, keys)
+        return keys
 
     def _announce_cursor(self) -> None:
         if self.rows_tree.cursor_line >= 0 or not self.nodes:
@@ -295,15 +396,21 @@ class ResourcePane(Vertical):
         self.filter_text = wanted
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        # A short debounce keeps typing fluid over 10,000 rows: one rebuild per pause, not per key.
-        delay = 0.01 if len(self.entries) < 2000 else 0.15
-        self._filter_timer = self.set_timer(delay, self._rebuild)
+            self._filter_timer = None
+        # Matching is cheap (one substring test per entry, fewer as the query grows); showing thousands of
+        # rows is not. A result of a few hundred rows is shown at once; a huge one (the first letter over
+        # 10,000 rows) waits for a pause in typing, so it is built once, not per key.
+        if len(self._matching_keys()) <= 1500:
+            self._rebuild()
+        else:
+            self._filter_timer = self.set_timer(0.12, self._rebuild)
 
     @on(Input.Submitted)
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if self._filter_timer is not None:
             self._filter_timer.stop()
+            self._filter_timer = None
             self._rebuild()
         self.rows_tree.focus()
         if self.rows_tree.cursor_line < 0:

@@ -255,7 +255,12 @@ async def test_ten_thousand_functions_stay_responsive() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app), timeout=60)
         assert len(app.pane("functions").entries) == 10_000
+        assert len(labels(app)) == 10_000  # rows held back while streaming are all shown once loaded
         await pilot.press("G")
         assert app.pane("functions").rows_tree.cursor_node.data.key == fn_arn("fn-09999")
         await pilot.press("slash", "0", "9", "9", "9", "9")
         await wait_for(pilot, lambda: len(labels(app)) == 1)
+        # A shorter query searches everything again (the narrowed match set is only reused to extend).
+        await pilot.press("backspace")
+        await wait_for(pilot, lambda: len(labels(app)) == 11)  # fn-00999, fn-09990 … fn-09999
+        assert labels(app)[0].startswith("fn-00999") and labels(app)[-1].startswith("fn-09999")
