@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -11,36 +13,47 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 class ActionsProvider(Provider):
     """Lists every app binding (description, key) as a palette command."""
 
-    def _commands(self) -> list[tuple[str, str, str]]:
-        seen: set[str] = set()
-        out: list[tuple[str, str, str]] = []
-        for binding in getattr(self.app, "BINDINGS", []):
-            if not isinstance(binding, Binding) or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            key = binding.key_display or binding.key.split(",")[0]
-            words = binding.description or binding.action
-            if binding.tooltip:
-                words = f"{words}: {binding.tooltip}"
-            out.append((words, binding.action, key))
+    def _commands(self) -> list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]]:
+        app = self.app
+        seen: set[tuple[int, str]] = set()
+        out: list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]] = []
+        # The screen the palette was opened over comes first (simulator, who-can, editor), then the app's
+        # own actions that make sense there (``check_action`` hides explorer-only ones over other screens).
+        targets: list[tuple[Any, list[Any]]] = []
+        screen = self.screen
+        if app.screen_stack and screen is not app.screen_stack[0]:
+            targets.append((screen, list(getattr(screen, "BINDINGS", []))))
+        targets.append((app, list(getattr(app, "BINDINGS", []))))
+        for target, bindings in targets:
+            for binding in bindings:
+                if not isinstance(binding, Binding) or (id(target), binding.action) in seen:
+                    continue
+                seen.add((id(target), binding.action))
+                name = binding.action.split("(", 1)[0]
+                if target is app and app.check_action(name, ()) is False:
+                    continue
+                key = binding.key_display or binding.key.split(",")[0]
+                key = {"question_mark": "?", "slash": "/"}.get(key, key)
+                words = binding.description or binding.action
+                if binding.tooltip:
+                    words = f"{words}: {binding.tooltip}"
+                out.append((words, binding.action, key, target.run_action))
         return out
 
     async def discover(self) -> Hits:
         """Every action, before anything is typed."""
-        for description, action, key in self._commands():
-            yield DiscoveryHit(
-                f"{description}  ({key})", partial(self.app.run_action, action), help=f"key: {key}"
-            )
+        for description, action, key, run in self._commands():
+            # One line per action (the key is in the title; a help line would only repeat it).
+            yield DiscoveryHit(f"{description}  ({key})", partial(run, action))
 
     async def search(self, query: str) -> Hits:
         """Actions whose description matches what was typed."""
         matcher = self.matcher(query)
-        for description, action, key in self._commands():
+        for description, action, key, run in self._commands():
             score = matcher.match(description)
             if score > 0:
                 yield Hit(
                     score,
                     matcher.highlight(f"{description}  ({key})"),
-                    partial(self.app.run_action, action),
-                    help=f"key: {key}",
+                    partial(run, action),
                 )

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -45,9 +46,6 @@ class HelpScreen(ModalScreen[None]):
         from .detail import DetailView
         from .panes import ResourceTree
 
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
         groups: list[tuple[str, Sequence[Any]]] = [
             ("Everywhere", LambdaPermApp.BINDINGS),
             ("Lists", ResourceTree.BINDINGS),
@@ -57,15 +55,21 @@ class HelpScreen(ModalScreen[None]):
             ("Who-can / what-can", WhoCanScreen.BINDINGS),
             ("Policy editor", PolicyEditorScreen.BINDINGS),
         ]
+        # One small table per group, so a long group title does not widen the key column.
+        parts: list[Any] = []
         for title, bindings in groups:
-            table.add_row(Text(title, style="bold underline"), Text(""))
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="bold", no_wrap=True, min_width=10)
+            table.add_column()
             for b in bindings:
                 if isinstance(b, Binding):
                     key = b.key_display or " / ".join(k.strip() for k in b.key.split(","))
                     table.add_row(Text(key.replace("question_mark", "?")), Text(b.tooltip or b.description))
-        table.add_row(Text("ctrl+p"), Text("Command palette (every action)"))
+            if title == "Everywhere":
+                table.add_row(Text("ctrl+p"), Text("Command palette (every action)"))
+            parts += [Text(title, style="bold underline"), table, Text("")]
         with VerticalScroll(id="help-body"):
-            yield Static(table)
+            yield Static(Group(*parts))
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -655,11 +659,13 @@ class WhoCanScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.loading = False
         table.clear()
+        # Cells shorten the account's own ARNs; the line under the table gives the row in full.
+        account = _app(self).inventory.account_id
         for row in rows:
             table.add_row(
                 decision_text(str(getattr(row, "decision", "unknown")), short=True),
                 principal_cell(row),
-                Text(deciding_text(row)),
+                Text(short_arns(deciding_text(row), account)),
             )
         if not rows:
             table.add_row(Text("—"), Text("no principal in the inventory"), Text(""))
@@ -793,12 +799,13 @@ class WhatCanScreen(WhoCanScreen):
         self.rows = rows
         table = self.query_one(DataTable)
         table.loading = False
+        account = _app(self).inventory.account_id
         for row in rows:
             table.add_row(
                 decision_text(str(getattr(row, "decision", "unknown")), short=True),
                 Text(str(getattr(row, "action", ""))),
-                Text(str(getattr(row, "resource", ""))),
-                Text(deciding_text(row)),
+                Text(short_arns(str(getattr(row, "resource", "")), account)),
+                Text(short_arns(deciding_text(row), account)),
             )
         if not rows:
             table.add_row(Text("—"), Text("nothing"), Text(""), Text(""))
@@ -892,6 +899,9 @@ class PolicyEditorScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save (what-if)", id="editor.save"),
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
         Binding("ctrl+r", "revert", "Revert to loaded", id="editor.revert"),
+        # TextArea's own select-all key is f7 (ctrl+a goes to the line start); say so, replacing a policy
+        # wholesale is the common edit.
+        Binding("f7", "select_all", "Select all", id="editor.select_all"),
     ]
     DEFAULT_CSS = """
     PolicyEditorScreen { layout: vertical; }
@@ -953,8 +963,16 @@ class PolicyEditorScreen(Screen[None]):
             self._error(f"not a valid policy: {exc}")
             return
         app.set_edit(self.ref, document)
-        app.notify(f"{ref_label(self.ref)} edited (what-if). E resets.", title="What-if", markup=False)
+        app.notify(
+            f"{ref_label(self.ref)} edited (what-if). E resets (ctrl+r in the simulator).",
+            title="What-if",
+            markup=False,
+        )
         self.dismiss()
+
+    def action_select_all(self) -> None:
+        """Select the whole document (to replace it)."""
+        self.query_one(TextArea).select_all()
 
     def action_cancel(self) -> None:
         """Leave without saving."""

@@ -215,3 +215,32 @@ async def test_suggesters_complete_principals_actions_and_context_keys() -> None
         # Keys of the action being asked about come first (lambda:...), then the global aws: keys.
         assert screen.context_keys()[0].startswith("lambda:")
         assert await ctx.suggester.get_suggestion("aws:SourceAr") == "aws:SourceArn="
+
+
+async def test_palette_lists_the_screens_actions_and_hides_explorer_ones_there() -> None:
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        main = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen)._commands()}
+        assert {"Simulate", "Who-can", "Filter", "Copy ARN", "Reload", "Functions"} <= main
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+        over_sim = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen)._commands()}
+        assert {"Edit policy", "Reset edits", "Explain", "Ask again", "Quit", "Help"} <= over_sim
+        assert "Simulate" not in over_sim and "Filter" not in over_sim
+
+
+async def test_help_groups_keep_the_key_column_narrow() -> None:
+    from textual.widgets import Static
+
+    from .test_flows import plain
+
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = plain(app.screen.query_one(Static))
+        assert "f7" in text and "Select all" in text  # the editor's select-all key is documented
+        # A key and its description share a line, the description starting within 14 columns.
+        line = next(ln for ln in text.splitlines() if "Quit the explorer" in ln)
+        assert line.index("Quit the explorer") <= 14
