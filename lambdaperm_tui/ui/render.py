@@ -243,8 +243,6 @@ def age_words(captured_at: str, now: datetime) -> str:
 def function_badges(fn: Function, failures: Iterable[str] = ()) -> Text:
     """Badges for a function row: unknown data first (so the user sees what is missing), then a URL flag."""
     text = Text()
-    if not fn.policy.fetched:
-        text.append(" …", style="dim")  # listed, details still loading
     reasons = [r for r in (fn.policy.unknown, fn.details_unknown, fn.urls_unknown) if r]
     reasons.extend(failures)
     if reasons:
@@ -256,13 +254,16 @@ def function_badges(fn: Function, failures: Iterable[str] = ()) -> Text:
 
 
 def function_label(fn: Function, failures: Iterable[str] = (), *, show_region: bool = False) -> Text:
-    """The tree label of a function (the region only when the inventory spans several)."""
+    """The tree label of a function: name, then what needs attention (unknown data, a public URL), then
+    runtime and region (only when the inventory spans several); a narrow pane cuts the least important."""
     label = Text(fn.name, style="bold")
+    label.append_text(function_badges(fn, failures))
     if fn.runtime:
         label.append(f"  {fn.runtime}", style="dim")
     if show_region:
         label.append(f"  {fn.region}", style="dim")
-    label.append_text(function_badges(fn, failures))
+    if not fn.policy.fetched:
+        label.append(" …", style="dim")  # listed, details still loading
     return label
 
 
@@ -282,7 +283,7 @@ def role_label(role: Role, used_by: int) -> Text:
     """The list label of a role: name, how many functions use it, unknown badge."""
     label = Text(role.name, style="bold" if used_by else "")
     if used_by:
-        label.append(f"  execution role of {used_by}", style="cyan")
+        label.append(f"  runs {used_by} function{'s' if used_by != 1 else ''}", style="cyan")
     reason = role.policies_unknown or role.trust_policy.unknown
     if reason:
         label.append_text(unknown_badge(reason))
