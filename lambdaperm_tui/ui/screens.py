@@ -260,7 +260,7 @@ class SimulatorScreen(Screen[None]):
         Binding("ctrl+r", "reset_edits", "Reset edits", id="sim.reset_edits"),
         Binding("ctrl+t", "focus_tree", "Explain", id="sim.focus_tree"),
         Binding("ctrl+n", "add_context", "Add context row", show=False, id="sim.add_context"),
-        Binding("f5", "ask", "Ask again", id="sim.ask"),
+        Binding("f5", "ask", "Ask again", show=False, id="sim.ask"),  # answers come as you type
     ]
 
     DEFAULT_CSS = """
@@ -591,7 +591,10 @@ class WhoCanScreen(Screen[None]):
     DEFAULT_CSS = """
     WhoCanScreen { layout: vertical; }
     #wc-title { height: auto; padding: 0 1; }
-    #wc-action { height: 1; border: none; padding: 0 1; background: $boost; }
+    #wc-form { height: 1; padding: 0 1; }
+    #wc-form Label { width: 20; color: $text-muted; }
+    #wc-action { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    #wc-action:focus { background: $accent 30%; }
     #wc-table { height: 1fr; }
     #wc-why { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
     """
@@ -608,7 +611,9 @@ class WhoCanScreen(Screen[None]):
         title.append(" on ")
         title.append(self.resource)
         yield Static(title, id="wc-title")
-        yield Input(self.action, id="wc-action", suggester=ListSuggester(backend.lambda_actions()))
+        with Horizontal(id="wc-form"):
+            yield Label("Action (Enter asks)")
+            yield Input(self.action, id="wc-action", suggester=ListSuggester(backend.lambda_actions()))
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="wc-why")
