@@ -170,6 +170,14 @@ def _entry_grant(entry: PrincipalEntry, p: Principal) -> int:
     return 0
 
 
+def _service_linked(p: Principal) -> bool:
+    """A service-linked role (path ``/aws-service-role/``): "SCPs don't affect service-linked roles."
+    A session ARN carries no path, so only a role ARN given with its path is recognised.
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
+    """
+    return p.role_arn is not None and ":role/aws-service-role/" in p.role_arn
+
+
 def _role_name(p: Principal) -> str | None:
     if p.role_arn is None:
         return None
@@ -608,7 +616,8 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     resource_account = _request_account(request)
     cross_account = is_iam and resource_account is not None and p.account != resource_account
 
-    scp_levels = policies.scps if is_iam else ()
+    scp_exempt = not is_iam or _service_linked(p)
+    scp_levels = () if scp_exempt else policies.scps
     scp_out = [
         [memo(run, pol, "scp", i, req, False, False) for pol in level] for i, level in enumerate(scp_levels)
     ]
@@ -674,7 +683,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
         required: list[tuple[_Outcome, Statement]] = []
         # SCP and RCP levels: each needs an Allow.
         for kind, outs, given in (("SCP", scp_out, policies.scps), ("RCP", rcp_out, policies.rcps)):
-            if kind == "SCP" and not is_iam and given:
+            if kind == "SCP" and scp_exempt and given:
                 if explain:
                     layers.append(_layer("SCPs", "not applicable", f"SCPs do not govern {_kind_words(p)}"))
                 continue
@@ -706,6 +715,10 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
         session_allows = [(session_out, st) for st, _ in session_out.allows] if session_out else []
         boundary_ok = boundary_out is None or bool(boundary_allows)
         session_ok = session_out is None or bool(session_allows)
+        # A federated-user session (GetFederationToken) without a session policy gets nothing from
+        # the user's identity policies; only a resource policy naming the session grants it anything:
+        # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+        id_session_ok = session_ok and not (p.kind is PrincipalKind.FEDERATED_USER and session_out is None)
         res_grants = [(resource_out, st, g) for st, g in resource_out.allows] if resource_out else []
         best_grant = max((g for _, _, g in res_grants), default=0)
 
@@ -750,7 +763,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                     else "cross-account: the resource policy does not allow this account"
                 )
         else:
-            identity_path = bool(id_allows) and boundary_ok and session_ok
+            identity_path = bool(id_allows) and boundary_ok and id_session_ok
             if cross_account:
                 ok = identity_path and best_grant > 0
                 if ok:
@@ -759,7 +772,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                     reason = "cross-account: both the identity policy and the resource policy allow"
                 elif best_grant > 0:
                     reason = "cross-account: the resource policy allows but " + _identity_gap(
-                        id_allows, boundary_ok, session_ok
+                        id_allows, boundary_ok, id_session_ok
                     )
                 elif identity_path:
                     reason = (
@@ -806,7 +819,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                         reason = "no identity policy allows"
                     else:
                         reason = "an identity policy allows but " + _identity_gap(
-                            id_allows, boundary_ok, session_ok
+                            id_allows, boundary_ok, id_session_ok
                         )
                     reason += (
                         ", and the resource policy does not"
@@ -961,7 +974,16 @@ def _layer_notes(
         ("session", session_out, session_allows),
     ):
         label = "boundary" if name == "boundary" else "session policy"
-        if out is None:
+        if out is None and name == "session" and p.kind is PrincipalKind.FEDERATED_USER:
+            layers.append(
+                LayerExplanation(
+                    name,
+                    "no Allow",
+                    "no session policy: a federated-user session without one has no permissions "
+                    "from identity policies",
+                )
+            )
+        elif out is None:
             layers.append(_NO_BOUNDARY if name == "boundary" else _NO_SESSION_POLICY)
         elif allows:
             o, st = allows[0]

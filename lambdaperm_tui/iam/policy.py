@@ -23,7 +23,7 @@ from typing import Any, Literal
 from .conditions import Condition, parse_conditions
 from .context import RequestContext
 from .errors import PolicyError
-from .variables import compile_pattern, has_variables
+from .variables import compile_pattern, has_variables, resource_wildcard_regex
 
 __all__ = [
     "ActionPattern",
@@ -163,13 +163,22 @@ class ActionPattern:
         return svc
 
 
+@lru_cache(maxsize=4096)
+def _resource_regex(text: str) -> re.Pattern[str]:
+    return re.compile(resource_wildcard_regex(text), re.DOTALL)
+
+
 @dataclass(frozen=True, slots=True)
 class ResourcePattern:
     """One Resource/NotResource value, matched case-sensitively (``*`` and ``?`` wildcards).
 
     With policy variables (only under Version 2012-10-17) the pattern is resolved per request.
     Plain data only (no closures), so compiled policies can be copied and pickled. A pattern with one
-    ``*`` (and no ``?``) is matched as a prefix and a suffix; others need a regex, compiled on first use.
+    ``*`` (and no ``?``) ending its colon-separated segment is matched as a prefix and a suffix; others
+    need a regex, compiled on first use. ``?`` and a ``*`` inside a segment never match a colon; a ``*``
+    that ends its segment may ("If the * wildcard is the last character of a resource ARN segment, it
+    can expand to match beyond the colon boundaries"):
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
     """
 
     text: str
@@ -193,7 +202,8 @@ class ResourcePattern:
             prefix, suffix = affix
             if not suffix:
                 return ResourcePattern(text, False, _PREFIX, None, prefix)
-            return ResourcePattern(text, False, _AFFIX, None, prefix, suffix)
+            if suffix.startswith(":"):
+                return ResourcePattern(text, False, _AFFIX, None, prefix, suffix)
         return ResourcePattern(text, False, _REGEX)
 
     def matches(self, resource: str, ctx: RequestContext | None) -> bool:
@@ -217,11 +227,11 @@ class ResourcePattern:
                 and resource.endswith(suffix)
             )
         if self.variables:
-            pattern = compile_pattern(self.text, ctx)
+            pattern = compile_pattern(self.text, ctx, arn_segments=True)
             return pattern is not None and pattern.fullmatch(resource) is not None
         regex = self.regex
         if regex is None:
-            regex = _wildcard_regex(self.text)
+            regex = _resource_regex(self.text)
             object.__setattr__(self, "regex", regex)
         return regex.fullmatch(resource) is not None
 

@@ -269,7 +269,9 @@ class ScenarioLoader:
             name, document, doc_where = where, value, where
         else:
             raise InputError(f'{where}: missing "document"')
-        return self._policy(document, name, doc_where)
+        policy = self._policy(document, name, doc_where)
+        _check_elements(policy, where, doc_where)
+        return policy
 
     def _policy(self, document: Any, name: str, where: str) -> Policy:
         key: str | bytes
@@ -318,6 +320,64 @@ def load_scenario(obj: Any, *, loader: ScenarioLoader | None = None) -> tuple[Re
 def scenario_result_json(result: Result) -> dict[str, Any]:
     """The ``--json`` output object for one scenario: ``decision``, ``decided_by``, ``explanation``."""
     return result.to_json()
+
+
+# Policy types that never name a principal (only resource-based policies and RCPs do).
+_NO_PRINCIPAL = ("identity_policies", "permissions_boundary", "session_policy", "scps")
+
+
+# Unique ids (AIDA..., AROA...) appear where AWS rewrote a deleted principal's ARN.
+_UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
+
+
+def _valid_aws_principal(value: str, kind: str) -> bool:
+    """An AWS principal value IAM accepts: "*", an account, a user/role/session/federated-user/root ARN
+    or a unique id; "You can't use a wildcard to match part of a principal name or ARN."
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    if kind == "any":
+        return True
+    if "*" in value or "?" in value:
+        return False
+    return kind != "other" or _UNIQUE_ID.fullmatch(value) is not None
+
+
+def _check_elements(policy: Policy, where: str, doc_where: str) -> None:
+    """Elements IAM requires or refuses by policy type, which ``parse_policy`` (also used for trust
+    policies) cannot know. Every statement of a scenario policy has Resource or NotResource
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html);
+    identity-based policies, boundaries, session policies and SCPs name no principal
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html).
+    and RCPs do not support NotPrincipal
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
+    A resource-policy statement without a principal is left to the engine, which grants it to no one.
+    """
+    no_principal = where.startswith(_NO_PRINCIPAL)
+    for st in policy.statements:
+        if st.resource is None and st.not_resource is None:
+            raise InputError(
+                f"{doc_where}: Statement[{st.index}].Resource: missing "
+                "(a statement needs Resource or NotResource)"
+            )
+        named = st.principal is not None or st.not_principal is not None
+        for element, spec in (("Principal", st.principal), ("NotPrincipal", st.not_principal)):
+            for entry in spec.entries if spec is not None else ():
+                if entry.key == "AWS" and not _valid_aws_principal(entry.value, entry.kind):
+                    raise InputError(
+                        f"{doc_where}: Statement[{st.index}].{element}.AWS: {entry.value!r} is not "
+                        '"*", a 12-digit account id or an IAM/STS principal ARN (no wildcards)'
+                    )
+        if where.startswith("rcps") and st.not_principal is not None:
+            raise InputError(
+                f"{doc_where}: Statement[{st.index}].NotPrincipal: not supported in RCPs "
+                '(use Principal "*" with an aws:PrincipalArn condition)'
+            )
+        if no_principal and named:
+            element = "Principal" if st.principal is not None else "NotPrincipal"
+            raise InputError(
+                f"{doc_where}: Statement[{st.index}].{element}: not allowed in this policy type "
+                "(only resource-based policies name a principal)"
+            )
 
 
 # -- field validators -------------------------------------------------------------------------------

@@ -59,6 +59,8 @@ LAMBDA_LAYER = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-c
 LAMBDA_ORG = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-cross-account.html"
 LAMBDA_SVC = "https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"
 IDS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html"
+GFT = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_getfederationtoken.html"
+SCPS = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html"
 
 # (scenario file stem, expected decision, statements that must be in decided_by, AWS page)
 CASES: list[tuple[str, str, tuple[tuple[str, str, int], ...], str]] = [
@@ -341,6 +343,14 @@ CASES: list[tuple[str, str, tuple[tuple[str, str, int], ...], str]] = [
     ("abac_resource_tag_matches_principal_tag", "allowed", (), VARIABLES),
     ("abac_resource_tag_differs_from_principal_tag", "implicit_deny", (), VARIABLES),
     ("eventbridge_rule_invokes_with_source_arn", "allowed", (), LAMBDA_SVC),
+    ("federated_user_without_session_policy_has_no_identity_permissions", "implicit_deny", (), GFT),
+    ("federated_user_session_arn_named_without_session_policy", "allowed", (), GFT),
+    ("federated_user_session_policy_and_user_policy_intersect", "allowed", (), GFT),
+    ("resource_question_mark_does_not_match_colon", "implicit_deny", (), RESOURCE),
+    ("resource_inner_star_stays_in_segment", "implicit_deny", (), RESOURCE),
+    ("resource_inner_star_within_segment_matches", "allowed", (), RESOURCE),
+    ("resource_segment_ending_star_crosses_colon", "allowed", (), RESOURCE),
+    ("scp_does_not_affect_service_linked_role", "allowed", (), SCPS),
 ]
 
 _DECIDED_KEYS = {"policy_type", "policy", "statement_index", "sid", "effect"}
@@ -593,6 +603,82 @@ INVALID: list[tuple[str, dict[str, object], str, str, str]] = [
         DENYALLOW,
     ),
     ("context_bad_ip", _scenario(context={"aws:SourceIp": "nope"}), "context.aws:SourceIp", "nope", KEYS),
+    (
+        "principal_in_identity_policy",
+        _scenario(identity_policies=_identity({**_OK, "Principal": "*"})),
+        "identity_policies[0].document: Statement[0].Principal",
+        "not allowed",
+        PRINCIPAL,
+    ),
+    (
+        "principal_in_scp",
+        _scenario(
+            scps=[
+                [
+                    {
+                        "name": "s",
+                        "document": {"Version": "2012-10-17", "Statement": [{**_OK, "Principal": "*"}]},
+                    }
+                ]
+            ]
+        ),
+        "scps[0][0].document: Statement[0].Principal",
+        "not allowed",
+        PRINCIPAL,
+    ),
+    (
+        "notprincipal_in_rcp",
+        _scenario(
+            rcps=[
+                [
+                    {
+                        "name": "r",
+                        "document": {
+                            "Version": "2012-10-17",
+                            "Statement": [{**_OK, "Effect": "Deny", "NotPrincipal": {"AWS": _ACCT}}],
+                        },
+                    }
+                ]
+            ]
+        ),
+        "rcps[0][0].document: Statement[0].NotPrincipal",
+        "RCPs",
+        NOTPRINCIPAL,
+    ),
+    (
+        "statement_missing_resource",
+        _scenario(identity_policies=_identity({"Effect": "Allow", "Action": "lambda:*"})),
+        "identity_policies[0].document: Statement[0].Resource",
+        "missing",
+        RESOURCE,
+    ),
+    (
+        "aws_principal_not_an_arn",
+        _scenario(
+            resource_policy={
+                "name": "r",
+                "document": {"Version": "2012-10-17", "Statement": [{**_OK, "Principal": {"AWS": "bob"}}]},
+            }
+        ),
+        "resource_policy.document: Statement[0].Principal.AWS",
+        "bob",
+        PRINCIPAL,
+    ),
+    (
+        "wildcard_in_principal_arn",
+        _scenario(
+            resource_policy={
+                "name": "r",
+                "document": {
+                    "Version": "2012-10-17",
+                    "Statement": [{**_OK, "Principal": {"AWS": f"arn:aws:iam::{_ACCT}:role/*"}}],
+                },
+            }
+        ),
+        "resource_policy.document: Statement[0].Principal.AWS",
+        "wildcards",
+        PRINCIPAL,
+    ),
 ]
 
 
