@@ -110,6 +110,15 @@ async def simulate_allowed(pilot: Any) -> None:
 
 async def simulate_denied(pilot: Any) -> None:
     await simulate(pilot, f"arn:aws:iam::{ACCOUNT}:role/webhook-role")
+    # Walk the explanation to the line that says why: its full text shows under the tree.
+    await pilot.press("ctrl+t")
+    tree = pilot.app.screen.query_one("#sim-tree")
+    for _ in range(40):
+        node = tree.cursor_node
+        if node is not None and node.label.plain.startswith("✘ Principal"):
+            break
+        await pilot.press("j")
+    await pilot.pause(0.2)
 
 
 async def who_can(pilot: Any) -> None:
