@@ -20,6 +20,7 @@ _ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):([\w*?-]*):(\d{12}|\*):")
 _AWS_MANAGED = re.compile(r"arn:aws[\w-]*:iam::aws:policy/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)")
 _QUOTED_ENTRY = re.compile(r'\{"([^"]+)": "([^"]*)"\}')
 _QUOTED = re.compile(r'"([^"]*)"')
+_PRINCIPAL_HIT = re.compile(r"^(\w+) (\S+)(?: \((.*)\))?$", re.S)  # AWS role/x (names the role)
 _ELEMENT = re.compile(r'^"(?P<req>[^"]*)" (?P<rest>.*)$', re.S)
 
 
@@ -67,7 +68,14 @@ def element_label(element: str, matched: bool, detail: str, account: str) -> Tex
         line.append(f"{req} ≠ {_values(rest[len('matches none of ') :], account)}")
     elif rest.startswith("matches "):
         hit = _values(rest[len("matches ") :], account)
-        line.append(req if hit.lower() == req.lower() else f"{req} matches {hit}")
+        entry = _PRINCIPAL_HIT.match(hit)
+        if hit.lower() == req.lower():
+            line.append(req)
+        elif entry is not None and entry.group(2).lower() == req.lower():
+            # A principal named as itself: say how it was granted, not the same ARN twice.
+            line.append(req + (f" — {entry.group(3)}" if entry.group(3) else ""))
+        else:
+            line.append(f"{req} matches {hit}")
     elif rest.startswith("is excluded by "):
         line.append(f"{req} excluded by {_values(rest[len('is excluded by ') :], account)}")
     elif rest.startswith("is not among "):
