@@ -348,7 +348,7 @@ def _result_json(result: Result, explain: str) -> dict[str, Any]:
 
 def _simulate_scenario_file(path: str, *, as_json: bool, explain: str = "relevant") -> int:
     data = _read_bytes(path)
-    if path.endswith(".jsonl") or (path == "-" and _is_json_lines(data)):
+    if path.lower().endswith(".jsonl") or (path == "-" and _is_json_lines(data)):
         import gc
 
         # A batch allocates many short-lived containers and keeps few cycles: the cyclic collector only

@@ -185,6 +185,11 @@ def test_batch_one_result_per_line_in_order(run: Runner, write: Writer) -> None:
     assert result.code == 1
 
 
+def test_batch_extension_is_case_insensitive(run: Runner, write: Writer) -> None:
+    result = run("simulate", "--scenario", write("B.JSONL", [allowed(), implicit_deny()]), "--json")
+    assert [r["decision"] for r in result.lines()] == ["allowed", "implicit_deny"]
+
+
 def test_batch_all_allowed_exits_0(run: Runner, write: Writer) -> None:
     result = run("simulate", "--scenario", write("b.jsonl", [allowed(), allowed()]), "--json")
     assert result.code == 0
