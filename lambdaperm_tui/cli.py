@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
@@ -557,9 +559,21 @@ def _make_source(args: argparse.Namespace) -> Any:
         raise CliError(str(exc)) from None
 
 
-def _open(args: argparse.Namespace) -> Any:
-    """Load the inventory of the chosen source; every failure to open it becomes a one-line CliError."""
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
+
+
+def _open(args: argparse.Namespace, resource: str | None = None) -> Any:
+    """Load the inventory of the chosen source; every failure to open it becomes a one-line CliError.
+
+    A question about one ``resource`` over a live account with no --region loads the region its ARN
+    names, not the configured default region: otherwise a function outside the default region would be
+    answered "unknown: region not loaded" although nothing stopped the tool from reading it.
+    """
     source = _make_source(args)
+    if resource is not None and source.kind == "live" and not source.regions:
+        parts = resource.split(":")
+        if len(parts) > 3 and parts[0] == "arn" and _REGION.fullmatch(parts[3]):
+            source = dataclasses.replace(source, regions=(parts[3],))
     from .aws.source import open_inventory
 
     try:
@@ -605,7 +619,7 @@ def _parse_context(items: Sequence[str]) -> dict[str, Any]:
 
 def _simulate_inventory(args: argparse.Namespace) -> int:
     context = _parse_context(args.context)
-    inventory = _open(args)
+    inventory = _open(args, args.resource)
     from .analysis.resolve import simulate
     from .iam.errors import InputError
 
@@ -650,7 +664,7 @@ def _human_answer(answer: Answer) -> list[str]:
 
 
 def _cmd_who_can(args: argparse.Namespace) -> int:
-    inventory = _open(args)
+    inventory = _open(args, args.resource)
     from .analysis.whocan import who_can
     from .iam.errors import InputError
 

@@ -392,3 +392,14 @@ def test_snapshot_gives_the_same_answers(
         live = json.loads(_cli(env, *args, *LIVE, "--json", "--explain", "none").stdout)
         kept = json.loads(_cli(env, *args, *offline, "--json", "--explain", "none").stdout)
         assert (kept["decision"], kept["decided_by"]) == (live["decision"], live["decided_by"])
+
+
+def test_without_region_the_resource_region_is_loaded(account: tuple[dict[str, str], dict[str, str]]) -> None:
+    """AWS_DEFAULT_REGION is us-east-1; a question about a function in eu-west-1 still reads eu-west-1."""
+    arns, env = account
+    args = ("--principal", arns["loner"], "--action", "lambda:GetFunction", "--resource", WEB, "--json")
+    out = _cli(env, "simulate", *args)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["unknown_because"] == []
+    rows = _who_can(env, "lambda:InvokeFunctionUrl", WEB, "--workers", "4")
+    assert ("allowed", "anonymous", {}) in rows
