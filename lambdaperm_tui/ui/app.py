@@ -381,6 +381,17 @@ class LambdaPermApp(App[int]):
         for name, note in (("functions", "no functions"), ("layers", "no layers"), ("roles", "no roles")):
             self.pane(name).flush()
             self.pane(name).set_empty_note(note)
+        # Rows arrived in the order regions answered, which differs from run to run: once everything is
+        # in, the lists follow the source's region order (as the header lists them), then the name.
+        rank = {region: i for i, region in enumerate(self.fold.regions)}
+
+        def order(region: str, name: str, arn: str) -> tuple[int, str, str, str, str]:
+            return (rank.get(region, len(rank)), region, name.lower(), name, arn)
+
+        fns = sorted(self.fold.functions.values(), key=lambda f: order(f.region, f.name, f.arn))
+        self.pane("functions").reorder(f.arn for f in fns)
+        layers = sorted(self.fold.layers.values(), key=lambda x: order(x.region, x.name, x.arn))
+        self.pane("layers").reorder(x.arn for x in layers)
         self._refresh_principals()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

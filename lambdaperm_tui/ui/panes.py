@@ -176,6 +176,8 @@ class ResourcePane(Vertical):
         self._pending: dict[str, tuple[Text, Entry]] = {}
         self._flush_timer: Timer | None = None
         self.empty_note = "loading…"
+        # The key of the row the list put the cursor on by itself, until the cursor moves elsewhere.
+        self._auto_cursor: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=f"filter {self.title.lower()} (Esc clears)", id=f"{self.id}-filter")
@@ -253,9 +255,12 @@ class ResourcePane(Vertical):
         if self.rows_tree.cursor_line < 0 and self.nodes:
             self.call_after_refresh(self._cursor_to_first)
 
-    def _cursor_to_first(self) -> None:
-        if self.rows_tree.cursor_line < 0 and self.nodes:
-            self.rows_tree.move_cursor_to_line(0)
+    def _cursor_to_first(self, force: bool = False) -> None:
+        tree = self.rows_tree
+        if (force or tree.cursor_line < 0) and self.nodes:
+            tree.move_cursor_to_line(0)
+            node = tree.cursor_node
+            self._auto_cursor = node.data.key if node is not None and node.data is not None else None
 
     def _add_nodes(self, rows: Iterable[tuple[Text, Entry]]) -> None:
         expandable = self.children_of is not None
@@ -284,6 +289,7 @@ class ResourcePane(Vertical):
         self.nodes = {}
         self._pending = {}
         self._matched = None
+        self._auto_cursor = None
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
@@ -301,9 +307,35 @@ class ResourcePane(Vertical):
         self._matched = None
         self._rebuild()
 
-    def _rebuild(self) -> None:
+    def reorder(self, keys: Iterable[str]) -> bool:
+        """Show the entries in the order of ``keys`` (others keep their place after them).
+
+        The row under the cursor and the expanded rows stay as they were, unless the cursor is still where
+        the list put it by itself (the first row to arrive): then it goes to the new first row, so the
+        screen after a load does not depend on which region answered first. False if nothing moved.
+        """
+        self.flush()
+        entries = self.entries
+        ordered = {k: entries[k] for k in keys if k in entries}
+        if len(ordered) != len(entries):
+            ordered.update((k, v) for k, v in entries.items() if k not in ordered)
+        if list(ordered) == list(entries):
+            return False
+        self.entries = ordered
+        self._matched = None
+        tree = self.rows_tree
+        node = tree.cursor_node
+        auto = node is not None and node.data is not None and node.data.key == self._auto_cursor
+        self._rebuild(cursor_to_first=auto)
+        return True
+
+    def _rebuild(self, cursor_to_first: bool = False) -> None:
         tree = self.rows_tree
         cursor = tree.cursor_node.data.key if tree.cursor_node and tree.cursor_node.data else None
+        if cursor_to_first:
+            cursor = None
+        # Expanded rows (a function's versions and aliases) stay expanded across a filter or a re-order.
+        expanded = [key for key, node in self.nodes.items() if node.is_expanded]
         tree.clear()
         tree.root.expand()
         self.nodes = {}
@@ -313,15 +345,39 @@ class ResourcePane(Vertical):
             self._flush_timer = None
         entries = self.entries
         self._add_nodes(entries[key][:2] for key in self._matching_keys())
+        for key in expanded:
+            row = self.nodes.get(key)
+            if row is not None:
+                # Filled here rather than through ``expand()``'s message, so the cursor can be put back on
+                # a version or alias row below.
+                self._fill_children(row)
+                row._expanded = True
+                row._updates += 1
+        if expanded:
+            tree._invalidate()
         self._show_empty_if_needed()
-        if cursor and cursor in self.nodes:
-            node = self.nodes[cursor]
-            self.call_after_refresh(lambda: tree.move_cursor(node))
+        target = self._find_node(cursor) if cursor else None
+        if target is not None:
+            self.call_after_refresh(lambda: tree.move_cursor(target))
+        elif cursor_to_first and self.nodes:
+            self.call_after_refresh(self._cursor_to_first, True)
         else:
             self._ensure_cursor()
         # The row under the cursor may be another one now (the old one was filtered out) without the tree
         # noticing a move: say which entry is selected, so the detail and the actions follow.
         self.call_after_refresh(self._announce_cursor)
+
+    def _find_node(self, key: str) -> TreeNode[Entry] | None:
+        """The shown row of ``key``: a top-level row, or a child of an expanded one."""
+        node = self.nodes.get(key)
+        if node is not None:
+            return node
+        for row in self.nodes.values():
+            if row.is_expanded:
+                for child in row.children:
+                    if child.data is not None and child.data.key == key:
+                        return child
+        return None
 
     def _matching_keys(self) -> list[str]:
         """Keys of the entries the filter lets through, in entry order (incremental while typing on)."""
@@ -359,6 +415,8 @@ class ResourcePane(Vertical):
     def _highlighted(self, event: Tree.NodeHighlighted[Entry]) -> None:
         event.stop()
         data = event.node.data
+        if data is None or data.key != self._auto_cursor:
+            self._auto_cursor = None
         self.post_message(self.EntryHighlighted(self, data if data and data.kind != "info" else None))
 
     @on(Tree.NodeSelected)

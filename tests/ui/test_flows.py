@@ -66,11 +66,12 @@ async def test_first_frame_then_rows_stream_in() -> None:
         gate.set()
         await wait_for(pilot, lambda: loaded(app))
         assert app.fold.final is not None
+        # Once loaded, by name (one region here), not in the order the loader sent them.
         assert [lbl.split()[0] for lbl in labels(app)] == [
             "billing",
             "orders-api",
-            "webhook",
             "secret-report",
+            "webhook",
         ]
         assert len(app.pane("roles").entries) == 4
         # Execution roles first: auditor runs no function, so it is last.

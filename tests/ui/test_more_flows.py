@@ -108,7 +108,7 @@ async def test_function_url_question_shows_both_checks() -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        await pilot.press("j", "j", "s")  # webhook
+        await pilot.press("j", "j", "j", "s")  # webhook (rows by name once loaded)
         await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
         screen = app.screen
         screen.query_one("#sim-action", Input).value = "lambda:InvokeFunctionUrl"
