@@ -50,18 +50,26 @@ def _resolve_principal(idx: _Index, text: str) -> _Who:
         raw = f"arn:aws:iam::{raw}:root"
     elif by_name:
         # A bare name: a role or user of the inventory (names with dots win over service principals).
-        role = idx.roles_by_name.get(raw)
-        user = idx.users_by_name.get(raw)
-        if role is not None and user is not None:
-            raise RequestError(
-                f'principal: "{raw}" names both role {role.arn} and user {user.arn}; give the ARN'
-            )
-        if role is None and user is None:
-            raise RequestError(
-                f'principal: "{raw}" is not an ARN, an account id, a service principal or "anonymous", '
-                "and no role or user of the inventory has that name"
-            )
-        raw = role.arn if role is not None else user.arn  # type: ignore[union-attr]
+        # "role/NAME" and "user/NAME" (how the UI writes principals) name one kind only.
+        kind, slash, name = raw.partition("/")
+        if slash and kind in ("role", "user") and name:
+            named = idx.roles_by_name.get(name) if kind == "role" else idx.users_by_name.get(name)
+            if named is None:
+                raise RequestError(f'principal: no {kind} named "{name}" in the inventory')
+            raw = named.arn
+        else:
+            role = idx.roles_by_name.get(raw)
+            user = idx.users_by_name.get(raw)
+            if role is not None and user is not None:
+                raise RequestError(
+                    f'principal: "{raw}" names both role {role.arn} and user {user.arn}; give the ARN'
+                )
+            if role is None and user is None:
+                raise RequestError(
+                    f'principal: "{raw}" is not an ARN, an account id, a service principal or "anonymous", '
+                    "and no role or user of the inventory has that name"
+                )
+            raw = role.arn if role is not None else user.arn  # type: ignore[union-attr]
         note = f'principal "{text.strip()}" was taken to mean {raw}'
     principal = parse_principal(raw)
     role = user = None

@@ -403,3 +403,22 @@ def test_without_region_the_resource_region_is_loaded(account: tuple[dict[str, s
     assert json.loads(out.stdout)["unknown_because"] == []
     rows = _who_can(env, "lambda:InvokeFunctionUrl", WEB, "--workers", "4")
     assert ("allowed", "anonymous", {}) in rows
+
+
+def test_principal_written_role_or_user_slash_name(account: tuple[dict[str, str], dict[str, str]]) -> None:
+    """``role/NAME`` and ``user/NAME`` (as the UI writes principals) resolve to that kind only."""
+    arns, env = account
+    for text, arn in (("role/invoker", arns["invoker"]), ("user/dev", arns["dev"])):
+        answer = _simulate(env, text, "lambda:InvokeFunction", ORDERS)
+        assert answer["decision"] == "allowed" and answer["principal"] == arn
+    wrong = _cli(
+        env,
+        "simulate",
+        "--principal",
+        "user/invoker",
+        "--action",
+        "lambda:InvokeFunction",
+        "--resource",
+        ORDERS,
+    )
+    assert wrong.returncode == 2 and 'no user named "invoker"' in wrong.stderr
