@@ -595,7 +595,9 @@ class WhoCanScreen(Screen[None]):
     #wc-form Label { width: 20; color: $text-muted; }
     #wc-action { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
     #wc-action:focus { background: $accent 30%; }
-    #wc-table { height: 1fr; }
+    /* Cells are shortened and the highlighted row shows in full below: no horizontal scrollbar (at 80
+       columns its sliver showed as a stray block under the table). */
+    #wc-table { height: 1fr; overflow-x: hidden; }
     #wc-why { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
     """
 

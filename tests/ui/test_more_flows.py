@@ -170,6 +170,9 @@ async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
         screen = app.screen
         assert app.focused is screen.query_one(DataTable)  # keys move the cursor, not the action input
+        # Long cells are cut (the row is in full below): no horizontal scrollbar sliver under the table.
+        assert screen.query_one(DataTable).virtual_size.width > screen.query_one(DataTable).size.width
+        assert not screen.query_one(DataTable).show_horizontal_scrollbar
         index = next(i for i, r in enumerate(screen.rows) if r.principal == "s3.amazonaws.com" and r.context)
         for _ in range(index):
             await pilot.press("j")
