@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -868,6 +868,32 @@ def open_editor_for(app: LambdaPermApp, refs: Sequence[Any]) -> None:
         app.push_screen(PolicyPicker(refs))
 
 
+class _PickerList(OptionList):
+    """The picker's list: Enter opens the editor at once, and keys typed after it go to the editor.
+
+    The app hands every key to the widget focused when the key arrives; keys typed right after Enter are
+    already queued here before the editor exists, and the list would eat them (Down/End move its
+    highlight, letters do nothing). Once a policy is chosen they are passed on to the editor instead.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        picker = self.screen
+        if not isinstance(picker, PolicyPicker):
+            await super()._on_key(event)
+            return
+        if picker.editor is not None:
+            event.stop()
+            event.prevent_default()
+            picker.editor.type_ahead(event)
+            return
+        if event.key == "enter" and self.highlighted is not None:
+            event.stop()
+            event.prevent_default()
+            picker.choose(self.highlighted)
+            return
+        await super()._on_key(event)
+
+
 class PolicyPicker(ModalScreen[None]):
     """Choose which policy to edit."""
 
@@ -880,6 +906,7 @@ class PolicyPicker(ModalScreen[None]):
     def __init__(self, refs: Sequence[Any]) -> None:
         super().__init__()
         self.refs = list(refs)
+        self.editor: PolicyEditorScreen | None = None  # once chosen
 
     def compose(self) -> ComposeResult:
         app = _app(self)
@@ -889,14 +916,21 @@ class PolicyPicker(ModalScreen[None]):
             if ref in app.edits:
                 label.append("  ✎ edited", style="bold magenta")
             options.append(Option(label, id=str(i)))
-        ol = OptionList(*options)
+        ol = _PickerList(*options)
         ol.border_title = "Edit which policy? (Enter)"
         yield ol
 
+    def choose(self, index: int) -> None:
+        """Open the editor on the policy at ``index`` (once; later keys are typed into the editor)."""
+        if self.editor is not None or not 0 <= index < len(self.refs):
+            return
+        self.editor = PolicyEditorScreen(self.refs[index])
+        self.app.switch_screen(self.editor)
+
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        ref = self.refs[int(event.option_id or 0)]
-        self.app.switch_screen(PolicyEditorScreen(ref))
+        # A mouse click (Enter is handled by the list itself).
+        self.choose(event.option_index)
 
 
 class PolicyEditorScreen(Screen[None]):
@@ -921,6 +955,35 @@ class PolicyEditorScreen(Screen[None]):
     def __init__(self, ref: Any) -> None:
         super().__init__()
         self.ref = ref
+        # Keys typed before the text area could take them (see ``_PickerList``), and the replay's state.
+        self._typed_ahead: list[str] = []
+        self._ready = False
+        self._feeding = False
+
+    def type_ahead(self, event: events.Key) -> None:
+        """A key typed before this screen took focus: replayed, in order, once the text area has it."""
+        self._typed_ahead.append(event.key)
+        if self._ready:
+            self._feed_typed_ahead()
+
+    def _feed_typed_ahead(self) -> None:
+        if not self._feeding and self._typed_ahead:
+            self._feeding = True
+            self.run_worker(self._feed(), group="typeahead")
+
+    async def _feed(self) -> None:
+        # One key at a time, each handled before the next (as a terminal delivers them): posted all at once,
+        # letters would be inserted before a bubbling Down/End had moved the cursor. ``_press_keys`` is
+        # Textual 8.2.8's (pinned) own sequenced key feed, the one Pilot uses.
+        try:
+            while self._typed_ahead:
+                await self.app._press_keys([self._typed_ahead.pop(0)])
+        finally:
+            self._feeding = False
+
+    def _start_typed_ahead(self) -> None:
+        self._ready = True
+        self._feed_typed_ahead()
 
     def _loaded_document(self) -> Any:
         slot = backend.get_policy(_app(self).base_inventory, self.ref)
@@ -945,6 +1008,7 @@ class PolicyEditorScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
+        self.call_after_refresh(self._start_typed_ahead)
 
     def _error(self, message: str) -> None:
         box = self.query_one("#ed-error", Static)

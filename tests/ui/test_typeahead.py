@@ -1,0 +1,60 @@
+"""Keys typed right after choosing a policy in the picker reach the editor, in order.
+
+The app hands each key to the widget focused when the key arrives; keys sent in one burst after Enter
+were queued on the picker's list before the editor existed, and the list ate them (tmux send-keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.widgets import Input, TextArea
+
+from lambdaperm_tui.ui.app import LambdaPermApp
+from lambdaperm_tui.ui.screens import PolicyEditorScreen, PolicyPicker, SimulatorScreen
+
+from .helpers import build_app, loaded, wait_for
+from .inventory_fixture import ORDERS_ROLE
+
+SIZE = (80, 24)
+AFTER_ENTER = [("down", None), ("end", None), ("backspace", None), ("x", "x"), ("y", "y")]
+
+
+async def _open_picker(pilot: Any, app: LambdaPermApp) -> None:
+    await wait_for(pilot, lambda: loaded(app))
+    await pilot.press("l", "j", "s")  # billing:prod in the simulator
+    await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+    screen = app.screen
+    screen.query_one("#sim-principal", Input).value = ORDERS_ROLE
+    await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == ORDERS_ROLE)
+    await pilot.press("ctrl+o")  # the answer used two policies: the picker asks which
+    await wait_for(pilot, lambda: isinstance(app.screen, PolicyPicker))
+
+
+async def test_keys_sent_in_one_burst_after_enter_are_typed_in_the_editor() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_picker(pilot, app)
+        assert app._driver is not None
+        # Straight to the driver, no waits between them: what a terminal delivers for a fast typist.
+        for key, char in [("enter", None), *AFTER_ENTER]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        editor = app.screen.query_one(TextArea)
+        # Line 2 of the policy is `  "Version": "2012-10-17",`: End, BSpace drops the comma, then "xy".
+        await wait_for(pilot, lambda: editor.text.splitlines()[1] == '  "Version": "2012-10-17"xy')
+        assert editor.cursor_location == (1, 27)
+        assert app.focused is editor
+
+
+async def test_keys_after_the_editor_is_open_are_unaffected() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_picker(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
+        await pilot.press(*(key for key, _ in AFTER_ENTER))
+        editor = app.screen.query_one(TextArea)
+        assert editor.text.splitlines()[1] == '  "Version": "2012-10-17"xy'
