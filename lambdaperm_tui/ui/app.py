@@ -551,6 +551,8 @@ class LambdaPermApp(App[int]):
     # -- selection and detail -----------------------------------------------------------------------------
     @on(ResourcePane.EntryHighlighted)
     def _entry_highlighted(self, message: ResourcePane.EntryHighlighted) -> None:
+        if not self.screen_stack:
+            return  # the app is closing: a list re-ordered at the end of the load may still announce its row
         if message.pane is not self.active_pane():
             return  # a hidden pane placing its first cursor is not a selection
         self.current = message.entry
