@@ -9,14 +9,8 @@ a local emulator would.
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +19,7 @@ import pytest
 
 from lambdaperm_tui.aws.compat import normalise_lambda_policy
 from lambdaperm_tui.iam import parse_policy
+from tests.aws.plain_moto import cli_env, function_zip, plain_moto_server, run_cli
 
 FN = "arn:aws:lambda:us-east-1:123456789012:function:f"
 
@@ -123,34 +118,11 @@ def test_other_malformations_are_left_for_the_engine_to_report() -> None:
     assert normalise_lambda_policy(doc) is doc
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def plain_moto() -> Iterator[str]:
     """A moto server in its own process: moto's own policy shapes, no adapter."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with plain_moto_server() as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_cli_answers_over_a_plain_moto_endpoint(plain_moto: str, tmp_path: Path) -> None:
@@ -165,15 +137,12 @@ def test_cli_answers_over_a_plain_moto_endpoint(plain_moto: str, tmp_path: Path)
         ],
     }
     role = iam.create_role(RoleName="exec", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("x.py", "def h(e, c): pass")
     lam.create_function(
         FunctionName="f",
         Runtime="python3.12",
         Role=role,
         Handler="x.h",
-        Code={"ZipFile": buf.getvalue()},
+        Code={"ZipFile": function_zip()},
         Publish=True,
     )
     lam.create_alias(FunctionName="f", Name="prod", FunctionVersion="1")
@@ -193,22 +162,10 @@ def test_cli_answers_over_a_plain_moto_endpoint(plain_moto: str, tmp_path: Path)
     )
     lam.create_function_url_config(FunctionName="f", AuthType="NONE")
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ENDPOINT_URL=plain_moto,
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-    )
+    env = cli_env(plain_moto, "us-east-1")
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "lambdaperm_tui", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_cli(env, *args)
 
     other = run(
         "simulate",

@@ -14,20 +14,15 @@ answer follows AWS's documented evaluation logic:
 
 from __future__ import annotations
 
-import io
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+
+from tests.aws.plain_moto import cli_env, function_zip, plain_moto_server, run_cli
 
 ACCOUNT = "123456789012"  # moto's default account
 PARTNER = "111122223333"
@@ -37,19 +32,6 @@ WEST = "eu-west-1"
 ORDERS = f"arn:aws:lambda:{EAST}:{ACCOUNT}:function:orders"
 WEB = f"arn:aws:lambda:{WEST}:{ACCOUNT}:function:web"
 BUCKET = "arn:aws:s3:::orders-inbox"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("x.py", "def h(e, c): pass")
-    return buf.getvalue()
 
 
 def _policy(*statements: dict[str, Any]) -> str:
@@ -98,7 +80,7 @@ def _seed(url: str) -> dict[str, str]:
         PolicyDocument=_policy({"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": WEB}),
     )
 
-    package = _zip()
+    package = function_zip()
     east.create_function(
         FunctionName="orders",
         Runtime="python3.12",
@@ -158,48 +140,15 @@ def _seed(url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def account() -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     """A seeded plain moto server in its own process, and the environment that points the CLI at it."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        arns = _seed(url)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            AWS_ENDPOINT_URL=url,
-            AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            AWS_DEFAULT_REGION=EAST,
-        )
-        yield arns, env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    out = subprocess.run(
-        [sys.executable, "-m", "lambdaperm_tui", *args], env=env, capture_output=True, text=True, timeout=180
-    )
-    assert "Traceback" not in out.stderr, out.stderr
-    return out
+    with plain_moto_server() as url:
+        yield _seed(url), cli_env(url, EAST)
 
 
 LIVE = ("--region", EAST, "--region", WEST)
 
 
 def _simulate(env: dict[str, str], principal: str, action: str, resource: str, *extra: str) -> dict[str, Any]:
-    out = _cli(
+    out = run_cli(
         env,
         "simulate",
         *LIVE,
@@ -337,7 +286,7 @@ def test_layer_version_shared_with_one_account(account: tuple[dict[str, str], di
 def _who_can(
     env: dict[str, str], action: str, resource: str, *source: str
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    out = _cli(env, "who-can", *(source or LIVE), "--action", action, "--resource", resource, "--json")
+    out = run_cli(env, "who-can", *(source or LIVE), "--action", action, "--resource", resource, "--json")
     rows = json.loads(out.stdout)
     assert out.returncode == (0 if any(r["decision"] == "allowed" for r in rows) else 1), out.stderr
     return [(r["decision"], r["principal"], r["context"]) for r in rows]
@@ -369,7 +318,7 @@ def test_snapshot_gives_the_same_answers(
 ) -> None:
     arns, env = account
     snap = tmp_path / "account.json"
-    saved = _cli(env, "snapshot", *LIVE, "-o", str(snap))
+    saved = run_cli(env, "snapshot", *LIVE, "-o", str(snap))
     assert saved.returncode == 0, saved.stderr
     offline = ("--snapshot", str(snap))
     for action, resource in (
@@ -389,8 +338,8 @@ def test_snapshot_gives_the_same_answers(
             "--resource",
             f"{ORDERS}:live",
         )
-        live = json.loads(_cli(env, *args, *LIVE, "--json", "--explain", "none").stdout)
-        kept = json.loads(_cli(env, *args, *offline, "--json", "--explain", "none").stdout)
+        live = json.loads(run_cli(env, *args, *LIVE, "--json", "--explain", "none").stdout)
+        kept = json.loads(run_cli(env, *args, *offline, "--json", "--explain", "none").stdout)
         assert (kept["decision"], kept["decided_by"]) == (live["decision"], live["decided_by"])
 
 
@@ -398,7 +347,7 @@ def test_without_region_the_resource_region_is_loaded(account: tuple[dict[str, s
     """AWS_DEFAULT_REGION is us-east-1; a question about a function in eu-west-1 still reads eu-west-1."""
     arns, env = account
     args = ("--principal", arns["loner"], "--action", "lambda:GetFunction", "--resource", WEB, "--json")
-    out = _cli(env, "simulate", *args)
+    out = run_cli(env, "simulate", *args)
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["unknown_because"] == []
     rows = _who_can(env, "lambda:InvokeFunctionUrl", WEB, "--workers", "4")
@@ -411,7 +360,7 @@ def test_principal_written_role_or_user_slash_name(account: tuple[dict[str, str]
     for text, arn in (("role/invoker", arns["invoker"]), ("user/dev", arns["dev"])):
         answer = _simulate(env, text, "lambda:InvokeFunction", ORDERS)
         assert answer["decision"] == "allowed" and answer["principal"] == arn
-    wrong = _cli(
+    wrong = run_cli(
         env,
         "simulate",
         "--principal",
