@@ -17,23 +17,12 @@ from typing import Any, Literal
 
 from ..iam.errors import PolicyError
 from ..iam.policy import Policy
-from ..iam.request import ContextValue, PrincipalKind
+from ..iam.request import IAM_PRINCIPAL_KINDS, ContextValue, PrincipalKind
 from ..inventory.model import Group, PolicySlot, Role, User
 from . import catalog
 from .policy_index import _CACHE, _Index
 from .targets import _Target, _Who
 from .whatif import PolicyKind, PolicyRef
-
-_IAM_KINDS = frozenset(
-    {
-        PrincipalKind.USER,
-        PrincipalKind.ROLE,
-        PrincipalKind.ASSUMED_ROLE,
-        PrincipalKind.FEDERATED_USER,
-        PrincipalKind.ROOT,
-    }
-)
-
 
 # Principal-side keys that only the principal's own account knows; a condition on them that we cannot
 # fill for a principal outside the inventory makes a denial unknown rather than definite.
@@ -197,7 +186,7 @@ def _gather(
         g.notes.append(who.note)
     ours = p.account == inv.account_id
     # Identity side.
-    if p.kind in _IAM_KINDS:
+    if p.kind in IAM_PRINCIPAL_KINDS:
         if ours and who.role is not None:
             _role_identity(g, idx, who.role)
             g.context.update(_tags_context("aws:PrincipalTag", who.role.tags))
@@ -268,7 +257,7 @@ def _gather(
             # principal, so the answer shows what the identity side (which we do know) decides.
             name = f"assumed: resource policy of {target.arn}"
             grantee: Any
-            if p.kind in _IAM_KINDS:
+            if p.kind in IAM_PRINCIPAL_KINDS:
                 grantee = {"AWS": _principal_for_policy(who)}
             elif p.kind == PrincipalKind.SERVICE:
                 grantee = {"Service": who.text}

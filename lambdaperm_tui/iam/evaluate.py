@@ -60,7 +60,7 @@ from .context import RequestContext
 from .errors import RequestError
 from .policy import ActionPattern, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement
 from .principal import principal_arn
-from .request import PolicySet, Principal, PrincipalKind, Request
+from .request import IAM_PRINCIPAL_KINDS, PolicySet, Principal, PrincipalKind, Request
 from .result import (
     DecidingStatement,
     Decision,
@@ -78,15 +78,6 @@ __all__ = ["EXPLAIN_LEVELS", "ExplainLevel", "derived_context", "evaluate"]
 ExplainLevel = Literal["full", "relevant"]
 EXPLAIN_LEVELS: tuple[ExplainLevel, ...] = ("full", "relevant")
 
-_IAM_KINDS = frozenset(
-    {
-        PrincipalKind.USER,
-        PrincipalKind.ROLE,
-        PrincipalKind.ASSUMED_ROLE,
-        PrincipalKind.FEDERATED_USER,
-        PrincipalKind.ROOT,
-    }
-)
 _ROLE_KINDS = frozenset({PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE})
 
 # Strength of a resource-policy grant (see rule 4): higher is less limited.
@@ -123,7 +114,7 @@ def derived_context(principal: Principal) -> dict[str, str]:
     arn = principal_arn(principal)
     if arn is not None:
         out["aws:PrincipalArn"] = arn
-    if principal.account is not None and principal.kind in _IAM_KINDS:
+    if principal.account is not None and principal.kind in IAM_PRINCIPAL_KINDS:
         out["aws:PrincipalAccount"] = principal.account
     ptype = _PRINCIPAL_TYPE.get(principal.kind)
     if ptype is not None:
@@ -133,7 +124,7 @@ def derived_context(principal: Principal) -> dict[str, str]:
     if principal.kind is PrincipalKind.SERVICE:
         out["aws:PrincipalServiceName"] = principal.text
         out["aws:PrincipalIsAWSService"] = "true"
-    elif principal.kind in _IAM_KINDS:
+    elif principal.kind in IAM_PRINCIPAL_KINDS:
         out["aws:PrincipalIsAWSService"] = "false"
     return out
 
@@ -151,7 +142,7 @@ def _entry_grant(entry: PrincipalEntry, p: Principal) -> int:
         return _DIRECT
     if kind == "service":
         return _DIRECT if pk is PrincipalKind.SERVICE and entry.value == p.text else 0
-    if pk not in _IAM_KINDS or entry.account != p.account:
+    if pk not in IAM_PRINCIPAL_KINDS or entry.account != p.account:
         return 0
     if entry.partition is not None and entry.partition != p.partition:
         return 0
@@ -611,7 +602,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     run = _eval_explained if explain else _eval_fast
     memo = _memo_run
 
-    is_iam = p.kind in _IAM_KINDS
+    is_iam = p.kind in IAM_PRINCIPAL_KINDS
     is_root = p.kind is PrincipalKind.ROOT
     resource_account = _request_account(request)
     cross_account = is_iam and resource_account is not None and p.account != resource_account

@@ -25,6 +25,19 @@ class PrincipalKind(str, enum.Enum):
     ANONYMOUS = "Anonymous"
 
 
+# IAM principals of an account: the callers SCPs and identity policies govern (service principals and
+# anonymous callers are authorised by resource policies alone).
+IAM_PRINCIPAL_KINDS = frozenset(
+    {
+        PrincipalKind.USER,
+        PrincipalKind.ROLE,
+        PrincipalKind.ASSUMED_ROLE,
+        PrincipalKind.FEDERATED_USER,
+        PrincipalKind.ROOT,
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     """A parsed caller.
