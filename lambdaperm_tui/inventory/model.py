@@ -84,6 +84,68 @@ class Alias:
     policy: PolicySlot = NOT_LOADED
 
 
+TracingMode = Literal["Active", "PassThrough"]
+
+
+@dataclass(frozen=True, slots=True)
+class VpcConfig:
+    """The function's VPC attachment (``VpcConfig`` of ListFunctions): Lambda makes ENIs in these subnets."""
+
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    vpc_id: str | None = None
+    ipv6_allowed_for_dual_stack: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileSystemConfig:
+    """An EFS access point the function mounts (``FileSystemConfigs``)."""
+
+    arn: str  # arn:aws:elasticfilesystem:R:A:access-point/fsap-...
+    local_mount_path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoggingConfig:
+    """Where and how the function logs (``LoggingConfig``); ``log_group`` None means ``/aws/lambda/NAME``."""
+
+    log_format: str | None = None  # "JSON" | "Text"
+    application_log_level: str | None = None
+    system_log_level: str | None = None
+    log_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionConfig:
+    """The settings of ListFunctions that decide what the function needs from its execution role.
+
+    ``vpc`` is None when the function is not attached to a VPC; ``environment_variables`` only says
+    whether there are any (their values are never kept: they often hold secrets).
+    """
+
+    tracing_mode: TracingMode | None = None
+    vpc: VpcConfig | None = None
+    dead_letter_target: str | None = None  # DeadLetterConfig.TargetArn (SQS queue or SNS topic)
+    kms_key_arn: str | None = None  # customer managed key of the environment variables
+    environment_variables: bool = False
+    file_systems: tuple[FileSystemConfig, ...] = ()
+    logging: LoggingConfig | None = None
+    package_type: str | None = None  # "Zip" | "Image"
+    architectures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EventInvokeConfig:
+    """Asynchronous invocation settings of one qualifier (ListFunctionEventInvokeConfigs)."""
+
+    function_arn: str  # the qualified ARN the settings apply to
+    on_success: str | None = None  # destination ARN
+    on_failure: str | None = None
+    maximum_retry_attempts: int | None = None
+    maximum_event_age_seconds: int | None = None
+    last_modified: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Function:
     """A Lambda function with its versions, aliases, per-qualifier policies and URLs.
@@ -108,6 +170,13 @@ class Function:
     urls: tuple[FunctionUrl, ...] | None = None
     urls_unknown: str | None = None
     details_unknown: str | None = None  # versions/aliases could not be listed
+    # The configuration of ListFunctions: None with no reason means "not read" (e.g. built by hand);
+    # ``config_unknown`` says why it is unknown (a response that failed validation, an old snapshot).
+    config: FunctionConfig | None = None
+    config_unknown: str | None = None
+    # Asynchronous invocation configs (read on demand): None until read; the reason when unreadable.
+    event_invoke_configs: tuple[EventInvokeConfig, ...] | None = None
+    event_invoke_configs_unknown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +255,51 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceAccess:
+    """One ``SourceAccessConfigurations`` entry of a mapping: how Lambda reaches or authenticates to it."""
+
+    type: str  # BASIC_AUTH, VPC_SUBNET, VPC_SECURITY_GROUP, SASL_SCRAM_512_AUTH, CLIENT_CERTIFICATE_TLS_AUTH
+    uri: str  # a secret ARN, "subnet:subnet-...", "security_group:sg-...", a virtual host
+
+
+@dataclass(frozen=True, slots=True)
+class EventSourceMapping:
+    """An event source mapping (ListEventSourceMappings): Lambda polls the source with the function's role.
+
+    ``function_arn`` is as AWS returns it (it may name a version or alias). ``event_source_arn`` is None
+    for self-managed Kafka, whose brokers are in ``kafka_bootstrap_servers``.
+    """
+
+    uuid: str
+    function_arn: str
+    region: str
+    event_source_arn: str | None = None
+    state: str | None = None  # Enabled, Disabled, Creating, Enabling, Disabling, Updating, Deleting
+    batch_size: int | None = None
+    maximum_batching_window_seconds: int | None = None
+    starting_position: str | None = None
+    function_response_types: tuple[str, ...] = ()
+    on_failure_destination: str | None = None  # DestinationConfig.OnFailure.Destination
+    topics: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    source_access: tuple[SourceAccess, ...] = ()
+    kafka_bootstrap_servers: tuple[str, ...] = ()
+    consumer_group_id: str | None = None  # Kafka: AmazonManagedKafka/SelfManagedKafkaEventSourceConfig
+    kms_key_arn: str | None = None  # the key that encrypts the filter criteria
+    arn: str | None = None  # EventSourceMappingArn
+    last_processing_result: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionEventSources:
+    """The event source mappings of one region: listed once per region, or unknown with the reason."""
+
+    region: str
+    mappings: tuple[EventSourceMapping, ...] = ()
+    unknown: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Inventory:
     """Everything known about one account. ``source`` describes where it came from, for the header.
 
@@ -208,4 +322,6 @@ class Inventory:
     scps: tuple[tuple[NamedPolicy, ...], ...] | None = None
     rcps: tuple[tuple[NamedPolicy, ...], ...] | None = None
     complete: bool = True  # False while a live load is still streaming
+    # One entry per region whose mappings were listed (or failed); a region absent here was not read.
+    event_source_mappings: tuple[RegionEventSources, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)

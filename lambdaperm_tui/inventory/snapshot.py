@@ -2,11 +2,11 @@
 
 Format (``docs/snapshot.schema.json`` is the JSON Schema)::
 
-    {"format": "lambdaperm-tui-snapshot", "format_version": 1,
+    {"format": "lambdaperm-tui-snapshot", "format_version": 2,
      "account_id": "...", "regions": [...], "captured_at": "...Z", "source": "...", "complete": true,
      "functions": [...], "layers": [...], "roles": [...], "users": [...], "groups": [...],
      "managed_policies": [...], "failures": [...], "organization_id": null, "scps": null, "rcps": null,
-     "extra": {}}
+     "event_source_mappings": [...], "extra": {}}
 
 Every record is the field-for-field image of its ``inventory.model`` dataclass. A policy slot is written as
 one of ``{"state": "document", "document": ...}``, ``{"state": "none"}``, ``{"state": "unknown", "reason":
@@ -15,7 +15,8 @@ and alias routing are lists of ``[key, value]`` pairs.
 
 A snapshot holds no credentials: the inventory never has any, and keys of ``extra`` that look like one are
 dropped on the way out. Fields added to the model later get defaults, so older snapshots of the same
-format version still load; a newer format version is refused with a message saying so.
+format version still load; a newer format version is refused with a message saying so. Version 1 files
+(before function configurations and event source mappings) load with those marked unknown.
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ from typing import Any, Literal, Union
 from .model import Inventory, PolicySlot
 
 SNAPSHOT_FORMAT = "lambdaperm-tui-snapshot"
-SNAPSHOT_FORMAT_VERSION = 1
+SNAPSHOT_FORMAT_VERSION = 2
+# Version 1 had no function configuration (tracing, VPC, DLQ, ...) and no event source mappings: a
+# migrated snapshot says so in the "unknown" fields, so no answer reads their absence as "none".
+_V1_UNREAD = "not in the snapshot (format version 1 did not record it)"
 
 _SECRET_KEY = re.compile(r"secret|access[_-]?key|session[_-]?token|password|credential", re.IGNORECASE)
 
@@ -148,9 +152,28 @@ def load_snapshot(obj: Any) -> Inventory:
     if version < 1:
         raise SnapshotError(f"format_version: unknown snapshot format version {version}")
     body = {k: v for k, v in obj.items() if k not in ("format", "format_version")}
+    if version == 1:
+        body = _migrate_v1(body)
     result = _load(Inventory, body, "")
     assert isinstance(result, Inventory)
     return result
+
+
+def _migrate_v1(body: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 body in version 2's shape: what version 1 never recorded is marked unknown."""
+    out = dict(body)
+    functions = out.get("functions")
+    if isinstance(functions, list):
+        out["functions"] = [
+            {**fn, "config": None, "config_unknown": _V1_UNREAD} if isinstance(fn, dict) else fn
+            for fn in functions
+        ]
+    regions = out.get("regions")
+    if isinstance(regions, list):
+        out["event_source_mappings"] = [
+            {"region": r, "mappings": [], "unknown": _V1_UNREAD} for r in regions if isinstance(r, str)
+        ]
+    return out
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

@@ -194,7 +194,7 @@ def _dumped() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d.update(format_version=2), r"format version 2 is newer .* upgrade lambdaperm-tui"),
+        (lambda d: d.update(format_version=3), r"format version 3 is newer .* upgrade lambdaperm-tui"),
         (lambda d: d.update(format_version="1"), r"format_version: unknown snapshot format version '1'"),
         (lambda d: d.update(format_version=0), r"format_version: unknown snapshot format version 0"),
         (lambda d: d.pop("format"), r"not a lambdaperm-tui snapshot"),
