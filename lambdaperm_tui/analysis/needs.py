@@ -438,7 +438,9 @@ def requirements(inv: Inventory, fn: Function) -> tuple[tuple[Requirement, ...],
                         why,
                         ap,
                         context=(("elasticfilesystem:AccessPointArn", ap),),
-                        resource_unknown=f"the file system of access point {ap} is not in the inventory",
+                        # Neither the file system id nor its file system policy is in the inventory; EFS
+                        # without a file system policy admits any client that reaches a mount target.
+                        resource_unknown=f"the file system of {ap} and its policy are not in the inventory",
                     )
                 )
     mappings, mapping_unread = _mappings_of(inv, fn)

@@ -418,7 +418,9 @@ def test_a_customer_managed_environment_key(statement: dict[str, Any] | None, de
 def test_efs_mount_with_the_access_point_condition() -> None:
     # configuration-filesystem page: elasticfilesystem:ClientMount and ClientWrite (not for read-only)
     # (https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html); EFS policies can key on
-    # elasticfilesystem:AccessPointArn (https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html).
+    # elasticfilesystem:AccessPointArn (https://docs.aws.amazon.com/efs/latest/ug/access-points-iam-policy.html).
+    # Without a file system policy EFS lets any client that can reach a mount target in, so the role's
+    # policies alone never make it "denied" (https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html).
     ap = f"arn:aws:elasticfilesystem:{R}:{A}:access-point/fsap-0123"
     config = FunctionConfig(file_systems=(FileSystemConfig(ap, "/mnt/data"),))
     scoped = {
@@ -432,7 +434,7 @@ def test_efs_mount_with_the_access_point_condition() -> None:
     )
     mount = needs["elasticfilesystem:ClientMount"]
     assert mount.decision == "allowed"
-    assert any("file system of access point" in a for a in mount.assumes)
+    assert any("the file system of " + ap in a for a in mount.assumes)
     write = needs["elasticfilesystem:ClientWrite"]
     assert write.decision == "unknown"  # a statement naming the file system itself could allow it
 
