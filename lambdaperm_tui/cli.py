@@ -181,7 +181,34 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_source_options(who, top=False)
     who.set_defaults(command="who-can")
+    _add_role_parsers(sub)
     return parser
+
+
+def _add_role_parsers(sub: Any) -> None:
+    """``needs`` and ``triggers``: what a function needs from its execution role, and what can invoke it."""
+    needs = sub.add_parser(
+        "needs",
+        help="what a function's configuration needs from its execution role, each need decided",
+        description="Logs, X-Ray, VPC network interfaces, event sources, destinations, DLQ, KMS and EFS: "
+        "each action the configuration requires, evaluated over the role's policies, boundary and SCPs. "
+        "Exit status: 0 all allowed, 1 any denied, 3 any unknown, 4 any allowed only under a condition.",
+    )
+    needs.add_argument("--function", metavar="ARN", required=True, help="the function's ARN (or its name)")
+    needs.add_argument("--json", action="store_true", help="print the needs as JSON")
+    _add_source_options(needs, top=False)
+    needs.set_defaults(command="needs")
+    triggers = sub.add_parser(
+        "triggers",
+        help="what can invoke a function, per qualifier (mappings, services, accounts, principals)",
+        description="For the unqualified function, each version and alias, and each URL: event source "
+        "mappings, service principals with their source, other accounts, the public and the account's "
+        "principals allowed through identity policies, each with its decision.",
+    )
+    triggers.add_argument("--function", metavar="ARN", required=True, help="the function's ARN (or its name)")
+    triggers.add_argument("--json", action="store_true", help="print the triggers as JSON")
+    _add_source_options(triggers, top=False)
+    triggers.set_defaults(command="triggers")
 
 
 # -- entry point ------------------------------------------------------------------------------------
@@ -203,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_who_can(args)
         if args.command == "snapshot":
             return _cmd_snapshot(args)
+        if args.command == "needs":
+            return _cmd_needs(args)
+        if args.command == "triggers":
+            return _cmd_triggers(args)
         return _cmd_tui(args)
     except CliError as exc:
         _fail(str(exc))
@@ -711,6 +742,98 @@ def _who_can_table(rows: Sequence[WhoCanRow], args: argparse.Namespace) -> list[
     tail = f", {unknown} unknown" if unknown else ""
     lines.append(f"{allowed} of {len(rows)} principals allowed{tail}")
     return lines
+
+
+# -- needs / triggers --------------------------------------------------------------------------------
+
+_NEEDS_EXIT = {"allowed": EXIT_ALLOWED, "denied": EXIT_DENIED, "unknown": EXIT_UNKNOWN, "conditional": 4}
+
+
+def _need_words(decision: str, symbols: tuple[str, str, str]) -> str:
+    ok, no, unknown = symbols
+    if decision == "allowed":
+        return f"{ok} ALLOWED"
+    if decision == "denied":
+        return f"{no} DENIED"
+    if decision == "conditional":
+        return "◐ ALLOWED IF" if symbols[0] == "✔" else "~ ALLOWED IF"
+    return f"{unknown} UNKNOWN"
+
+
+_BLOCKED_WORDS = {
+    "no-allow": "no statement allows it",
+    "boundary": "blocked by the permissions boundary",
+    "scp": "blocked by an SCP",
+    "explicit-deny": "explicitly denied",
+}
+
+
+def _cmd_needs(args: argparse.Namespace) -> int:
+    inventory = _open(args, args.function)
+    from .analysis.needs import function_needs
+    from .iam.errors import InputError
+
+    try:
+        report = function_needs(inventory, args.function)
+    except InputError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_json()) + "\n")
+    else:
+        symbols = _symbols(sys.stdout)
+        lines = [_clean(f"needs of {report.function} (execution role {report.role or 'unknown'}):")]
+        for need in report.needs:
+            r = need.requirement
+            lines.append(f"{_need_words(need.decision, symbols)}  {_clean(r.action)} on {_clean(r.resource)}")
+            lines.append(f"    why: {_one_line(r.why)}")
+            if need.blocked_by:
+                lines.append(f"    {_BLOCKED_WORDS[need.blocked_by]}")
+            for d in need.decided_by:
+                lines.append(f"    decided by: {_decider_text(d)}")
+            for reason in need.unknown_because:
+                lines.append(f"    unknown because: {_one_line(reason)}")
+            for assumption in need.assumes:
+                lines.append(f"    assumes: {_one_line(assumption)}")
+        for unread in report.unread:
+            lines.append(f"? not read: {_one_line(unread)}")
+        counts = {d: sum(1 for n in report.needs if n.decision == d) for d in _NEEDS_EXIT}
+        lines.append(
+            f"{len(report.needs)} needs: {counts['allowed']} allowed, {counts['denied']} denied, "
+            f"{counts['unknown']} unknown, {counts['conditional']} conditional"
+        )
+        _write(sys.stdout, lines)
+    return _NEEDS_EXIT[report.decision]
+
+
+def _cmd_triggers(args: argparse.Namespace) -> int:
+    inventory = _open(args, args.function)
+    from .analysis.triggers import function_triggers
+    from .iam.errors import InputError
+
+    try:
+        report = function_triggers(inventory, args.function)
+    except InputError as exc:
+        raise CliError(str(exc)) from None
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_json()) + "\n")
+    else:
+        symbols = _symbols(sys.stdout)
+        lines = [_clean(f"what can invoke {report.function}:")]
+        for view in report.qualifiers:
+            lines.append(_clean(f"{view.label}  {view.arn}"))
+            if not view.triggers:
+                lines.append("    (nothing)")
+            for t in view.triggers:
+                words = _need_words(t.decision, symbols)
+                lines.append(f"    {words}  {_clean(t.label)}")
+                for d in t.decided_by:
+                    lines.append(f"        decided by: {_decider_text(d)}")
+                for reason in t.unknown_because:
+                    lines.append(f"        unknown because: {_one_line(reason)}")
+        for unread in report.unread:
+            lines.append(f"? not read: {_one_line(unread)}")
+        _write(sys.stdout, lines)
+    return _NEEDS_EXIT[report.decision]
 
 
 # -- snapshot and the UI ------------------------------------------------------------------------------
