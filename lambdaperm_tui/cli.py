@@ -263,13 +263,13 @@ def _one_line(text: str) -> str:
     return _clean(" ".join(text.split()))
 
 
-# Control characters in untrusted text (policy names, Sids, ARNs) could drive the terminal: show them
-# escaped instead.
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), *range(0x7F, 0xA0))}
-
-
 def _clean(text: str) -> str:
-    return text.translate(_CONTROL)
+    """Untrusted text (policy names, Sids, ARNs, AWS error messages) as every human line shows it:
+    ``inventory.text.inert`` (escaped controls and bidi, cut when huge). The --json output needs nothing:
+    json.dumps writes ASCII, each such character a ``\\u`` escape."""
+    from .inventory.text import inert  # here, not at the top: the --json batch path imports only the engine
+
+    return inert(text)
 
 
 def _silence_stdout() -> None:
@@ -465,7 +465,7 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
             out = []
     _write(sys.stdout, out)
     if any_invalid:
-        print(f'{PROG}: {path}: some lines are invalid (see their "error")', file=sys.stderr)
+        print(f'{PROG}: {_clean(path)}: some lines are invalid (see their "error")', file=sys.stderr)
         return EXIT_INVALID
     return EXIT_DENIED if any_denied else EXIT_ALLOWED
 
@@ -849,7 +849,7 @@ def _cmd_snapshot(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
-    print(f"{PROG}: saved {args.output}: {_inventory_summary(inventory)}", file=sys.stderr)
+    print(f"{PROG}: saved {_clean(args.output)}: {_inventory_summary(inventory)}", file=sys.stderr)
     return 0
 
 

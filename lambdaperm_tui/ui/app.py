@@ -20,18 +20,20 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from ..inventory.model import Function, Inventory, Layer
+from ..inventory.text import inert
 from . import backend
 from .commands import ActionsProvider
 from .detail import DetailView, render_entry
 from .header import StatusHeader
 from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
 from .panes import Entry, ResourcePane
-from .render import age_words, function_label, layer_version_label, role_label, short_reason
+from .render import age_words, function_label, layer_version_label, plain, role_label, short_reason
 
 PANES = ("functions", "layers", "roles", "principals")
 LOAD_SLICE = 400  # loader events applied per turn of the event loop (bounds how long one turn blocks)
@@ -176,6 +178,25 @@ class LambdaPermApp(App[int]):
         self._detail_timer: Any = None
         self._multi_region = False
         self._failures_seen = 0
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast of the app and its screens: never markup, and inert (messages quote names,
+        ARNs and AWS error text). ``markup`` is accepted for Textual's signature and ignored."""
+        super().notify(
+            inert(message, multiline=True),
+            title=inert(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- layout -------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -446,9 +467,9 @@ class LambdaPermApp(App[int]):
         return label, Entry("function", fn.arn, fn), extra
 
     def _layer_row(self, layer: Layer) -> tuple[Text, Entry, str]:
-        label = Text(layer.name, style="bold")
+        label = plain(layer.name, "bold")
         label.append(f"  {len(layer.versions)} version{'s' if len(layer.versions) != 1 else ''}", style="dim")
-        label.append(f"  {layer.region}", style="dim")
+        label.append(f"  {inert(layer.region)}", style="dim")
         reason = layer.versions_unknown or next(
             (v.policy.unknown for v in layer.versions if v.policy.unknown), None
         )
@@ -467,8 +488,8 @@ class LambdaPermApp(App[int]):
                 False,
             )
         for alias in fn.aliases:
-            label = Text(f"alias {alias.name}", style="cyan")
-            label.append(f" → {alias.function_version}", style="dim")
+            label = plain(f"alias {alias.name}", "cyan")
+            label.append(f" → {inert(alias.function_version)}", style="dim")
             if alias.policy.unknown:
                 label.append(f" ? unknown: {short_reason(alias.policy.unknown)}", style="bold yellow")
             elif alias.policy.document is not None:
@@ -477,7 +498,7 @@ class LambdaPermApp(App[int]):
                 label.append("  URL", style="magenta")
             yield label, Entry("alias", alias.arn, alias, fn), False
         for version in fn.versions:
-            label = Text(f"version {version.version}")
+            label = plain(f"version {version.version}")
             if version.policy.unknown:
                 label.append(f" ? unknown: {short_reason(version.policy.unknown)}", style="bold yellow")
             elif version.policy.document is not None:
@@ -678,6 +699,13 @@ class LambdaPermApp(App[int]):
         if entry is None or not entry.key:
             self.notify("Nothing selected to copy.", severity="warning")
             return
+        if inert(entry.key) != entry.key:
+            # Pasted into a shell, a control character or a newline would run as typed: never copy one.
+            self.notify(
+                "Not copied: this ARN holds control or invisible characters (shown as \\x.. escapes).",
+                severity="warning",
+            )
+            return
         self.copy_to_clipboard(entry.key)
         self.notify(entry.key, title="Copied", markup=False)
 
@@ -791,11 +819,11 @@ def principal_row(p: Any) -> tuple[Text, Entry, str]:
     """A Principals pane row from an ``analysis.principals.NamedPrincipal``."""
     text = str(p.principal)
     kind = str(p.kind)
-    label = Text(text, style="bold")
+    label = plain(text, "bold")
     if kind in ("public", "anonymous") or text in ("*", "anonymous"):
         label.append("  PUBLIC (anyone)", style="bold magenta")
     else:
-        label.append(f"  {kind}", style="dim")
+        label.append(f"  {inert(kind)}", style="dim")
         if getattr(p, "external", False):
             label.append("  external", style="yellow")
     where = tuple(getattr(p, "where", ()))

@@ -15,8 +15,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role
+from ..inventory.text import inert
 from .panes import Entry
-from .render import json_syntax, slot_summary, statement_table
+from .render import inert_label, json_syntax, plain, slot_summary, statement_table
 
 # How policies are shown: "table" (wide), "cards" (narrow) or "json" (raw).
 # (owner key, policy name) -> edited by what-if?
@@ -24,16 +25,19 @@ EditedFn = Callable[[str, str], bool]
 
 
 def _facts(rows: list[tuple[str, str | Text]]) -> Table:
+    """Label/value rows; every value is drawn inert (a ``str`` on one line; a ``Text`` may hold lines)."""
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in rows:
-        table.add_row(Text(key), value if isinstance(value, Text) else Text(value))
+        table.add_row(
+            Text(key), inert_label(value, multiline=True) if isinstance(value, Text) else plain(value)
+        )
     return table
 
 
 def _policy_block(title: str, slot: PolicySlot, *, raw: str, edited: bool = False) -> list[RenderableType]:
-    head = Text(title, style="bold underline")
+    head = plain(title, "bold underline")
     head.append("  ")
     head.append_text(slot_summary(slot))
     if edited:
@@ -57,7 +61,7 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
         ("Role", fn.role or "—"),
     ]
     if fn.layers:
-        facts.append(("Layers", "\n".join(fn.layers)))
+        facts.append(("Layers", Text("\n".join(inert(arn) for arn in fn.layers))))
     if fn.last_modified:
         facts.append(("Modified", fn.last_modified))
     if fn.description:
@@ -117,7 +121,7 @@ def layer_detail(layer: Layer, *, raw: str, edited: EditedFn) -> list[Renderable
         _facts([("Layer", layer.name), ("ARN", layer.arn), ("Region", layer.region)])
     ]
     if layer.versions_unknown:
-        out.append(Text(f"? versions unknown: {layer.versions_unknown}", style="bold yellow"))
+        out.append(plain(f"? versions unknown: {layer.versions_unknown}", "bold yellow", multiline=True))
     for lv in layer.versions:
         out += _policy_block(
             f"Policy of version {lv.version}", lv.policy, raw=raw, edited=edited(lv.arn, "policy")
@@ -198,15 +202,15 @@ def principal_detail(entry: Entry) -> list[RenderableType]:
         grid.add_column(overflow="fold")
         for at in where:
             label = at.ref.label() if hasattr(at.ref, "label") else str(at.ref)
-            head = Text(label, style="bold")
-            head.append(f"  #{at.statement_index}" + (f" {at.sid}" if at.sid else ""), style="dim")
+            head = plain(label, "bold")
+            head.append(f"  #{at.statement_index}" + (f" {inert(at.sid)}" if at.sid else ""), style="dim")
             grid.add_row(Text("•"), head)
-            effect = Text(("NOT-principal " if at.not_principal else "") + at.effect)
+            effect = plain(("NOT-principal " if at.not_principal else "") + at.effect)
             effect.stylize("green" if at.effect == "Allow" else "red")
             grid.add_row(Text("  effect"), effect)
-            grid.add_row(Text("  does"), Text("\n".join(at.actions)))
+            grid.add_row(Text("  does"), Text("\n".join(inert(a) for a in at.actions)))
             if at.conditions:
-                grid.add_row(Text("  when"), Text("\n".join(at.conditions)))
+                grid.add_row(Text("  when"), Text("\n".join(inert(c) for c in at.conditions)))
         out.append(grid)
     return out
 
@@ -249,7 +253,7 @@ def render_entry(entry: Entry | None, inv: Inventory, *, raw: str, edited: Edite
     elif entry.kind == "principal":
         parts = principal_detail(entry)
     else:
-        parts = [Text(entry.key)]
+        parts = [plain(entry.key)]
     hint = Text(
         "v raw JSON · s simulate · w who-can · e edit a policy (what-if) · y copy ARN"
         if raw != "json"

@@ -15,6 +15,8 @@ from typing import Any
 
 from rich.text import Text
 
+from ..inventory.text import inert
+
 # arn:<partition>:<service>:<region>:<account>:<rest>; the region may be empty (IAM) or a wildcard.
 _ARN = re.compile(r"arn:aws[\w-]*:([\w-]+):([\w*?-]*):(\d{12}|\*):")
 _AWS_MANAGED = re.compile(r"arn:aws[\w-]*:iam::aws:policy/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)")
@@ -57,55 +59,56 @@ def _values(text: str, account: str) -> str:
 
 def element_label(element: str, matched: bool, detail: str, account: str) -> Text:
     """One Action/Resource/Principal line: mark, element, the request's value, what it was compared with."""
-    line = Text(f"{mark(matched)} {element}  ", style="bold" if matched else "")
+    line = Text(f"{mark(matched)} {inert(element)}  ", style="bold" if matched else "")
     m = _ELEMENT.match(detail)
     if m is None:
-        line.append(_values(detail, account))
+        line.append(inert(_values(detail, account)))
         return line
     req = short_arns(m.group("req"), account)
     rest = m.group("rest")
     if rest.startswith("matches none of "):
-        line.append(f"{req} ≠ {_values(rest[len('matches none of ') :], account)}")
+        shown = f"{req} ≠ {_values(rest[len('matches none of ') :], account)}"
     elif rest.startswith("matches "):
         hit = _values(rest[len("matches ") :], account)
         entry = _PRINCIPAL_HIT.match(hit)
         if hit.lower() == req.lower():
-            line.append(req)
+            shown = req
         elif entry is not None and entry.group(2).lower() == req.lower():
             # A principal named as itself: say how it was granted, not the same ARN twice.
-            line.append(req + (f" — {entry.group(3)}" if entry.group(3) else ""))
+            shown = req + (f" — {entry.group(3)}" if entry.group(3) else "")
         else:
-            line.append(f"{req} matches {hit}")
+            shown = f"{req} matches {hit}"
     elif rest.startswith("is excluded by "):
-        line.append(f"{req} excluded by {_values(rest[len('is excluded by ') :], account)}")
+        shown = f"{req} excluded by {_values(rest[len('is excluded by ') :], account)}"
     elif rest.startswith("is not among "):
-        line.append(f"{req} not in {_values(rest[len('is not among ') :], account)}")
+        shown = f"{req} not in {_values(rest[len('is not among ') :], account)}"
     else:
-        line.append(f"{req} {_values(rest, account)}")
+        shown = f"{req} {_values(rest, account)}"
+    line.append(inert(shown))
     return line
 
 
 def element_full(element: str, matched: bool, detail: str) -> Text:
     """The engine's own words for an element, unshortened."""
-    return Text(f"{mark(matched)} {element}: {detail}")
+    return Text(inert(f"{mark(matched)} {element}: {detail}"))
 
 
 def condition_label(c: Any, account: str) -> Text:
     """``✘ AWS:SourceArn (absent) vs ArnLike execute-api:us-east-1:abc/*``: the request side first."""
-    line = Text(f"{mark(c.matched)} {c.key} ", style="bold" if c.matched else "")
+    line = Text(f"{mark(c.matched)} {inert(c.key)} ", style="bold" if c.matched else "")
     if c.request_values is None:
         line.append("(absent)", style="italic")
     else:
-        line.append(", ".join(short_arns(v, account) for v in c.request_values) or '""')
-    line.append(f" vs {c.operator} ")
-    line.append(", ".join(short_arns(v, account) for v in c.policy_values))
+        line.append(", ".join(inert(short_arns(v, account)) for v in c.request_values) or '""')
+    line.append(f" vs {inert(c.operator)} ")
+    line.append(", ".join(inert(short_arns(v, account)) for v in c.policy_values))
     return line
 
 
 def condition_full(c: Any) -> Text:
     """A condition with both sides in full: ``ArnLike AWS:SourceArn: policy [...] vs request [...]``."""
-    line = Text(f"{mark(c.matched)} {c.operator} {c.key}: policy ")
-    line.append(json.dumps(list(c.policy_values)))
+    line = Text(inert(f"{mark(c.matched)} {c.operator} {c.key}: policy "))
+    line.append(inert(json.dumps(list(c.policy_values))))
     line.append(" vs request ")
-    line.append("(absent)" if c.request_values is None else json.dumps(list(c.request_values)))
+    line.append("(absent)" if c.request_values is None else inert(json.dumps(list(c.request_values))))
     return line

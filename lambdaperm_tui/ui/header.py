@@ -7,6 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
+from ..inventory.text import inert
+
 
 class StatusHeader(Horizontal):
     """One line: ``λ lambdaperm-tui │ demo · 123456789012 · us-east-1 │ READ-ONLY │ loading 12/40 ███``."""
@@ -32,16 +34,17 @@ class StatusHeader(Horizontal):
         if source.startswith("snapshot "):
             # A path can be long; the file name and the snapshot's age are what a reader needs first.
             source = "snapshot " + source[len("snapshot ") :].replace("\\", "/").rsplit("/", 1)[-1]
-        text.append(source)
+        # A file name, and a snapshot's account and regions, are untrusted text.
+        text.append(inert(source))
         if age:
-            text.append(f" (captured {age})", style="bold")
+            text.append(f" (captured {inert(age)})", style="bold")
         if account:
-            text.append(f" · {account}")
+            text.append(f" · {inert(account)}")
         if len(regions) > 1:
             # The count first: in 80 columns the list itself is cut, the number of regions must not be.
-            text.append(f" · {len(regions)} regions: " + ",".join(regions), style="dim")
+            text.append(f" · {len(regions)} regions: " + inert(",".join(regions)), style="dim")
         elif regions:
-            text.append(" · " + regions[0], style="dim")
+            text.append(" · " + inert(regions[0]), style="dim")
         self.query_one("#hdr-source", Static).update(text)
 
     def set_badges(self, *, loading: str | None, edited: int, failures: int) -> None:

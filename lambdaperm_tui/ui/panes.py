@@ -22,6 +22,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
 
+from .render import inert_label
+
 EntryKind = Literal[
     "function", "version", "alias", "url", "layer", "layer_version", "role", "principal", "info"
 ]
@@ -126,9 +128,10 @@ class ResourceTree(Tree[Entry]):
         node._updates += 1
 
     def process_label(self, label: str | Text) -> Text:
-        """Labels are always plain text: a str is never read as markup (ARNs and names are untrusted)."""
+        """Labels are always plain, inert text: a str is never read as markup, and control or bidi
+        characters in a name are drawn as escapes (ARNs and names are untrusted)."""
         text = Text(label) if isinstance(label, str) else label
-        return text.split()[0] if "\n" in text.plain else text
+        return inert_label(text.split()[0] if "\n" in text.plain else text)
 
 
 class ResourcePane(Vertical):

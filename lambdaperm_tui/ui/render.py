@@ -1,7 +1,10 @@
 """Pure helpers that turn inventory records and answers into rich ``Text`` for the widgets.
 
 Everything here builds ``rich.text.Text`` objects from plain strings, never markup: policy documents,
-ARNs and tags come from an AWS account and are untrusted, so a ``[`` in them must stay a ``[``.
+ARNs and tags come from an AWS account and are untrusted, so a ``[`` in them must stay a ``[``. Every
+such string is passed through ``inventory.text.inert`` on its way in (control and bidi characters shown
+as escapes, huge strings cut); ``inert_label`` does the same to a finished ``Text`` and is the last step
+of every tree label, table cell and input (``panes.ResourceTree``, ``screens``).
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rich.console import RenderableType
+from rich.highlighter import Highlighter
 from rich.syntax import Syntax
 from rich.table import Table
-from rich.text import Text
+from rich.text import Span, Text
 
 from ..inventory.model import Function, LayerVersion, PolicySlot, Role
+from ..inventory.text import DOCUMENT_LIMIT, LINE_LIMIT, cut_marker, inert
 
 # Symbols carry the meaning so that colour is never the only signal (16 colours, NO_COLOR, screen readers).
 SYMBOLS = {
@@ -40,6 +45,50 @@ STYLES = {
 DECIDING_MARK = "★"
 
 
+def plain(text: str, style: str = "", *, multiline: bool = False, limit: int = LINE_LIMIT) -> Text:
+    """Untrusted ``text`` as a ``Text``: inert (escaped controls and bidi, cut when huge), never markup."""
+    return Text(inert(text, multiline=multiline, limit=limit), style=style)
+
+
+def inert_label(label: Text, *, multiline: bool = False, limit: int = LINE_LIMIT) -> Text:
+    """``label`` with its text made inert and its styles kept (each span follows its characters).
+
+    The last step before a widget draws a label or cell built elsewhere, so a string that reached a
+    ``Text`` without ``plain`` still cannot drive the terminal.
+    """
+    cut = len(label.plain) - limit
+    if cut <= 0 and inert(label.plain, multiline=multiline) == label.plain:
+        return label
+    if cut > 0:
+        label = label[:limit]
+    # Cut around every character that shows differently, so each span stays on its own characters.
+    offsets = sorted(
+        {j for i, ch in enumerate(label.plain) if inert(ch, multiline=multiline) != ch for j in (i, i + 1)}
+    )
+    out = Text(style=label.style, justify=label.justify, overflow=label.overflow, no_wrap=label.no_wrap)
+    for piece in label.divide(offsets):
+        shown = inert(piece.plain, multiline=multiline)
+        if shown == piece.plain:
+            out.append_text(piece)
+        else:
+            out.append_text(Text(shown, spans=[Span(0, len(shown), s.style) for s in piece.spans]))
+    if cut > 0:
+        out.append(cut_marker(cut), style="dim")
+    return out
+
+
+class InertHighlighter(Highlighter):
+    """For ``Input(highlighter=...)``: the value is drawn inert (a prefilled ARN from a snapshot may hold
+    control characters; the value itself, which the question uses, is left exact)."""
+
+    def __call__(self, text: str | Text) -> Text:
+        """The text to draw for ``text``."""
+        return inert_label(text if isinstance(text, Text) else Text(text))
+
+    def highlight(self, text: Text) -> None:
+        """Nothing to colour (``__call__`` does the work)."""
+
+
 def decision_text(decision: str, *, short: bool = False) -> Text:
     """``✔ ALLOWED`` / ``✘ DENIED ...`` / ``? UNKNOWN``: symbol and words, never colour alone."""
     key = decision if decision in WORDS else "unknown"
@@ -50,12 +99,12 @@ def decision_text(decision: str, *, short: bool = False) -> Text:
 
 
 def short_reason(reason: str) -> str:
-    """The error code of a failure reason: ``AccessDeniedException: ...`` -> ``AccessDenied``."""
-    head = reason.split(":", 1)[0].strip() or reason.strip()
+    """The error code of a failure reason, inert: ``AccessDeniedException: ...`` -> ``AccessDenied``."""
+    head = reason[:200].split(":", 1)[0].strip() or reason[:200].strip()
     head = head.split()[0] if head.split() else head
     if head.endswith("Exception") and len(head) > len("Exception"):
         head = head[: -len("Exception")]
-    return head[:40]
+    return inert(head[:40])
 
 
 def unknown_badge(reason: str) -> Text:
@@ -68,7 +117,7 @@ def slot_summary(slot: PolicySlot) -> Text:
     if not slot.fetched:
         return Text("… not loaded yet", style="dim")
     if slot.unknown is not None:
-        return Text(f"? unknown: {slot.unknown}", style="bold yellow")
+        return plain(f"? unknown: {slot.unknown}", "bold yellow")
     if slot.document is None:
         return Text("no policy", style="dim")
     stmts = statements_of(slot.document)
@@ -94,13 +143,15 @@ def statements_of(document: Any) -> list[Any] | None:
 
 
 def _as_list(value: Any) -> list[str]:
+    """The values of a policy element, each inert on one line (a newline in a value must not read as a
+    second value)."""
     if value is None:
         return []
     if isinstance(value, list):
-        return [v if isinstance(v, str) else json.dumps(v) for v in value]
+        return [inert(v if isinstance(v, str) else json.dumps(v)) for v in value]
     if isinstance(value, str):
-        return [value]
-    return [json.dumps(value)]
+        return [inert(value)]
+    return [inert(json.dumps(value))]
 
 
 def principal_cell(stmt: dict[str, Any]) -> str:
@@ -116,7 +167,8 @@ def principal_cell(stmt: dict[str, Any]) -> str:
         parts = []
         for kind, names in value.items():
             for name in _as_list(names):
-                parts.append("* (anyone)" if name == "*" else f"{kind}: {name}" if kind != "AWS" else name)
+                who = f"{inert(kind)}: {name}" if kind != "AWS" else name
+                parts.append("* (anyone)" if name == "*" else who)
         return prefix + "\n".join(parts)
     return prefix + "\n".join(_as_list(value))
 
@@ -134,14 +186,14 @@ def condition_cell(stmt: dict[str, Any]) -> str:
     if not cond:
         return ""
     if not isinstance(cond, dict):
-        return json.dumps(cond)
+        return inert(json.dumps(cond))
     lines = []
     for op, block in cond.items():
         if isinstance(block, dict):
             for key, values in block.items():
-                lines.append(f"{op} {key} = {', '.join(_as_list(values))}")
+                lines.append(f"{inert(op)} {inert(key)} = {', '.join(_as_list(values))}")
         else:
-            lines.append(f"{op} {json.dumps(block)}")
+            lines.append(f"{inert(op)} {inert(json.dumps(block))}")
     return "\n".join(lines)
 
 
@@ -152,14 +204,14 @@ def statement_cards(stmts: list[Any]) -> RenderableType:
     grid.add_column(overflow="fold")
     for i, stmt in enumerate(stmts):
         if not isinstance(stmt, dict):
-            grid.add_row(Text(f"#{i}"), Text(json.dumps(stmt)))
+            grid.add_row(Text(f"#{i}"), plain(json.dumps(stmt)))
             continue
-        effect = str(stmt.get("Effect", "?"))
+        effect = inert(str(stmt.get("Effect", "?")))
         head = Text(("✔ " if effect == "Allow" else "✘ " if effect == "Deny" else "? ") + effect)
         head.stylize("bold green" if effect == "Allow" else "bold red" if effect == "Deny" else "yellow")
         sid = stmt.get("Sid")
         if isinstance(sid, str) and sid:
-            head.append(f"  {sid}", style="dim")
+            head.append(f"  {inert(sid)}", style="dim")
         grid.add_row(Text(f"#{i}"), head)
         grid.add_row(Text("  who"), Text(principal_cell(stmt)))
         grid.add_row(Text("  does"), Text(action_cell(stmt)))
@@ -186,7 +238,7 @@ def statement_table(document: Any, *, title: str | None = None, compact: bool = 
     if compact:
         return statement_cards(stmts)
     table = Table(
-        title=Text(title) if title else None,
+        title=plain(title) if title else None,
         expand=True,
         show_lines=True,
         title_justify="left",
@@ -199,14 +251,14 @@ def statement_table(document: Any, *, title: str | None = None, compact: bool = 
     table.add_column("Condition", ratio=3, overflow="fold")
     for i, stmt in enumerate(stmts):
         if not isinstance(stmt, dict):
-            table.add_row(Text(str(i)), Text("?"), Text(json.dumps(stmt)), Text(""), Text(""))
+            table.add_row(Text(str(i)), Text("?"), plain(json.dumps(stmt)), Text(""), Text(""))
             continue
-        effect = str(stmt.get("Effect", "?"))
+        effect = inert(str(stmt.get("Effect", "?")))
         sid = stmt.get("Sid")
         eff = Text(("✔ " if effect == "Allow" else "✘ " if effect == "Deny" else "") + effect)
         eff.stylize("green" if effect == "Allow" else "red" if effect == "Deny" else "yellow")
         if isinstance(sid, str) and sid:
-            eff.append("\n" + sid, style="dim")
+            eff.append("\n" + inert(sid), style="dim")
         table.add_row(
             Text(str(i)),
             eff,
@@ -218,8 +270,10 @@ def statement_table(document: Any, *, title: str | None = None, compact: bool = 
 
 
 def json_syntax(document: Any) -> Syntax:
-    """Highlighted JSON of a document (rich Syntax renders source, never markup)."""
+    """Highlighted JSON of a document (rich Syntax renders source, never markup). A document kept as a
+    string (not JSON) is shown inert; ``json.dumps`` escapes controls and non-ASCII itself."""
     text = document if isinstance(document, str) else json.dumps(document, indent=2, sort_keys=False)
+    text = inert(text, multiline=True, limit=DOCUMENT_LIMIT)
     return Syntax(text, "json", word_wrap=True, background_color="default", theme="ansi_dark")
 
 
@@ -228,7 +282,7 @@ def age_words(captured_at: str, now: datetime) -> str:
     try:
         when = datetime.fromisoformat(captured_at.replace("Z", "+00:00"))
     except ValueError:
-        return captured_at
+        return inert(captured_at)
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     seconds = int((now - when).total_seconds())
@@ -256,12 +310,12 @@ def function_badges(fn: Function, failures: Iterable[str] = ()) -> Text:
 def function_label(fn: Function, failures: Iterable[str] = (), *, show_region: bool = False) -> Text:
     """The tree label of a function: name, then what needs attention (unknown data, a public URL), then
     runtime and region (only when the inventory spans several); a narrow pane cuts the least important."""
-    label = Text(fn.name, style="bold")
+    label = plain(fn.name, "bold")
     label.append_text(function_badges(fn, failures))
     if fn.runtime:
-        label.append(f"  {fn.runtime}", style="dim")
+        label.append(f"  {inert(fn.runtime)}", style="dim")
     if show_region:
-        label.append(f"  {fn.region}", style="dim")
+        label.append(f"  {inert(fn.region)}", style="dim")
     if not fn.policy.fetched:
         label.append(" …", style="dim")  # listed, details still loading
     return label
@@ -271,7 +325,7 @@ def layer_version_label(lv: LayerVersion) -> Text:
     """The tree label of a layer version."""
     label = Text(f"version {lv.version}")
     if lv.compatible_runtimes:
-        label.append("  " + ",".join(lv.compatible_runtimes), style="dim")
+        label.append("  " + inert(",".join(lv.compatible_runtimes)), style="dim")
     if lv.policy.unknown:
         label.append_text(unknown_badge(lv.policy.unknown))
     elif lv.policy.fetched and lv.policy.document is not None:
@@ -281,7 +335,7 @@ def layer_version_label(lv: LayerVersion) -> Text:
 
 def role_label(role: Role, used_by: int) -> Text:
     """The list label of a role: name, how many functions use it, unknown badge."""
-    label = Text(role.name, style="bold" if used_by else "")
+    label = plain(role.name, "bold" if used_by else "")
     if used_by:
         label.append(f"  runs {used_by} function{'s' if used_by != 1 else ''}", style="cyan")
     reason = role.policies_unknown or role.trust_policy.unknown

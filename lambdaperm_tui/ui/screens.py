@@ -20,9 +20,10 @@ from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static,
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
+from ..inventory.text import inert
 from . import backend
 from .explain import condition_full, condition_label, element_full, element_label, short_arns
-from .render import DECIDING_MARK, decision_text
+from .render import DECIDING_MARK, InertHighlighter, decision_text, inert_label, plain
 
 if TYPE_CHECKING:
     from .app import LambdaPermApp
@@ -91,7 +92,13 @@ class ListSuggester(Suggester):
             return None
         low = value.lower()
         for candidate in self.candidates:
-            if candidate.lower().startswith(low) and len(candidate) > len(value):
+            # A suggestion is drawn as it is (Input adds it after the value): never one that holds
+            # control or bidi characters.
+            if (
+                candidate.lower().startswith(low)
+                and len(candidate) > len(value)
+                and inert(candidate) == candidate
+            ):
                 return candidate
         return None
 
@@ -147,6 +154,11 @@ class ExplainTree(Tree[Any]):
         Binding("G", "scroll_end", "Last line", show=False, id="explain.last"),
     ]
 
+    def process_label(self, label: str | Text) -> Text:
+        """Lines are plain, inert text: policy names, Sids and values are untrusted (never markup)."""
+        text = Text(label) if isinstance(label, str) else label
+        return inert_label(text.split()[0] if "\n" in text.plain else text)
+
     def action_scroll_home(self) -> None:
         """Move to the first line."""
         self.move_cursor_to_line(0)
@@ -175,24 +187,25 @@ def fill_explanation(
         parent.add_leaf(label, data=full or label)
 
     for d in getattr(result, "decided_by", ()):
+        sid = f" ({inert(d.sid)})" if d.sid else ""
         full = Text(f"{DECIDING_MARK} decided by {d.effect} in {d.policy_type} policy ", style="bold")
-        full.append(d.policy)
-        full.append(f" statement {d.statement_index}" + (f" ({d.sid})" if d.sid else ""))
+        full.append(inert(d.policy))
+        full.append(f" statement {d.statement_index}{sid}")
         line = Text(f"{DECIDING_MARK} decided by {d.effect} in {d.policy_type} ", style="bold")
-        line.append(short_arns(d.policy, account))
-        line.append(f" #{d.statement_index}" + (f" ({d.sid})" if d.sid else ""))
+        line.append(inert(short_arns(d.policy, account)))
+        line.append(f" #{d.statement_index}{sid}")
         add_leaf(node, line, full)
     expl = getattr(result, "explanation", None)
     if expl is None:
         add_leaf(node, Text("no explanation was computed", style="dim"))
         return
-    add_leaf(node, Text(expl.summary))
+    add_leaf(node, plain(expl.summary))
     layers = node.add(Text("Evaluation layers", style="bold"), expand=layers_open)
     for layer in expl.layers:
-        line = Text(f"{layer.layer}: ", style="bold")
-        line.append(layer.verdict)
+        line = plain(f"{layer.layer}: ", "bold")
+        line.append(inert(layer.verdict))
         if layer.note:
-            line.append(f" — {layer.note}", style="dim")
+            line.append(f" — {inert(layer.note)}", style="dim")
         add_leaf(layers, line)
     denied = str(getattr(getattr(result, "decision", None), "value", "")) != "allowed"
 
@@ -207,8 +220,8 @@ def fill_explanation(
         title = Text(f"{DECIDING_MARK} " if deciding else "  ")
         title.append(f"{pol.policy_type} policy ", style="bold")
         full = title.copy()
-        full.append(pol.name)
-        title.append(short_arns(pol.name, account))
+        full.append(inert(pol.name))
+        title.append(inert(short_arns(pol.name, account)))
         for line in (title, full):
             if pol.level is not None:
                 line.append(f" (level {pol.level})", style="dim")
@@ -222,8 +235,8 @@ def fill_explanation(
             head.append(f"{DECIDING_MARK} DECIDING " if st.deciding else "", style="bold reverse")
             head.append(f"#{st.index} ")
             if st.sid:
-                head.append(f"{st.sid} ")
-            head.append(f"{st.effect} ", style="green" if st.effect == "Allow" else "red")
+                head.append(f"{inert(st.sid)} ")
+            head.append(f"{inert(st.effect)} ", style="green" if st.effect == "Allow" else "red")
             head.append(
                 "— applies" if st.applies else "— does not apply", style="bold" if st.applies else "dim"
             )
@@ -243,10 +256,10 @@ def answer_header(answer: Any) -> Text:
     text = decision_text(str(getattr(answer, "decision", "unknown")))
     for why in getattr(answer, "unknown_because", ()) or ():
         text.append("\n? unknown because: ", style="bold yellow")
-        text.append(str(why))
+        text.append(inert(str(why)))
     for assumption in getattr(answer, "assumes", ()) or ():
         text.append("\nassumes: ", style="bold")
-        text.append(str(assumption))
+        text.append(inert(str(assumption)))
     return text
 
 
@@ -314,6 +327,7 @@ class SimulatorScreen(Screen[None]):
                     placeholder="role/user ARN, service principal, account, anonymous",
                     id="sim-principal",
                     suggester=ListSuggester(inventory_principals(app)),
+                    highlighter=InertHighlighter(),
                 )
             with Horizontal():
                 yield Label("Action")
@@ -330,6 +344,7 @@ class SimulatorScreen(Screen[None]):
                     placeholder="function, version, alias or layer version ARN",
                     id="sim-resource",
                     suggester=ListSuggester(inventory_resources(app)),
+                    highlighter=InertHighlighter(),
                 )
             with Vertical(id="sim-context"):
                 for i, row in enumerate([*self._initial_context, ""]):
@@ -340,6 +355,7 @@ class SimulatorScreen(Screen[None]):
                             placeholder="key=value (repeat a key for several values)",
                             classes="ctx",
                             suggester=ContextKeySuggester(self),
+                            highlighter=InertHighlighter(),
                         )
             yield Static(id="sim-keys")
         yield Static(id="sim-answer")
@@ -362,7 +378,7 @@ class SimulatorScreen(Screen[None]):
             )
             return
         full = node.data if isinstance(node.data, Text) else node.label
-        box.update(full if isinstance(full, Text) else Text(str(full)))
+        box.update(inert_label(full if isinstance(full, Text) else Text(str(full)), multiline=True))
 
     def on_mount(self) -> None:
         first_empty = next((i for i in self.query(Input) if not i.value), None)
@@ -506,7 +522,7 @@ class SimulatorScreen(Screen[None]):
         self.answer = None
         self.answer_error = message
         text = Text("✘ cannot ask: ", style="bold red")
-        text.append(message)
+        text.append(inert(message, multiline=True))
         self.query_one("#sim-answer", Static).update(text)
         self.query_one("#sim-tree", Tree).clear()
         self._show_line(None)
@@ -524,12 +540,12 @@ class SimulatorScreen(Screen[None]):
         if len(checks) > 1:
             for check in checks:
                 label = decision_text(str(check.decision), short=True)
-                label.append(f"  {check.name}: ", style="bold")
-                label.append(check.action)
+                label.append(f"  {inert(check.name)}: ", style="bold")
+                label.append(inert(check.action))
                 if not check.required:
                     label.append("  (for information)", style="dim")
                 if check.note:
-                    label.append(f" — {check.note}", style="dim")
+                    label.append(f" — {inert(check.note)}", style="dim")
                 node = tree.root.add(label, expand=True)
                 if check.result is not None:
                     fill_explanation(node, check.result, edited, layers_open=wide, account=account)
@@ -540,7 +556,7 @@ class SimulatorScreen(Screen[None]):
                 Text("no evaluation: the answer depends on data that could not be read", style="yellow")
             )
         for note in getattr(answer, "notes", ()) or ():
-            tree.root.add_leaf(Text(f"note: {note}", style="dim"))
+            tree.root.add_leaf(plain(f"note: {note}", "dim"))
         tree.root.expand()
         self.call_after_refresh(lambda: self._show_line(tree.cursor_node))
 
@@ -609,13 +625,18 @@ class WhoCanScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         title = Text("Who can ", style="bold")
-        title.append(self.action, style="bold")
+        title.append(inert(self.action), style="bold")
         title.append(" on ")
-        title.append(self.resource)
+        title.append(inert(self.resource))
         yield Static(title, id="wc-title")
         with Horizontal(id="wc-form"):
             yield Label("Action (Enter asks)")
-            yield Input(self.action, id="wc-action", suggester=ListSuggester(backend.lambda_actions()))
+            yield Input(
+                self.action,
+                id="wc-action",
+                suggester=ListSuggester(backend.lambda_actions()),
+                highlighter=InertHighlighter(),
+            )
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="wc-why")
@@ -631,9 +652,9 @@ class WhoCanScreen(Screen[None]):
     def _new_action(self, event: Input.Submitted) -> None:
         self.action = event.value.strip() or self.action
         title = Text("Who can ", style="bold")
-        title.append(self.action, style="bold")
+        title.append(inert(self.action), style="bold")
         title.append(" on ")
-        title.append(self.resource)
+        title.append(inert(self.resource))
         self.query_one("#wc-title", Static).update(title)
         self.run_query()
         self.query_one(DataTable).focus()
@@ -672,7 +693,7 @@ class WhoCanScreen(Screen[None]):
             table.add_row(
                 decision_text(str(getattr(row, "decision", "unknown")), short=True),
                 principal_cell(row),
-                Text(short_arns(deciding_text(row), account)),
+                plain(short_arns(deciding_text(row), account)),
             )
         if not rows:
             table.add_row(Text("—"), Text("no principal in the inventory"), Text(""))
@@ -693,13 +714,17 @@ class WhoCanScreen(Screen[None]):
         text = decision_text(str(getattr(row, "decision", "unknown")), short=True)
         text.append("  ")
         text.append(
-            str(getattr(row, "label", "") or getattr(row, "principal", "") or getattr(row, "resource", ""))
+            inert(
+                str(
+                    getattr(row, "label", "") or getattr(row, "principal", "") or getattr(row, "resource", "")
+                )
+            )
         )
         text.append("\n")
-        text.append(deciding_text(row))
+        text.append(inert(deciding_text(row)))
         for assumption in getattr(getattr(row, "answer", None), "assumes", ()) or ():
             text.append("\nassumes: ", style="bold")
-            text.append(str(assumption))
+            text.append(inert(str(assumption)))
         text.append("\nEnter: open in the simulator to see why", style="dim")
         box.update(text)
 
@@ -738,9 +763,9 @@ class WhoCanScreen(Screen[None]):
 
 def principal_cell(row: Any) -> Text:
     """Who, with where the candidate came from (``role in inventory``, ``named in billing policy``)."""
-    text = Text(str(row.label or row.principal))
+    text = plain(str(row.label or row.principal))
     if row.origin and row.origin != "account":
-        text.append(f"  ({row.origin})", style="dim")
+        text.append(f"  ({inert(str(row.origin))})", style="dim")
     return text
 
 
@@ -776,7 +801,7 @@ class WhatCanScreen(WhoCanScreen):
 
     def compose(self) -> ComposeResult:
         title = Text("What can ", style="bold")
-        title.append(self.principal)
+        title.append(inert(self.principal))
         title.append(" do (common Lambda actions)", style="bold")
         yield Static(title, id="wc-title")
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
@@ -810,9 +835,9 @@ class WhatCanScreen(WhoCanScreen):
         for row in rows:
             table.add_row(
                 decision_text(str(getattr(row, "decision", "unknown")), short=True),
-                Text(str(getattr(row, "action", ""))),
-                Text(short_arns(str(getattr(row, "resource", "")), account)),
-                Text(short_arns(deciding_text(row), account)),
+                plain(str(getattr(row, "action", ""))),
+                plain(short_arns(str(getattr(row, "resource", "")), account)),
+                plain(short_arns(deciding_text(row), account)),
             )
         if not rows:
             table.add_row(Text("—"), Text("nothing"), Text(""), Text(""))
@@ -912,7 +937,7 @@ class PolicyPicker(ModalScreen[None]):
         app = _app(self)
         options = []
         for i, ref in enumerate(self.refs):
-            label = Text(ref_label(ref))
+            label = plain(ref_label(ref))
             if ref in app.edits:
                 label.append("  ✎ edited", style="bold magenta")
             options.append(Option(label, id=str(i)))
@@ -995,7 +1020,7 @@ class PolicyEditorScreen(Screen[None]):
         if doc is None:
             doc = self._loaded_document()
         title = Text("What-if edit: ", style="bold")
-        title.append(ref_label(self.ref))
+        title.append(inert(ref_label(self.ref)))
         title.append(
             "\nlocal only — nothing is sent to AWS. ctrl+s saves, Esc cancels, ctrl+r reverts.", style="dim"
         )
@@ -1012,7 +1037,7 @@ class PolicyEditorScreen(Screen[None]):
 
     def _error(self, message: str) -> None:
         box = self.query_one("#ed-error", Static)
-        box.update(Text("✘ " + message))
+        box.update(plain("✘ " + message, multiline=True))
         box.add_class("shown")
 
     def action_save(self) -> None:

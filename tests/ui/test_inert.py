@@ -1,0 +1,156 @@
+"""Untrusted text is inert on screen: a hostile account (control sequences, bidi controls, Rich markup in
+every field) driven through every pane, the detail, the raw JSON view, the simulator, who-can, what-can,
+the policy picker and the toasts. What the compositor hands to the terminal must hold no raw control,
+bidi or format character, and no markup of the account's may have been applied (issue 7, item 7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable, Input
+
+from lambdaperm_tui.inventory.text import LINE_LIMIT
+from lambdaperm_tui.ui.app import LambdaPermApp
+from lambdaperm_tui.ui.render import inert_label
+from lambdaperm_tui.ui.screens import PolicyPicker, SimulatorScreen, WhatCanScreen, WhoCanScreen
+from tests.hostile import FUNCTION_ARN, ROLE_ARN, hostile_inventory, leaks
+
+from .helpers import build_app, loaded, wait_for
+
+SIZE = (120, 40)
+
+
+def screen_text(app: LambdaPermApp) -> tuple[str, list[str], list[str]]:
+    """The screen as the compositor renders it: its text, the raw characters that leaked, the links."""
+    lines: list[str] = []
+    bad: set[str] = set()
+    links: list[str] = []
+    for strip in app.screen._compositor.render_strips():
+        line = []
+        for segment in strip:
+            if segment.control:
+                continue
+            line.append(segment.text)
+            bad.update(leaks(segment.text))
+            if segment.style is not None and segment.style.link:
+                links.append(segment.style.link)
+        lines.append("".join(line))
+    return "\n".join(lines), sorted(bad), links
+
+
+class Checks:
+    """Looks at the screen after each step; remembers what was seen."""
+
+    def __init__(self, app: LambdaPermApp) -> None:
+        self.app = app
+        self.seen: list[str] = []
+
+    async def check(self, pilot: Any, step: str) -> str:
+        await pilot.pause()
+        text, bad, links = screen_text(self.app)
+        assert not bad, f"{step}: raw characters reached the terminal: {bad}"
+        assert not links, f"{step}: the account's markup made a link: {links}"
+        self.seen.append(text)
+        return text
+
+
+async def test_every_screen_of_a_hostile_account_is_inert() -> None:
+    app = build_app(hostile_inventory())
+    async with app.run_test(size=SIZE) as pilot:
+        checks = Checks(app)
+        await wait_for(pilot, lambda: loaded(app))
+        # The first failures of the load are toasts: their text is the account's too.
+        await wait_for(pilot, lambda: bool(app._notifications))
+        text = await checks.check(pilot, "functions pane, function detail, toasts")
+        # The escapes are visible (the operator sees that something is there) and markup is literal.
+        assert "\\x1b]52;c;SGFja2Vk\\x07\\x1b[2J" in text
+        assert "\\u202e" in text
+        assert "[bold red]X[/bold red]" in text
+        await pilot.press("l")  # expand: alias and version rows
+        for _ in range(3):
+            await pilot.press("j")
+            await pilot.pause(0.1)
+            await checks.check(pilot, "alias/version rows and their detail")
+        await pilot.press("g")
+        await pilot.pause(0.1)
+        await pilot.press("v")  # raw JSON
+        await checks.check(pilot, "raw JSON of the function's policies")
+        await pilot.press("v")
+        for pane in ("2", "3", "4"):
+            await pilot.press(pane)
+            await pilot.pause(0.1)
+            await checks.check(pilot, f"pane {pane}")
+            await pilot.press("l", "j")
+            await pilot.pause(0.1)
+            await checks.check(pilot, f"pane {pane}, second row")
+            await pilot.press("v")
+            await checks.check(pilot, f"pane {pane} raw JSON")
+            await pilot.press("v")
+        # The simulator, prefilled with the hostile function's ARN.
+        await pilot.press("1", "g")
+        await pilot.pause(0.1)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
+        sim = app.screen
+        assert isinstance(sim, SimulatorScreen)
+        assert sim.query_one("#sim-resource", Input).value == FUNCTION_ARN  # the question uses the exact ARN
+        await checks.check(pilot, "simulator")
+        principal = sim.query_one("#sim-principal", Input)
+        principal.value = "arn:aws:iam::111122223333:role/role"  # the suggestion is a hostile ARN
+        await pilot.pause(0.4)
+        await checks.check(pilot, "simulator with a suggestion")
+        principal.value = ROLE_ARN  # not a valid role ARN: the error quotes it
+        await wait_for(pilot, lambda: sim.answer_error is not None)
+        await checks.check(pilot, "simulator error")
+        principal.value = "s3.amazonaws.com"
+        await wait_for(pilot, lambda: sim.answer is not None and sim.answer.principal == "s3.amazonaws.com")
+        await checks.check(pilot, "simulator answer")
+        await pilot.press("ctrl+t")
+        for _ in range(25):
+            await pilot.press("j")
+            await checks.check(pilot, "explanation line")
+        assert any("Allow\\x1b]52" in text for text in checks.seen[-25:])  # the Sid, shown escaped
+        await pilot.press("escape")
+        # Who can invoke it.
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
+        for _ in range(len(app.screen.rows)):
+            await checks.check(pilot, "who-can row")
+            app.screen.query_one(DataTable).action_cursor_down()
+        await pilot.press("escape")
+        # What the role can do, and the policy picker of the role.
+        await pilot.press("3")
+        await pilot.pause(0.1)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WhatCanScreen))
+        # The role's ARN is not a valid IAM ARN: what-can says so, quoting it (inert) in a toast.
+        await wait_for(
+            pilot, lambda: any("What-can" in n.title or "failed" in n.title for n in app._notifications)
+        )
+        await checks.check(pilot, "what-can")
+        await pilot.press("escape")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, PolicyPicker))
+        await checks.check(pilot, "policy picker")
+        await pilot.press("escape")
+        # Copying a hostile ARN is refused (pasted into a shell, its control characters would act).
+        await pilot.press("y")
+        await checks.check(pilot, "copy refused")
+        assert any("Not copied" in n.message for n in app._notifications)
+    assert len(checks.seen) > 20
+
+
+def test_inert_label_keeps_styles_on_their_characters() -> None:
+    label = Text("ok ")
+    label.append("bad\x1bname", style="bold red")
+    label.append(" tail", style="dim")
+    shown = inert_label(label)
+    assert shown.plain == "ok bad\\x1bname tail"
+    styles = {shown.plain[s.start : s.end]: str(s.style) for s in shown.spans}
+    assert styles["bad"] == "bold red" and styles["\\x1b"] == "bold red" and styles["name"] == "bold red"
+    assert styles[" tail"] == "dim"
+    clean = Text("fine", style="bold")
+    assert inert_label(clean) is clean
+    long = inert_label(Text("n" * 5000))
+    assert long.plain.startswith("n" * LINE_LIMIT) and "3,000 more characters not shown" in long.plain
