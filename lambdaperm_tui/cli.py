@@ -46,12 +46,14 @@ EXIT_ALLOWED = 0
 EXIT_DENIED = 1
 EXIT_INVALID = 2
 EXIT_UNKNOWN = 3
+EXIT_CONDITIONAL = 4
 
 _DECISION_EXIT = {
     "allowed": EXIT_ALLOWED,
     "explicit_deny": EXIT_DENIED,
     "implicit_deny": EXIT_DENIED,
     "unknown": EXIT_UNKNOWN,
+    "conditional": EXIT_CONDITIONAL,
 }
 
 
@@ -119,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Who can do what to AWS Lambda resources, and why. With no command: the terminal UI.",
         epilog="exit status: 0 allowed, 1 denied, 2 invalid input or unusable source, 3 unknown (a policy "
-        "the answer depends on could not be read). who-can: 0 if any principal is allowed, 1 if none, "
-        "3 if none for certain but some are unknown.",
+        "the answer depends on could not be read), 4 conditional (allowed only if conditions on request "
+        "context keys that are not known hold). who-can: 0 if any principal is allowed, 1 if none, "
+        "3 if none for certain but some are unknown, 4 if none for certain but some are conditional.",
     )
     _add_source_options(parser, top=True)
     parser.add_argument(
@@ -366,11 +369,8 @@ def _result_json(result: Result, explain: str) -> dict[str, Any]:
     if explain in ("full", "relevant"):
         return result.to_json()
     explanation = result.explanation
-    body: dict[str, Any] = {
-        "decision": result.decision.value,
-        "decided_by": [d.to_json() for d in result.decided_by],
-        "explanation": None,
-    }
+    body = result.to_json()
+    body["explanation"] = None
     if explain == "summary" and explanation is not None:
         body["explanation"] = {
             "summary": explanation.summary,
@@ -427,7 +427,7 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
     render = _renderer(explain)
     out: list[str] = []
     symbols = _symbols(sys.stdout)
-    any_denied = any_invalid = False
+    any_denied = any_invalid = any_conditional = False
     # Identical lines give identical results (the engine is pure): evaluate each distinct line once.
     seen: dict[bytes, tuple[str, str]] = {}
     for number, line in enumerate(data.split(b"\n"), start=1):
@@ -445,7 +445,7 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
                 if as_json:
                     body = render(result)
                 else:
-                    body = _decision_words(decision, symbols) + _deciders_inline(result)
+                    body = _result_words(result, symbols) + _deciders_inline(result)
             if len(seen) < _SEEN_MAX:
                 seen[line] = (decision, body)
         else:
@@ -457,7 +457,8 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
             else:
                 out.append(f"line {number}: error: {_one_line(body)}")
         else:
-            any_denied = any_denied or decision != "allowed"
+            any_conditional = any_conditional or decision == "conditional"
+            any_denied = any_denied or decision not in ("allowed", "conditional")
             out.append(body if as_json else f"line {number}: {body}")
         if len(out) >= _CHUNK:
             # Few large writes (not one per line), but bounded memory for batches of any length.
@@ -467,7 +468,9 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
     if any_invalid:
         print(f'{PROG}: {_clean(path)}: some lines are invalid (see their "error")', file=sys.stderr)
         return EXIT_INVALID
-    return EXIT_DENIED if any_denied else EXIT_ALLOWED
+    if any_denied:
+        return EXIT_DENIED
+    return EXIT_CONDITIONAL if any_conditional else EXIT_ALLOWED
 
 
 def _write(stream: TextIO, lines: list[str]) -> None:
@@ -479,25 +482,37 @@ def _write(stream: TextIO, lines: list[str]) -> None:
 # -- human output ------------------------------------------------------------------------------------
 
 
-def _symbols(stream: TextIO) -> tuple[str, str, str]:
-    """(allowed, denied, unknown) marks: check/cross when the terminal encoding has them, else ASCII."""
+def _symbols(stream: TextIO) -> tuple[str, str, str, str]:
+    """(allowed, denied, unknown, conditional) marks: when the terminal encoding has them, else ASCII."""
+    from .iam.render import ASCII_SYMBOLS, SYMBOLS
+
     encoding = getattr(stream, "encoding", None) or "ascii"
     try:
-        "✔✘?".encode(encoding)
+        "".join(SYMBOLS).encode(encoding)
     except (UnicodeEncodeError, LookupError):
-        return ("+", "x", "?")
-    return ("✔", "✘", "?")
+        return ASCII_SYMBOLS
+    return SYMBOLS
 
 
-def _decision_words(decision: str, symbols: tuple[str, str, str]) -> str:
-    ok, no, unknown = symbols
-    if decision == "allowed":
-        return f"{ok} ALLOWED"
-    if decision == "explicit_deny":
-        return f"{no} DENIED (explicit deny)"
-    if decision == "implicit_deny":
-        return f"{no} DENIED (implicit deny)"
-    return f"{unknown} UNKNOWN"
+def _decision_words(decision: str, symbols: tuple[str, str, str, str]) -> str:
+    from .iam.render import decision_words
+
+    return decision_words(decision, symbols=symbols)
+
+
+def _result_words(result: Result, symbols: tuple[str, str, str, str]) -> str:
+    """The engine result's decision in words (the one renderer, ``iam/render.py``)."""
+    from .iam.render import decision_words
+
+    return _clean(
+        decision_words(
+            result.decision.value,
+            allowed_if=result.allowed_if,
+            complete=result.allowed_if_complete,
+            blocked_by=result.blocked_by,
+            symbols=symbols,
+        )
+    )
 
 
 def _decider_text(d: Any) -> str:
@@ -517,7 +532,7 @@ _BLOCKING_VERDICTS = frozenset({"denies", "no allow"})
 
 def _blocking_layers(result: Result) -> list[str]:
     """The explanation's layer notes that say where a denial came from."""
-    if result.explanation is None or result.decision.value == "allowed":
+    if result.explanation is None or result.decision.value in ("allowed", "conditional"):
         return []
     return [
         f"{_clean(layer.layer)}: {_clean(layer.note or layer.verdict)}"
@@ -537,7 +552,7 @@ def _request_line(obj: Any) -> str | None:
 
 def _human_result(result: Result, *, request_line: str | None = None, indent: str = "") -> list[str]:
     symbols = _symbols(sys.stdout)
-    lines = [indent + _decision_words(result.decision.value, symbols)]
+    lines = [indent + _result_words(result, symbols)]
     if request_line:
         lines.append(f"{indent}  request: {request_line}")
     for d in result.decided_by:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from ..iam.result import Result
 from .whatif import PolicyRef
 
-AnswerDecision = Literal["allowed", "explicit_deny", "implicit_deny", "unknown"]
+AnswerDecision = Literal["allowed", "explicit_deny", "implicit_deny", "conditional", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,28 +52,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from .arn import parse_arn
+from .conditional import FALSE, TRUE, Formula, TooLarge, f_and, f_not, f_or, opaque, open_conditions, render
 from .conditions import evaluate_conditions
 from .context import RequestContext
 from .errors import RequestError
 from .policy import ActionPattern, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement
 from .principal import principal_arn
+from .render import allowed_if_words
 from .request import IAM_PRINCIPAL_KINDS, PolicySet, Principal, PrincipalKind, Request
 from .result import (
+    BlockedBy,
+    ConditionMatch,
+    ConditionTerm,
     DecidingStatement,
     Decision,
     ElementMatch,
+    EngineWarning,
     Explanation,
     LayerExplanation,
     PolicyExplanation,
     PolicyType,
     Result,
     StatementExplanation,
+    WarningCode,
 )
+from .variables import parse_template
 
-__all__ = ["EXPLAIN_LEVELS", "ExplainLevel", "derived_context", "evaluate"]
+__all__ = ["EXPLAIN_LEVELS", "ExplainLevel", "derived_context", "evaluate", "key_is_open"]
 
 ExplainLevel = Literal["full", "relevant"]
 EXPLAIN_LEVELS: tuple[ExplainLevel, ...] = ("full", "relevant")
@@ -127,6 +135,56 @@ def derived_context(principal: Principal) -> dict[str, str]:
     elif principal.kind in IAM_PRINCIPAL_KINDS:
         out["aws:PrincipalIsAWSService"] = "false"
     return out
+
+
+# Keys derived from the principal: known for every request (present or absent), so never open.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+_DERIVED_KEYS = frozenset(
+    {
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principaltype",
+        "aws:username",
+        "aws:principalservicename",
+        "aws:principalservicenameslist",
+        "aws:principalisawsservice",
+    }
+)
+# Present only when an AWS service principal calls on a resource owner's behalf ("the aws:SourceAccount
+# condition key is only available when the call to your resource is made directly by an AWS service
+# principal"): absent for every other caller.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn
+_SERVICE_CALL_KEYS = frozenset(
+    {"aws:sourcearn", "aws:sourceaccount", "aws:sourceorgid", "aws:sourceorgpaths"}
+)
+# An anonymous (unsigned) request has no principal and no credentials: no principal's organization,
+# tags, user id, MFA or token keys.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+_ANONYMOUS_ABSENT = frozenset(
+    {
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:multifactorauthpresent",
+        "aws:multifactorauthage",
+        "aws:userid",
+        "aws:tokenissuetime",
+    }
+)
+
+
+def key_is_open(folded_key: str, principal: Principal) -> bool:
+    """Whether a key the request does not give can be open for this caller (lower-case key): False
+    for the keys derived from the principal and for those AWS documents as absent for this kind of
+    caller (see the sets above), which are then decided as absent."""
+    if folded_key in _DERIVED_KEYS:
+        return False
+    kind = principal.kind
+    if kind is not PrincipalKind.SERVICE and folded_key in _SERVICE_CALL_KEYS:
+        return False
+    return not (
+        kind is PrincipalKind.ANONYMOUS
+        and (folded_key in _ANONYMOUS_ABSENT or folded_key.startswith("aws:principaltag/"))
+    )
 
 
 # ------------------------------------------------------------------------------------ principal matching
@@ -200,6 +258,7 @@ class _Req:
         "service",
         "resource",
         "has_boundary",
+        "open_context",
         "relevant",
         "_given",
         "_ctx",
@@ -213,6 +272,7 @@ class _Req:
         self.service = self.action_lower.split(":", 1)[0]
         self.resource = request.resource
         self.has_boundary = has_boundary
+        self.open_context = request.open_context
         # Given keys are checked at once (a bad value is a RequestError whatever the policies say);
         # the derived keys are added on first use.
         self._given = RequestContext(request.context) if request.context else _EMPTY_CONTEXT
@@ -224,6 +284,11 @@ class _Req:
             self._ctx = self._given.with_defaults(derived_context(self.principal))
         return self._ctx
 
+    def is_open(self, folded_key: str) -> bool:
+        """True when the key (lower case) is open in this request: not given, not derived from the
+        principal, and not documented as absent for this kind of caller."""
+        return self.ctx.get_folded(folded_key) is None and key_is_open(folded_key, self.principal)
+
 
 class _Outcome:
     """One policy's part in a decision: the statements that applied, and their explanations.
@@ -231,7 +296,17 @@ class _Outcome:
     A plain class rather than a dataclass: it never leaves this module, and building a dataclass costs
     time at import (on the path of every ``simulate`` run)."""
 
-    __slots__ = ("allows", "denies", "level", "not_matching_action", "policy", "policy_type", "statements")
+    __slots__ = (
+        "allows",
+        "cond_allows",
+        "cond_denies",
+        "denies",
+        "level",
+        "not_matching_action",
+        "policy",
+        "policy_type",
+        "statements",
+    )
 
     def __init__(
         self,
@@ -245,6 +320,9 @@ class _Outcome:
         self.level = level
         self.allows: list[tuple[Statement, int]] = []  # (statement, grant strength)
         self.denies: list[Statement] = []
+        # Open context: statements that apply exactly when a formula over the open keys holds.
+        self.cond_allows: list[tuple[Statement, int, Formula]] = []
+        self.cond_denies: list[tuple[Statement, Formula]] = []
         self.statements = statements
         self.not_matching_action: int | None = None  # explain="relevant": statements left out
 
@@ -328,14 +406,33 @@ def _eval_fast(
     out = _Outcome(ptype, policy, level)
     variables = policy.variables
     for st in policy.for_action(req.action_lower, req.service):
-        if not st.matches_resource(req.resource, req.ctx if variables and st.resource_variables else None):
+        open_resource = _open_resource(st, req) if req.open_context and variables else None
+        if open_resource is None and not st.matches_resource(
+            req.resource, req.ctx if variables and st.resource_variables else None
+        ):
             continue
         grant = _DIRECT
         if with_principal:
             ok, grant = _principal_test(st, req, principal_required)
             if not ok:
                 continue
-        if st.conditions:
+        if req.open_context:
+            f = (
+                open_conditions(st.conditions, req.ctx, variables=variables, is_open=req.is_open)
+                if st.conditions
+                else TRUE
+            )
+            if open_resource is not None:
+                f = f_and(f, open_resource)
+            if not f:
+                continue
+            if f != TRUE:
+                if st.effect == "Deny":
+                    out.cond_denies.append((st, f))
+                else:
+                    out.cond_allows.append((st, grant, f))
+                continue
+        elif st.conditions:
             ok, _ = evaluate_conditions(st.conditions, req.ctx, variables=policy.variables, explain=False)
             if not ok:
                 continue
@@ -344,6 +441,18 @@ def _eval_fast(
         else:
             out.allows.append((st, grant))
     return out
+
+
+def _open_resource(st: Statement, req: _Req) -> Formula | None:
+    """For a Resource/NotResource holding a variable of an open key: a formula that cannot be written
+    (the match depends on the unknown value), else None."""
+    if not st.resource_variables:
+        return None
+    patterns = st.resource if st.resource is not None else st.not_resource or ()
+    for p in patterns:
+        if p.variables and any(req.is_open(k.lower()) for k in parse_template(p.text).variable_keys):
+            return opaque(f"Resource {p.text}")
+    return None
 
 
 def _first_hit(patterns: tuple[ActionPattern, ...], action_lower: str) -> str | None:
@@ -517,9 +626,39 @@ def _eval_explained(
             applies = applies and pe.matched
         if st.conditions:
             cond_ok, matches = evaluate_conditions(st.conditions, req.ctx, variables=variables, explain=True)
+            if req.open_context:
+                matches = tuple(
+                    ConditionMatch(c.operator, c.key, c.policy_values, None, False, True)
+                    if c.request_values is None and req.is_open(c.key.lower())
+                    else c
+                    for c in matches
+                )
             applies = applies and cond_ok
         else:
             matches = ()
+        open_resource = _open_resource(st, req) if req.open_context and variables else None
+        if (
+            req.open_context
+            and a.matched
+            and (r is None or r.matched or open_resource is not None)
+            and (pe is None or pe.matched)
+        ):
+            f = (
+                open_conditions(st.conditions, req.ctx, variables=variables, is_open=req.is_open)
+                if st.conditions
+                else TRUE
+            )
+            if open_resource is not None:
+                f = f_and(f, open_resource)
+            if f != TRUE:
+                applies = False
+                if f:
+                    if st.effect == "Deny":
+                        out.cond_denies.append((st, f))
+                    else:
+                        out.cond_allows.append((st, grant, f))
+            else:
+                applies = True
         if applies:
             if st.effect == "Deny":
                 out.denies.append(st)
@@ -645,6 +784,77 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     if session_out is not None:
         everything.append(session_out)
 
+    case = _Case(p, action, is_iam, is_root, cross_account, scp_exempt, identity_applies)
+    combined = _combine(
+        case,
+        policies,
+        scp_out,
+        rcp_out,
+        identity_out,
+        boundary_out,
+        session_out,
+        resource_out,
+        everything,
+        explain,
+    )
+    decision, deciding, summary, layers, blocked_by = combined
+    allowed_if: tuple[tuple[ConditionTerm, ...], ...] = ()
+    complete = True
+    if req.open_context and any(o.cond_allows or o.cond_denies for o in everything):
+        decision, deciding, summary, layers, blocked_by, allowed_if, complete = _open_answer(
+            case,
+            policies,
+            combined,
+            scp_out,
+            rcp_out,
+            identity_out,
+            boundary_out,
+            session_out,
+            resource_out,
+            everything,
+            explain,
+        )
+    warnings = _warnings(everything, req)
+    decided_by = _decided_by(deciding)
+    if not explain:
+        return Result(decision, decided_by, None, allowed_if, complete, blocked_by, warnings)
+    deciding_keys = {(d.policy_type, d.policy, d.statement_index) for d in decided_by}
+    pol_expl = []
+    for o in everything:
+        ptype, name = o.policy_type, o.policy.name
+        # Statements were built with deciding=False; only one that applies can have decided.
+        statements = o.statements or ()
+        if o.allows or o.denies:
+            sts = tuple(
+                StatementExplanation(s.index, s.sid, s.effect, s.elements, s.conditions, True, True)
+                if s.applies and (ptype, name, s.index) in deciding_keys
+                else s
+                for s in statements
+            )
+        else:
+            sts = tuple(statements)
+        pol_expl.append(PolicyExplanation(ptype, name, sts, o.level, o.not_matching_action))
+    explanation = Explanation(summary, tuple(layers), tuple(pol_expl))
+    return Result(decision, decided_by, explanation, allowed_if, complete, blocked_by, warnings)
+
+
+def _combine(
+    case: _Case,
+    policies: PolicySet,
+    scp_out: list[list[_Outcome]],
+    rcp_out: list[list[_Outcome]],
+    identity_out: list[_Outcome],
+    boundary_out: _Outcome | None,
+    session_out: _Outcome | None,
+    resource_out: _Outcome | None,
+    everything: list[_Outcome],
+    explain: bool,
+) -> _Combined:
+    """AWS's decision over the statements that apply (each outcome's ``allows`` and ``denies``)."""
+    p = case.principal
+    action = case.action
+    is_iam, is_root, cross_account = case.is_iam, case.is_root, case.cross_account
+    scp_exempt, identity_applies = case.scp_exempt, case.identity_applies
     layers: list[LayerExplanation] = []
     deciding: list[tuple[_Outcome, Statement]] = []
     decision: Decision
@@ -661,6 +871,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
             layers.append(_layer("explicit deny", "no Deny", f"no Deny statement matches {action}"))
 
     blocked: str | None = None
+    blocked_by: BlockedBy | None = None
     if denies:
         decision = Decision.EXPLICIT_DENY
         deciding = denies
@@ -696,6 +907,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                 else:
                     if blocked is None:
                         blocked = f"no {kind} at level {i} allows {action}"
+                        blocked_by = BlockedBy.SCP if kind == "SCP" else BlockedBy.RCP
                     if explain:
                         layers.append(
                             _layer(f"{kind} level {i}", "no Allow", f"no {kind} at level {i} allows {action}")
@@ -732,9 +944,12 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
         granted: list[tuple[_Outcome, Statement]] = []
         limits: list[tuple[_Outcome, Statement]] = []
         reason: str
+        # The layer that stops the request when nothing else did (``ok`` False).
+        gap = BlockedBy.NO_ALLOW
         if not is_iam:
             ok = best_grant > 0
             granted = [(o, st) for o, st, _ in res_grants]
+            gap = BlockedBy.RESOURCE_POLICY
             reason = (
                 f"the resource policy allows {_kind_words(p)}"
                 if ok
@@ -748,6 +963,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
             else:
                 ok = best_grant > 0
                 granted = [(o, st) for o, st, _ in res_grants]
+                gap = BlockedBy.RESOURCE_POLICY
                 reason = (
                     "cross-account: the resource policy allows the other account's root user"
                     if ok
@@ -762,10 +978,12 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                     limits = boundary_allows[:1] + session_allows[:1]
                     reason = "cross-account: both the identity policy and the resource policy allow"
                 elif best_grant > 0:
+                    gap = _identity_layer(id_allows, boundary_ok, id_session_ok, BlockedBy.IDENTITY)
                     reason = "cross-account: the resource policy allows but " + _identity_gap(
                         id_allows, boundary_ok, id_session_ok
                     )
                 elif identity_path:
+                    gap = BlockedBy.RESOURCE_POLICY
                     reason = (
                         "cross-account: the identity policy allows but the resource policy does not"
                         if resource_out is not None
@@ -795,6 +1013,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                         else "both an identity policy and the resource policy allow"
                     )
                 elif limited and not (boundary_ok and session_ok):
+                    gap = BlockedBy.BOUNDARY if not boundary_ok else BlockedBy.SESSION_POLICY
                     reason = "the resource policy allows the role, but that grant is limited by the " + (
                         "permissions boundary, which has no Allow"
                         if not boundary_ok
@@ -806,6 +1025,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                         "policies, and no identity policy allows"
                     )
                 else:
+                    gap = _identity_layer(id_allows, boundary_ok, id_session_ok, BlockedBy.NO_ALLOW)
                     if not id_allows:
                         reason = "no identity policy allows"
                     else:
@@ -827,6 +1047,7 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
         else:
             decision = Decision.IMPLICIT_DENY
             summary = f"implicitly denied: {reason}"
+            blocked_by = gap
         if explain:
             layers.append(
                 _layer(
@@ -840,26 +1061,225 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
                 )
             )
 
-    decided_by = _decided_by(deciding)
-    if not explain:
-        return Result(decision, decided_by, None)
-    deciding_keys = {(d.policy_type, d.policy, d.statement_index) for d in decided_by}
-    pol_expl = []
-    for o in everything:
-        ptype, name = o.policy_type, o.policy.name
-        # Statements were built with deciding=False; only one that applies can have decided.
-        statements = o.statements or ()
-        if o.allows or o.denies:
-            sts = tuple(
-                StatementExplanation(s.index, s.sid, s.effect, s.elements, s.conditions, True, True)
-                if s.applies and (ptype, name, s.index) in deciding_keys
-                else s
-                for s in statements
-            )
+    return _Combined(decision, deciding, summary, layers, blocked_by)
+
+
+class _Case:
+    """Who is asking, as the combiner needs it (see rules 2-7 of the module docstring)."""
+
+    __slots__ = (
+        "action",
+        "cross_account",
+        "identity_applies",
+        "is_iam",
+        "is_root",
+        "principal",
+        "scp_exempt",
+    )
+
+    def __init__(
+        self,
+        principal: Principal,
+        action: str,
+        is_iam: bool,
+        is_root: bool,
+        cross_account: bool,
+        scp_exempt: bool,
+        identity_applies: bool,
+    ) -> None:
+        self.principal = principal
+        self.action = action
+        self.is_iam = is_iam
+        self.is_root = is_root
+        self.cross_account = cross_account
+        self.scp_exempt = scp_exempt
+        self.identity_applies = identity_applies
+
+
+class _Combined(NamedTuple):
+    decision: Decision
+    deciding: list[tuple[_Outcome, Statement]]
+    summary: str
+    layers: list[LayerExplanation]
+    blocked_by: BlockedBy | None
+
+
+def _identity_layer(
+    id_allows: list[tuple[_Outcome, Statement]], boundary_ok: bool, session_ok: bool, none: BlockedBy
+) -> BlockedBy:
+    """The identity-side layer that has no Allow (``none`` when no identity policy allows)."""
+    if not id_allows:
+        return none
+    if not boundary_ok:
+        return BlockedBy.BOUNDARY
+    return BlockedBy.SESSION_POLICY
+
+
+# ------------------------------------------------------------------------------------- open context
+
+
+def _allows_formula(outs: list[_Outcome], grant: int | None = None) -> Formula:
+    """OR of the Allow statements of ``outs`` (those of strength ``grant`` only, when given)."""
+    f = FALSE
+    for o in outs:
+        if any(grant is None or g == grant for _, g in o.allows):
+            return TRUE
+        for _, g, cf in o.cond_allows:
+            if grant is None or g == grant:
+                f = f_or(f, cf)
+    return f
+
+
+def _denies_formula(outs: list[_Outcome]) -> Formula:
+    f = FALSE
+    for o in outs:
+        if o.denies:
+            return TRUE
+        for _, cf in o.cond_denies:
+            f = f_or(f, cf)
+    return f
+
+
+def _open_formula(
+    case: _Case,
+    scp_out: list[list[_Outcome]],
+    rcp_out: list[list[_Outcome]],
+    identity_out: list[_Outcome],
+    boundary_out: _Outcome | None,
+    session_out: _Outcome | None,
+    resource_out: _Outcome | None,
+    everything: list[_Outcome],
+) -> tuple[Formula, Formula]:
+    """(allowed, explicitly denied) as formulas over the open keys: the rules of ``_combine`` with
+    each statement's applicability a formula instead of a fact (the same rules; a property test checks
+    that they agree with ``_combine`` for every assignment of the open keys)."""
+    deny = _denies_formula(everything)
+    org = TRUE
+    for level in [*scp_out, *rcp_out]:
+        org = f_and(org, _allows_formula(level))
+    resources = [resource_out] if resource_out is not None else []
+    any_grant = _allows_formula(resources)
+    if not case.is_iam:
+        ok = any_grant
+    elif case.is_root:
+        ok = any_grant if case.cross_account else TRUE
+    else:
+        boundary_ok = TRUE if boundary_out is None else _allows_formula([boundary_out])
+        session_ok = TRUE if session_out is None else _allows_formula([session_out])
+        federated_without_session = (
+            case.principal.kind is PrincipalKind.FEDERATED_USER and session_out is None
+        )
+        id_session_ok = FALSE if federated_without_session else session_ok
+        identity_path = f_and(f_and(_allows_formula(identity_out), boundary_ok), id_session_ok)
+        if case.cross_account:
+            ok = f_and(identity_path, any_grant)
         else:
-            sts = tuple(statements)
-        pol_expl.append(PolicyExplanation(ptype, name, sts, o.level, o.not_matching_action))
-    return Result(decision, decided_by, Explanation(summary, tuple(layers), tuple(pol_expl)))
+            limited = f_and(f_and(_allows_formula(resources, _LIMITED), boundary_ok), session_ok)
+            ok = f_or(f_or(identity_path, _allows_formula(resources, _DIRECT)), limited)
+    return f_and(f_not(deny), f_and(org, ok)), deny
+
+
+def _optimistic(o: _Outcome) -> _Outcome:
+    """``o`` with its conditional Allow statements counted as applying (and its conditional Deny
+    statements not): the most a request could get, to name the layer that blocks it regardless."""
+    if not o.cond_allows:
+        return o
+    c = _Outcome(o.policy_type, o.policy, o.level, o.statements)
+    c.allows = o.allows + [(st, g) for st, g, _ in o.cond_allows]
+    c.denies = o.denies
+    c.not_matching_action = o.not_matching_action
+    return c
+
+
+def _open_answer(
+    case: _Case,
+    policies: PolicySet,
+    combined: _Combined,
+    scp_out: list[list[_Outcome]],
+    rcp_out: list[list[_Outcome]],
+    identity_out: list[_Outcome],
+    boundary_out: _Outcome | None,
+    session_out: _Outcome | None,
+    resource_out: _Outcome | None,
+    everything: list[_Outcome],
+    explain: bool,
+) -> tuple[
+    Decision,
+    list[tuple[_Outcome, Statement]],
+    str,
+    list[LayerExplanation],
+    BlockedBy | None,
+    tuple[tuple[ConditionTerm, ...], ...],
+    bool,
+]:
+    """The answer when some statement applies only under conditions on open keys."""
+    decision, deciding, summary, layers, blocked_by = combined
+    conditional_allows = [(o, st) for o in everything for st, _, _ in o.cond_allows]
+    try:
+        allowed, deny = _open_formula(
+            case, scp_out, rcp_out, identity_out, boundary_out, session_out, resource_out, everything
+        )
+    except TooLarge:
+        text = "allowed only under conditions on unknown context keys, too large to show"
+        if explain:
+            layers = [*layers[:-1], _layer("decision", Decision.CONDITIONAL.value, text)]
+        return Decision.CONDITIONAL, conditional_allows, text, layers, None, (), False
+    if allowed == TRUE:
+        if decision is Decision.ALLOWED:
+            return decision, deciding, summary, layers, None, (), True
+        text = (
+            "allowed whatever the unknown context keys are: the conditional Allow statements cover every case"
+        )
+        if explain:
+            layers = [*layers[:-1], _layer("decision", Decision.ALLOWED.value, text)]
+        return Decision.ALLOWED, conditional_allows, text, layers, None, (), True
+    if not allowed:
+        if deny == TRUE and decision is Decision.EXPLICIT_DENY:
+            return decision, deciding, summary, layers, None, (), True
+        best = _combine(
+            case,
+            policies,
+            [[_optimistic(o) for o in level] for level in scp_out],
+            [[_optimistic(o) for o in level] for level in rcp_out],
+            [_optimistic(o) for o in identity_out],
+            None if boundary_out is None else _optimistic(boundary_out),
+            None if session_out is None else _optimistic(session_out),
+            None if resource_out is None else _optimistic(resource_out),
+            [_optimistic(o) for o in everything],
+            explain,
+        )
+        if best.decision is Decision.IMPLICIT_DENY:
+            return best.decision, [], best.summary, best.layers, best.blocked_by, (), True
+        # Whenever an Allow would apply, a Deny applies too.
+        denying = [(o, st) for o in everything for st in o.denies] + [
+            (o, st) for o in everything for st, _ in o.cond_denies
+        ]
+        text = "denied: whenever an Allow applies, a Deny statement applies too"
+        if explain:
+            layers = [*layers[:-1], _layer("decision", Decision.EXPLICIT_DENY.value, text)]
+        return Decision.EXPLICIT_DENY, denying, text, layers, None, (), True
+    allowed_if, complete = render(allowed)
+    text = "allowed if " + allowed_if_words(allowed_if, complete)
+    if explain:
+        layers = [*layers[:-1], _layer("decision", Decision.CONDITIONAL.value, text)]
+    return Decision.CONDITIONAL, conditional_allows, text, layers, None, allowed_if, complete
+
+
+def _warnings(everything: list[_Outcome], req: _Req) -> tuple[EngineWarning, ...]:
+    """Statements whose meaning AWS leaves open, among those of the considered policies whose Action
+    matches the request: an Allow with NotPrincipal ("not supported"; see ``_principal_test``)."""
+    out: list[EngineWarning] = []
+    for o in everything:
+        if o.policy_type not in ("resource", "rcp"):
+            continue  # only resource-based policies and RCPs carry NotPrincipal
+        for st in o.policy.for_action(req.action_lower, req.service):
+            if st.effect == "Allow" and st.not_principal is not None:
+                out.append(
+                    EngineWarning(
+                        WarningCode.ALLOW_WITH_NOT_PRINCIPAL, o.policy_type, o.policy.name, st.index
+                    )
+                )
+    return tuple(out)
 
 
 # Results share these immutable records: a batch repeats the same layer notes and deciding statements

@@ -63,7 +63,12 @@ class Request:
     ``resource`` is the exact ARN of the request (a Lambda request names ``function:f``,
     ``function:f:7`` or ``function:f:prod``). ``resource_account`` is the account that owns the resource;
     ``None`` means "the account in the resource ARN". ``context`` holds the keys given by the caller;
-    the engine adds the principal-derived keys listed in DESIGN.md when they are absent.
+    the engine adds the principal-derived keys when they are absent.
+
+    ``open_context``: every key that ``context`` does not give, and that is not derived from the
+    principal or documented as absent for this kind of caller (``evaluate.key_is_open``), is *open*:
+    its value is not known. The result is then ``CONDITIONAL`` when the decision depends on open keys,
+    with the condition in ``Result.allowed_if``. False (the default) reads a missing key as absent.
     """
 
     principal: Principal
@@ -71,6 +76,7 @@ class Request:
     resource: str
     resource_account: str | None = None
     context: Mapping[str, ContextValue] = field(default_factory=dict)
+    open_context: bool = False
 
 
 @dataclass(frozen=True, slots=True)

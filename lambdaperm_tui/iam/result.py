@@ -11,11 +11,72 @@ PolicyType = Literal["identity", "resource", "boundary", "session", "scp", "rcp"
 
 
 class Decision(str, enum.Enum):
-    """The three outcomes of AWS's evaluation logic."""
+    """The outcomes of AWS's evaluation logic, plus ``CONDITIONAL`` for a request whose context is open:
+    allowed exactly when ``Result.allowed_if`` holds."""
 
     ALLOWED = "allowed"
     EXPLICIT_DENY = "explicit_deny"
     IMPLICIT_DENY = "implicit_deny"
+    CONDITIONAL = "conditional"
+
+
+class BlockedBy(str, enum.Enum):
+    """The layer that stopped an implicitly denied request (``Result.blocked_by``).
+
+    ``NO_ALLOW``: no statement allows; ``BOUNDARY``: the permissions boundary has no Allow;
+    ``SESSION_POLICY``: the session policy has none; ``SCP`` / ``RCP``: a level of them has none;
+    ``IDENTITY``: the caller's own account does not allow a cross-account request;
+    ``RESOURCE_POLICY``: the resource policy does not admit a cross-account or service caller.
+    """
+
+    NO_ALLOW = "no-allow"
+    BOUNDARY = "boundary"
+    SESSION_POLICY = "session-policy"
+    SCP = "scp"
+    RCP = "rcp"
+    IDENTITY = "identity"
+    RESOURCE_POLICY = "resource-policy"
+
+
+class WarningCode(str, enum.Enum):
+    """Statements whose meaning AWS leaves open; the engine still answers, and says so."""
+
+    # "NotPrincipal with Allow is not supported"; older pages said it grants everyone not listed.
+    ALLOW_WITH_NOT_PRINCIPAL = "allow-with-not-principal"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineWarning:
+    """One statement whose meaning AWS leaves open (``Result.warnings``), where it is."""
+
+    code: WarningCode
+    policy_type: PolicyType
+    policy: str
+    statement_index: int
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"code", "policy_type", "policy", "statement_index"}``."""
+        return {
+            "code": self.code.value,
+            "policy_type": self.policy_type,
+            "policy": self.policy,
+            "statement_index": self.statement_index,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionTerm:
+    """One condition of an ``allowed_if`` alternative, in IAM's own words: ``operator`` is an IAM
+    condition operator (``Bool``, ``StringNotEqualsIfExists``, ``ForAnyValue:StringLike``, ``Null``),
+    applied to ``key`` with ``values`` exactly as it would be in a policy's Condition element."""
+
+    key: str
+    operator: str
+    values: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"key", "operator", "values"}``."""
+        return {"key": self.key, "operator": self.operator, "values": list(self.values)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +116,11 @@ class ConditionMatch:
     operator: str  # as written, e.g. "ForAnyValue:StringLikeIfExists"
     key: str
     policy_values: tuple[str, ...]
-    request_values: tuple[str, ...] | None  # None: the key is absent from the request context
+    request_values: tuple[str, ...] | None  # None: the key is absent (or open) in the request context
     matched: bool
+    # The key is open (its value is not known): ``matched`` is then False and means nothing; the
+    # decision is conditional on it (``Result.allowed_if``).
+    open: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +188,7 @@ class Explanation:
                             "policy_values": list(c.policy_values),
                             "request_values": None if rv is None else list(rv),
                             "matched": c.matched,
+                            "open": c.open,
                         }
                     )
                 statements.append(
@@ -163,12 +228,23 @@ class Result:
     decision: Decision
     decided_by: tuple[DecidingStatement, ...]
     explanation: Explanation | None = None
+    # CONDITIONAL: allowed iff some alternative's terms all hold (an OR of ANDs). Empty otherwise.
+    allowed_if: tuple[tuple[ConditionTerm, ...], ...] = ()
+    # False when the condition was too large (or not expressible) to show in full: ``allowed_if``
+    # then holds only the alternatives that could be shown, and no claim of exactness is made.
+    allowed_if_complete: bool = True
+    blocked_by: BlockedBy | None = None  # IMPLICIT_DENY: the layer that stopped the request
+    warnings: tuple[EngineWarning, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The result object of the scenario contract (DESIGN.md)."""
+        """The result object of the scenario contract (README "The scenario file")."""
         explanation = self.explanation
         return {
             "decision": self.decision.value,
+            "allowed_if": [[t.to_json() for t in alt] for alt in self.allowed_if],
+            "allowed_if_complete": self.allowed_if_complete,
+            "blocked_by": None if self.blocked_by is None else self.blocked_by.value,
+            "warnings": [w.to_json() for w in self.warnings],
             "decided_by": [
                 {
                     "policy_type": d.policy_type,
@@ -198,7 +274,34 @@ def result_json_text(result: Result) -> str:
             for d in result.decided_by
         ]
     )
-    head = f'{{"decision":"{result.decision.value}","decided_by":[{deciders}],"explanation":'
+    blocked = result.blocked_by
+    allowed_if = ",".join(
+        [
+            "["
+            + ",".join(
+                [
+                    f'{{"key":{q(t.key)},"operator":{q(t.operator)},'
+                    f'"values":[{",".join([q(v) for v in t.values])}]}}'
+                    for t in alt
+                ]
+            )
+            + "]"
+            for alt in result.allowed_if
+        ]
+    )
+    warnings = ",".join(
+        [
+            f'{{"code":{q(w.code.value)},"policy_type":{q(w.policy_type)},"policy":{q(w.policy)},'
+            f'"statement_index":{w.statement_index:d}}}'
+            for w in result.warnings
+        ]
+    )
+    head = (
+        f'{{"decision":"{result.decision.value}","allowed_if":[{allowed_if}],'
+        f'"allowed_if_complete":{_TRUE if result.allowed_if_complete else _FALSE},'
+        f'"blocked_by":{"null" if blocked is None else q(blocked.value)},"warnings":[{warnings}],'
+        f'"decided_by":[{deciders}],"explanation":'
+    )
     e = result.explanation
     if e is None:
         return head + "null}"
@@ -221,7 +324,7 @@ def result_json_text(result: Result) -> str:
                     f'{{"operator":{q(c.operator)},"key":{q(c.key)},'
                     f'"policy_values":[{",".join([q(v) for v in c.policy_values])}],'
                     f'"request_values":{_strings(c.request_values)},'
-                    f'"matched":{_TRUE if c.matched else _FALSE}}}'
+                    f'"matched":{_TRUE if c.matched else _FALSE},"open":{_TRUE if c.open else _FALSE}}}'
                     for c in s.conditions
                 ]
             )

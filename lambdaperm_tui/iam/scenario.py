@@ -11,7 +11,9 @@ A scenario says exactly what to evaluate, offline::
       "identity_policies": [{"name": "...", "document": {...}}],      (optional)
       "permissions_boundary": null, "session_policy": null,           (optional: a named policy)
       "scps": [[...level 0...], [...level 1...]], "rcps": [],         (optional: levels, root first)
-      "resource_policy": {"name": "...", "document": {...}}           (optional)
+      "resource_policy": {"name": "...", "document": {...}},          (optional)
+      "open_context": true       (optional, default false: a key the file does not give is absent;
+                                  true: it is open, and the answer may be "conditional")
     }
 
 Rules beyond DESIGN.md, chosen so that mistakes are caught rather than silently evaluated:
@@ -58,6 +60,7 @@ SCENARIO_FIELDS = (
     "scps",
     "rcps",
     "resource_policy",
+    "open_context",
 )
 _KNOWN = frozenset(SCENARIO_FIELDS)
 _NAMED_KEYS = frozenset({"name", "document"})
@@ -126,6 +129,9 @@ class ScenarioLoader:
         resource, arn_account = self._resource(obj.get("resource", _MISSING))
         resource_account = _resource_account(obj.get("resource_account"), arn_account)
         context = _context(obj.get("context"))
+        open_context = obj.get("open_context", False)
+        if not isinstance(open_context, bool):
+            raise InputError(f"open_context: expected true or false, got {_kind(open_context)}")
 
         request = Request(
             principal=principal,
@@ -133,6 +139,7 @@ class ScenarioLoader:
             resource=resource,
             resource_account=resource_account,
             context=context,
+            open_context=open_context,
         )
         get = obj.get
         fields = (

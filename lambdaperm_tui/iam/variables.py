@@ -62,6 +62,11 @@ class Template:
     segments: tuple[_Segment, ...]
 
     @property
+    def variable_keys(self) -> tuple[str, ...]:
+        """The context keys the text's variables name (as written)."""
+        return tuple(s.key for s in self.segments if isinstance(s, _Var))
+
+    @property
     def has_variables(self) -> bool:
         """True when the text holds at least one ``${...}`` that substitution would replace."""
         return any(not isinstance(s, str) for s in self.segments)

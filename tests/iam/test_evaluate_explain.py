@@ -6,6 +6,7 @@ Evaluation logic followed: https://docs.aws.amazon.com/IAM/latest/UserGuide/refe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -250,6 +251,7 @@ def test_relevant_json_carries_the_count_and_full_json_does_not() -> None:
             "policy_values": ["10.0.0.0/8"],
             "request_values": ["192.0.2.1"],
             "matched": False,
+            "open": False,
         }
     ]
     assert "statements_not_matching_action" not in full["explanation"]["policies"][0]
@@ -306,6 +308,8 @@ def test_result_json_text_is_the_compact_dump_of_to_json() -> None:
         (req(context={"aws:SourceIp": "192.0.2.1"}), PolicySet(identity=(MIXED,), resource=res)),
         (req(context={"aws:x": ["a", "b"]}), PolicySet(identity=(FULL, odd))),
         (req(f"arn:aws:iam::{B}:role/partner"), PolicySet(resource=res)),
+        # An open context: allowed if aws:SourceIp is in 10.0.0.0/8 (a conditional answer).
+        (dataclasses.replace(req(), open_context=True), PolicySet(identity=(MIXED,))),
     ]
     seen = set()
     for request, ps in cases:
