@@ -764,14 +764,14 @@ def _who_can_table(rows: Sequence[WhoCanRow], args: argparse.Namespace) -> list[
 _NEEDS_EXIT = {"allowed": EXIT_ALLOWED, "denied": EXIT_DENIED, "unknown": EXIT_UNKNOWN, "conditional": 4}
 
 
-def _need_words(decision: str, symbols: tuple[str, str, str]) -> str:
-    ok, no, unknown = symbols
+def _need_words(decision: str, symbols: tuple[str, str, str, str]) -> str:
+    ok, no, unknown, maybe = symbols
     if decision == "allowed":
         return f"{ok} ALLOWED"
     if decision == "denied":
         return f"{no} DENIED"
     if decision == "conditional":
-        return "◐ ALLOWED IF" if symbols[0] == "✔" else "~ ALLOWED IF"
+        return f"{maybe} ALLOWED IF"
     return f"{unknown} UNKNOWN"
 
 

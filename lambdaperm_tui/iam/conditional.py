@@ -340,7 +340,8 @@ def render(formula: Formula) -> tuple[tuple[tuple[ConditionTerm, ...], ...], boo
     part could be written (False: some alternative was left out because it cannot be)."""
     complete = True
     written: list[tuple[ConditionTerm, ...]] = []
-    for term in formula:
+    # Sorted: a formula is a set, and the answer must read the same on every run.
+    for term in sorted(formula, key=_term_key):
         parts: list[ConditionTerm] = []
         ok = True
         for lit in sorted(term, key=lambda x: (x[0].folded, x[0].operator, x[0].values, x[1])):
@@ -356,6 +357,10 @@ def render(formula: Formula) -> tuple[tuple[tuple[ConditionTerm, ...], ...], boo
     merged = _merge_alternatives(written)
     merged.sort(key=lambda alt: (len(alt), [(t.key.lower(), t.operator, t.values) for t in alt]))
     return tuple(merged), complete
+
+
+def _term_key(term: Term) -> list[tuple[str, str, tuple[str, ...], bool]]:
+    return sorted((a.folded, a.operator, a.values, positive) for a, positive in term)
 
 
 def _tidy(parts: list[ConditionTerm]) -> tuple[ConditionTerm, ...]:
@@ -421,7 +426,7 @@ def _merge_alternatives(alts: list[tuple[ConditionTerm, ...]]) -> list[tuple[Con
                 if x.operator == "Null" and x.values == ("true",) and _if_exists_of(y) is not None:
                     joined = _if_exists_of(y)
                 elif x.operator == y.operator and _joinable(x.operator):
-                    values = tuple(dict.fromkeys(x.values + y.values))
+                    values = tuple(sorted(set(x.values + y.values)))
                     joined = ConditionTerm(x.key, x.operator, values)
                 if joined is None:
                     continue
