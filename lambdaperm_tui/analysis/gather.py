@@ -47,6 +47,9 @@ class _Gathered:
     # Lower-case prefixes of principal-side keys we cannot fill for this principal: a decision that
     # hinges on their absence is unknown, not a denial.
     unknowable: tuple[str, ...] = ()
+    # Lower-case context keys of tags whose values were redacted from the snapshot -> why: a decision
+    # that hinges on one is unknown (inventory/redact.py).
+    redacted: dict[str, str] = field(default_factory=dict)
 
 
 def _slot_policy(
@@ -155,6 +158,14 @@ def _tags_context(prefix: str, tags: tuple[tuple[str, str], ...]) -> dict[str, C
     return {f"{prefix}/{k}": v for k, v in tags}
 
 
+def _redacted_tags(g: _Gathered, prefix: str, keys: tuple[str, ...], owner: str) -> None:
+    for key in keys:
+        g.redacted[f"{prefix}/{key}".lower()] = (
+            f"tag {key} of {owner} was redacted from the snapshot (its key looks like a secret) and the "
+            f"answer depends on its value (give it as context, e.g. {prefix}/{key}=...)"
+        )
+
+
 def _assumed_allow(action: str, resource: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
@@ -190,6 +201,7 @@ def _gather(
         if ours and who.role is not None:
             _role_identity(g, idx, who.role)
             g.context.update(_tags_context("aws:PrincipalTag", who.role.tags))
+            _redacted_tags(g, "aws:PrincipalTag", who.role.redacted_tag_keys, f"role {who.role.name}")
             if p.kind == PrincipalKind.ASSUMED_ROLE:
                 g.assumes.append(
                     f"the session {who.text} has no session policy and no session tags beyond the role's"
@@ -201,6 +213,7 @@ def _gather(
         elif ours and who.user is not None:
             _user_identity(g, idx, who.user)
             g.context.update(_tags_context("aws:PrincipalTag", who.user.tags))
+            _redacted_tags(g, "aws:PrincipalTag", who.user.redacted_tag_keys, f"user {who.user.name}")
         elif ours and p.kind == PrincipalKind.ROOT:
             pass  # the root user has no identity policies; the engine gives it its own account
         elif ours and p.kind in (PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE, PrincipalKind.USER):
@@ -287,11 +300,15 @@ def _gather(
     # Context: resource tags and account the inventory knows; the caller's keys win.
     if target.function is not None:
         g.context.update(_tags_context("aws:ResourceTag", target.function.tags))
+        fn = target.function
+        _redacted_tags(g, "aws:ResourceTag", fn.redacted_tag_keys, f"function {fn.name}")
     if target.account and target.arn != "*":
         g.context.setdefault("aws:ResourceAccount", target.account)
     given = {k.lower() for k in context}
     for key in [k for k in g.context if k.lower() in given]:
         del g.context[key]
+    for key in [k for k in g.redacted if k in given]:
+        del g.redacted[key]  # the caller gave the value
     g.context.update(context)
     return g
 

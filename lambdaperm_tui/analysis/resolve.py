@@ -83,6 +83,30 @@ def _depends_on_unknowable(result: Result, prefixes: tuple[str, ...]) -> str | N
     return None
 
 
+def _depends_on_redacted(
+    result: Result, redacted: Mapping[str, str], policies: Sequence[Policy | None]
+) -> str | None:
+    """The redacted tag key (lower case) the decision may hinge on, or None when it cannot.
+
+    A snapshot dropped the value, so every statement that could apply (its Action, Resource and
+    Principal match) and tests the key might go either way; so might a policy variable naming it. An
+    explicit deny by a statement that does not test it is certain anyway.
+    """
+    if result.explanation is None:
+        return None
+    statements = [st for pol in result.explanation.policies for st in pol.statements]
+    if result.decision == Decision.EXPLICIT_DENY and any(
+        st.deciding and not any(c.key.lower() in redacted for c in st.conditions) for st in statements
+    ):
+        return None
+    for st in statements:
+        if all(e.matched for e in st.elements):
+            for c in st.conditions:
+                if c.key.lower() in redacted:
+                    return c.key.lower()
+    return next((key for key in redacted if _mentions(policies, ("${" + key,))), None)
+
+
 def _run_check(
     idx: _Index,
     who: _Who,
@@ -133,8 +157,15 @@ def _run_check(
                 f"{hinges} of {who.text} is not in the inventory and the decision depends on it "
                 f"(give it as context, e.g. {hinges}=...)"
             )
+    redacted = None
+    if g.redacted and _mentions(everything, tuple(g.redacted)):
+        if result.explanation is None:
+            result = evaluate(request, policies, explain=True)
+        redacted = _depends_on_redacted(result, g.redacted, everything)
+        if redacted is not None:
+            g.unknown.append(g.redacted[redacted])
     if g.unknown:
-        if result.decision == Decision.EXPLICIT_DENY and hinges is None:
+        if result.decision == Decision.EXPLICIT_DENY and hinges is None and redacted is None:
             # An explicit deny among the known policies wins whatever the unknown ones say.
             g.notes.extend(f"unknown, but an explicit deny decides anyway: {u}" for u in g.unknown)
             g.unknown.clear()

@@ -162,6 +162,8 @@ class Function:
     role: str | None = None  # execution role ARN
     layers: tuple[str, ...] = ()  # layer version ARNs
     tags: tuple[tuple[str, str], ...] = ()
+    # Keys of tags whose values were redacted from a snapshot (they look like secrets, inventory/redact.py).
+    redacted_tag_keys: tuple[str, ...] = ()
     description: str = ""
     last_modified: str | None = None
     policy: PolicySlot = NOT_LOADED
@@ -215,6 +217,7 @@ class Role:
     managed_policy_arns: tuple[str, ...] = ()
     boundary_arn: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    redacted_tag_keys: tuple[str, ...] = ()  # values redacted from a snapshot (inventory/redact.py)
     policies_unknown: str | None = None  # inline/attached lists could not be read
 
 
@@ -230,6 +233,7 @@ class User:
     groups: tuple[str, ...] = ()  # group names
     boundary_arn: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    redacted_tag_keys: tuple[str, ...] = ()  # values redacted from a snapshot (inventory/redact.py)
     policies_unknown: str | None = None
 
 

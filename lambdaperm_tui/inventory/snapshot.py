@@ -13,8 +13,9 @@ one of ``{"state": "document", "document": ...}``, ``{"state": "none"}``, ``{"st
 "..."}`` or ``{"state": "not_loaded"}``, so "no policy" and "could not read" can never be confused. Tags
 and alias routing are lists of ``[key, value]`` pairs.
 
-A snapshot holds no credentials: the inventory never has any, and keys of ``extra`` that look like one are
-dropped on the way out. Fields added to the model later get defaults, so older snapshots of the same
+A snapshot holds no credentials: the inventory never has any; a tag whose key looks like a secret keeps its
+key in ``redacted_tag_keys`` and loses its value (``redact.py``), and keys of ``extra`` that look like one
+are dropped on the way out. Fields added to the model later get defaults, so older snapshots of the same
 format version still load; a newer format version is refused with a message saying so. Version 1 files
 (before function configurations and event source mappings) load with those marked unknown.
 """
@@ -25,7 +26,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import re
 import tempfile
 import types
 import typing
@@ -33,14 +33,13 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from .model import Inventory, PolicySlot
+from .redact import looks_like_secret, redact_inventory
 
 SNAPSHOT_FORMAT = "lambdaperm-tui-snapshot"
 SNAPSHOT_FORMAT_VERSION = 2
 # Version 1 had no function configuration (tracing, VPC, DLQ, ...) and no event source mappings: a
 # migrated snapshot says so in the "unknown" fields, so no answer reads their absence as "none".
 _V1_UNREAD = "not in the snapshot (format version 1 did not record it)"
-
-_SECRET_KEY = re.compile(r"secret|access[_-]?key|session[_-]?token|password|credential", re.IGNORECASE)
 
 
 class SnapshotError(ValueError):
@@ -56,7 +55,7 @@ class SnapshotError(ValueError):
 
 def dump_snapshot(inv: Inventory) -> dict[str, Any]:
     """The inventory as a JSON-ready dict in the current snapshot format."""
-    body = _dump(inv)
+    body = _dump(redact_inventory(inv))
     assert isinstance(body, dict)
     body["extra"] = _scrub(body.get("extra") or {})
     return {"format": SNAPSHOT_FORMAT, "format_version": SNAPSHOT_FORMAT_VERSION, **body}
@@ -82,7 +81,7 @@ def _dump(value: Any) -> Any:
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in value.items() if not _SECRET_KEY.search(str(k))}
+        return {k: _scrub(v) for k, v in value.items() if not looks_like_secret(str(k))}
     if isinstance(value, list):
         return [_scrub(v) for v in value]
     return value

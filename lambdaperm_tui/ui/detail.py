@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role
+from ..inventory.redact import shown_tags
 from ..inventory.text import inert
 from .panes import Entry
 from .render import inert_label, json_syntax, plain, slot_summary, statement_table
@@ -66,8 +67,8 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
         facts.append(("Modified", fn.last_modified))
     if fn.description:
         facts.append(("About", fn.description))
-    if fn.tags:
-        facts.append(("Tags", ", ".join(f"{k}={v}" for k, v in fn.tags)))
+    if fn.tags or fn.redacted_tag_keys:
+        facts.append(("Tags", ", ".join(f"{k}={v}" for k, v in shown_tags(fn.tags, fn.redacted_tag_keys))))
     if fn.urls_unknown:
         facts.append(("URL", Text(f"? unknown: {fn.urls_unknown}", style="bold yellow")))
     elif fn.urls is None:
@@ -151,8 +152,10 @@ def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> li
     facts.append(("Used by", ", ".join(users) if users else "no function in this inventory"))
     if role.boundary_arn:
         facts.append(("Boundary", role.boundary_arn))
-    if role.tags:
-        facts.append(("Tags", ", ".join(f"{k}={v}" for k, v in role.tags)))
+    if role.tags or role.redacted_tag_keys:
+        facts.append(
+            ("Tags", ", ".join(f"{k}={v}" for k, v in shown_tags(role.tags, role.redacted_tag_keys)))
+        )
     if role.policies_unknown:
         facts.append(("Policies", Text(f"? unknown: {role.policies_unknown}", style="bold yellow")))
     out: list[RenderableType] = [_facts(facts)]
