@@ -154,3 +154,27 @@ def test_inert_label_keeps_styles_on_their_characters() -> None:
     assert inert_label(clean) is clean
     long = inert_label(Text("n" * 5000))
     assert long.plain.startswith("n" * LINE_LIMIT) and "3,000 more characters not shown" in long.plain
+
+
+async def test_secret_looking_tags_are_shown_redacted() -> None:
+    """Issue 7, item 8: a live inventory holds the value (answers stay exact); the screen never shows it."""
+    from dataclasses import replace
+
+    from .inventory_fixture import make_inventory
+
+    inv = make_inventory()
+    billing = replace(inv.functions[0], tags=(("api_key", "sk_live_51abc"), ("env", "prod")))
+    roles = tuple(replace(r, tags=(("DB_PASSWORD", "hunter2"),)) for r in inv.roles)
+    app = build_app(replace(inv, functions=(billing, *inv.functions[1:]), roles=roles))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("g")
+        await wait_for(pilot, lambda: "api_key=" in screen_text(app)[0])
+        text = screen_text(app)[0]
+        assert "api_key=<redacted: key looks like a secret>" in text and "env=prod" in text
+        assert "sk_live_51abc" not in text
+        await pilot.press("3")
+        await wait_for(pilot, lambda: "DB_PASSWORD=" in screen_text(app)[0])
+        text = screen_text(app)[0]
+        assert "DB_PASSWORD=<redacted: key looks like a secret>" in text
+        assert "hunter2" not in text
