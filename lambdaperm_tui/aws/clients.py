@@ -170,7 +170,9 @@ class ClientFactory:
             raise CredentialsError(_profile_not_found(self.profile)) from exc
         except (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError, bce.TokenRetrievalError) as exc:
             raise CredentialsError(f"the AWS SSO session has expired or is missing: {sso_hint}") from exc
-        except (bce.PartialCredentialsError, bce.CredentialRetrievalError, bce.InvalidConfigError) as exc:
+        except bce.CredentialRetrievalError as exc:
+            raise CredentialsError(credential_failure(exc, self.profile)) from exc
+        except (bce.PartialCredentialsError, bce.InvalidConfigError) as exc:
             raise CredentialsError(f"AWS credentials cannot be loaded: {exc}") from exc
         if creds is None:
             raise CredentialsError(NO_CREDENTIALS)
@@ -192,9 +194,33 @@ class ClientFactory:
                 fix = sso_hint if self.is_sso_profile() else "refresh the credentials (`aws configure`)"
                 raise CredentialsError(f"AWS rejected the credentials ({code}: {message}): {fix}") from exc
             raise CredentialsError(f"sts:GetCallerIdentity failed ({code}: {message})") from exc
+        except bce.CredentialRetrievalError as exc:  # a refresh during the call
+            raise CredentialsError(credential_failure(exc, self.profile)) from exc
         except bce.BotoCoreError as exc:
             raise CredentialsError(f"AWS credentials cannot be used: {exc}") from exc
         return str(identity["Account"])
+
+
+def credential_failure(exc: bce.CredentialRetrievalError, profile: str | None) -> str:
+    """What to say when a credential provider failed, without its output.
+
+    botocore puts the provider's error text in the exception (for ``credential_process``: the process's
+    stderr, verbatim), and a failing helper may well print a token or a password there. Say which
+    provider failed and how to see the details oneself, never the text.
+    """
+    provider = str(exc.kwargs.get("provider") or "a credential provider")
+    flag = f" --profile {profile}" if profile else ""
+    check = f"`aws sts get-caller-identity{flag}`"
+    if provider == "custom-process":
+        whose = f"profile {profile}" if profile else "the AWS profile in use"
+        return (
+            f"the credential_process of {whose} failed (its output is not shown: it may hold a secret); "
+            f"run that command yourself, or {check}, to see why"
+        )
+    return (
+        f"AWS credentials could not be retrieved from {provider} (the details are not shown: they may "
+        f"hold a secret); run {check} to see why"
+    )
 
 
 def _profile_not_found(profile: str | None) -> str:

@@ -50,7 +50,7 @@ from ..inventory.model import (
     User,
     Version,
 )
-from .clients import ClientFactory
+from .clients import ClientFactory, credential_failure
 from .compat import normalise_lambda_policy
 from .guard import ReadOnlyViolation
 from .ratelimit import RateLimits
@@ -142,6 +142,8 @@ def reason_of(exc: BaseException) -> str:
         return f"{code}: {message}{suffix}" if message else f"{code}{suffix}"
     if isinstance(exc, (bce.ReadTimeoutError, bce.ConnectTimeoutError)):
         return f"Timeout: {exc}"
+    if isinstance(exc, bce.CredentialRetrievalError):  # a refresh mid-load: never the provider's output
+        return f"CredentialRetrievalError: {credential_failure(exc, None)}"
     if isinstance(exc, bce.BotoCoreError):
         return f"{type(exc).__name__}: {exc}"
     if isinstance(exc, ValueError):  # malformed JSON in a policy
