@@ -711,7 +711,7 @@ def _human_answer(answer: Answer) -> list[str]:
 
 def _cmd_who_can(args: argparse.Namespace) -> int:
     inventory = _open(args, args.resource)
-    from .analysis.whocan import who_can
+    from .analysis.whocan import principals_unlisted, who_can
     from .iam.errors import InputError
 
     try:
@@ -723,6 +723,8 @@ def _cmd_who_can(args: argparse.Namespace) -> int:
     else:
         _write(sys.stdout, _who_can_table(rows, args))
     decisions = {row.decision for row in rows}
+    if principals_unlisted(rows):
+        return EXIT_UNKNOWN  # some principals could not be listed: "who" is not known in full
     if "allowed" in decisions:
         return EXIT_ALLOWED
     return EXIT_UNKNOWN if "unknown" in decisions else EXIT_DENIED

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from ..iam.errors import PolicyError
 from ..iam.policy import Policy
 from ..iam.request import IAM_PRINCIPAL_KINDS, ContextValue, PrincipalKind
-from ..inventory.model import Group, PolicySlot, Role, User
+from ..inventory.model import Group, ListedKind, PolicySlot, Role, User
 from . import catalog
 from .policy_index import _CACHE, _Index
 from .targets import _Target, _Who
@@ -47,8 +47,9 @@ class _Gathered:
     # Lower-case prefixes of principal-side keys we cannot fill for this principal: a decision that
     # hinges on their absence is unknown, not a denial.
     unknowable: tuple[str, ...] = ()
-    # Lower-case context keys of tags whose values were redacted from the snapshot -> why: a decision
-    # that hinges on one is unknown (inventory/redact.py).
+    # Lower-case context keys of tags whose values are not known -> why: redacted from the snapshot
+    # (inventory/redact.py), or, for a key prefix ending in "/", every tag of an owner whose tags could not
+    # be read. A decision that hinges on one is unknown.
     redacted: dict[str, str] = field(default_factory=dict)
 
 
@@ -166,6 +167,12 @@ def _redacted_tags(g: _Gathered, prefix: str, keys: tuple[str, ...], owner: str)
         )
 
 
+def _unread_tags(g: _Gathered, prefix: str, reason: str | None, owner: str) -> None:
+    """Every tag of ``owner`` is unknown: its tags could not be read (``reason``)."""
+    if reason:
+        g.redacted[f"{prefix}/".lower()] = f"tags of {owner}: {reason}"
+
+
 def _assumed_allow(action: str, resource: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
@@ -202,6 +209,7 @@ def _gather(
             _role_identity(g, idx, who.role)
             g.context.update(_tags_context("aws:PrincipalTag", who.role.tags))
             _redacted_tags(g, "aws:PrincipalTag", who.role.redacted_tag_keys, f"role {who.role.name}")
+            _unread_tags(g, "aws:PrincipalTag", who.role.tags_unknown, f"role {who.role.name}")
             if p.kind == PrincipalKind.ASSUMED_ROLE:
                 g.assumes.append(
                     f"the session {who.text} has no session policy and no session tags beyond the role's"
@@ -214,14 +222,19 @@ def _gather(
             _user_identity(g, idx, who.user)
             g.context.update(_tags_context("aws:PrincipalTag", who.user.tags))
             _redacted_tags(g, "aws:PrincipalTag", who.user.redacted_tag_keys, f"user {who.user.name}")
+            _unread_tags(g, "aws:PrincipalTag", who.user.tags_unknown, f"user {who.user.name}")
         elif ours and p.kind == PrincipalKind.ROOT:
             pass  # the root user has no identity policies; the engine gives it its own account
         elif ours and p.kind in (PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE, PrincipalKind.USER):
-            reason = "not loaded yet" if not inv.complete else "not in the inventory"
+            listed: ListedKind = "users" if p.kind == PrincipalKind.USER else "roles"
+            gap = inv.unlisted_of(listed)
+            if gap is not None:
+                reason = f"the account's {listed} could not be listed: {gap.reason}"
+            elif not inv.complete and not inv.unlisted:
+                reason = "not loaded yet"
+            else:
+                reason = "not in the inventory"
             g.unknown.append(f"identity policies of {who.text}: {reason}")
-            iam_fail = [f.reason for f in inv.failures if f.kind in ("iam", "role", "user")]
-            if iam_fail:
-                g.unknown.append(f"IAM could not be fully read: {iam_fail[0]}")
         else:
             # Another account's principal (or a federated user): its identity side is not in the
             # inventory. Assume it allows and say so; the resource side is still checked for real.
@@ -302,6 +315,7 @@ def _gather(
         g.context.update(_tags_context("aws:ResourceTag", target.function.tags))
         fn = target.function
         _redacted_tags(g, "aws:ResourceTag", fn.redacted_tag_keys, f"function {fn.name}")
+        _unread_tags(g, "aws:ResourceTag", fn.tags_unknown, f"function {fn.name}")
     if target.account and target.arn != "*":
         g.context.setdefault("aws:ResourceAccount", target.account)
     given = {k.lower() for k in context}

@@ -26,7 +26,7 @@ from ..iam.evaluate import evaluate
 from ..iam.policy import Policy
 from ..iam.principal import parse_principal
 from ..iam.request import ContextValue, PolicySet, PrincipalKind, Request
-from ..iam.result import Decision, Explanation, LayerExplanation, Result
+from ..iam.result import Decision, Explanation, LayerExplanation, Result, StatementExplanation
 from ..inventory.model import Group, Inventory, Role, User
 from . import catalog
 from .answer import Answer, AnswerDecision, Check
@@ -83,27 +83,46 @@ def _depends_on_unknowable(result: Result, prefixes: tuple[str, ...]) -> str | N
     return None
 
 
-def _depends_on_redacted(
-    result: Result, redacted: Mapping[str, str], policies: Sequence[Policy | None]
-) -> str | None:
-    """The redacted tag key (lower case) the decision may hinge on, or None when it cannot.
+def _hidden_tag(key: str, hidden: Mapping[str, str], known: set[str]) -> str | None:
+    """The entry of ``hidden`` that makes context key ``key`` (lower case) unknown, or None.
 
-    A snapshot dropped the value, so every statement that could apply (its Action, Resource and
-    Principal match) and tests the key might go either way; so might a policy variable naming it. An
-    explicit deny by a statement that does not test it is certain anyway.
+    An entry is a key (a redacted tag) or a prefix ending in "/" (every tag of an owner whose tags could
+    not be read); a key the request carries anyway (given by the caller) is known.
+    """
+    if key in hidden:
+        return key
+    if key in known:
+        return None
+    return next((p for p in hidden if p.endswith("/") and key.startswith(p)), None)
+
+
+def _depends_on_redacted(
+    result: Result, redacted: Mapping[str, str], policies: Sequence[Policy | None], known: set[str]
+) -> str | None:
+    """The entry of ``redacted`` (tag values not known) the decision may hinge on, or None when it cannot.
+
+    A snapshot dropped the value, or the tags could not be read, so every statement that could apply (its
+    Action, Resource and Principal match) and tests the key might go either way; so might a policy
+    variable naming it. An explicit deny by a statement that does not test it is certain anyway.
     """
     if result.explanation is None:
         return None
     statements = [st for pol in result.explanation.policies for st in pol.statements]
+
+    def hidden(st: StatementExplanation) -> str | None:
+        return next(
+            (h for c in st.conditions if (h := _hidden_tag(c.key.lower(), redacted, known)) is not None), None
+        )
+
     if result.decision == Decision.EXPLICIT_DENY and any(
-        st.deciding and not any(c.key.lower() in redacted for c in st.conditions) for st in statements
+        st.deciding and hidden(st) is None for st in statements
     ):
         return None
     for st in statements:
         if all(e.matched for e in st.elements):
-            for c in st.conditions:
-                if c.key.lower() in redacted:
-                    return c.key.lower()
+            found = hidden(st)
+            if found is not None:
+                return found
     return next((key for key in redacted if _mentions(policies, ("${" + key,))), None)
 
 
@@ -161,7 +180,8 @@ def _run_check(
     if g.redacted and _mentions(everything, tuple(g.redacted)):
         if result.explanation is None:
             result = evaluate(request, policies, explain=True)
-        redacted = _depends_on_redacted(result, g.redacted, everything)
+        known = {k.lower() for k in g.context}
+        redacted = _depends_on_redacted(result, g.redacted, everything, known)
         if redacted is not None:
             g.unknown.append(g.redacted[redacted])
     if g.unknown:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..iam.errors import RequestError
 from ..iam.principal import parse_principal
 from ..iam.request import Principal, PrincipalKind
-from ..inventory.model import Alias, Function, PolicySlot, Role, User, Version
+from ..inventory.model import Alias, Function, Inventory, PolicySlot, Role, User, Version
 from .policy_index import _Index
 from .whatif import PolicyKind, PolicyRef
 
@@ -106,6 +106,12 @@ class _Target:
     account_assumed: bool = False  # the ARN names no account; the inventory's was taken
 
 
+def _streaming(inv: Inventory) -> bool:
+    """True for an inventory still being loaded: not complete, and no list is known to be cut short (a
+    finished load names every list it could not read in full in ``unlisted``)."""
+    return not inv.complete and not inv.unlisted
+
+
 def _split_lambda_arn(arn: str) -> tuple[str, str, str, list[str]] | None:
     """``(region, account, kind, rest)`` for a Lambda ARN (``kind`` = function|layer), else None."""
     parts = arn.split(":")
@@ -149,7 +155,16 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
         if fn is None:
             if not ours:
                 return _Target(raw, acct, None, in_inventory=False, qualifier=qualifier)
-            if not inv.complete:
+            gap = inv.unlisted_of("functions", region)
+            if gap is not None:
+                return _Target(
+                    raw,
+                    acct,
+                    None,
+                    unknown=f"the functions of region {region} could not be listed: {gap.reason}",
+                    qualifier=qualifier,
+                )
+            if _streaming(inv):
                 return _Target(
                     raw, acct, None, unknown=f"function {rest[0]}: not loaded yet", qualifier=qualifier
                 )
@@ -182,7 +197,7 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
                     qualifier=qualifier,
                     unknown=f"versions/aliases of {fn.name}: {fn.details_unknown}",
                 )
-            if not inv.complete:
+            if _streaming(inv) or not fn.policy.fetched:
                 return _Target(
                     raw,
                     acct,
@@ -211,7 +226,12 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
     if lv is None:
         if not ours:
             return _Target(raw, acct, None, in_inventory=False)
-        if not inv.complete:
+        gap = inv.unlisted_of("layers", region)
+        if gap is not None and idx.layers_by_arn.get(":".join(raw.split(":")[:7])) is None:
+            return _Target(
+                raw, acct, None, unknown=f"the layers of region {region} could not be listed: {gap.reason}"
+            )
+        if _streaming(inv):
             return _Target(raw, acct, None, unknown=f"layer version {rest[0]}:{rest[1]}: not loaded yet")
         layer = idx.layers_by_arn.get(":".join(raw.split(":")[:7]))
         if region not in inv.regions:

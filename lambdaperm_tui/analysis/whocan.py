@@ -16,7 +16,7 @@ from typing import Any
 
 from ..iam.errors import InputError
 from ..iam.result import DecidingStatement
-from ..inventory.model import Inventory, PolicySlot
+from ..inventory.model import Inventory, ListedKind, PolicySlot
 from . import catalog
 from .policy_index import _index
 from .principals import _ORG_KEYS, _classify, _conditions, _principals_of, _statements
@@ -62,6 +62,8 @@ class WhoCanRow:
     ``principal`` is what was evaluated (ARN, service principal, ``anonymous``); ``label`` the words to
     show (e.g. ``s3.amazonaws.com (aws:SourceArn=arn:aws:s3:::b)``); ``origin`` says why it is listed
     (``account``: a principal of the inventory's account; ``resource-policy``: named by the policy).
+    A row of kind ``unlisted`` stands for the principals of a list that could not be read (its
+    ``principal`` is empty, its decision unknown, the reason in its answer): some of them may be allowed.
     """
 
     principal: str
@@ -221,8 +223,30 @@ def who_can(inv: Inventory, action: str, resource: str) -> tuple[WhoCanRow, ...]
             )
         decided = answer.result.decided_by if answer.result else ()
         rows.append(WhoCanRow(c.principal, c.label, c.kind, c.origin, answer.decision, decided, answer, ctx))
+    rows.extend(_unlisted_rows(inv, canonical, target.arn))
     rows.sort(key=lambda r: (_RANK.get(r.decision, 3), r.label.lower()))
     return tuple(rows)
+
+
+def _unlisted_rows(inv: Inventory, action: str, resource: str) -> list[WhoCanRow]:
+    """One unknown row per list of the account's principals that could not be read in full."""
+    rows = []
+    kinds: tuple[ListedKind, ...] = ("roles", "users")
+    for kind in kinds:
+        gap = inv.unlisted_of(kind)
+        if gap is None:
+            continue
+        why = f"the account's {kind} could not be listed ({gap.reason}); one not shown may be allowed"
+        answer = _unknown_answer("", action, resource, why)
+        label = f"{kind} of account {inv.account_id} (could not be listed)"
+        rows.append(WhoCanRow("", label, "unlisted", "account", "unknown", (), answer))
+    return rows
+
+
+def principals_unlisted(rows: Iterable[WhoCanRow]) -> bool:
+    """True when some of the account's principals could not be listed, so the rows are not every
+    principal: the who-can answer as a whole is unknown, whatever the rows say."""
+    return any(r.kind == "unlisted" for r in rows)
 
 
 def _with_assumption(answer: Answer, text: str) -> Answer:
@@ -271,6 +295,7 @@ __all__ = [
     "ORG_MEMBER_PLACEHOLDER",
     "WhatCanRow",
     "WhoCanRow",
+    "principals_unlisted",
     "what_can",
     "who_can",
 ]

@@ -23,9 +23,11 @@ from .model import (
     RegionEventSources,
     Role,
     SourceAccess,
+    Unlisted,
     User,
     Version,
     VpcConfig,
+    function_failures,
 )
 
 __all__ = [
@@ -48,7 +50,9 @@ __all__ = [
     "RegionEventSources",
     "Role",
     "SourceAccess",
+    "Unlisted",
     "User",
     "Version",
     "VpcConfig",
+    "function_failures",
 ]

@@ -1,9 +1,14 @@
 """Immutable records of an account's Lambda and IAM resources.
 
 A value that could not be read is never guessed: every policy lives in a ``PolicySlot`` that says either
-"this document", "no policy" or "unknown: <reason>". Documents are kept as parsed JSON exactly as AWS
-returned them (any JSON: PutResourcePolicy accepts more than AddPermission shapes); parsing them into
-engine policies is the analysis layer's job, so a malformed document is reported, not lost.
+"this document", "no policy" or "unknown: <reason>"; every other fact an answer reads has a ``*_unknown``
+reason beside it (``Function.tags_unknown``, ``Function.details_unknown``, ``Role.policies_unknown``, ...),
+and a list of resources that could not be read in full is an ``Unlisted`` record of the inventory, so "no
+such function" and "the functions of this Region could not be listed" are never confused.
+
+Documents are kept as parsed JSON exactly as AWS returned them (any JSON: PutResourcePolicy accepts more
+than AddPermission shapes); parsing them into engine policies is the analysis layer's job, so a malformed
+document is reported, not lost.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 UrlAuthType = Literal["NONE", "AWS_IAM"]
+# The lists an inventory is built from: Lambda's per Region, IAM's account-wide.
+ListedKind = Literal["functions", "layers", "roles", "users", "groups"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +158,9 @@ class Function:
     """A Lambda function with its versions, aliases, per-qualifier policies and URLs.
 
     ``policy`` is the policy of the unqualified function ARN. ``urls`` is None until fetched;
-    ``urls_unknown`` holds the reason when the URL configs could not be listed.
+    ``urls_unknown`` holds the reason when the URL configs could not be listed, ``tags_unknown`` when the
+    tags could not be read (``tags`` is then empty and means nothing), ``details_unknown`` when the
+    versions or aliases could not be listed.
     """
 
     arn: str  # unqualified
@@ -179,6 +188,7 @@ class Function:
     # Asynchronous invocation configs (read on demand): None until read; the reason when unreadable.
     event_invoke_configs: tuple[EventInvokeConfig, ...] | None = None
     event_invoke_configs_unknown: str | None = None
+    tags_unknown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +229,7 @@ class Role:
     tags: tuple[tuple[str, str], ...] = ()
     redacted_tag_keys: tuple[str, ...] = ()  # values redacted from a snapshot (inventory/redact.py)
     policies_unknown: str | None = None  # inline/attached lists could not be read
+    tags_unknown: str | None = None  # tags could not be read (``tags`` then means nothing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +246,7 @@ class User:
     tags: tuple[tuple[str, str], ...] = ()
     redacted_tag_keys: tuple[str, ...] = ()  # values redacted from a snapshot (inventory/redact.py)
     policies_unknown: str | None = None
+    tags_unknown: str | None = None  # tags could not be read (``tags`` then means nothing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,11 +316,22 @@ class RegionEventSources:
 
 
 @dataclass(frozen=True, slots=True)
+class Unlisted:
+    """A list that could not be read in full: resources of this kind (in ``region``; None for IAM's
+    account-wide lists) may exist that the inventory does not hold. What was read is kept."""
+
+    kind: ListedKind
+    region: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Inventory:
     """Everything known about one account. ``source`` describes where it came from, for the header.
 
     ``scps`` / ``rcps`` are organization policy levels (root first) when known; None means unknown
-    (not loaded), ``()`` means none apply.
+    (not loaded), ``()`` means none apply. ``unlisted`` names the lists that could not be read in full;
+    ``complete`` is True only for a load that ran to its end with none.
     """
 
     account_id: str
@@ -325,7 +348,19 @@ class Inventory:
     organization_id: str | None = None
     scps: tuple[tuple[NamedPolicy, ...], ...] | None = None
     rcps: tuple[tuple[NamedPolicy, ...], ...] | None = None
-    complete: bool = True  # False while a live load is still streaming
+    complete: bool = True  # False while streaming, when cancelled, or with ``unlisted``
     # One entry per region whose mappings were listed (or failed); a region absent here was not read.
     event_source_mappings: tuple[RegionEventSources, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    unlisted: tuple[Unlisted, ...] = ()
+
+    def unlisted_of(self, kind: ListedKind, region: str | None = None) -> Unlisted | None:
+        """The record saying the list of ``kind`` (in ``region``) could not be read in full, if any."""
+        return next((u for u in self.unlisted if u.kind == kind and u.region == region), None)
+
+
+def function_failures(inv: Inventory, fn: Function) -> tuple[Failure, ...]:
+    """The failures recorded on ``fn`` itself, its versions and its aliases (exact ARNs: never another
+    function whose name starts with this one's)."""
+    own = {fn.arn, *(v.arn for v in fn.versions), *(a.arn for a in fn.aliases)}
+    return tuple(f for f in inv.failures if f.resource in own)

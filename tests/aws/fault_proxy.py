@@ -23,8 +23,9 @@ Requests are identified by service, Region (both from the SigV4 credential scope
     ...
     assert rule.fired >= 1
 
-``times=N`` limits a rule to its first N matching requests (a fault that a retry gets past). Every request
-seen is kept in ``proxy.requests``.
+``FaultProxy(moto_url, account=ID)`` sends every request to that moto account, for clients (the CLI in a
+subprocess) that cannot add moto's account header. ``times=N`` limits a rule to its first N matching
+requests (a fault that a retry gets past). Every request seen is kept in ``proxy.requests``.
 """
 
 from __future__ import annotations
@@ -213,7 +214,11 @@ _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "conte
 class FaultProxy:
     """The proxy: ``url`` to point clients at, ``add`` to choose faults, ``requests`` seen so far."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, account: str | None = None) -> None:
+        """Serve on a free 127.0.0.1 port in front of ``upstream``. ``account``: send every request to that
+        moto account (its ``x-moto-account-id`` header), so a client that cannot add headers (the CLI in
+        a subprocess) still reaches a test's own account."""
+        self.account = account
         parts = urlsplit(upstream)
         self.upstream_host = parts.hostname or "127.0.0.1"
         self.upstream_port = parts.port or 80
@@ -347,6 +352,8 @@ class _Handler(BaseHTTPRequestHandler):
         conn = http.client.HTTPConnection(owner.upstream_host, owner.upstream_port, timeout=60)
         try:
             headers = {k: v for k, v in req.headers.items() if k not in ("content-length", "connection")}
+            if owner.account is not None:
+                headers["x-moto-account-id"] = owner.account
             conn.request(req.method, raw_path, body=req.body or None, headers=headers)
             resp = conn.getresponse()
             return resp.status, list(resp.getheaders()), resp.read()
