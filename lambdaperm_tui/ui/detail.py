@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role
+from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role, function_failures
 from ..inventory.redact import shown_tags
 from ..inventory.text import inert
 from .panes import Entry
@@ -69,6 +69,8 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
         facts.append(("About", fn.description))
     if fn.tags or fn.redacted_tag_keys:
         facts.append(("Tags", ", ".join(f"{k}={v}" for k, v in shown_tags(fn.tags, fn.redacted_tag_keys))))
+    elif fn.tags_unknown:
+        facts.append(("Tags", Text(f"? unknown: {inert(fn.tags_unknown)}", style="bold yellow")))
     if fn.urls_unknown:
         facts.append(("URL", Text(f"? unknown: {fn.urls_unknown}", style="bold yellow")))
     elif fn.urls is None:
@@ -89,7 +91,7 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
             facts.append(("URL", line))
     if fn.details_unknown:
         facts.append(("Versions", Text(f"? unknown: {fn.details_unknown}", style="bold yellow")))
-    failures = [f for f in inv.failures if f.resource.startswith(fn.arn)]
+    failures = function_failures(inv, fn)
     for failure in failures:
         facts.append(("Failure", Text(f"{failure.operation}: {failure.reason}", style="yellow")))
     out: list[RenderableType] = [_facts(facts)]

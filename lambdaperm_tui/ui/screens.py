@@ -746,6 +746,8 @@ class WhoCanScreen(Screen[None]):
         if not self.rows or table.cursor_row >= len(self.rows):
             return
         row = self.rows[table.cursor_row]
+        if not row.principal:
+            return  # a list of principals that could not be read: there is no one to simulate
         self.app.push_screen(
             SimulatorScreen(
                 principal=str(row.principal),

@@ -22,6 +22,7 @@ from lambdaperm_tui.inventory.model import (
     NamedPolicy,
     PolicySlot,
     Role,
+    Unlisted,
     User,
     Version,
 )
@@ -83,7 +84,12 @@ def sample() -> Inventory:
                 ),
             ),
             Function(
-                arn=fn_arn + "2", name="billing2", region="eu-west-1", account=A, urls_unknown="Timeout: x"
+                arn=fn_arn + "2",
+                name="billing2",
+                region="eu-west-1",
+                account=A,
+                urls_unknown="Timeout: x",
+                tags_unknown="ServiceException: tags",
             ),
         ),
         layers=(
@@ -114,7 +120,14 @@ def sample() -> Inventory:
                 tags=(("k", "v"),),
             ),
         ),
-        users=(User(arn=f"arn:aws:iam::{A}:user/alice", name="alice", groups=("devs",)),),
+        users=(
+            User(
+                arn=f"arn:aws:iam::{A}:user/alice",
+                name="alice",
+                groups=("devs",),
+                tags_unknown="AccessDenied: u",
+            ),
+        ),
         groups=(Group(arn=f"arn:aws:iam::{A}:group/devs", name="devs"),),
         managed_policies=(ManagedPolicy(f"arn:aws:iam::{A}:policy/p", "p", PolicySlot(document=DOC)),),
         failures=(Failure("function-policy", fn_arn + ":2", "GetPolicy", "AccessDeniedException: no"),),
@@ -123,6 +136,10 @@ def sample() -> Inventory:
         rcps=None,
         complete=False,
         extra={"note": "kept"},
+        unlisted=(
+            Unlisted("layers", "eu-west-1", "AccessDeniedException: layers"),
+            Unlisted("roles", None, "x"),
+        ),
     )
 
 
@@ -154,6 +171,27 @@ def test_dump_matches_schema_and_slot_states() -> None:
     assert fn["versions"][1]["policy"] == {"state": "unknown", "reason": "AccessDeniedException: no"}
     assert dumped["functions"][1]["policy"] == {"state": "not_loaded"}
     assert dumped["format_version"] == SNAPSHOT_FORMAT_VERSION
+
+
+def test_unknown_facts_and_unlisted_lists_are_saved() -> None:
+    """Unread tags and lists not read in full survive a snapshot: an answer over the file is as unknown as
+    one over the live load (never "no tags" or "no such function")."""
+    dumped = dump_snapshot(sample())
+    assert dumped["functions"][1]["tags_unknown"] == "ServiceException: tags"
+    assert dumped["users"][0]["tags_unknown"] == "AccessDenied: u"
+    assert dumped["unlisted"] == [
+        {"kind": "layers", "region": "eu-west-1", "reason": "AccessDeniedException: layers"},
+        {"kind": "roles", "region": None, "reason": "x"},
+    ]
+    loaded = load_snapshot(json.loads(json.dumps(dumped)))
+    assert loaded.unlisted_of("roles") == Unlisted("roles", None, "x")
+    import jsonschema
+
+    dumped["unlisted"][0]["kind"] = "buckets"
+    with pytest.raises(jsonschema.ValidationError):
+        validate(dumped)
+    with pytest.raises(SnapshotError, match=r"unlisted\[0\]\.kind"):
+        load_snapshot(dumped)
 
 
 def test_schema_rejects_a_bad_slot() -> None:
