@@ -36,7 +36,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
-    from .analysis.resolve import Answer
+    from .analysis.resolve import Answer, Check
     from .analysis.whocan import WhoCanRow
     from .iam.evaluate import ExplainLevel
     from .iam.result import Result
@@ -99,6 +99,16 @@ def _add_source_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _add_closed_context(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--closed-context",
+        action="store_true",
+        help="over a source: read every request context key that neither the inventory nor --context "
+        "gives as absent (the default leaves such keys open: an answer that depends on one is "
+        "'conditional', exit status 4, with the condition under which it is allowed)",
+    )
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -122,8 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Who can do what to AWS Lambda resources, and why. With no command: the terminal UI.",
         epilog="exit status: 0 allowed, 1 denied, 2 invalid input or unusable source, 3 unknown (a policy "
         "the answer depends on could not be read), 4 conditional (allowed only if conditions on request "
-        "context keys that are not known hold). who-can: 0 if any principal is allowed, 1 if none, "
-        "3 if none for certain but some are unknown, 4 if none for certain but some are conditional.",
+        "context keys that are not known hold). who-can: 0 if any principal is allowed, 4 if none is "
+        "but some are conditional, 3 if none is either but some are unknown, 1 otherwise.",
     )
     _add_source_options(parser, top=True)
     parser.add_argument(
@@ -165,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a request context key; repeat a key for several values",
     )
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
+    _add_closed_context(sim)
     sim.add_argument(
         "--explain",
         choices=("relevant", "full", "summary", "none"),
@@ -182,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--action", metavar="A", required=True, help="e.g. lambda:InvokeFunction")
     who.add_argument("--resource", metavar="R", required=True, help="the exact resource ARN")
     who.add_argument("--json", action="store_true", help="print the rows as JSON")
+    _add_closed_context(who)
     _add_source_options(who, top=False)
     who.set_defaults(command="who-can")
     _add_role_parsers(sub)
@@ -500,6 +512,30 @@ def _decision_words(decision: str, symbols: tuple[str, str, str, str]) -> str:
     return decision_words(decision, symbols=symbols)
 
 
+def _answer_words(answer: Answer, symbols: tuple[str, str, str, str]) -> str:
+    """An answer's decision in words (the one renderer, ``iam/render.py``)."""
+    from .iam.render import decision_words
+
+    return _clean(
+        decision_words(
+            answer.decision,
+            allowed_if=answer.allowed_if,
+            complete=answer.allowed_if_complete,
+            blocked_by=answer.blocked_by,
+            symbols=symbols,
+        )
+    )
+
+
+def _check_words(check: Check, symbols: tuple[str, str, str, str]) -> str:
+    """One check's decision in words."""
+    if check.result is None or check.decision == "unknown":
+        return _decision_words(check.decision, symbols)
+    if check.decision != check.result.decision.value:
+        return _decision_words(check.decision, symbols)
+    return _result_words(check.result, symbols)
+
+
 def _result_words(result: Result, symbols: tuple[str, str, str, str]) -> str:
     """The engine result's decision in words (the one renderer, ``iam/render.py``)."""
     from .iam.render import decision_words
@@ -672,7 +708,13 @@ def _simulate_inventory(args: argparse.Namespace) -> int:
     explain = args.explain if args.json else "full"
     try:
         answer = simulate(
-            inventory, args.principal, args.action, args.resource, context, explain=explain != "none"
+            inventory,
+            args.principal,
+            args.action,
+            args.resource,
+            context,
+            explain=explain != "none",
+            open_context=not args.closed_context,
         )
     except InputError as exc:
         raise CliError(str(exc)) from None
@@ -689,11 +731,11 @@ def _simulate_inventory(args: argparse.Namespace) -> int:
 def _human_answer(answer: Answer) -> list[str]:
     symbols = _symbols(sys.stdout)
     request_line = _clean(f"{answer.principal} → {answer.action} → {answer.resource}")
-    lines = [_decision_words(answer.decision, symbols), f"  request: {request_line}"]
+    lines = [_answer_words(answer, symbols), f"  request: {request_line}"]
     if len(answer.checks) > 1:
         # A function URL question: AWS makes two checks; show each with its own decision.
         for i, check in enumerate(answer.checks, start=1):
-            lines.append(f"  check {i}: {_clean(check.label)}: {_decision_words(check.decision, symbols)}")
+            lines.append(f"  check {i}: {_clean(check.label)}: {_check_words(check, symbols)}")
             if check.result is not None:
                 lines.extend(_human_result(check.result, indent="    ")[1:])
             if check.note:
@@ -715,7 +757,7 @@ def _cmd_who_can(args: argparse.Namespace) -> int:
     from .iam.errors import InputError
 
     try:
-        rows = who_can(inventory, args.action, args.resource)
+        rows = who_can(inventory, args.action, args.resource, open_context=not args.closed_context)
     except InputError as exc:
         raise CliError(str(exc)) from None
     if args.json:
@@ -727,6 +769,8 @@ def _cmd_who_can(args: argparse.Namespace) -> int:
         return EXIT_UNKNOWN  # some principals could not be listed: "who" is not known in full
     if "allowed" in decisions:
         return EXIT_ALLOWED
+    if "conditional" in decisions:
+        return EXIT_CONDITIONAL
     return EXIT_UNKNOWN if "unknown" in decisions else EXIT_DENIED
 
 
@@ -744,11 +788,11 @@ def _row_deciders(row: WhoCanRow) -> str:
 def _who_can_table(rows: Sequence[WhoCanRow], args: argparse.Namespace) -> list[str]:
     """A plain aligned table: principal, decision (symbol and word), deciding statements; allowed first."""
     symbols = _symbols(sys.stdout)
-    order = {"allowed": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 3}
+    order = {"allowed": 0, "conditional": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 3}
     ordered = sorted(rows, key=lambda r: order.get(r.decision, 4))  # stable: keeps the analysis order
     table = [("PRINCIPAL", "DECISION", "DECIDED BY / WHY")]
     for row in ordered:
-        words = _decision_words(row.decision, symbols)
+        words = _answer_words(row.answer, symbols)
         table.append((_clean(row.label or row.principal), words, _row_deciders(row)))
     width0 = min(max(len(r[0]) for r in table), 72)
     width1 = max(len(r[1]) for r in table)
@@ -756,7 +800,9 @@ def _who_can_table(rows: Sequence[WhoCanRow], args: argparse.Namespace) -> list[
     lines.extend(f"{a.ljust(width0)}  {b.ljust(width1)}  {c}".rstrip() for a, b, c in table)
     allowed = sum(1 for r in rows if r.decision == "allowed")
     unknown = sum(1 for r in rows if r.decision == "unknown")
-    tail = f", {unknown} unknown" if unknown else ""
+    conditional = sum(1 for r in rows if r.decision == "conditional")
+    tail = f", {conditional} allowed if conditions hold" if conditional else ""
+    tail += f", {unknown} unknown" if unknown else ""
     lines.append(f"{allowed} of {len(rows)} principals allowed{tail}")
     return lines
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..iam.result import Result
+from ..iam.result import BlockedBy, ConditionTerm, EngineWarning, Result
 from .whatif import PolicyRef
 
 AnswerDecision = Literal["allowed", "explicit_deny", "implicit_deny", "conditional", "unknown"]
@@ -42,6 +42,12 @@ class Check:
             "name": self.name,
             "action": self.action,
             "decision": self.decision,
+            "allowed_if": [[t.to_json() for t in alt] for alt in self.result.allowed_if]
+            if self.result
+            else [],
+            "blocked_by": self.result.blocked_by.value
+            if self.result and self.result.blocked_by and self.decision == "implicit_deny"
+            else None,
             "required": self.required,
             "note": self.note,
             "decided_by": [d.to_json() for d in self.result.decided_by] if self.result else [],
@@ -59,6 +65,11 @@ class Answer:
     ``assumes`` lists what lies outside the inventory and was taken as given. ``scenario`` is the scenario
     file (DESIGN.md contract) of the deciding check, so ``simulate --scenario`` replays it. ``sources``
     maps each policy name used in the explanation to its ``PolicyRef`` (for what-if editing).
+
+    ``allowed_if`` (``"conditional"``): allowed exactly when some alternative's terms all hold, over
+    the context keys the inventory and the given context leave open; ``allowed_if_complete`` is False
+    when not all of it could be written. ``blocked_by`` (``"implicit_deny"``): the layer that stopped
+    the request. ``warnings``: statements whose meaning AWS leaves open (see ``iam.result``).
     """
 
     decision: AnswerDecision
@@ -72,6 +83,10 @@ class Answer:
     scenario: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     sources: Mapping[str, PolicyRef] = field(default_factory=dict)
+    allowed_if: tuple[tuple[ConditionTerm, ...], ...] = ()
+    allowed_if_complete: bool = True
+    blocked_by: BlockedBy | None = None
+    warnings: tuple[EngineWarning, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -84,6 +99,10 @@ class Answer:
         res = self.result
         return {
             "decision": self.decision,
+            "allowed_if": [[t.to_json() for t in alt] for alt in self.allowed_if],
+            "allowed_if_complete": self.allowed_if_complete,
+            "blocked_by": None if self.blocked_by is None else self.blocked_by.value,
+            "warnings": [w.to_json() for w in self.warnings],
             "decided_by": [d.to_json() for d in res.decided_by] if res else [],
             "explanation": res.explanation.to_json() if res and res.explanation else None,
             "principal": self.principal,

@@ -51,6 +51,9 @@ class _Gathered:
     # (inventory/redact.py), or, for a key prefix ending in "/", every tag of an owner whose tags could not
     # be read. A decision that hinges on one is unknown.
     redacted: dict[str, str] = field(default_factory=dict)
+    # Keys (lower case, or prefixes ending in "/") the inventory knows in full, so absent unless given:
+    # never open (``Request.closed_keys``).
+    closed: list[str] = field(default_factory=list)
 
 
 def _slot_policy(
@@ -210,6 +213,7 @@ def _gather(
             g.context.update(_tags_context("aws:PrincipalTag", who.role.tags))
             _redacted_tags(g, "aws:PrincipalTag", who.role.redacted_tag_keys, f"role {who.role.name}")
             _unread_tags(g, "aws:PrincipalTag", who.role.tags_unknown, f"role {who.role.name}")
+            g.closed.append("aws:principaltag/")
             if p.kind == PrincipalKind.ASSUMED_ROLE:
                 g.assumes.append(
                     f"the session {who.text} has no session policy and no session tags beyond the role's"
@@ -223,6 +227,7 @@ def _gather(
             g.context.update(_tags_context("aws:PrincipalTag", who.user.tags))
             _redacted_tags(g, "aws:PrincipalTag", who.user.redacted_tag_keys, f"user {who.user.name}")
             _unread_tags(g, "aws:PrincipalTag", who.user.tags_unknown, f"user {who.user.name}")
+            g.closed.append("aws:principaltag/")
         elif ours and p.kind == PrincipalKind.ROOT:
             pass  # the root user has no identity policies; the engine gives it its own account
         elif ours and p.kind in (PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE, PrincipalKind.USER):
@@ -258,6 +263,9 @@ def _gather(
             g.unknowable = ("aws:principalorgpaths",) + (("aws:principalorgid",) if org_unknown else ())
         if ours and inv.organization_id:
             g.context["aws:PrincipalOrgID"] = inv.organization_id
+        elif ours and inv.scps is not None:
+            # Organization data was read and the account is in none: no organization keys at all.
+            g.closed.extend(("aws:principalorgid", "aws:principalorgpaths"))
         # SCPs govern IAM principals of member accounts only.
         if ours:
             if inv.scps is None:
@@ -316,6 +324,7 @@ def _gather(
         fn = target.function
         _redacted_tags(g, "aws:ResourceTag", fn.redacted_tag_keys, f"function {fn.name}")
         _unread_tags(g, "aws:ResourceTag", fn.tags_unknown, f"function {fn.name}")
+        g.closed.append("aws:resourcetag/")
     if target.account and target.arn != "*":
         g.context.setdefault("aws:ResourceAccount", target.account)
     given = {k.lower() for k in context}
@@ -334,12 +343,16 @@ def _principal_for_policy(who: _Who) -> str:
     return who.text
 
 
-def _scenario(who: _Who, action: str, target: _Target, account: str | None, g: _Gathered) -> dict[str, Any]:
+def _scenario(
+    who: _Who, action: str, target: _Target, account: str | None, g: _Gathered, open_context: bool = False
+) -> dict[str, Any]:
     def named(p: Policy) -> dict[str, Any]:
         return {"name": p.name, "document": p.document}
 
     ctx = {k: (list(v) if isinstance(v, tuple) else v) for k, v in g.context.items()}
+    extra: dict[str, Any] = {"open_context": True, "closed_keys": list(g.closed)} if open_context else {}
     return {
+        **extra,
         "principal": who.text,
         "action": action,
         "resource": target.arn,

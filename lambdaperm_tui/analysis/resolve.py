@@ -26,7 +26,7 @@ from ..iam.evaluate import evaluate
 from ..iam.policy import Policy
 from ..iam.principal import parse_principal
 from ..iam.request import ContextValue, PolicySet, PrincipalKind, Request
-from ..iam.result import Decision, Explanation, LayerExplanation, Result, StatementExplanation
+from ..iam.result import ConditionTerm, Decision, Explanation, LayerExplanation, Result, StatementExplanation
 from ..inventory.model import Group, Inventory, Role, User
 from . import catalog
 from .answer import Answer, AnswerDecision, Check
@@ -133,6 +133,7 @@ def _run_check(
     spec: _CheckSpec,
     context: Mapping[str, ContextValue],
     explain: bool,
+    open_context: bool,
 ) -> tuple[Check, _Gathered]:
     if spec.anonymous and who.principal.kind != PrincipalKind.ANONYMOUS:
         who = _Who(parse_principal("anonymous"), "anonymous")
@@ -142,7 +143,7 @@ def _run_check(
     merged.update(context)
     g = _gather(idx, who, spec.action, target, merged)
     account = target.account
-    scenario = _scenario(who, spec.action, target, account, g)
+    scenario = _scenario(who, spec.action, target, account, g, open_context)
     if spec.authn_reject:
         result = Result(
             Decision.IMPLICIT_DENY,
@@ -154,7 +155,15 @@ def _run_check(
             ),
         )
         return Check(spec.name, spec.action, result, "implicit_deny", spec.required, spec.note, scenario), g
-    request = Request(who.principal, spec.action, target.arn, account, dict(g.context))
+    request = Request(
+        who.principal,
+        spec.action,
+        target.arn,
+        account,
+        dict(g.context),
+        open_context=open_context,
+        closed_keys=tuple(g.closed),
+    )
     policies = PolicySet(
         identity=tuple(g.identity),
         boundary=g.boundary,
@@ -167,7 +176,14 @@ def _run_check(
     decision: AnswerDecision = result.decision.value
     hinges = None
     everything = [*g.identity, g.boundary, g.resource, *(p for lvl in g.scps for p in lvl)]
-    if result.decision != Decision.ALLOWED and g.unknowable and _mentions(everything, g.unknowable):
+    # Over a closed context a key the inventory cannot know reads as absent: a denial hinging on it is
+    # unknown. Over an open context such keys are open, and the answer is conditional on them instead.
+    if (
+        not open_context
+        and result.decision != Decision.ALLOWED
+        and g.unknowable
+        and _mentions(everything, g.unknowable)
+    ):
         if result.explanation is None:
             result = evaluate(request, policies, explain=True)
         hinges = _depends_on_unknowable(result, g.unknowable)
@@ -202,8 +218,13 @@ def simulate(
     context: Mapping[str, ContextValue] | None = None,
     *,
     explain: bool = True,
+    open_context: bool = True,
 ) -> Answer:
     """Can ``principal`` do ``action`` on ``resource``, given what the inventory holds?
+
+    ``open_context`` (the default): every request context key that neither the inventory (principal
+    and resource tags, accounts, the organization) nor ``context`` fixes is open, so an answer that
+    depends on one is ``conditional`` with ``Answer.allowed_if``; False reads such keys as absent.
 
     ``principal``: a role, user or root ARN, a role session ARN, another account's ARN or bare id, a
     service principal, ``anonymous``, or the bare name of a role or user of the inventory.
@@ -229,7 +250,7 @@ def simulate(
     checks: list[Check] = []
     gathered: list[_Gathered] = []
     for spec in specs:
-        check, g = _run_check(idx, who, target, spec, ctx, explain)
+        check, g = _run_check(idx, who, target, spec, ctx, explain, open_context)
         if pre_unknown and check.decision not in ("unknown", "explicit_deny"):
             check = dataclasses.replace(check, decision="unknown")
         checks.append(check)
@@ -252,9 +273,16 @@ def simulate(
     elif unknown:
         decision = "unknown"
     chosen = checks[deciding]
+    allowed_if, complete = _allowed_if(checks) if decision == "conditional" else ((), True)
+    blocked = chosen.result.blocked_by if decision == "implicit_deny" and chosen.result else None
+    warnings = tuple(dict.fromkeys(w for c in checks if c.result for w in c.result.warnings))
     return Answer(
         decision=decision,
         result=chosen.result,
+        allowed_if=allowed_if,
+        allowed_if_complete=complete,
+        blocked_by=blocked,
+        warnings=warnings,
         principal=who.text,
         action=canonical,
         resource=target.arn,
@@ -265,6 +293,25 @@ def simulate(
         notes=tuple(notes),
         sources=sources,
     )
+
+
+# Past this many alternatives the conjunction of two conditional checks is not written out.
+_MAX_ALTERNATIVES = 64
+
+
+def _allowed_if(checks: Sequence[Check]) -> tuple[tuple[tuple[ConditionTerm, ...], ...], bool]:
+    """The condition of a conditional answer: every required conditional check's ``allowed_if`` must
+    hold, so their conjunction (each alternative of one with each of the other)."""
+    alternatives: list[tuple[ConditionTerm, ...]] = [()]
+    complete = True
+    for c in checks:
+        if not c.required or c.decision != "conditional" or c.result is None:
+            continue
+        complete = complete and c.result.allowed_if_complete
+        alternatives = [tuple(dict.fromkeys(a + b)) for a in alternatives for b in c.result.allowed_if]
+        if len(alternatives) > _MAX_ALTERNATIVES:
+            return (), False
+    return tuple(alternatives), complete
 
 
 def prepare(inv: Inventory) -> int:

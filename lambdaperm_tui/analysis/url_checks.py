@@ -117,7 +117,8 @@ def _combine(checks: Sequence[Check], dual_undecided: bool) -> tuple[AnswerDecis
                     )
                     return "unknown", i, unknown
                 return want, i, unknown
-    for i in required:
-        if checks[i].decision == "unknown":
-            return "unknown", i, unknown
+    for want in ("unknown", "conditional"):
+        for i in required:
+            if checks[i].decision == want:
+                return want, i, unknown
     return "allowed", 0, unknown

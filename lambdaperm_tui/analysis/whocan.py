@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..iam.errors import InputError
-from ..iam.result import DecidingStatement
+from ..iam.result import BlockedBy, ConditionTerm, DecidingStatement
 from ..inventory.model import Inventory, ListedKind, PolicySlot
 from . import catalog
 from .policy_index import _index
@@ -50,7 +50,8 @@ COMMON_ACTIONS: tuple[str, ...] = FUNCTION_ACTIONS + LAYER_ACTIONS
 # A placeholder account for "some member account of organization o-...": it stands for any of them.
 ORG_MEMBER_PLACEHOLDER = "000000000000"
 
-_RANK = {"allowed": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 2}
+# Conditional rows sort with the allowed ones: access one condition away is access to look at.
+_RANK = {"allowed": 0, "conditional": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 2}
 _SOURCE_KEYS = ("aws:sourcearn", "aws:sourceaccount", "aws:sourceowner")
 _SOURCE_OPS = ("stringequals", "stringlike", "arnequals", "arnlike")
 
@@ -75,6 +76,16 @@ class WhoCanRow:
     answer: Answer
     context: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def allowed_if(self) -> tuple[tuple[ConditionTerm, ...], ...]:
+        """The answer's condition (``"conditional"`` rows)."""
+        return self.answer.allowed_if
+
+    @property
+    def blocked_by(self) -> BlockedBy | None:
+        """The layer that stopped an ``"implicit_deny"`` row."""
+        return self.answer.blocked_by
+
     def to_json(self) -> dict[str, Any]:
         """One row of ``who-can --json``: who, why listed, and the answer object."""
         out: dict[str, Any] = {
@@ -98,12 +109,25 @@ class WhatCanRow:
     decided_by: tuple[DecidingStatement, ...]
     answer: Answer
 
+    @property
+    def allowed_if(self) -> tuple[tuple[ConditionTerm, ...], ...]:
+        """The answer's condition (``"conditional"`` rows)."""
+        return self.answer.allowed_if
+
+    @property
+    def blocked_by(self) -> BlockedBy | None:
+        """The layer that stopped an ``"implicit_deny"`` row."""
+        return self.answer.blocked_by
+
     def to_json(self) -> dict[str, Any]:
         """One row of a what-can answer."""
         return {
             "resource": self.resource,
             "action": self.action,
             "decision": self.decision,
+            "allowed_if": [[t.to_json() for t in alt] for alt in self.allowed_if],
+            "allowed_if_complete": self.answer.allowed_if_complete,
+            "blocked_by": None if self.blocked_by is None else self.blocked_by.value,
             "decided_by": [d.to_json() for d in self.decided_by],
             "unknown_because": list(self.answer.unknown_because),
             "assumes": list(self.answer.assumes),
@@ -185,8 +209,11 @@ def _named_label(arn: str, kind: str, account: str | None) -> str:
     return arn
 
 
-def who_can(inv: Inventory, action: str, resource: str) -> tuple[WhoCanRow, ...]:
-    """Every principal that might do ``action`` on ``resource``, each with its answer; allowed first.
+def who_can(
+    inv: Inventory, action: str, resource: str, *, open_context: bool = True
+) -> tuple[WhoCanRow, ...]:
+    """Every principal that might do ``action`` on ``resource``, each with its answer; allowed and
+    conditional first (``open_context`` as for ``simulate``).
 
     Candidates: the account root, every role and user of the inventory, and every principal the
     resource's policy names (other accounts, services with and without their source, the public,
@@ -212,7 +239,9 @@ def who_can(inv: Inventory, action: str, resource: str) -> tuple[WhoCanRow, ...]
         seen.add(key)
         ctx = dict(c.context)
         try:
-            answer = simulate(inv, c.principal, canonical, target.arn, ctx, explain=False)
+            answer = simulate(
+                inv, c.principal, canonical, target.arn, ctx, explain=False, open_context=open_context
+            )
         except InputError as exc:
             answer = _unknown_answer(c.principal, canonical, target.arn, f"cannot evaluate: {exc}")
         if c.kind == "organization":
@@ -267,7 +296,11 @@ def _resources(inv: Inventory) -> Iterable[tuple[str, bool]]:
 
 
 def what_can(
-    inv: Inventory, principal: str, actions: Iterable[str] = COMMON_ACTIONS
+    inv: Inventory,
+    principal: str,
+    actions: Iterable[str] = COMMON_ACTIONS,
+    *,
+    open_context: bool = True,
 ) -> tuple[WhatCanRow, ...]:
     """What ``principal`` can do to each function, version, alias and layer version of the inventory.
 
@@ -280,7 +313,7 @@ def what_can(
     rows: list[WhatCanRow] = []
     for arn, is_layer in _resources(inv):
         for act in layer_acts if is_layer else fn_acts:
-            answer = simulate(inv, principal, act, arn, explain=False)
+            answer = simulate(inv, principal, act, arn, explain=False, open_context=open_context)
             decided = answer.result.decided_by if answer.result else ()
             rows.append(WhatCanRow(arn, act, answer.decision, decided, answer))
     order = {id(r): i for i, r in enumerate(rows)}

@@ -257,6 +257,7 @@ class _Req:
         "action_lower",
         "service",
         "resource",
+        "closed_keys",
         "has_boundary",
         "open_context",
         "relevant",
@@ -273,6 +274,7 @@ class _Req:
         self.resource = request.resource
         self.has_boundary = has_boundary
         self.open_context = request.open_context
+        self.closed_keys = request.closed_keys
         # Given keys are checked at once (a bad value is a RequestError whatever the policies say);
         # the derived keys are added on first use.
         self._given = RequestContext(request.context) if request.context else _EMPTY_CONTEXT
@@ -287,7 +289,12 @@ class _Req:
     def is_open(self, folded_key: str) -> bool:
         """True when the key (lower case) is open in this request: not given, not derived from the
         principal, and not documented as absent for this kind of caller."""
-        return self.ctx.get_folded(folded_key) is None and key_is_open(folded_key, self.principal)
+        if self.ctx.get_folded(folded_key) is not None or not key_is_open(folded_key, self.principal):
+            return False
+        for closed in self.closed_keys:
+            if folded_key == closed or (closed.endswith("/") and folded_key.startswith(closed)):
+                return False
+        return True
 
 
 class _Outcome:

@@ -77,6 +77,9 @@ class Request:
     resource_account: str | None = None
     context: Mapping[str, ContextValue] = field(default_factory=dict)
     open_context: bool = False
+    # With ``open_context``: keys the caller knows are absent unless ``context`` gives them (lower-case
+    # names, or prefixes ending in "/": ``aws:principaltag/`` when the principal's tags are all known).
+    closed_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ A scenario says exactly what to evaluate, offline::
       "resource_policy": {"name": "...", "document": {...}},          (optional)
       "open_context": true       (optional, default false: a key the file does not give is absent;
                                   true: it is open, and the answer may be "conditional")
+      "closed_keys": ["aws:PrincipalTag/"]   (optional, with open_context: keys, or prefixes ending
+                                  in "/", known to be absent unless the context gives them)
     }
 
 Rules beyond DESIGN.md, chosen so that mistakes are caught rather than silently evaluated:
@@ -61,6 +63,7 @@ SCENARIO_FIELDS = (
     "rcps",
     "resource_policy",
     "open_context",
+    "closed_keys",
 )
 _KNOWN = frozenset(SCENARIO_FIELDS)
 _NAMED_KEYS = frozenset({"name", "document"})
@@ -132,6 +135,9 @@ class ScenarioLoader:
         open_context = obj.get("open_context", False)
         if not isinstance(open_context, bool):
             raise InputError(f"open_context: expected true or false, got {_kind(open_context)}")
+        closed_keys = obj.get("closed_keys", [])
+        if not isinstance(closed_keys, list) or not all(isinstance(k, str) and k for k in closed_keys):
+            raise InputError('closed_keys: expected a list of key names or prefixes ending in "/"')
 
         request = Request(
             principal=principal,
@@ -140,6 +146,7 @@ class ScenarioLoader:
             resource_account=resource_account,
             context=context,
             open_context=open_context,
+            closed_keys=tuple(k.lower() for k in closed_keys),
         )
         get = obj.get
         fields = (

@@ -20,24 +20,16 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Span, Text
 
+from ..analysis.answer import Answer
+from ..iam.render import decision_words
 from ..inventory.model import Function, LayerVersion, PolicySlot, Role
 from ..inventory.text import DOCUMENT_LIMIT, LINE_LIMIT, cut_marker, inert
 
-# Symbols carry the meaning so that colour is never the only signal (16 colours, NO_COLOR, screen readers).
-SYMBOLS = {
-    "allowed": "✔",
-    "explicit_deny": "✘",
-    "implicit_deny": "✘",
-    "unknown": "?",
-}
-WORDS = {
-    "allowed": "ALLOWED",
-    "explicit_deny": "DENIED (explicit deny)",
-    "implicit_deny": "DENIED (no statement allows)",
-    "unknown": "UNKNOWN",
-}
+# Symbols and words carry the meaning so that colour is never the only signal (16 colours, NO_COLOR,
+# screen readers); the words come from the engine's one renderer (iam/render.py).
 STYLES = {
     "allowed": "bold green",
+    "conditional": "bold cyan",
     "explicit_deny": "bold red",
     "implicit_deny": "bold red",
     "unknown": "bold yellow",
@@ -91,11 +83,26 @@ class InertHighlighter(Highlighter):
 
 def decision_text(decision: str, *, short: bool = False) -> Text:
     """``✔ ALLOWED`` / ``✘ DENIED ...`` / ``? UNKNOWN``: symbol and words, never colour alone."""
-    key = decision if decision in WORDS else "unknown"
-    words = WORDS[key]
+    key = decision if decision in STYLES else "unknown"
+    words = decision_words(key)
     if short:
         words = words.split(" (", 1)[0]
-    return Text(f"{SYMBOLS[key]} {words}", style=STYLES[key])
+    return Text(words, style=STYLES[key])
+
+
+def answer_text(answer: Answer, *, short: bool = False) -> Text:
+    """An answer's decision in words: ``◐ ALLOWED IF aws:MultiFactorAuthPresent = true``, ``✘ DENIED
+    (implicit deny: blocked by the permissions boundary)``; ``short`` drops a denial's reason."""
+    key = answer.decision if answer.decision in STYLES else "unknown"
+    words = decision_words(
+        key,
+        allowed_if=answer.allowed_if,
+        complete=answer.allowed_if_complete,
+        blocked_by=None if short else answer.blocked_by,
+    )
+    if short and key != "conditional":
+        words = words.split(" (", 1)[0]
+    return Text(inert(words), style=STYLES[key])
 
 
 def short_reason(reason: str) -> str:

@@ -20,10 +20,11 @@ from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static,
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
+from ..analysis.answer import Answer
 from ..inventory.text import inert
 from . import backend
 from .explain import condition_full, condition_label, element_full, element_label, short_arns
-from .render import DECIDING_MARK, InertHighlighter, decision_text, inert_label, plain
+from .render import DECIDING_MARK, InertHighlighter, answer_text, decision_text, inert_label, plain
 
 if TYPE_CHECKING:
     from .app import LambdaPermApp
@@ -253,7 +254,7 @@ def fill_explanation(
 
 def answer_header(answer: Any) -> Text:
     """The decision in symbols and words, then what is unknown and what was assumed."""
-    text = decision_text(str(getattr(answer, "decision", "unknown")))
+    text = answer_text(answer) if isinstance(answer, Answer) else decision_text("unknown")
     for why in getattr(answer, "unknown_because", ()) or ():
         text.append("\n? unknown because: ", style="bold yellow")
         text.append(inert(str(why)))
@@ -691,7 +692,7 @@ class WhoCanScreen(Screen[None]):
         account = _app(self).inventory.account_id
         for row in rows:
             table.add_row(
-                decision_text(str(getattr(row, "decision", "unknown")), short=True),
+                answer_text(row.answer, short=True),
                 principal_cell(row),
                 plain(short_arns(deciding_text(row), account)),
             )
@@ -711,7 +712,7 @@ class WhoCanScreen(Screen[None]):
             box.update("")
             return
         row = self.rows[index]
-        text = decision_text(str(getattr(row, "decision", "unknown")), short=True)
+        text = answer_text(row.answer)
         text.append("  ")
         text.append(
             inert(
@@ -836,7 +837,7 @@ class WhatCanScreen(WhoCanScreen):
         account = _app(self).inventory.account_id
         for row in rows:
             table.add_row(
-                decision_text(str(getattr(row, "decision", "unknown")), short=True),
+                answer_text(row.answer, short=True),
                 plain(str(getattr(row, "action", ""))),
                 plain(short_arns(str(getattr(row, "resource", "")), account)),
                 plain(short_arns(deciding_text(row), account)),

@@ -102,7 +102,7 @@ def test_cross_account_principal_assumes_its_identity_side(inv: Inventory) -> No
     [
         ({"aws:SourceArn": "arn:aws:s3:::photos-upload-bucket", "aws:SourceAccount": ACCOUNT}, "allowed"),
         ({"aws:SourceArn": "arn:aws:s3:::someone-elses-bucket", "aws:SourceAccount": OTHER}, "implicit_deny"),
-        ({}, "implicit_deny"),
+        ({}, "conditional"),
     ],
 )
 def test_s3_service_principal_with_source_conditions(
@@ -294,9 +294,15 @@ def test_org_conditioned_layer_needs_the_principals_org(inv: Inventory) -> None:
     the answer is unknown until the caller gives it.
     https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html"""
     lv = f"{LAYER}:shared-libs:1"
-    a = simulate(inv, OTHER, "lambda:GetLayerVersion", lv)
+    a = simulate(inv, OTHER, "lambda:GetLayerVersion", lv, open_context=False)
     assert a.decision == "unknown"
     assert any("aws:PrincipalOrgID" in u for u in a.unknown_because)
+    # Over an open context (the default) the answer is the condition itself.
+    o = simulate(inv, OTHER, "lambda:GetLayerVersion", lv)
+    assert o.decision == "conditional"
+    assert [[t.to_json() for t in alt] for alt in o.allowed_if] == [
+        [{"key": "aws:PrincipalOrgID", "operator": "StringEquals", "values": [ORG]}]
+    ]
     b = simulate(inv, OTHER, "lambda:GetLayerVersion", lv, {"aws:PrincipalOrgID": ORG})
     assert b.decision == "allowed"
     c = simulate(inv, OTHER, "lambda:GetLayerVersion", lv, {"aws:PrincipalOrgID": "o-zzzzzzzzzz"})
@@ -428,9 +434,15 @@ def test_own_principal_org_unknown_when_org_data_not_loaded(inv: Inventory) -> N
     for the account's own principals either."""
     lv = f"{LAYER}:shared-libs:1"
     unknown_org = dataclasses.replace(inv, organization_id=None, scps=None)
-    assert simulate(unknown_org, "reporting", "lambda:GetLayerVersion", lv).decision == "unknown"
+    closed = {"open_context": False}
+    assert simulate(unknown_org, "reporting", "lambda:GetLayerVersion", lv, **closed).decision == "unknown"
+    assert simulate(unknown_org, "reporting", "lambda:GetLayerVersion", lv).decision == "conditional"
     not_in_org = dataclasses.replace(inv, organization_id=None, scps=())
-    assert simulate(not_in_org, "reporting", "lambda:GetLayerVersion", lv).decision == "implicit_deny"
+    # Not in an organization: the key is known to be absent, never open.
+    for kw in ({}, closed):
+        assert (
+            simulate(not_in_org, "reporting", "lambda:GetLayerVersion", lv, **kw).decision == "implicit_deny"
+        )
 
 
 def test_bare_name_with_a_dot_is_the_inventory_user_not_a_service(inv: Inventory) -> None:

@@ -38,7 +38,7 @@ def test_who_can_invoke_billing_lists_account_and_named_principals(inv: Inventor
 def test_who_can_service_rows_with_and_without_source(inv: Inventory) -> None:
     """A service named with SourceArn/SourceAccount is allowed only from that source.
     https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-services.html"""
-    rows = who_can(inv, INVOKE, f"{FN}:thumbnailer")
+    rows = who_can(inv, INVOKE, f"{FN}:thumbnailer", open_context=False)
     s3 = [r for r in rows if r.principal == "s3.amazonaws.com"]
     assert len(s3) == 2
     plain = next(r for r in s3 if not r.context)
@@ -47,6 +47,12 @@ def test_who_can_service_rows_with_and_without_source(inv: Inventory) -> None:
     assert sourced.decision == "allowed"
     assert sourced.context["AWS:SourceArn"] == "arn:aws:s3:::photos-upload-bucket"
     assert rows.index(sourced) < rows.index(plain)
+    # Over an open context (the default) the plain row says which source it needs.
+    rows = who_can(inv, INVOKE, f"{FN}:thumbnailer")
+    plain = next(r for r in rows if r.principal == "s3.amazonaws.com" and not r.context)
+    assert plain.decision == "conditional"
+    terms = {(t.key.lower(), t.operator, t.values) for alt in plain.allowed_if for t in alt}
+    assert ("aws:sourcearn", "ArnLike", ("arn:aws:s3:::photos-upload-bucket",)) in terms
     # Without a source condition, S3 from anywhere is allowed.
     open_rows = [r for r in who_can(inv, INVOKE, f"{FN}:resizer") if r.principal == "s3.amazonaws.com"]
     assert [r.decision for r in open_rows] == ["allowed"]

@@ -250,8 +250,17 @@ def test_demo_snapshot_then_who_can(run: Runner, tmp_path: Path) -> None:
     rows = run("who-can", "--action", "lambda:InvokeFunction", "--resource", target, "--snapshot", str(out),
                "--json").json()  # fmt: skip
     assert rows and {"principal", "decision"} <= set(rows[0])
-    ranks = [0 if r["decision"] == "allowed" else 1 for r in rows]
+    ranks = [0 if r["decision"] in ("allowed", "conditional") else 1 for r in rows]
     assert ranks == sorted(ranks)
+    # The demo's oncall group may invoke billing:prod with MFA: carol and alice are allowed if MFA is
+    # present (issue 8), not denied, and listed with the allowed ones.
+    prod = f"arn:aws:lambda:us-east-1:{data['account_id']}:function:billing:prod"
+    human = run("who-can", "--action", "lambda:InvokeFunction", "--resource", prod, "--snapshot", str(out))
+    lines = human.out.splitlines()
+    for user in ("alice", "carol"):
+        row = next(line for line in lines if line.startswith(f"user {user} "))
+        assert "◐ ALLOWED IF aws:MultiFactorAuthPresent = true" in row, human.out
+        assert lines.index(row) < min(i for i, line in enumerate(lines) if "DENIED" in line)
 
 
 def test_explain_levels_over_an_inventory(run: Runner, snapshot: str) -> None:
