@@ -3,7 +3,7 @@ say "allowed if" with exit status 4, name the layer of an implicit deny, and ``-
 the closed reading (a key the inventory and --context do not give is absent).
 
 Pages: MFA key availability
-https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent ;
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:MultiFactorAuthPresent);
 permissions boundaries limit identity-based grants
 https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 """
