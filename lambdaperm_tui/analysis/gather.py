@@ -327,6 +327,11 @@ def _gather(
         g.closed.append("aws:resourcetag/")
     if target.account and target.arn != "*":
         g.context.setdefault("aws:ResourceAccount", target.account)
+    if action.lower() == "lambda:invokefunction":
+        # Lambda sets lambda:InvokedViaFunctionUrl only on the invoke behind a function URL (the URL
+        # check gives it); a direct Invoke call never carries it, so it is not open.
+        # https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+        g.closed.append("lambda:invokedviafunctionurl")
     given = {k.lower() for k in context}
     for key in [k for k in g.context if k.lower() in given]:
         del g.context[key]

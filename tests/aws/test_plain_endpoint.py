@@ -288,7 +288,9 @@ def _who_can(
 ) -> list[tuple[str, str, dict[str, Any]]]:
     out = run_cli(env, "who-can", *(source or LIVE), "--action", action, "--resource", resource, "--json")
     rows = json.loads(out.stdout)
-    assert out.returncode == (0 if any(r["decision"] == "allowed" for r in rows) else 1), out.stderr
+    decisions = {r["decision"] for r in rows}
+    want = 0 if "allowed" in decisions else 4 if "conditional" in decisions else 1
+    assert out.returncode == want, out.stderr
     return [(r["decision"], r["principal"], r["context"]) for r in rows]
 
 
@@ -296,7 +298,8 @@ def test_who_can_lists_every_principal_allowed_first(account: tuple[dict[str, st
     arns, env = account
     rows = _who_can(env, "lambda:InvokeFunction", ORDERS)
     decisions = [d for d, _, _ in rows]
-    assert decisions == sorted(decisions, key=lambda d: d != "allowed")
+    # Conditional rows (over the open context) sort with the allowed ones.
+    assert decisions == sorted(decisions, key=lambda d: d not in ("allowed", "conditional"))
     allowed = {p for d, p, _ in rows if d == "allowed"}
     assert allowed == {f"arn:aws:iam::{ACCOUNT}:root", arns["invoker"], arns["dev"], "s3.amazonaws.com"}
     listed = {p for _, p, _ in rows}
@@ -306,6 +309,8 @@ def test_who_can_lists_every_principal_allowed_first(account: tuple[dict[str, st
     assert ("explicit_deny", arns["blocked"], {}) in rows
     s3_allowed = [c for d, p, c in rows if p == "s3.amazonaws.com" and d == "allowed"]
     assert s3_allowed and s3_allowed[0]["AWS:SourceArn"] == BUCKET
+    # S3 from anywhere: allowed only if the source is that bucket (the key is open).
+    assert ("conditional", "s3.amazonaws.com", {}) in rows
 
     on_alias = {p for d, p, _ in _who_can(env, "lambda:InvokeFunction", f"{ORDERS}:live") if d == "allowed"}
     assert f"arn:aws:iam::{PARTNER}:root" in on_alias and "s3.amazonaws.com" not in on_alias

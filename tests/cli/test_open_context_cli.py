@@ -2,8 +2,8 @@
 say "allowed if" with exit status 4, name the layer of an implicit deny, and ``--closed-context`` gives
 the closed reading (a key the inventory and --context do not give is absent).
 
-Pages: MFA key availability
-https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html (aws:MultiFactorAuthPresent);
+Pages: MFA key availability (aws:MultiFactorAuthPresent)
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html ;
 permissions boundaries limit identity-based grants
 https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 """
