@@ -823,18 +823,11 @@ def _need_words(decision: str, symbols: tuple[str, str, str, str]) -> str:
     return f"{unknown} UNKNOWN"
 
 
-_BLOCKED_WORDS = {
-    "no-allow": "no statement allows it",
-    "boundary": "blocked by the permissions boundary",
-    "scp": "blocked by an SCP",
-    "explicit-deny": "explicitly denied",
-}
-
-
 def _cmd_needs(args: argparse.Namespace) -> int:
     inventory = _open(args, args.function)
     from .analysis.needs import function_needs
     from .iam.errors import InputError
+    from .iam.render import allowed_if_words, blocked_by_words
 
     try:
         report = function_needs(inventory, args.function)
@@ -849,8 +842,12 @@ def _cmd_needs(args: argparse.Namespace) -> int:
             r = need.requirement
             lines.append(f"{_need_words(need.decision, symbols)}  {_clean(r.action)} on {_clean(r.resource)}")
             lines.append(f"    why: {_one_line(r.why)}")
-            if need.blocked_by:
-                lines.append(f"    {_BLOCKED_WORDS[need.blocked_by]}")
+            if need.allowed_if:
+                lines.append(f"    only if: {_one_line(allowed_if_words(need.allowed_if))}")
+            if need.explicit_deny:
+                lines.append("    explicitly denied")
+            elif need.blocked_by is not None:
+                lines.append(f"    {blocked_by_words(need.blocked_by)}")
             for d in need.decided_by:
                 lines.append(f"    decided by: {_decider_text(d)}")
             for reason in need.unknown_because:

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..iam.errors import InputError
+from ..iam.render import allowed_if_words, blocked_by_words
 from ..iam.request import ContextValue
-from ..iam.result import DecidingStatement, Result
+from ..iam.result import BlockedBy, ConditionTerm, DecidingStatement
 from ..inventory.model import EventSourceMapping, Function, Inventory
 from .answer import Answer
 from .policy_index import _index
@@ -40,9 +41,9 @@ NeedSetting = Literal[
     "file-system",
 ]
 NeedDecision = Literal["allowed", "conditional", "denied", "unknown"]
-# The layer that stopped a denied need: no statement allows it, the permissions boundary, an SCP, or an
-# explicit Deny (``decided_by`` names it).
-BlockedBy = Literal["no-allow", "boundary", "scp", "explicit-deny"]
+# What stopped a denied need: the engine's layer of an implicit deny (``BlockedBy``: no statement allows,
+# the boundary, an SCP, ...), or an explicit Deny (``decided_by`` names the statement).
+EXPLICIT_DENY = "explicit-deny"
 
 # Event source kinds, from the ARN of the source (self-managed Kafka has no ARN).
 SourceKind = Literal["sqs", "kinesis", "dynamodb", "mq", "msk", "kafka", "documentdb", "other"]
@@ -113,9 +114,23 @@ class Need:
     requirement: Requirement
     decision: NeedDecision
     answer: Answer | None
-    blocked_by: BlockedBy | None = None
+    blocked_by: BlockedBy | None = None  # the engine's layer of an implicit deny
+    explicit_deny: bool = False
     assumes: tuple[str, ...] = ()
     unknown_because: tuple[str, ...] = ()
+
+    @property
+    def allowed_if(self) -> tuple[tuple[ConditionTerm, ...], ...]:
+        """For a conditional need: the alternatives of conditions under which it is allowed."""
+        result = self.answer.result if self.answer else None
+        return result.allowed_if if result and self.decision == "conditional" else ()
+
+    @property
+    def blocked(self) -> str | None:
+        """``explicit-deny`` or the engine's layer value (``no-allow``, ``boundary``, ``scp``, ...)."""
+        if self.explicit_deny:
+            return EXPLICIT_DENY
+        return self.blocked_by.value if self.blocked_by is not None else None
 
     @property
     def decided_by(self) -> tuple[DecidingStatement, ...]:
@@ -133,7 +148,8 @@ class Need:
             "setting": r.setting,
             "source": r.source,
             "decision": self.decision,
-            "blocked_by": self.blocked_by,
+            "blocked_by": self.blocked,
+            "allowed_if": [[t.to_json() for t in alt] for alt in self.allowed_if],
             "decided_by": [d.to_json() for d in self.decided_by],
             "assumes": list(self.assumes),
             "unknown_because": list(self.unknown_because),
@@ -464,26 +480,6 @@ def requirements(inv: Inventory, fn: Function) -> tuple[tuple[Requirement, ...],
 # -------------------------------------------------------------------------------------- evaluation
 
 
-def _blocked_by(result: Result | None, decision: str) -> BlockedBy | None:
-    """Which layer stopped a denied answer."""
-    if result is None or decision not in ("explicit_deny", "implicit_deny"):
-        return None
-    if decision == "explicit_deny":
-        return "explicit-deny"
-    if result.explanation is None:
-        return "no-allow"
-    # The engine lists each layer's verdict ("SCP level N", "boundary", "identity", ...); the first layer
-    # with no Allow, in AWS's order (SCPs, then identity, then the boundary), blocked.
-    blocked = [
-        layer.layer.lower() for layer in result.explanation.layers if layer.verdict.lower() == "no allow"
-    ]
-    if any(name.startswith("scp") for name in blocked):
-        return "scp"
-    if "identity" not in blocked and "boundary" in blocked:
-        return "boundary"
-    return "no-allow"
-
-
 _DECISIONS: dict[str, NeedDecision] = {
     "allowed": "allowed",
     "conditional": "conditional",
@@ -532,8 +528,10 @@ def _evaluate(inv: Inventory, role: str, req: Requirement) -> Need:
         elif answer.decision == "implicit_deny":
             decision = "unknown"
             unknown.append(f"{req.resource_unknown}: a statement naming it could allow {req.action}")
-    blocked = _blocked_by(answer.result, answer.decision) if decision == "denied" else None
-    return Need(req, decision, answer, blocked, tuple(dict.fromkeys(assumes)), tuple(unknown))
+    result = answer.result
+    blocked = result.blocked_by if decision == "denied" and result is not None else None
+    explicit = decision == "denied" and answer.decision == "explicit_deny"
+    return Need(req, decision, answer, blocked, explicit, tuple(dict.fromkeys(assumes)), tuple(unknown))
 
 
 def function_needs(inv: Inventory, function: str) -> NeedsReport:
@@ -607,14 +605,14 @@ class UnmetNeed:
     def why(self) -> str:
         """One line for a person."""
         r = self.need.requirement
-        layer = {
-            "no-allow": "no statement allows it",
-            "boundary": "the permissions boundary does not allow it",
-            "scp": "an SCP does not allow it",
-            "explicit-deny": "an explicit Deny",
-            None: "allowed only under a condition" if self.need.decision == "conditional" else "",
-        }[self.need.blocked_by]
-        return f"{r.why}, but the role lacks {r.action} on {r.resource}: {layer}"
+        n = self.need
+        if n.decision == "conditional":
+            only_if = allowed_if_words(n.allowed_if)
+            return f"{r.why}, but the role has {r.action} on {r.resource} only if {only_if}"
+        layer = "an explicit Deny" if n.explicit_deny else ""
+        if n.blocked_by is not None:
+            layer = blocked_by_words(n.blocked_by)
+        return f"{r.why}, but the role lacks {r.action} on {r.resource}" + (f": {layer}" if layer else "")
 
     def to_json(self) -> dict[str, Any]:
         """The finding as JSON (kind, severity, resource, principal, statements, why, proof)."""
@@ -625,7 +623,7 @@ class UnmetNeed:
             "principal": self.role,
             "statements": [d.to_json() for d in self.need.decided_by],
             "why": self.why,
-            "blocked_by": self.need.blocked_by,
+            "blocked_by": self.need.blocked,
             "need": self.need.to_json(),
             "proof": dict(self.need.answer.scenario) if self.need.answer else None,
         }
@@ -646,7 +644,7 @@ def unmet_needs(inv: Inventory, functions: Iterable[Function] | None = None) -> 
 
 
 __all__ = [
-    "BlockedBy",
+    "EXPLICIT_DENY",
     "Need",
     "NeedDecision",
     "NeedSetting",

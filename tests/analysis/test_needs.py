@@ -11,6 +11,7 @@ import pytest
 
 from lambdaperm_tui.analysis.needs import Need, NeedsReport, function_needs, unmet_needs
 from lambdaperm_tui.iam.errors import InputError
+from lambdaperm_tui.iam.result import BlockedBy
 from lambdaperm_tui.inventory.model import (
     EventInvokeConfig,
     EventSourceMapping,
@@ -125,7 +126,7 @@ def test_a_logging_config_group_needs_its_own_grant() -> None:
     put = needs["logs:PutLogEvents"]
     assert put.requirement.resource == f"arn:aws:logs:{R}:{A}:log-group:/acme/shared:log-stream:*"
     assert put.decision == "denied"
-    assert put.blocked_by == "no-allow"
+    assert put.blocked_by == BlockedBy.NO_ALLOW and put.blocked == "no-allow"
 
 
 def test_active_tracing_needs_xray_and_pass_through_does_not() -> None:
@@ -447,14 +448,14 @@ def test_the_permissions_boundary_and_an_scp_are_named_as_the_blocking_layer() -
     role = _role("r", _allow(["logs:*", "xray:*"]), boundary=BOUNDARY)
     inv = _inv([_fn("f", "r", config)], [role], managed_policies=(boundary,))
     needs = _by_action(function_needs(inv, "f"))
-    assert needs["xray:PutTraceSegments"].blocked_by == "boundary"
+    assert needs["xray:PutTraceSegments"].blocked_by == BlockedBy.BOUNDARY
     assert needs["logs:PutLogEvents"].decision == "allowed"
     scp = NamedPolicy("no-xray", PolicySlot(document=_doc(_allow(["logs:*"]))))
     inv = _inv([_fn("f", "r", config)], [_role("r", _allow(["logs:*", "xray:*"]))], scps=((scp,),))
-    assert _by_action(function_needs(inv, "f"))["xray:PutTraceSegments"].blocked_by == "scp"
+    assert _by_action(function_needs(inv, "f"))["xray:PutTraceSegments"].blocked_by == BlockedBy.SCP
     deny = _role("r", _allow(["logs:*", "xray:*"]), {"Effect": "Deny", "Action": "xray:*", "Resource": "*"})
     need = _by_action(function_needs(_inv([_fn("f", "r", config)], [deny]), "f"))["xray:PutTraceSegments"]
-    assert need.blocked_by == "explicit-deny"
+    assert need.explicit_deny and need.blocked == "explicit-deny"
     assert need.decided_by[0].effect == "Deny"
 
 

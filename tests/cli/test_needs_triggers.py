@@ -106,7 +106,7 @@ def test_needs_denied_exit_1_names_the_blocking_layer(run: Runner, snapshot: str
     assert human.code == 1
     assert f"✘ DENIED  sqs:ReceiveMessage on {QUEUE}" in human.out
     assert "✘ DENIED  xray:PutTraceSegments on *" in human.out
-    assert "no statement allows it" in human.out
+    assert "no statement allows" in human.out
     body = run("needs", "--function", f"{FN}:worker", "--snapshot", snapshot, "--json").json()
     assert body["function"] == f"{FN}:worker"
     assert body["role"] == f"arn:aws:iam::{A}:role/logs-only"
