@@ -838,4 +838,8 @@ def seed(
         ]
         for fut in futures:
             fut.result()
+    # The execution-role story (demo/seed_needs.py): functions whose configuration needs their role.
+    from lambdaperm_tui.demo.seed_needs import seed_execution_needs
+
+    seed_execution_needs(client, account, regions[0], managed.__getitem__, _zip("app.py"))
     return {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}

@@ -26,7 +26,7 @@ from lambdaperm_tui.demo import adapter
 DEMO_REGIONS: tuple[str, ...] = ("us-east-1", "eu-west-1")
 MOTO_DEFAULT_ACCOUNT_ID = "123456789012"
 # Services whose in-process state the demo owns for its account (reset before seeding and after stopping).
-_SERVICES = ("lambda", "iam", "sts")
+_SERVICES = ("lambda", "iam", "sts", "sqs", "kinesis")
 
 
 def default_account_id() -> str:
@@ -35,7 +35,7 @@ def default_account_id() -> str:
 
 
 def _reset_account(account_id: str) -> None:
-    """Forget this account's Lambda/IAM/STS state in this process (other accounts are untouched)."""
+    """Forget this account's Lambda/IAM/STS/SQS/Kinesis state in this process (others are untouched)."""
     from moto.backends import get_backend
 
     for service in _SERVICES:
