@@ -149,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     snap = sub.add_parser("snapshot", help="save the inventory of a source as a JSON snapshot")
     snap.add_argument("-o", "--output", metavar="FILE", required=True, help="where to write the snapshot")
+    snap.add_argument(
+        "--event-invoke-configs",
+        action="store_true",
+        help="also read every function's asynchronous invoke configs (one ListFunctionEventInvokeConfigs "
+        "call per function; without it they are left 'not read')",
+    )
     _add_source_options(snap, top=False)
     snap.set_defaults(command="snapshot")
 
@@ -644,7 +650,7 @@ def _make_source(args: argparse.Namespace) -> Any:
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 
-def _open(args: argparse.Namespace, resource: str | None = None) -> Any:
+def _open(args: argparse.Namespace, resource: str | None = None, invoke_configs: tuple[str, ...] = ()) -> Any:
     """Load the inventory of the chosen source; every failure to open it becomes a one-line CliError.
 
     A question about one ``resource`` over a live account with no --region loads the region its ARN
@@ -656,6 +662,9 @@ def _open(args: argparse.Namespace, resource: str | None = None) -> Any:
         parts = resource.split(":")
         if len(parts) > 3 and parts[0] == "arn" and _REGION.fullmatch(parts[3]):
             source = dataclasses.replace(source, regions=(parts[3],))
+    if invoke_configs and source.kind != "snapshot":
+        # Async invoke configs are one call per function: read for the functions asked about only.
+        source = dataclasses.replace(source, event_invoke_configs=invoke_configs)
     from .aws.source import open_inventory
 
     try:
@@ -824,7 +833,7 @@ def _need_words(decision: str, symbols: tuple[str, str, str, str]) -> str:
 
 
 def _cmd_needs(args: argparse.Namespace) -> int:
-    inventory = _open(args, args.function)
+    inventory = _open(args, args.function, invoke_configs=(args.function,))
     from .analysis.needs import function_needs
     from .iam.errors import InputError
     from .iam.render import allowed_if_words, blocked_by_words
@@ -866,7 +875,7 @@ def _cmd_needs(args: argparse.Namespace) -> int:
 
 
 def _cmd_triggers(args: argparse.Namespace) -> int:
-    inventory = _open(args, args.function)
+    inventory = _open(args, args.function, invoke_configs=(args.function,))
     from .analysis.triggers import function_triggers
     from .iam.errors import InputError
 
@@ -900,7 +909,7 @@ def _cmd_triggers(args: argparse.Namespace) -> int:
 
 
 def _cmd_snapshot(args: argparse.Namespace) -> int:
-    inventory = _open(args)
+    inventory = _open(args, invoke_configs=("*",) if args.event_invoke_configs else ())
     from .inventory.snapshot import SnapshotError, save_snapshot
 
     try:

@@ -40,6 +40,7 @@ from botocore.parsers import ResponseParserError
 from ..inventory.model import (
     NO_POLICY,
     Alias,
+    EventSourceMapping,
     Failure,
     Function,
     FunctionUrl,
@@ -51,6 +52,7 @@ from ..inventory.model import (
     ManagedPolicy,
     NamedPolicy,
     PolicySlot,
+    RegionEventSources,
     Role,
     Unlisted,
     User,
@@ -296,6 +298,8 @@ class Loader:
         load_layers: bool = True,
         fetch_tags: bool = True,
         load_organization: bool = True,
+        load_event_source_mappings: bool = True,
+        event_invoke_configs: Sequence[str] = (),
     ) -> None:
         if max_workers < 1:
             raise ValueError("max_workers: must be at least 1")
@@ -317,6 +321,11 @@ class Loader:
         factory.prepare(("lambda",), self.regions)
         factory.prepare(("iam", "sts", "organizations"), self.regions[:1])
         self.load_organization = load_organization
+        # ListEventSourceMappings once per Region; ListFunctionEventInvokeConfigs is one call per function,
+        # so only for the functions named here (ARNs or names; "*" = every function).
+        self.load_event_source_mappings = load_event_source_mappings
+        self.event_invoke_configs = frozenset(event_invoke_configs)
+        self._mappings: dict[str, RegionEventSources] = {}
 
         self._lock = threading.Lock()
         self._emit_lock = threading.Lock()
@@ -357,6 +366,8 @@ class Loader:
                 self._submit(self._load_organization)
             for region in self.regions:
                 self._submit(self._list_functions, region)
+                if self.load_event_source_mappings:
+                    self._submit(self._list_event_source_mappings, region)
                 if self.load_layers:
                     self._submit(self._list_layers, region)
             with self._idle:
@@ -527,7 +538,76 @@ class Loader:
             description=optional_of(cfg, "Description", str, where) or "",
             last_modified=optional_of(cfg, "LastModified", str, where),
             tags_unknown="not loaded yet",
+            **self._config_of(region, cfg),
         )
+
+    def _config_of(self, region: str, cfg: Any) -> dict[str, Any]:
+        """``config`` of a ListFunctions entry, or ``config_unknown`` (recorded) when it cannot be read."""
+        from .lambda_config import function_config
+
+        try:
+            return {"config": function_config(cfg)}
+        except MalformedResponse as exc:
+            arn = cfg.get("FunctionArn") if isinstance(cfg, dict) else None
+            resource = arn if isinstance(arn, str) else f"lambda:{region}"
+            return {"config_unknown": self._fail("function-config", resource, "ListFunctions", exc)}
+
+    def _list_event_source_mappings(self, region: str) -> None:
+        """Every mapping of the Region in one paginated list; a failure leaves its mappings unknown."""
+        from .lambda_config import event_source_mapping
+
+        mappings: list[EventSourceMapping] = []
+        unknown: str | None = None
+        try:
+            for page in self._pages(
+                "lambda",
+                region,
+                "ListEventSourceMappings",
+                "EventSourceMappings",
+                "Marker",
+                "NextMarker",
+                MaxItems=100,
+            ):
+                for entry in page:
+                    try:
+                        mappings.append(event_source_mapping(entry, region))
+                    except MalformedResponse as exc:
+                        # One entry lost: the Region's list is no longer whole, so it is unknown.
+                        unknown = unknown or self._fail(
+                            "event-source-mappings", f"lambda:{region}", "ListEventSourceMappings", exc
+                        )
+        except READ_ERRORS as exc:
+            unknown = self._fail("event-source-mappings", f"lambda:{region}", "ListEventSourceMappings", exc)
+        with self._lock:
+            self._mappings[region] = RegionEventSources(region, tuple(mappings), unknown)
+
+    def _event_invoke_configs(self, fn: Function) -> dict[str, Any]:
+        """The function's async invoke configs when this load reads them for it (else left "not read")."""
+        wanted = self.event_invoke_configs
+        if not ("*" in wanted or fn.arn in wanted or fn.name in wanted):
+            return {}
+        from .lambda_config import event_invoke_config
+
+        try:
+            configs = [
+                event_invoke_config(entry)
+                for page in self._pages(
+                    "lambda",
+                    fn.region,
+                    "ListFunctionEventInvokeConfigs",
+                    "FunctionEventInvokeConfigs",
+                    "Marker",
+                    "NextMarker",
+                    FunctionName=fn.name,
+                )
+                for entry in page
+            ]
+        except READ_ERRORS as exc:
+            reason = self._fail(
+                "function-event-invoke-configs", fn.arn, "ListFunctionEventInvokeConfigs", exc
+            )
+            return {"event_invoke_configs_unknown": reason}
+        return {"event_invoke_configs": tuple(configs)}
 
     def _load_function(self, fn: Function) -> None:
         region, name = fn.region, fn.name
@@ -586,6 +666,7 @@ class Loader:
             urls=urls,
             urls_unknown=urls_unknown,
             details_unknown="; ".join(details) or None,
+            **self._event_invoke_configs(fn),
         )
         with self._lock:
             self._functions[fn.arn] = loaded
@@ -1006,6 +1087,7 @@ class Loader:
             org = self._org
             unlisted = dict(self._unlisted)
             listed = set(self._listed)
+            mappings = dict(self._mappings)
         # Every list the inventory is built from was read in full, could not be (with its reason), was
         # skipped by this load's options, or was cut short by a cancel: never silently partial.
         expected: list[tuple[ListedKind, str | None, bool]] = [
@@ -1036,6 +1118,7 @@ class Loader:
             scps=org.scps if org else None,
             rcps=org.rcps if org else None,
             unlisted=tuple(unlisted.values()),
+            event_source_mappings=tuple(mappings[r] for r in self.regions if r in mappings),
         )
 
 

@@ -51,6 +51,8 @@ class Source:
     snapshot: str | None = None
     workers: int = DEFAULT_WORKERS
     rate_limits: bool | None = None
+    # Functions (ARNs or names, "*" = all) whose async invoke configs a live load reads: one call each.
+    event_invoke_configs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ("live", "snapshot", "demo"):
@@ -195,6 +197,7 @@ def _load_live(
         rate_limits=source.rate_limits if rate_limits is None else rate_limits,
         account_id=account_id,
         source=label or describe(source),
+        event_invoke_configs=source.event_invoke_configs,
     )
     return loader.run(on_event, cancel)
 
