@@ -10,7 +10,7 @@ Standard library only. The public API (docs/CONTRACTS.md):
 
 from __future__ import annotations
 
-from .arn import Arn, LambdaArn, parse_arn, parse_lambda_arn, wildcard_match
+from .arn import Arn, LambdaArn, parse_arn, parse_lambda_arn
 from .context import RequestContext
 from .errors import InputError, PolicyError, RequestError
 from .evaluate import derived_context, evaluate
@@ -28,6 +28,7 @@ from .result import (
     Result,
     StatementExplanation,
 )
+from .wildcard import wildcard_match
 
 __all__ = [
     "Arn",

@@ -3,7 +3,8 @@
 ARN layout (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html):
 ``arn:partition:service:region:account-id:resource``. Matching of a policy's Resource element against
 the request's ARN is case-sensitive, with ``*`` (any run of characters) and ``?`` (one character)
-(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html).
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html); the
+matcher is ``iam/wildcard.py``.
 
 Lambda ARNs (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html): a request
 names exactly one of ``function:NAME`` (unqualified), ``function:NAME:7`` (version),
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,10 +34,8 @@ __all__ = [
     "Arn",
     "LambdaArn",
     "PARTITIONS",
-    "compile_wildcard",
     "parse_arn",
     "parse_lambda_arn",
-    "wildcard_match",
 ]
 
 # The partitions whose principals this tool understands (commercial, China, GovCloud).
@@ -88,35 +86,6 @@ def parse_arn(text: object, field: str = "resource") -> Arn:
     if not resource:
         raise RequestError(f"{field}: {_q(text)} has an empty resource part")
     return Arn(partition, service, region, account, resource)
-
-
-def _wildcard_source(pattern: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-
-
-def compile_wildcard(pattern: str, *, ignore_case: bool = False) -> Callable[[str], bool]:
-    """A predicate matching whole strings against an IAM wildcard pattern (``*`` and ``?``).
-
-    Patterns without wildcards become a plain string comparison; ``*`` alone matches everything.
-    """
-    if pattern == "*":
-        return _always
-    if "*" not in pattern and "?" not in pattern:
-        if ignore_case:
-            lowered = pattern.lower()
-            return lambda value: value.lower() == lowered
-        return pattern.__eq__
-    regex = re.compile(_wildcard_source(pattern), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-    return lambda value: regex.fullmatch(value) is not None
-
-
-def _always(_value: str) -> bool:
-    return True
-
-
-def wildcard_match(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    """True when ``value`` matches ``pattern`` as a whole (``*`` any run, ``?`` one character)."""
-    return compile_wildcard(pattern, ignore_case=ignore_case)(value)
 
 
 @dataclass(frozen=True, slots=True)

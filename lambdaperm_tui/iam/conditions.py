@@ -52,7 +52,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from .context import RequestContext
 from .errors import PolicyError
 from .result import ConditionMatch
-from .variables import Template, parse_template, wildcard_regex
+from .variables import Template, parse_template
+from .wildcard import Flavor, Wildcard, wildcard_of_pieces
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -271,90 +272,29 @@ def _never(_value: str) -> bool:
     return False
 
 
-def _pattern_regex(pieces: _Pieces) -> str:
-    return "".join(wildcard_regex(text) if wild else re.escape(text) for text, wild in pieces)
-
-
-def _arn_regex(pieces: _Pieces) -> str | None:
-    """A regex comparing an ARN component by component: the first five colon-separated parts each on
-    their own (wildcards do not cross a colon), the sixth (the resource, which may contain colons) as a
-    whole. ``None`` for a policy value with fewer than six parts: AWS compares the six components, so
-    such a value matches no ARN."""
-    chars: list[tuple[str, bool]] = [(c, wild) for text, wild in pieces for c in text]
-    if sum(1 for c, _ in chars if c == ":") < 5:
-        return None
-    out: list[str] = []
-    seen = 0
-    for c, wild in chars:
-        in_resource = seen >= 5
-        if c == ":" and not in_resource:
-            seen += 1
-            out.append(":")
-        elif wild and c == "*":
-            out.append(".*" if in_resource else "[^:]*")
-        elif wild and c == "?":
-            out.append("." if in_resource else "[^:]")
-        else:
-            out.append(re.escape(c))
-    return "".join(out)
-
-
-def _plain(pieces: _Pieces) -> str | None:
-    """The text of a value written in the policy (one piece, wildcards in force), else None."""
-    if len(pieces) == 1 and pieces[0][1]:
-        return pieces[0][0]
-    return None
-
-
 def _pattern_matcher(arn: bool, values: tuple[_Pieces, ...]) -> _Matcher:
-    """StringLike / ArnLike (and ArnEquals) values as one matcher.
+    """StringLike / ArnLike (and ArnEquals) values as one matcher (``iam/wildcard.py``).
 
-    Values without wildcards are compared as text and a value whose only wildcard is one ``*`` as a
-    prefix and suffix (for an ARN only a trailing ``*`` in the resource component, where it matches
-    any run); the rest become one regex, compiled on first use: most conditions of a batch are never
-    reached by a request. The answer is the regex's answer for every value.
+    The values are prepared on the first request value tested: most conditions of a batch are never
+    reached by a request. Values without wildcards are then looked up in a set.
     """
-    exact: set[str] = set()
-    affixes: list[tuple[str, str]] = []
-    sources: list[str] = []
-    for pieces in values:
-        text = _plain(pieces)
-        if text is not None and "?" not in text:
-            stars = text.count("*")
-            if arn:
-                if text.count(":") >= 5 and (stars == 0 or (stars == 1 and text[-1] == "*")):
-                    if stars:
-                        affixes.append((text[:-1], ""))
-                    else:
-                        exact.add(text)
-                    continue
-            elif stars == 0:
-                exact.add(text)
-                continue
-            elif stars == 1:
-                prefix, _, suffix = text.partition("*")
-                affixes.append((prefix, suffix))
-                continue
-        src = _arn_regex(pieces) if arn else _pattern_regex(pieces)
-        if src is not None:
-            sources.append(src)
-    if not (exact or affixes or sources):
+    if not values:
         return _never
-    if not affixes and not sources:
-        return frozenset(exact).__contains__
-    compiled: list[re.Pattern[str]] = []
+    flavor = Flavor.ARN if arn else Flavor.TEXT
+    prepared: list[tuple[frozenset[str], tuple[Wildcard, ...]]] = []
 
     def match(v: str) -> bool:
+        if not prepared:
+            globs = [wildcard_of_pieces(pieces, flavor) for pieces in values]
+            exact = frozenset(g.literal for g in globs if g.literal is not None)
+            prepared.append((exact, tuple(g for g in globs if g.literal is None)))
+        exact, others = prepared[0]
         if v in exact:
             return True
-        for prefix, suffix in affixes:
-            if len(v) >= len(prefix) + len(suffix) and v.startswith(prefix) and v.endswith(suffix):
+        for glob in others:  # noqa: SIM110 - a plain loop on the hot path
+            if glob.matches(v):
                 return True
-        if not sources:
-            return False
-        if not compiled:
-            compiled.append(re.compile("|".join(f"(?:{src})" for src in sources), re.DOTALL))
-        return compiled[0].fullmatch(v) is not None
+        return False
 
     return match
 

@@ -5,8 +5,8 @@ the element pages (Version, Id, Statement, Sid, Effect, Principal, NotPrincipal,
 Resource, NotResource, Condition) under
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html.
 
-A ``Policy`` is compiled once: action patterns become exact/prefix/regex matchers (actions are
-case-insensitive), resource patterns exact/regex matchers (ARNs are case-sensitive), principals a
+A ``Policy`` is compiled once: action and resource patterns become wildcard matchers, prepared on
+first match (actions are case-insensitive, ARNs case-sensitive; ``iam/wildcard.py``), principals a
 structured list, and statements are indexed by service prefix so that evaluating a request only visits
 statements whose Action could match it.
 """
@@ -17,13 +17,14 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any, Literal
 
 from .conditions import Condition, parse_conditions
 from .context import RequestContext
 from .errors import PolicyError
-from .variables import compile_pattern, has_variables, resource_wildcard_regex
+from .variables import compile_pattern, has_variables
+from .wildcard import Flavor, Wildcard, wildcard
 
 __all__ = [
     "ActionPattern",
@@ -80,92 +81,39 @@ _ACTION_RE = re.compile(r"^[A-Za-z0-9*?_.-]+:[A-Za-z0-9*?_.-]+$")
 # Distinct actions remembered per policy (see Policy.for_action).
 _ACTION_MEMO_LIMIT = 4096
 
-# Kinds of pattern matcher, cheapest first. _AFFIX: one "*" (prefix and suffix); _REGEX: compiled on
-# first use (most patterns of a batch are never tested against a request, so compiling up front is waste).
-_ALL, _EXACT, _PREFIX, _REGEX, _AFFIX = 0, 1, 2, 3, 4
-
-
-@lru_cache(maxsize=4096)
-def _wildcard_regex(text: str) -> re.Pattern[str]:
-    # re.escape writes "*" as backslash-star and "?" as backslash-question-mark, and a backslash as two
-    # (so the backslash just before a "*" or "?" is always its escape): replacing those two escapes
-    # gives the per-character translation ("*" -> ".*", "?" -> ".") in one pass. Cached by text: a
-    # batch's policies repeat the same patterns.
-    source = re.escape(text).replace("\\*", ".*").replace("\\?", ".")
-    return re.compile(source, re.DOTALL)
-
-
-def _affix(text: str) -> tuple[str, str] | None:
-    """(prefix, suffix) when ``text`` has exactly one ``*`` and no ``?``: it then matches a string that
-    starts with the prefix and ends with the suffix, without overlap (no regex needed)."""
-    if "?" in text or text.count("*") != 1:
-        return None
-    prefix, _, suffix = text.partition("*")
-    return prefix, suffix
-
 
 @dataclass(frozen=True, slots=True)
 class ActionPattern:
-    """One Action/NotAction value, matched case-insensitively against ``service:Action``."""
+    """One Action/NotAction value, matched case-insensitively against ``service:Action``.
+
+    The matcher (``iam/wildcard.py``) is prepared on first match: most patterns of a batch are never
+    tested against a request.
+    """
 
     text: str
-    kind: int = field(compare=False)
-    value: str = field(compare=False)  # lowercased pattern (prefix without the "*" for _PREFIX/_AFFIX)
-    regex: re.Pattern[str] | None = field(compare=False, default=None)  # _REGEX: set on first use
-    suffix: str = field(compare=False, default="", repr=False)  # _AFFIX: the part after the "*"
+    value: str = field(compare=False)  # the pattern lowercased
+    glob: Wildcard | None = field(compare=False, default=None, repr=False)
 
     @staticmethod
     def compile(text: str) -> ActionPattern:
-        """Compile a pattern once (callers validate its shape first)."""
-        low = text.lower()
-        if low == "*":
-            return ActionPattern(text, _ALL, low)
-        if "*" not in low and "?" not in low:
-            return ActionPattern(text, _EXACT, low)
-        affix = _affix(low)
-        if affix is not None:
-            prefix, suffix = affix
-            if not suffix:
-                return ActionPattern(text, _PREFIX, prefix)
-            return ActionPattern(text, _AFFIX, prefix, None, suffix)
-        return ActionPattern(text, _REGEX, low)
+        """Read a pattern (callers validate its shape first)."""
+        return ActionPattern(text, text.lower())
 
     def matches(self, action_lower: str) -> bool:
         """True when the (already lowercased) action matches this pattern."""
-        kind = self.kind
-        if kind == _EXACT:
-            return action_lower == self.value
-        if kind == _PREFIX:
-            return action_lower.startswith(self.value)
-        if kind == _ALL:
-            return True
-        if kind == _AFFIX:
-            value, suffix = self.value, self.suffix
-            return (
-                len(action_lower) >= len(value) + len(suffix)
-                and action_lower.startswith(value)
-                and action_lower.endswith(suffix)
-            )
-        regex = self.regex
-        if regex is None:
-            regex = _wildcard_regex(self.value)
-            object.__setattr__(self, "regex", regex)
-        return regex.fullmatch(action_lower) is not None
+        glob = self.glob
+        if glob is None:
+            glob = wildcard(self.value)
+            object.__setattr__(self, "glob", glob)
+        return glob.matches(action_lower)
 
     @property
     def service(self) -> str | None:
         """The service prefix when it is fixed text (``lambda`` for ``lambda:Get*``), else None."""
-        if self.kind == _ALL:
-            return None
-        svc = self.value.split(":", 1)[0] if ":" in self.value else None
-        if svc is None or "*" in svc or "?" in svc:
+        svc, colon, _ = self.value.partition(":")
+        if not colon or "*" in svc or "?" in svc:
             return None
         return svc
-
-
-@lru_cache(maxsize=4096)
-def _resource_regex(text: str) -> re.Pattern[str]:
-    return re.compile(resource_wildcard_regex(text), re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,38 +121,21 @@ class ResourcePattern:
     """One Resource/NotResource value, matched case-sensitively (``*`` and ``?`` wildcards).
 
     With policy variables (only under Version 2012-10-17) the pattern is resolved per request.
-    Plain data only (no closures), so compiled policies can be copied and pickled. A pattern with one
-    ``*`` (and no ``?``) ending its colon-separated segment is matched as a prefix and a suffix; others
-    need a regex, compiled on first use. ``?`` and a ``*`` inside a segment never match a colon; a ``*``
-    that ends its segment may ("If the * wildcard is the last character of a resource ARN segment, it
-    can expand to match beyond the colon boundaries"):
+    Plain data only (no closures), so compiled policies can be copied and pickled. The matcher
+    (``iam/wildcard.py``, ``Flavor.RESOURCE``) is prepared on first match. ``?`` and a ``*`` inside a
+    segment never match a colon; a ``*`` that ends its segment may ("If the * wildcard is the last
+    character of a resource ARN segment, it can expand to match beyond the colon boundaries"):
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
     """
 
     text: str
     variables: bool = field(compare=False, default=False)
-    kind: int = field(compare=False, default=_EXACT, repr=False)
-    regex: re.Pattern[str] | None = field(compare=False, default=None, repr=False)
-    prefix: str = field(compare=False, default="", repr=False)  # _PREFIX/_AFFIX
-    suffix: str = field(compare=False, default="", repr=False)  # _AFFIX
+    glob: Wildcard | None = field(compare=False, default=None, repr=False)
 
     @staticmethod
     def compile(text: str, variables_in_force: bool) -> ResourcePattern:
-        """Compile a pattern once; variable-bearing patterns are resolved at evaluation time."""
-        if variables_in_force and has_variables(text):
-            return ResourcePattern(text, True, _REGEX)
-        if text == "*":
-            return ResourcePattern(text, False, _ALL)
-        if "*" not in text and "?" not in text:
-            return ResourcePattern(text, False, _EXACT)
-        affix = _affix(text)
-        if affix is not None:
-            prefix, suffix = affix
-            if not suffix:
-                return ResourcePattern(text, False, _PREFIX, None, prefix)
-            if suffix.startswith(":"):
-                return ResourcePattern(text, False, _AFFIX, None, prefix, suffix)
-        return ResourcePattern(text, False, _REGEX)
+        """Read a pattern; variable-bearing patterns are resolved at evaluation time."""
+        return ResourcePattern(text, variables_in_force and has_variables(text))
 
     def matches(self, resource: str, ctx: RequestContext | None) -> bool:
         """True when ``resource`` matches; variables are substituted from ``ctx`` first.
@@ -212,28 +143,14 @@ class ResourcePattern:
         A variable with no value and no default makes the entry match nothing
         (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
         """
-        kind = self.kind
-        if kind == _EXACT:
-            return resource == self.text
-        if kind == _PREFIX:
-            return resource.startswith(self.prefix)
-        if kind == _ALL:
-            return True
-        if kind == _AFFIX:
-            prefix, suffix = self.prefix, self.suffix
-            return (
-                len(resource) >= len(prefix) + len(suffix)
-                and resource.startswith(prefix)
-                and resource.endswith(suffix)
-            )
-        if self.variables:
-            pattern = compile_pattern(self.text, ctx, arn_segments=True)
-            return pattern is not None and pattern.fullmatch(resource) is not None
-        regex = self.regex
-        if regex is None:
-            regex = _resource_regex(self.text)
-            object.__setattr__(self, "regex", regex)
-        return regex.fullmatch(resource) is not None
+        glob = self.glob
+        if glob is None:
+            if self.variables:
+                resolved = compile_pattern(self.text, ctx, flavor=Flavor.RESOURCE)
+                return resolved is not None and resolved.matches(resource)
+            glob = wildcard(self.text, Flavor.RESOURCE)
+            object.__setattr__(self, "glob", glob)
+        return glob.matches(resource)
 
 
 PrincipalEntryKind = Literal[

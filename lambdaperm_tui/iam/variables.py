@@ -21,16 +21,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .context import RequestContext
+from .wildcard import Flavor, Wildcard, wildcard, wildcard_of_pieces
 
 __all__ = [
     "Template",
     "compile_pattern",
     "has_variables",
     "parse_template",
-    "resource_wildcard_regex",
     "substitute",
-    "substitute_pattern",
-    "wildcard_regex",
 ]
 
 _VARIABLE = re.compile(r"\$\{([^{}]*)\}")
@@ -104,23 +102,6 @@ class Template:
             return None
         return "".join(s if isinstance(s, str) else s.char for s in resolved)
 
-    def regex(self, ctx: RequestContext | None, *, arn_segments: bool = False) -> str | None:
-        """A regular-expression source for this text as a wildcard pattern (``*``, ``?``).
-
-        Wildcards count only in the policy's own text; substituted values and ``${*}``-style escapes are
-        literal. With ``ctx`` None, variables are not resolved and the text is taken literally as
-        written (the behaviour for policies without Version 2012-10-17). ``arn_segments`` applies the
-        Resource-element rule (see ``resource_wildcard_regex``).
-        """
-        if ctx is None:
-            return resource_wildcard_regex(self.text) if arn_segments else wildcard_regex(self.text)
-        resolved = self._resolve(ctx)
-        if resolved is None:
-            return None
-        if arn_segments:
-            return _segment_regex([(s, True) if isinstance(s, str) else (s.char, False) for s in resolved])
-        return "".join(wildcard_regex(s) if isinstance(s, str) else re.escape(s.char) for s in resolved)
-
 
 def _parse(text: str) -> tuple[_Segment, ...]:
     segments: list[_Segment] = []
@@ -175,74 +156,24 @@ def substitute(text: str, ctx: RequestContext) -> str | None:
     return parse_template(text).substitute(ctx)
 
 
-@lru_cache(maxsize=8192)
-def wildcard_regex(text: str) -> str:
-    """A regular-expression source matching ``text`` as an IAM wildcard pattern (``*`` any run, ``?`` one)."""
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
-
-
-def _segment_regex(pieces: list[tuple[str, bool]]) -> str:
-    # Characters with whether they may act as wildcards; the lookahead for "ends its segment" must see
-    # the next character even when it comes from a substituted value.
-    chars = [(c, wild) for text, wild in pieces for c in text]
-    out: list[str] = []
-    last = len(chars) - 1
-    for i, (c, wild) in enumerate(chars):
-        if wild and c == "*":
-            out.append(".*" if i == last or chars[i + 1][0] == ":" else "[^:]*")
-        elif wild and c == "?":
-            out.append("[^:]")
-        else:
-            out.append(re.escape(c))
-    return "".join(out)
-
-
-@lru_cache(maxsize=8192)
-def resource_wildcard_regex(text: str) -> str:
-    """A regular-expression source matching ``text`` as a Resource/NotResource ARN pattern.
-
-    "You can use wildcard characters (* and ?) within the individual segments of an ARN (the parts
-    separated by colons) ... If the * wildcard is the last character of a resource ARN segment, it can
-    expand to match beyond the colon boundaries." So ``?`` and a ``*`` inside a segment never match a
-    colon, while a ``*`` followed by ``:`` or ending the text matches any run (``function:f*`` covers
-    ``function:f:1``; ``function:f?1`` does not).
-    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
-    """
-    return _segment_regex([(text, True)])
-
-
-def substitute_pattern(text: str, ctx: RequestContext | None, *, arn_segments: bool = False) -> str | None:
-    """A regular-expression source for ``text`` as a wildcard pattern, variables substituted.
-
-    ``*`` and ``?`` written in the policy are wildcards; values of variables and the ``${*}``,
-    ``${?}``, ``${$}`` escapes are literal characters. ``ctx`` None means variables are not in force
-    (no Version 2012-10-17): the text is taken as written. Returns ``None`` when a variable has no
-    value and no default. Use with ``re.fullmatch`` and ``re.DOTALL``, or via ``compile_pattern``.
-    ``arn_segments`` applies the Resource-element rule of ``resource_wildcard_regex``.
-    """
-    if ctx is None or "${" not in text:
-        return resource_wildcard_regex(text) if arn_segments else wildcard_regex(text)
-    return parse_template(text).regex(ctx, arn_segments=arn_segments)
-
-
-@lru_cache(maxsize=16384)
-def _compile(source: str, ignore_case: bool) -> re.Pattern[str]:
-    return re.compile(source, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-
-
 def compile_pattern(
     text: str,
     ctx: RequestContext | None = None,
     *,
+    flavor: Flavor = Flavor.TEXT,
     ignore_case: bool = False,
-    arn_segments: bool = False,
-) -> re.Pattern[str] | None:
-    """A compiled wildcard pattern for ``text`` (see ``substitute_pattern``); call ``.fullmatch`` on it.
+) -> Wildcard | None:
+    """``text`` as a wildcard pattern (``iam/wildcard.py``), variables substituted from ``ctx``.
 
-    Compiled patterns are cached by their source, so resolving the same variables for many requests
-    costs a dictionary lookup.
+    ``*`` and ``?`` written in the policy are wildcards; values of variables and the ``${*}``,
+    ``${?}``, ``${$}`` escapes are literal characters. ``ctx`` None means variables are not in force
+    (no Version 2012-10-17): the text is taken as written. Returns ``None`` when a variable has no
+    value and no default. Prepared patterns are cached, so resolving the same variables for many
+    requests costs a dictionary lookup.
     """
-    source = substitute_pattern(text, ctx, arn_segments=arn_segments)
-    if source is None:
+    if ctx is None or "${" not in text:
+        return wildcard(text, flavor, ignore_case=ignore_case)
+    pieces = parse_template(text).pieces(ctx)
+    if pieces is None:
         return None
-    return _compile(source, ignore_case)
+    return wildcard_of_pieces(pieces, flavor, ignore_case=ignore_case)

@@ -1,5 +1,5 @@
 """Resource-element wildcards stay inside a colon-separated ARN segment, except a ``*`` that ends its
-segment (``iam/variables.py``: ``resource_wildcard_regex`` and ``compile_pattern(arn_segments=True)``).
+segment (``iam/wildcard.py``: ``Flavor.RESOURCE``, and ``compile_pattern(flavor=Flavor.RESOURCE)``).
 
 "You can use wildcard characters (* and ?) within the individual segments of an ARN (the parts separated
 by colons) ... If the * wildcard is the last character of a resource ARN segment, it can expand to match
@@ -9,21 +9,20 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_res
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from lambdaperm_tui.iam.context import RequestContext
-from lambdaperm_tui.iam.variables import compile_pattern, resource_wildcard_regex, wildcard_regex
+from lambdaperm_tui.iam.variables import compile_pattern
+from lambdaperm_tui.iam.wildcard import Flavor, wildcard, wildcard_match
 
 A = "111122223333"
 F = f"arn:aws:lambda:us-east-1:{A}:function:billing"
 
 
 def _match(pattern: str, value: str) -> bool:
-    return re.fullmatch(resource_wildcard_regex(pattern), value, re.DOTALL) is not None
+    return wildcard(pattern, Flavor.RESOURCE).matches(value)
 
 
 @pytest.mark.parametrize(
@@ -59,25 +58,25 @@ def test_resource_wildcards_follow_segments(pattern: str, value: str, expected: 
 def test_variables_resolved_then_segment_rule_applies() -> None:
     """Substituted values are literal; the segment rule applies to the policy's own wildcards."""
     ctx = RequestContext({"aws:username": "alice"})
-    pat = compile_pattern(f"arn:aws:lambda:*:{A}:function:${{aws:username}}-?", ctx, arn_segments=True)
+    pat = compile_pattern(f"arn:aws:lambda:*:{A}:function:${{aws:username}}-?", ctx, flavor=Flavor.RESOURCE)
     assert pat is not None
-    assert pat.fullmatch(f"arn:aws:lambda:us-east-1:{A}:function:alice-1")
-    assert not pat.fullmatch(f"arn:aws:lambda:us-east-1:{A}:function:alice-:")
-    star = compile_pattern(f"arn:aws:lambda:*:{A}:function:${{aws:username}}*", ctx, arn_segments=True)
-    assert star is not None and star.fullmatch(f"arn:aws:lambda:us-east-1:{A}:function:alice:prod")
+    assert pat.matches(f"arn:aws:lambda:us-east-1:{A}:function:alice-1")
+    assert not pat.matches(f"arn:aws:lambda:us-east-1:{A}:function:alice-:")
+    star = compile_pattern(f"arn:aws:lambda:*:{A}:function:${{aws:username}}*", ctx, flavor=Flavor.RESOURCE)
+    assert star is not None and star.matches(f"arn:aws:lambda:us-east-1:{A}:function:alice:prod")
 
 
 def test_default_matching_unchanged_without_arn_segments() -> None:
     """Condition operators (StringLike) keep whole-string wildcards: only Resource patterns segment."""
     pat = compile_pattern("a?b", None)
-    assert pat is not None and pat.fullmatch("a:b")
-    assert compile_pattern("a?b", None, arn_segments=True) is not None
-    seg = compile_pattern("a?b", None, arn_segments=True)
-    assert seg is not None and not seg.fullmatch("a:b")
+    assert pat is not None and pat.matches("a:b")
+    assert compile_pattern("a?b", None, flavor=Flavor.RESOURCE) is not None
+    seg = compile_pattern("a?b", None, flavor=Flavor.RESOURCE)
+    assert seg is not None and not seg.matches("a:b")
 
 
 @given(st.text(alphabet="ab:*?", max_size=8), st.text(alphabet="ab:", max_size=8))
 def test_segment_rule_never_matches_more_than_plain_glob(pattern: str, value: str) -> None:
     """Every value the segment rule accepts is one the plain glob accepts (it only narrows)."""
     if _match(pattern, value):
-        assert re.fullmatch(wildcard_regex(pattern), value, re.DOTALL)
+        assert wildcard_match(pattern, value)
