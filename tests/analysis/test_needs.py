@@ -478,3 +478,29 @@ def test_an_unknown_function_is_bad_input() -> None:
     inv = _inv([_fn("f", "r")], [_role("r")])
     with pytest.raises(InputError, match="no function named"):
         function_needs(inv, "nope")
+
+
+def test_a_need_allowed_only_under_a_condition_is_conditional_with_its_condition() -> None:
+    # Over an inventory the request context is open: a key no one can know (the source IP Lambda calls
+    # from) makes the need conditional, with the condition as data
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip).
+    only_from = {
+        "Effect": "Allow",
+        "Action": "xray:*",
+        "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+    }
+    config = FunctionConfig(tracing_mode="Active")
+    inv = _inv([_fn("f", "r", config)], [_role("r", CREATE_GROUP, _basic("f"), only_from)])
+    report = function_needs(inv, "f")
+    need = _by_action(report)["xray:PutTraceSegments"]
+    assert need.decision == "conditional"
+    assert [[(t.key, t.operator, t.values) for t in alt] for alt in need.allowed_if] == [
+        [("aws:SourceIp", "IpAddress", ("10.0.0.0/8",))]
+    ]
+    assert report.decision == "conditional"
+    assert need.to_json()["allowed_if"] == [
+        [{"key": "aws:SourceIp", "operator": "IpAddress", "values": ["10.0.0.0/8"]}]
+    ]
+    unmet = [u for u in unmet_needs(inv) if u.need.requirement.action == "xray:PutTraceSegments"]
+    assert unmet[0].severity == "low" and "only if aws:SourceIp in 10.0.0.0/8" in unmet[0].why

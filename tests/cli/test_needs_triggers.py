@@ -51,6 +51,14 @@ LOGS = {
 }
 
 
+XRAY_FROM_VPN = {
+    "Effect": "Allow",
+    "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+    "Resource": "*",
+    "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}},
+}
+
+
 def _fn(name: str, role: str, config: FunctionConfig | None, **kw: Any) -> Function:
     return Function(
         f"{FN}:{name}",
@@ -77,8 +85,9 @@ def snapshot(tmp_path: Path) -> str:
             _fn("healthy", "logs-only", FunctionConfig()),
             _fn("worker", "logs-only", FunctionConfig(tracing_mode="Active")),
             _fn("old", "logs-only", None, config_unknown="not in the snapshot"),
+            _fn("vpn-traced", "vpn-only", FunctionConfig(tracing_mode="Active")),
         ),
-        roles=(_role("logs-only", LOGS),),
+        roles=(_role("logs-only", LOGS), _role("vpn-only", LOGS, XRAY_FROM_VPN)),
         scps=(),
         event_source_mappings=(
             RegionEventSources(
@@ -149,3 +158,10 @@ def test_triggers_shows_the_mapping_whose_role_cannot_read(run: Runner, snapshot
     assert mapping["decision"] == "denied"
     # The account root can invoke (identity side of the account), so something can: exit 0.
     assert human.code == 0
+
+
+def test_needs_only_conditionally_allowed_exit_4(run: Runner, snapshot: str) -> None:
+    result = run("needs", "--function", "vpn-traced", "--snapshot", snapshot)
+    assert result.code == 4, result.out
+    assert "◐ ALLOWED IF  xray:PutTraceSegments on *" in result.out
+    assert "only if: aws:SourceIp in 10.0.0.0/8" in result.out
