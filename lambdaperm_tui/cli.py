@@ -878,6 +878,7 @@ def _cmd_triggers(args: argparse.Namespace) -> int:
     inventory = _open(args, args.function, invoke_configs=(args.function,))
     from .analysis.triggers import function_triggers
     from .iam.errors import InputError
+    from .iam.render import allowed_if_words
 
     try:
         report = function_triggers(inventory, args.function)
@@ -895,6 +896,8 @@ def _cmd_triggers(args: argparse.Namespace) -> int:
             for t in view.triggers:
                 words = _need_words(t.decision, symbols)
                 lines.append(f"    {words}  {_clean(t.label)}")
+                if t.allowed_if:
+                    lines.append(f"        only if: {_one_line(allowed_if_words(t.allowed_if))}")
                 for d in t.decided_by:
                     lines.append(f"        decided by: {_decider_text(d)}")
                 for reason in t.unknown_because:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..iam.result import DecidingStatement
+from ..iam.result import ConditionTerm, DecidingStatement
 from ..inventory.model import EventSourceMapping, Function, Inventory
 from .answer import Answer
 from .needs import (
@@ -69,6 +69,12 @@ class Trigger:
     assumes: tuple[str, ...] = ()
 
     @property
+    def allowed_if(self) -> tuple[tuple[ConditionTerm, ...], ...]:
+        """For a conditional trigger: the alternatives of conditions under which it may invoke."""
+        result = self.answer.result if self.answer else None
+        return result.allowed_if if result and self.decision == "conditional" else ()
+
+    @property
     def decided_by(self) -> tuple[DecidingStatement, ...]:
         """The statements that decided (none for a mapping)."""
         result = self.answer.result if self.answer else None
@@ -83,6 +89,7 @@ class Trigger:
             "principal": self.principal,
             "decision": self.decision,
             "context": dict(self.context),
+            "allowed_if": [[t.to_json() for t in alt] for alt in self.allowed_if],
             "decided_by": [d.to_json() for d in self.decided_by],
             "unknown_because": list(self.unknown_because),
             "assumes": list(self.assumes),

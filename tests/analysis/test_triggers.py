@@ -82,7 +82,14 @@ def test_each_qualifier_has_its_own_triggers() -> None:
     assert with_source.decision == "allowed"
     assert with_source.decided_by[0].sid == "s3"
     plain = next(t for t in s3_rows if not t.context)
-    assert plain.decision != "allowed"  # S3 from any bucket is not allowed
+    # S3 from any bucket is not allowed: only if the source is that bucket in this account.
+    assert plain.decision == "conditional"
+    (alternative,) = plain.allowed_if
+    assert {(t.key.lower(), t.values) for t in alternative} == {
+        ("aws:sourcearn", (BUCKET,)),
+        ("aws:sourceaccount", (A,)),
+    }
+    assert plain.to_json()["allowed_if"]
     # The disabled mapping names the unqualified function; it does not invoke.
     old = next(t for t in unqualified.triggers if t.kind == "event-source-mapping")
     assert old.mapping is not None and old.mapping.uuid == "old-queue" and old.decision == "denied"
