@@ -64,10 +64,14 @@ _CONFINING = frozenset(
 VIA_URL_KEY = "lambda:invokedviafunctionurl"
 
 
-def _value_pins(key: str, value: str) -> bool:
-    """Whether one policy value names a fixed caller or source (a pattern matching anyone does not)."""
+def _value_pins(key: str, value: str, patterns: bool) -> bool:
+    """Whether one policy value names a fixed caller or source (a pattern matching anyone does not).
+    ``patterns``: the operator expands ``*`` and ``?`` (the …Like and Arn… operators); the other string
+    operators compare the text literally, so any value is a fixed one."""
     if key in _IP_KEYS:
         return not value.strip().endswith("/0")
+    if not patterns:
+        return True
     if value.strip("*?") == "":
         return False
     if key.startswith("aws:principalorg") or key.startswith("aws:sourceorg"):
@@ -105,7 +109,8 @@ def term_pins(term: ConditionTerm, alternative: Sequence[ConditionTerm], keys: f
             return False
     if base_l not in _CONFINING:
         return False
-    return all(_value_pins(key, v) for v in term.values)
+    patterns = base_l in ("stringlike", "arnlike", "arnequals")
+    return all(_value_pins(key, v, patterns) for v in term.values)
 
 
 def bounded(alternative: Sequence[ConditionTerm], keys: frozenset[str]) -> bool:
@@ -167,15 +172,22 @@ class Prober:
         action: str,
         resource: str,
         context: Mapping[str, str] | None = None,
+        *,
+        external: bool = False,
     ) -> tuple[Outcome, ...]:
         """Every check AWS makes for the request (two for ``lambda:InvokeFunctionUrl`` on a URL), each
-        over an open context; ``()`` when the answer is unknown (the reason is kept in ``unknown``)."""
+        over an open context; ``()`` when the answer is unknown (the reason is kept in ``unknown``).
+
+        ``external``: the caller is outside the account (anonymous, another account, a service) and the
+        resource's policy slot is known. Such an answer depends on nothing else of the inventory, so an
+        "unknown" from ``simulate`` can only mean a key of the caller it cannot fill (its organization
+        or tags): the open context leaves exactly those open, and the replay decides."""
         try:
             answer = simulate(self.inv, principal, action, resource, dict(context or {}), explain=False)
         except InputError as exc:
             self._note(f"{action} on {resource} for {principal}: {exc}")
             return ()
-        if answer.decision == "unknown":
+        if answer.decision == "unknown" and not (external and all(c.scenario for c in answer.checks)):
             reason = answer.unknown_because[0] if answer.unknown_because else "unknown"
             self._note(f"{action} on {resource} for {principal}: {reason}")
             return ()

@@ -238,7 +238,7 @@ def resource_findings(prober: Prober, unrelated: str) -> list[Finding]:
         orgs: dict[tuple[str, ...], _Grant] = {}
         possible: list[str] = []
         for action in actions:
-            for o in prober.ask(_ANYONE, action, target.arn)[:1]:
+            for o in prober.ask(_ANYONE, action, target.arn, external=True)[:1]:
                 if any(w.code is WarningCode.ALLOW_WITH_NOT_PRINCIPAL for w in o.warnings):
                     possible.append(action)
                 alts = tuple(a for a in o.open_alternatives(_EXPOSURE_KEYS) if not via_url_only(a))
@@ -246,7 +246,7 @@ def resource_findings(prober: Prober, unrelated: str) -> list[Finding]:
                     public.outcomes.append((action, o, alts))
             if action in public.actions:
                 continue
-            for o in prober.ask(any_account, action, target.arn)[:1]:
+            for o in prober.ask(any_account, action, target.arn, external=True)[:1]:
                 alts = tuple(a for a in o.open_alternatives(_EXPOSURE_KEYS) if not via_url_only(a))
                 if alts:
                     every.outcomes.append((action, o, alts))
@@ -297,7 +297,7 @@ def resource_findings(prober: Prober, unrelated: str) -> list[Finding]:
         for principal in accounts:
             grant = _Grant(principal, [])
             for action in actions:
-                for o in prober.ask(principal, action, target.arn)[:1]:
+                for o in prober.ask(principal, action, target.arn, external=True)[:1]:
                     if o.grants:
                         grant.outcomes.append((action, o, o.allowed_if or ((),)))
             if not grant.outcomes:
@@ -331,7 +331,7 @@ def _deputy(prober: Prober, target: PolicyTarget, service: str) -> list[Finding]
     https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). S3 bucket ARNs hold no account,
     so for S3 only aws:SourceAccount fixes the owner
     (https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html)."""
-    outcomes = prober.ask(service, "lambda:InvokeFunction", target.arn)[:1]
+    outcomes = prober.ask(service, "lambda:InvokeFunction", target.arn, external=True)[:1]
     if not outcomes or not outcomes[0].grants:
         return []
     o = outcomes[0]
