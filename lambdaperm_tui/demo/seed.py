@@ -20,6 +20,12 @@ engineer opening it should find, among the ordinary:
 * ``ci-deploy-role`` and user ``ci-bot`` hold ``iam:PassRole`` + ``lambda:CreateFunction`` +
   ``lambda:InvokeFunction`` on ``*``: they can run code as the admin role (privilege escalation).
 * Users in ``developers`` and ``oncall`` groups; ``legacy-deployer`` with ``lambda:*`` inline.
+* For ``findings``: ``status-page`` (public invoke; its version 1 publicly readable), ``legacy-webhook`` (a
+  NONE URL lacking the InvokeFunction statement: 403 since Nov 2026), ``internal-metrics`` (an IAM URL
+  granted to every AWS principal), ``promo-landing:old`` (a public URL statement left without a URL),
+  ``api-router`` (a policy near the 20 KB limit), ``ops-automation-role`` (a Lambda role also trusted by
+  another account, with a ForAllValues condition that reads stricter than it is), and CodeBuild roles
+  ``build-*``, one per escalation path lambda-001 ... lambda-006, each with a blocked twin.
 
 Everything is deterministic: names, ids, policies and revision ids are the same on every run (moto still
 stamps creation times).
@@ -394,6 +400,121 @@ def _functions(account: str) -> list[_Fn]:
             aliases=(("prod", "1"),),
             permissions=((None, _grant("partner-full-access", PARTNER_ACCOUNT, action="lambda:*")),),
         ),
+        *_finding_functions(account),
+    ]
+
+
+def _finding_functions(account: str) -> list[_Fn]:
+    """Functions seeded for the findings (``lambdaperm-tui findings``): one of each exposure, in us-east-1."""
+
+    def role(name: str) -> str:
+        return f"arn:aws:iam::{account}:role/{name}"
+
+    use1 = "us-east-1"
+    api = f"arn:aws:execute-api:{use1}:{account}:k9l8m7n6o5"
+    # One statement per API route, as a generated API Gateway integration writes them: the policy grows
+    # towards Lambda's 20 KB limit.
+    routes = tuple(
+        (
+            None,
+            _grant(
+                f"apigw-route-{i:03d}-invoke-permission-for-partner-integration",
+                "apigateway.amazonaws.com",
+                SourceArn=f"{api}/prod/POST/partners/integration-{i:03d}/events/webhook",
+            ),
+        )
+        for i in range(48)
+    )
+    return [
+        _Fn(
+            "status-page",
+            use1,
+            "python3.12",
+            role("shared-lambda-role"),
+            "status.handler",
+            "Public status page backend (invokable by anyone; version 1 readable by anyone)",
+            {"team": "platform"},
+            versions=1,
+            permissions=(
+                (None, _grant("public-invoke", "*")),
+                ("1", _grant("public-read", "*", action="lambda:GetFunction")),
+            ),
+        ),
+        _Fn(
+            "legacy-webhook",
+            use1,
+            "python3.12",
+            role("webhook-role"),
+            "hook.handler",
+            "Old webhook URL: its policy lacks the InvokeFunction statement every URL needs since Nov 2026",
+            {"team": "payments"},
+            permissions=(
+                (
+                    None,
+                    _grant(
+                        "FunctionURLAllowPublicAccess",
+                        "*",
+                        action="lambda:InvokeFunctionUrl",
+                        FunctionUrlAuthType="NONE",
+                    ),
+                ),
+            ),
+            urls=((None, "NONE"),),
+        ),
+        _Fn(
+            "internal-metrics",
+            use1,
+            "python3.12",
+            role("shared-lambda-role"),
+            "metrics.handler",
+            "IAM-auth URL, but granted to every AWS principal",
+            {"team": "platform"},
+            permissions=(
+                (
+                    None,
+                    _grant(
+                        "any-principal-url",
+                        "*",
+                        action="lambda:InvokeFunctionUrl",
+                        FunctionUrlAuthType="AWS_IAM",
+                    ),
+                ),
+                (None, _grant("any-principal-invoke", "*", InvokedViaFunctionUrl=True)),
+            ),
+            urls=((None, "AWS_IAM"),),
+        ),
+        _Fn(
+            "promo-landing",
+            use1,
+            "nodejs20.x",
+            role("shared-lambda-role"),
+            "index.handler",
+            "Campaign page; the old alias lost its URL but kept the public URL statement",
+            {"team": "marketing"},
+            versions=1,
+            aliases=(("old", "1"),),
+            permissions=(
+                (
+                    "old",
+                    _grant(
+                        "FunctionURLAllowPublicAccess",
+                        "*",
+                        action="lambda:InvokeFunctionUrl",
+                        FunctionUrlAuthType="NONE",
+                    ),
+                ),
+            ),
+        ),
+        _Fn(
+            "api-router",
+            use1,
+            "python3.12",
+            role("shared-lambda-role"),
+            "router.handler",
+            "Partner integrations router: one permission per API route (near the policy size limit)",
+            {"team": "partners"},
+            permissions=routes,
+        ),
     ]
 
 
@@ -653,6 +774,7 @@ def _iam(iam: Any, account: str, managed_arn: Callable[[str], str]) -> None:
             {"team": "security"},
             "Read-only access for the security account",
         ),
+        *_finding_roles(a, managed_arn, boundary),
     ]
     for name, trust, managed, inline, bnd, tags, description in roles:
         kwargs: dict[str, Any] = {
@@ -721,6 +843,137 @@ def _iam(iam: Any, account: str, managed_arn: Callable[[str], str]) -> None:
             iam.attach_user_policy(UserName=name, PolicyArn=arn)
         for pname, pdoc in inline.items():
             iam.put_user_policy(UserName=name, PolicyName=pname, PolicyDocument=pdoc)
+
+
+def _build_trust(account: str) -> str:
+    return _doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "codebuild.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        }
+    )
+
+
+def _finding_roles(
+    a: str, managed_arn: Callable[[str], str], boundary: str
+) -> list[tuple[str, str, list[str], dict[str, str], str | None, dict[str, str], str]]:
+    """CodeBuild roles, one per escalation path of the pathfinding.cloud catalogue (lambda-001 ... -006),
+    each with a blocked twin (a condition, a boundary, resource scoping or an alias); and an execution
+    role trusted by more than Lambda."""
+    fn = f"arn:aws:lambda:*:{a}:function"
+    nightly = f"arn:aws:lambda:us-east-1:{a}:function:nightly-report"
+    warmer = f"arn:aws:lambda:eu-west-1:{a}:function:cache-warmer"
+    admin_role = f"arn:aws:iam::{a}:role/legacy-cron-role"
+    pass_lambda = {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
+    tags = {"team": "platform", "purpose": "ci"}
+
+    def build(name: str, description: str, *statements: dict[str, Any], bnd: str | None = None) -> Any:
+        return (name, _build_trust(a), [], {"build": _doc(*statements)}, bnd, tags, description)
+
+    return [
+        build(
+            "build-release-role",
+            "lambda-001: PassRole (the admin role) + CreateFunction + InvokeFunction",
+            _allow("iam:PassRole", admin_role, Condition=pass_lambda),
+            _allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*"),
+        ),
+        build(
+            "build-release-scoped-role",
+            "lambda-001 twin: PassRole only to EC2 (iam:PassedToService), so not to Lambda",
+            _allow(
+                "iam:PassRole",
+                admin_role,
+                Condition={"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+            ),
+            _allow(["lambda:CreateFunction", "lambda:InvokeFunction"], "*"),
+        ),
+        build(
+            "build-stream-role",
+            "lambda-002: PassRole + CreateFunction + CreateEventSourceMapping",
+            _allow("iam:PassRole", "*"),
+            _allow(["lambda:CreateFunction", "lambda:CreateEventSourceMapping"], "*"),
+        ),
+        build(
+            "build-stream-bounded-role",
+            "lambda-002 twin: the same policy under the platform boundary (no PassRole, no CreateFunction)",
+            _allow("iam:PassRole", "*"),
+            _allow(["lambda:CreateFunction", "lambda:CreateEventSourceMapping"], "*"),
+            bnd=boundary,
+        ),
+        build(
+            "build-hotfix-role",
+            "lambda-003: UpdateFunctionCode on nightly-report, which a schedule runs ($LATEST)",
+            _allow("lambda:UpdateFunctionCode", nightly),
+        ),
+        build(
+            "build-hotfix-alias-role",
+            "lambda-003 twin: UpdateFunctionCode on admin-console-api, run only through its alias (a "
+            "published version: new code never reaches it without PublishVersion + UpdateAlias)",
+            _allow("lambda:UpdateFunctionCode", f"arn:aws:lambda:us-east-1:{a}:function:admin-console-api"),
+        ),
+        build(
+            "build-debug-role",
+            "lambda-004: UpdateFunctionCode + InvokeFunction on nightly-report",
+            _allow(["lambda:UpdateFunctionCode", "lambda:InvokeFunction"], nightly),
+        ),
+        build(
+            "build-debug-scoped-role",
+            "lambda-004 twin: the grant names nightly-report:* (qualified ARNs), not the function itself",
+            _allow(["lambda:UpdateFunctionCode", "lambda:InvokeFunction"], f"{nightly}:*"),
+        ),
+        build(
+            "build-perm-role",
+            "lambda-005: UpdateFunctionCode + AddPermission on cache-warmer (granting itself invoke)",
+            _allow(["lambda:UpdateFunctionCode", "lambda:AddPermission"], warmer),
+        ),
+        build(
+            "build-perm-limited-role",
+            "lambda-005 twin: AddPermission only for API Gateway (lambda:Principal)",
+            _allow("lambda:UpdateFunctionCode", warmer),
+            _allow(
+                "lambda:AddPermission",
+                warmer,
+                Condition={"StringEquals": {"lambda:Principal": "apigateway.amazonaws.com"}},
+            ),
+        ),
+        build(
+            "build-sandbox-role",
+            "lambda-006: PassRole + CreateFunction + AddPermission",
+            _allow("iam:PassRole", "*"),
+            # Scoped to sandbox-* functions: the attacker names its new function to match.
+            _allow(["lambda:CreateFunction", "lambda:AddPermission"], f"{fn}:sandbox-*"),
+        ),
+        build(
+            "build-sandbox-scoped-role",
+            "lambda-006 twin: PassRole only on sandbox-* roles (there are none)",
+            _allow("iam:PassRole", f"arn:aws:iam::{a}:role/sandbox-*"),
+            _allow(["lambda:CreateFunction", "lambda:AddPermission"], "*"),
+        ),
+        (
+            "ops-automation-role",
+            _doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    # Reads as "only our account", but ForAllValues is also true when the key is absent.
+                    "Condition": {"ForAllValues:StringEquals": {"aws:SourceAccount": a}},
+                },
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{SECURITY_ACCOUNT}:root"},
+                    "Action": "sts:AssumeRole",
+                },
+            ),
+            [managed_arn("IAMReadOnlyAccess")],
+            {},
+            None,
+            {"team": "platform"},
+            "Lambda role for ops automation; also trusted by the security account (no MFA condition)",
+        ),
+    ]
 
 
 def _zip(handler_file: str) -> bytes:

@@ -70,7 +70,7 @@ def test_functions_across_two_regions(demo: DemoAccount) -> None:
         counts[region] = len(functions)
         assert all(f["FunctionArn"].split(":")[3] == region for f in functions)
         assert all(f["FunctionArn"].split(":")[4] == demo.account_id for f in functions)
-    assert counts == {"us-east-1": 18, "eu-west-1": 5}
+    assert counts == {"us-east-1": 23, "eu-west-1": 5}
 
 
 def test_alias_policies_differ_from_unqualified(demo: DemoAccount) -> None:
@@ -237,7 +237,7 @@ def test_one_account_one_running_demo(demo: DemoAccount) -> None:
     with pytest.raises(RuntimeError, match=demo.account_id):
         DemoAccount(account_id=demo.account_id).start()
     # The refused instance did not disturb the running one.
-    assert len(_client(demo, "lambda").list_functions()["Functions"]) == 18
+    assert len(_client(demo, "lambda").list_functions()["Functions"]) == 23
     DemoAccount(account_id=demo.account_id).stop()  # stopping a never-started instance is harmless
     with pytest.raises(RuntimeError):
         DemoAccount(account_id=demo.account_id).start()

@@ -39,6 +39,9 @@ def _form_findings(inv: Inventory) -> list[Finding]:
         size = size_finding(doc, target.name, target.arn)
         if size is not None:
             out.append(size)
+    for role in inv.roles:
+        if isinstance(role.trust_policy.document, dict):
+            out.extend(lint_document(role.trust_policy.document, f"{role.name}/trust", role.arn))
     return out
 
 

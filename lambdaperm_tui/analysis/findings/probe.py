@@ -148,6 +148,12 @@ class Outcome:
         """The statements that granted (or conditionally grant)."""
         return tuple(StatementRef.of(d) for d in self.decided_by)
 
+    @property
+    def resource_statements(self) -> tuple[StatementRef, ...]:
+        """The resource-policy statements among them (what a resource finding is about; the others are
+        the caller's side, e.g. another account's identity policies taken as allowing)."""
+        return tuple(StatementRef.of(d) for d in self.decided_by if d.policy_type == "resource")
+
     def open_alternatives(self, keys: frozenset[str]) -> tuple[tuple[ConditionTerm, ...], ...]:
         """The alternatives none of whose terms fixes one of ``keys`` (all of them, as ``((),)``, when
         allowed outright; none when denied)."""

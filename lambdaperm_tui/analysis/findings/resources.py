@@ -109,7 +109,7 @@ class _Grant:
     def statements(self) -> tuple[StatementRef, ...]:
         seen: list[StatementRef] = []
         for _, o, _ in self.outcomes:
-            for s in o.statements:
+            for s in o.resource_statements:
                 if s not in seen:
                     seen.append(s)
         return tuple(seen)
@@ -428,7 +428,7 @@ def url_findings(prober: Prober, unrelated: str, *, urls_known: bool = True) -> 
             inv_alts = inv_o.open_alternatives(_EXPOSURE_KEYS)
             inv_required = inv_o.required or dual_for_all
             who = "anyone" if url.auth_type == "NONE" else "any authenticated AWS principal"
-            statements = tuple(dict.fromkeys((*url_o.statements, *inv_o.statements)))
+            statements = tuple(dict.fromkeys((*url_o.resource_statements, *inv_o.resource_statements)))
             if url_alts and (inv_alts or not inv_required):
                 via = "; ".join(s.words() for s in statements)
                 real = tuple(a for a in url_alts if a)
@@ -455,10 +455,10 @@ def url_findings(prober: Prober, unrelated: str, *, urls_known: bool = True) -> 
                         url.function_arn,
                         caller,
                         f"the function URL of {name} (auth type NONE) answers 403: the policy grants "
-                        f"lambda:InvokeFunctionUrl ({'; '.join(s.words() for s in url_o.statements)}) but no "
+                        f"lambda:InvokeFunctionUrl ({'; '.join(s.words() for s in url_o.resource_statements)}) but no "
                         "statement grants lambda:InvokeFunction with lambda:InvokedViaFunctionUrl, which "
                         "every URL needs since November 1, 2026",
-                        url_o.statements,
+                        url_o.resource_statements,
                         ("lambda:InvokeFunction",),
                         proof=inv_o.scenario,
                         fix=_add_permission(fn, url, missing_url_permission=False),
@@ -473,10 +473,10 @@ def url_findings(prober: Prober, unrelated: str, *, urls_known: bool = True) -> 
                         caller,
                         f"the function URL of {name} (auth type NONE) answers 403: the policy grants "
                         "lambda:InvokeFunction via the URL ("
-                        + "; ".join(s.words() for s in inv_o.statements)
+                        + "; ".join(s.words() for s in inv_o.resource_statements)
                         + ") but no statement grants lambda:InvokeFunctionUrl with "
                         "lambda:FunctionUrlAuthType NONE",
-                        inv_o.statements,
+                        inv_o.resource_statements,
                         ("lambda:InvokeFunctionUrl",),
                         proof=url_o.scenario,
                         fix=_add_permission(fn, url, missing_url_permission=True),
@@ -497,7 +497,7 @@ def url_findings(prober: Prober, unrelated: str, *, urls_known: bool = True) -> 
             alts = o.open_alternatives(_EXPOSURE_KEYS)
             if not alts:
                 continue
-            via = "; ".join(s.words() for s in o.statements)
+            via = "; ".join(s.words() for s in o.resource_statements)
             why = (
                 f"{name} has no function URL, but its policy still lets anyone invoke a URL ({via}): a URL "
                 "created on it later with auth type NONE is public at once"
@@ -511,7 +511,7 @@ def url_findings(prober: Prober, unrelated: str, *, urls_known: bool = True) -> 
                     arn,
                     _ANYONE,
                     why,
-                    o.statements,
+                    o.resource_statements,
                     ("lambda:InvokeFunctionUrl",),
                     tuple(a for a in alts if a),
                     o.scenario,

@@ -141,6 +141,32 @@ class _Roles:
         who.cache[key] = outcome
         return outcome
 
+    def ask_new(
+        self, who: _Principal, action: str, arn: str, ctx: Mapping[str, str] | None = None
+    ) -> Outcome | None:
+        """``action`` on a function that does not exist yet (the one the attacker would create), when it
+        is granted: the scenario of the same question on ``*`` (the principal's identity policies,
+        boundary and SCPs; no resource policy, as a new function has none), asked of the new ARN."""
+        key = (action, arn, tuple(sorted((ctx or {}).items())))
+        if key in who.cache:
+            return who.cache[key]
+        outcome = None
+        try:
+            answer = simulate(self.inv, who.arn, action, "*", dict(ctx or {}), explain=False)
+        except InputError:
+            answer = None
+        if answer is not None and answer.decision != "unknown" and answer.checks:
+            scenario = dict(answer.checks[0].scenario)
+            scenario["resource"] = arn
+            scenario["resource_account"] = self.inv.account_id
+            context = dict(scenario.get("context") or {})
+            context["aws:ResourceAccount"] = self.inv.account_id
+            scenario["context"] = context
+            outcome = self.prober.replay("authorization", action, scenario)
+        granted = outcome if outcome is not None and outcome.grants else None
+        who.cache[key] = granted
+        return granted
+
     def grants(
         self, who: _Principal, action: str, resource: str, ctx: Mapping[str, str] | None = None
     ) -> Outcome | None:
@@ -333,7 +359,7 @@ class _Path:
 def _new_function_arns(roles: _Roles, attacker: _Principal) -> list[str]:
     inv = roles.inv
     default = f"arn:aws:lambda:{roles.region}:{inv.account_id}:function:lambdaperm-escalation-probe"
-    probe = roles.ask(attacker, "lambda:CreateFunction", default)
+    probe = roles.ask(attacker, "lambda:CreateFunction", "*")
     arns = [default]
     if probe is not None:
         for pattern in _resources_for(_documents(probe.scenario), "lambda:CreateFunction"):
@@ -381,17 +407,17 @@ def _paths(roles: _Roles, attacker: _Principal) -> list[_Path]:
             passable.append((role, o))
     if passable:
         for arn in _new_function_arns(roles, attacker):
-            create = roles.grants(attacker, "lambda:CreateFunction", arn)
+            create = roles.ask_new(attacker, "lambda:CreateFunction", arn)
             if create is None:
                 continue
             runs: list[tuple[str, str, Outcome]] = []
-            o = roles.grants(attacker, "lambda:InvokeFunction", arn)
+            o = roles.ask_new(attacker, "lambda:InvokeFunction", arn)
             if o is not None:
                 runs.append(("lambda-001", "lambda:InvokeFunction", o))
             o = roles.grants(attacker, "lambda:CreateEventSourceMapping", "*", {"lambda:FunctionArn": arn})
             if o is not None:
                 runs.append(("lambda-002", "lambda:CreateEventSourceMapping", o))
-            o = roles.grants(attacker, "lambda:AddPermission", arn, {"lambda:Principal": attacker.arn})
+            o = roles.ask_new(attacker, "lambda:AddPermission", arn, {"lambda:Principal": attacker.arn})
             if o is not None:
                 runs.append(("lambda-006", "lambda:AddPermission (granting itself invoke)", o))
             for role, pass_o in passable:
