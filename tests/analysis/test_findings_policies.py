@@ -54,7 +54,7 @@ URL = FindingKind.FUNCTION_URL
 LAYERS = FindingKind.LAYER_SHARING
 LINT = FindingKind.LINT
 SIZE = FindingKind.POLICY_SIZE
-C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
+C, H, M, L, INFO = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
 
 
 def st(
@@ -86,60 +86,133 @@ class Case:
 S3 = {"Service": "s3.amazonaws.com"}
 CASES = [
     Case("star_invoke", [st()], ((PUBLIC, H),), 'PRINCIPAL: "*" is anyone; public invoke is high'),
-    Case("aws_star_getfunction", [st("lambda:GetFunction", {"AWS": "*"})], ((PUBLIC, C),),
-         "PRINCIPAL: {AWS: *} is anyone; GetFunction exposes the code location: critical"),
-    Case("star_lambda_all", [st("lambda:*")], ((PUBLIC, C), (URL, H)),
-         "a public write (lambda:*) is critical; lambda:* includes the URL permission too"),
-    Case("source_account_pins", [st(condition={"StringEquals": {"aws:SourceAccount": OTHER}})], (),
-         "KEYS: aws:SourceAccount exists only for service calls: anonymous and account callers are denied"),
-    Case("negated_source_account_open", [st(condition={"StringNotEquals": {"aws:SourceAccount": OTHER}})],
-         ((PUBLIC, H),), "OPERATORS: StringNotEquals is true when the key is absent, as for any direct caller"),
-    Case("if_exists_open", [st(condition={"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}})],
-         ((PUBLIC, H),), "OPERATORS: …IfExists is true when the key is absent: a caller outside a VPC passes"),
+    Case(
+        "aws_star_getfunction",
+        [st("lambda:GetFunction", {"AWS": "*"})],
+        ((PUBLIC, C),),
+        "PRINCIPAL: {AWS: *} is anyone; GetFunction exposes the code location: critical",
+    ),
+    Case(
+        "star_lambda_all",
+        [st("lambda:*")],
+        ((PUBLIC, C), (URL, H)),
+        "a public write (lambda:*) is critical; lambda:* includes the URL permission too",
+    ),
+    Case(
+        "source_account_pins",
+        [st(condition={"StringEquals": {"aws:SourceAccount": OTHER}})],
+        (),
+        "KEYS: aws:SourceAccount exists only for service calls: anonymous and account callers are denied",
+    ),
+    Case(
+        "negated_source_account_open",
+        [st(condition={"StringNotEquals": {"aws:SourceAccount": OTHER}})],
+        ((PUBLIC, H),),
+        "OPERATORS: StringNotEquals is true when the key is absent, as for any direct caller",
+    ),
+    Case(
+        "if_exists_open",
+        [st(condition={"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}})],
+        ((PUBLIC, H),),
+        "OPERATORS: …IfExists is true when the key is absent: a caller outside a VPC passes",
+    ),
     Case(
         "if_exists_with_null_false_pins",
-        [st(condition={"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"},
-                       "Null": {"aws:SourceVpce": "false"}})],
+        [
+            st(
+                condition={
+                    "StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"},
+                    "Null": {"aws:SourceVpce": "false"},
+                }
+            )
+        ],
         (),
         "LOGIC + OPERATORS: Null false requires the key, so IfExists then compares it: one VPC endpoint only",
     ),
-    Case("null_false_alone_open", [st(condition={"Null": {"aws:SourceVpce": "false"}})], ((PUBLIC, H),),
-         "OPERATORS: Null false only requires the key to be present, with any value (any VPC endpoint)"),
-    Case("ip_range_pins", [st(condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})], (),
-         "OPERATORS: IpAddress on a /8 fixes the source network"),
-    Case("ip_zero_open", [st(condition={"IpAddress": {"aws:SourceIp": ["0.0.0.0/0", "::/0"]}})], ((PUBLIC, H),),
-         "OPERATORS: 0.0.0.0/0 and ::/0 are every address"),
-    Case("ip_or_values_one_open", [st(condition={"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "0.0.0.0/0"]}})],
-         ((PUBLIC, H),), "LOGIC: values of one key are ORed: the /0 alternative opens it"),
-    Case("vpce_pins", [st(condition={"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})], (),
-         "KEYS: aws:SourceVpce fixes the VPC endpoint the request comes through"),
-    Case("secure_transport_open", [st(condition={"Bool": {"aws:SecureTransport": "true"}})], ((PUBLIC, H),),
-         "KEYS: aws:SecureTransport says nothing about who calls"),
+    Case(
+        "null_false_alone_open",
+        [st(condition={"Null": {"aws:SourceVpce": "false"}})],
+        ((PUBLIC, H),),
+        "OPERATORS: Null false only requires the key to be present, with any value (any VPC endpoint)",
+    ),
+    Case(
+        "ip_range_pins",
+        [st(condition={"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})],
+        (),
+        "OPERATORS: IpAddress on a /8 fixes the source network",
+    ),
+    Case(
+        "ip_zero_open",
+        [st(condition={"IpAddress": {"aws:SourceIp": ["0.0.0.0/0", "::/0"]}})],
+        ((PUBLIC, H),),
+        "OPERATORS: 0.0.0.0/0 and ::/0 are every address",
+    ),
+    Case(
+        "ip_or_values_one_open",
+        [st(condition={"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "0.0.0.0/0"]}})],
+        ((PUBLIC, H),),
+        "LOGIC: values of one key are ORed: the /0 alternative opens it",
+    ),
+    Case(
+        "vpce_pins",
+        [st(condition={"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})],
+        (),
+        "KEYS: aws:SourceVpce fixes the VPC endpoint the request comes through",
+    ),
+    Case(
+        "secure_transport_open",
+        [st(condition={"Bool": {"aws:SecureTransport": "true"}})],
+        ((PUBLIC, H),),
+        "KEYS: aws:SecureTransport says nothing about who calls",
+    ),
     Case(
         "and_with_open_key_still_pins",
-        [st(condition={"Bool": {"aws:SecureTransport": "true"}, "IpAddress": {"aws:SourceIp": "192.0.2.0/24"}})],
+        [
+            st(
+                condition={
+                    "Bool": {"aws:SecureTransport": "true"},
+                    "IpAddress": {"aws:SourceIp": "192.0.2.0/24"},
+                }
+            )
+        ],
         (),
         "LOGIC: keys of a block are ANDed: the IP range bounds it",
     ),
-    Case("org_id", [st(condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}})], ((ORG, I),),
-         "KEYS: aws:PrincipalOrgID fixes the caller's organization (absent for anonymous callers)"),
+    Case(
+        "org_id",
+        [st(condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}})],
+        ((ORG, INFO),),
+        "KEYS: aws:PrincipalOrgID fixes the caller's organization (absent for anonymous callers)",
+    ),
     Case(
         "org_paths_like",
-        [st("lambda:UpdateFunctionCode",
-            condition={"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-abc123def4/r-ab12/ou-ab12-11111111/*"}})],
+        [
+            st(
+                "lambda:UpdateFunctionCode",
+                condition={
+                    "ForAnyValue:StringLike": {
+                        "aws:PrincipalOrgPaths": "o-abc123def4/r-ab12/ou-ab12-11111111/*"
+                    }
+                },
+            )
+        ],
         ((ORG, M),),
-        "SETS: ForAnyValue on the multivalued aws:PrincipalOrgPaths needs one path under the OU; a write: medium",
+        "SETS: ForAnyValue on multivalued aws:PrincipalOrgPaths needs one path under the OU; a write ranks medium",
     ),
-    Case("for_all_values_org_open",
-         [st(condition={"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}})],
-         ((PUBLIC, H), (LINT, M)),
-         "SETS: ForAllValues is true when the key is absent (an anonymous caller has no org id); and it is a "
-         "single-valued key"),
-    Case("for_any_value_vpce_pins_but_lints",
-         [st(condition={"ForAnyValue:StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})],
-         ((LINT, M),) if False else (),
-         "SETS: ForAnyValue needs a matching value, so it bounds the caller (the lint for set operators on "
-         "single-valued keys is about ForAllValues, which is the one that opens access)"),
+    Case(
+        "for_all_values_org_open",
+        [st(condition={"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}})],
+        ((PUBLIC, H), (LINT, M)),
+        "SETS: ForAllValues is true when the key is absent (an anonymous caller has no org id); and it is a "
+        "single-valued key",
+    ),
+    Case(
+        "for_any_value_vpce_pins_but_lints",
+        [st(condition={"ForAnyValue:StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})],
+        (),
+        "SETS: ForAnyValue needs a matching value, so it bounds the caller (the lint for set operators on "
+        "single-valued keys is about ForAllValues, which is the one that opens access)",
+    ),
     Case(
         "deny_in_same_policy_bounds",
         [st(), st(effect="Deny", condition={"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}})],
@@ -152,64 +225,157 @@ CASES = [
         ((PUBLIC, H),),
         "EVAL: a Deny of plain HTTP leaves every caller who uses TLS",
     ),
-    Case("principal_account_pins", [st(condition={"StringEquals": {"aws:PrincipalAccount": OTHER}})], (),
-         "KEYS: aws:PrincipalAccount fixes the caller's account (the any-account probe is not it)"),
-    Case("other_account_invoke", [st(principal={"AWS": f"arn:aws:iam::{OTHER}:root"})], ((CROSS, L),),
-         "PRINCIPAL: an account principal; invoke ranks low"),
-    Case("other_account_write", [st("lambda:UpdateFunctionCode", {"AWS": OTHER})], ((CROSS, H),),
-         "PRINCIPAL: a bare account id is that account; a code write ranks high"),
-    Case("wildcard_in_principal_arn", [st(principal={"AWS": "arn:aws:iam::*:root"})], ((LINT, L),),
-         "PRINCIPAL / CHECKS: a wildcard inside a principal ARN matches nobody (not public)", unknown=True),
-    Case("allow_not_principal", [st(principal=None, NotPrincipal={"AWS": f"arn:aws:iam::{OTHER}:root"})],
-         ((PUBLIC, H), (LINT, M)), "NOTPRINCIPAL: AWS gives no rule for Allow + NotPrincipal: possibly public"),
-    Case("s3_no_condition", [st(principal=S3)], ((DEPUTY, H),),
-         "DEPUTY: a service principal with no source: any account's bucket"),
-    Case("s3_arn_only", [st(principal=S3, condition={"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}})],
-         ((DEPUTY, M),), "DEPUTY: an S3 bucket ARN holds no account: aws:SourceAccount is needed too"),
+    Case(
+        "principal_account_pins",
+        [st(condition={"StringEquals": {"aws:PrincipalAccount": OTHER}})],
+        (),
+        "KEYS: aws:PrincipalAccount fixes the caller's account (the any-account probe is not it)",
+    ),
+    Case(
+        "other_account_invoke",
+        [st(principal={"AWS": f"arn:aws:iam::{OTHER}:root"})],
+        ((CROSS, L),),
+        "PRINCIPAL: an account principal; invoke ranks low",
+    ),
+    Case(
+        "other_account_write",
+        [st("lambda:UpdateFunctionCode", {"AWS": OTHER})],
+        ((CROSS, H),),
+        "PRINCIPAL: a bare account id is that account; a code write ranks high",
+    ),
+    Case(
+        "wildcard_in_principal_arn",
+        [st(principal={"AWS": "arn:aws:iam::*:root"})],
+        ((LINT, L),),
+        "PRINCIPAL / CHECKS: a wildcard inside a principal ARN matches nobody (not public)",
+        unknown=True,
+    ),
+    Case(
+        "allow_not_principal",
+        [st(principal=None, NotPrincipal={"AWS": f"arn:aws:iam::{OTHER}:root"})],
+        ((PUBLIC, H), (LINT, M)),
+        "NOTPRINCIPAL: AWS gives no rule for Allow + NotPrincipal: possibly public",
+    ),
+    Case(
+        "s3_no_condition",
+        [st(principal=S3)],
+        ((DEPUTY, H),),
+        "DEPUTY: a service principal with no source: any account's bucket",
+    ),
+    Case(
+        "s3_arn_only",
+        [st(principal=S3, condition={"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"}})],
+        ((DEPUTY, M),),
+        "DEPUTY: an S3 bucket ARN holds no account: aws:SourceAccount is needed too",
+    ),
     Case(
         "s3_arn_and_account",
-        [st(principal=S3, condition={"ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"},
-                                     "StringEquals": {"aws:SourceAccount": ACCOUNT}})],
+        [
+            st(
+                principal=S3,
+                condition={
+                    "ArnLike": {"aws:SourceArn": "arn:aws:s3:::my-bucket"},
+                    "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                },
+            )
+        ],
         (),
         "DEPUTY: bucket and owner fixed",
     ),
-    Case("events_account_only",
-         [st(principal={"Service": "events.amazonaws.com"},
-             condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}})],
-         (), "DEPUTY: aws:SourceAccount alone fixes the owner of the rule"),
-    Case("apigw_account_wildcard",
-         [st(principal={"Service": "apigateway.amazonaws.com"},
-             condition={"ArnLike": {"aws:SourceArn": "arn:aws:execute-api:us-east-1:*:abc123/*"}})],
-         ((DEPUTY, H),), "DEPUTY: a wildcard in the account part of SourceArn fixes no owner"),
-    Case("sns_negated_source",
-         [st(principal={"Service": "sns.amazonaws.com"},
-             condition={"ArnNotLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:999988887777:*"}})],
-         ((DEPUTY, H),), "OPERATORS: a negated operator excludes one source and admits every other"),
-    Case("url_public", [st("lambda:InvokeFunctionUrl", condition={"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}})],
-         ((URL, H),), "URLS: a public URL grant (auth type NONE) lets anyone invoke through a URL"),
-    Case("invoke_via_url_only",
-         [st(condition={"Bool": {"lambda:InvokedViaFunctionUrl": "true"}})], (),
-         "URLS: an InvokeFunction grant bounded by lambda:InvokedViaFunctionUrl is reachable only through a "
-         "URL (the URL permission decides; none here)"),
-    Case("layer_public", [st("lambda:GetLayerVersion", resource=LAYER)], ((LAYERS, M),),
-         "LAYERS: a layer version shared with everyone", resource=LAYER),
-    Case("layer_org",
-         [st("lambda:GetLayerVersion", resource=LAYER,
-             condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}})],
-         ((LAYERS, I),), "LAYERS: shared with an organization", resource=LAYER),
-    Case("layer_account", [st("lambda:GetLayerVersion", {"AWS": OTHER}, resource=LAYER)], ((LAYERS, L),),
-         "LAYERS: shared with one account", resource=LAYER),
-    Case("equals_with_wildcard_is_literal",
-         [st(condition={"StringEquals": {"aws:SourceVpce": "vpce-*"}})], ((LINT, L),),
-         "OPERATORS: StringEquals does not expand *: only the literal text vpce-* matches, so it still bounds"),
-    Case("unknown_key_for_action",
-         [st(condition={"StringEquals": {"s3:prefix": "home/"}})], ((PUBLIC, H), (LINT, L)),
-         "the catalog lists no s3:prefix for lambda:InvokeFunction: the lint says the Allow never applies; the "
-         "engine does not know which keys a request can carry, so the grant is still reported, with its "
-         "condition (never a silent pass)"),
-    Case("null_if_exists", [st(condition={"NullIfExists": {"aws:SourceIp": "true"}})], ((LINT, L),),
-         "CHECKS: Null with IfExists is an error; the engine refuses the document, so access is unknown",
-         unknown=True),
+    Case(
+        "events_account_only",
+        [
+            st(
+                principal={"Service": "events.amazonaws.com"},
+                condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            )
+        ],
+        (),
+        "DEPUTY: aws:SourceAccount alone fixes the owner of the rule",
+    ),
+    Case(
+        "apigw_account_wildcard",
+        [
+            st(
+                principal={"Service": "apigateway.amazonaws.com"},
+                condition={"ArnLike": {"aws:SourceArn": "arn:aws:execute-api:us-east-1:*:abc123/*"}},
+            )
+        ],
+        ((DEPUTY, H),),
+        "DEPUTY: a wildcard in the account part of SourceArn fixes no owner",
+    ),
+    Case(
+        "sns_negated_source",
+        [
+            st(
+                principal={"Service": "sns.amazonaws.com"},
+                condition={"ArnNotLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:999988887777:*"}},
+            )
+        ],
+        ((DEPUTY, H),),
+        "OPERATORS: a negated operator excludes one source and admits every other",
+    ),
+    Case(
+        "url_public",
+        [st("lambda:InvokeFunctionUrl", condition={"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}})],
+        ((URL, H),),
+        "URLS: a public URL grant (auth type NONE) lets anyone invoke through a URL",
+    ),
+    Case(
+        "invoke_via_url_only",
+        [st(condition={"Bool": {"lambda:InvokedViaFunctionUrl": "true"}})],
+        (),
+        "URLS: an InvokeFunction grant bounded by lambda:InvokedViaFunctionUrl is reachable only through a "
+        "URL (the URL permission decides; none here)",
+    ),
+    Case(
+        "layer_public",
+        [st("lambda:GetLayerVersion", resource=LAYER)],
+        ((LAYERS, M),),
+        "LAYERS: a layer version shared with everyone",
+        resource=LAYER,
+    ),
+    Case(
+        "layer_org",
+        [
+            st(
+                "lambda:GetLayerVersion",
+                resource=LAYER,
+                condition={"StringEquals": {"aws:PrincipalOrgID": "o-abc123def4"}},
+            )
+        ],
+        ((LAYERS, INFO),),
+        "LAYERS: shared with an organization",
+        resource=LAYER,
+    ),
+    Case(
+        "layer_account",
+        [st("lambda:GetLayerVersion", {"AWS": OTHER}, resource=LAYER)],
+        ((LAYERS, L),),
+        "LAYERS: shared with one account",
+        resource=LAYER,
+    ),
+    Case(
+        "equals_with_wildcard_is_literal",
+        [st(condition={"StringEquals": {"aws:SourceVpce": "vpce-*"}})],
+        ((LINT, L),),
+        "OPERATORS: StringEquals does not expand *: only the literal text vpce-* matches, so it still bounds",
+    ),
+    Case(
+        "unknown_key_for_action",
+        [st(condition={"StringEquals": {"s3:prefix": "home/"}})],
+        ((PUBLIC, H), (LINT, L)),
+        "the catalog lists no s3:prefix for lambda:InvokeFunction: the lint says the Allow never applies; "
+        "the engine does not know which keys a request can carry, so the grant is still reported, with its "
+        "condition (never a silent pass)",
+    ),
+    Case(
+        "null_if_exists",
+        [st(condition={"NullIfExists": {"aws:SourceIp": "true"}})],
+        ((LINT, L),),
+        "CHECKS: Null with IfExists is an error; the engine refuses the document, so access is unknown",
+        unknown=True,
+    ),
 ]
 
 

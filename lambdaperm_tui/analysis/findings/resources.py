@@ -455,7 +455,9 @@ def url_findings(prober: Prober, unrelated: str, *, urls_known: bool = True) -> 
                         url.function_arn,
                         caller,
                         f"the function URL of {name} (auth type NONE) answers 403: the policy grants "
-                        f"lambda:InvokeFunctionUrl ({'; '.join(s.words() for s in url_o.resource_statements)}) but no "
+                        "lambda:InvokeFunctionUrl ("
+                        + "; ".join(s.words() for s in url_o.resource_statements)
+                        + ") but no "
                         "statement grants lambda:InvokeFunction with lambda:InvokedViaFunctionUrl, which "
                         "every URL needs since November 1, 2026",
                         url_o.resource_statements,
