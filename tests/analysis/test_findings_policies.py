@@ -197,7 +197,7 @@ CASES = [
             )
         ],
         ((ORG, M),),
-        "SETS: ForAnyValue on multivalued aws:PrincipalOrgPaths needs one path under the OU; a write ranks medium",
+        "SETS: ForAnyValue on multivalued aws:PrincipalOrgPaths needs a path under the OU; writes: medium",
     ),
     Case(
         "for_all_values_org_open",
