@@ -99,8 +99,9 @@ class Finding:
     allowed_if: tuple[tuple[ConditionTerm, ...], ...] = ()
     proof: Mapping[str, Any] | None = None
     fix: str | None = None
-    path: str | None = None  # privilege escalation: the catalogue id (pathfinding.cloud lambda-00N)
+    path: str | None = None  # privilege escalation: the id of the path proved (pathfinding.cloud lambda-00N)
     gains: str | None = None  # privilege escalation: the role gained
+    paths: tuple[str, ...] = ()  # privilege escalation: the id of every path found to that role
     steps: tuple[Mapping[str, Any], ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
@@ -119,6 +120,7 @@ class Finding:
         }
         if self.path is not None:
             out["path"] = self.path
+            out["paths"] = list(self.paths)
             out["gains"] = self.gains
             out["steps"] = [dict(s) for s in self.steps]
         return out

@@ -539,6 +539,7 @@ def escalation_findings(roles: _Roles) -> list[Finding]:
                     first.steps[0].scenario,
                     path=first.path,
                     gains=arn,
+                    paths=tuple(dict.fromkeys(p.path for p in paths)),
                     steps=tuple(st.scenario for st in first.steps),
                 )
             )
