@@ -256,9 +256,9 @@ def test_second_account_is_isolated_and_quiet(
         theirs = second.get_policy(FunctionName="orders-api", Qualifier="prod")
         assert theirs["Policy"] == mine["Policy"].replace(demo.account_id, "999988887777")
         assert theirs["RevisionId"] != ""
-        assert len(second.list_functions()["Functions"]) == 18
+        assert len(second.list_functions()["Functions"]) == 23
     # Stopping the other account left ours alone.
-    assert len(first.list_functions()["Functions"]) == 18
+    assert len(first.list_functions()["Functions"]) == 23
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
     # Under pytest werkzeug logs to the root logger's handlers rather than to stderr: check there too.
@@ -291,5 +291,5 @@ def test_reseeding_gives_identical_policies_revisions_and_urls() -> None:
     for _ in range(2):
         with DemoAccount(account_id="777766665555") as account:
             runs.append(_all_policies(account))
-    assert len(runs[0]) == 20  # 18 policies (function, version and alias) + 2 URLs
+    assert len(runs[0]) == 28  # 25 policies (function, version and alias) + 3 URLs
     assert runs[0] == runs[1]
