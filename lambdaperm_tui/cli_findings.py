@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cli
-from .analysis.findings.model import Finding, FindingsReport, Severity
+
+if TYPE_CHECKING:  # the analysis layer is imported only when the command runs (the parser stays light)
+    from .analysis.findings.model import Finding, FindingsReport, Severity
 
 EXIT_NONE = 0
 EXIT_FOUND = 1
@@ -46,6 +48,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``findings``; a bad option or input raises ``CliError`` (exit 2)."""
+    from .analysis.findings.model import Severity
+
     try:
         level = Severity.parse(args.min_severity)
     except ValueError as exc:
@@ -90,6 +94,7 @@ def _policy(args: argparse.Namespace, level: Severity) -> int:
     except InputError as exc:
         raise cli.CliError(str(exc)) from None
     if args.sarif:
+        from .analysis.findings.model import FindingsReport
         from .analysis.findings.sarif import to_sarif
 
         shown = FindingsReport(report.at_least(level), report.unknown)
@@ -121,7 +126,7 @@ def _emit(report: FindingsReport, level: Severity, as_json: bool) -> int:
             lines += _human(f)
         for reason in report.unknown:
             lines.append(f"? unknown: {cli._one_line(reason)}")
-        counts = {s: sum(1 for f in shown if f.severity is s) for s in Severity}
+        counts = {s: sum(1 for f in shown if f.severity is s) for s in type(level)}
         summary = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
         lines.append(f"{len(shown)} findings" + (f": {summary}" if summary else ""))
         cli._write(sys.stdout, lines)
