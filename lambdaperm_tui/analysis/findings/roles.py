@@ -109,6 +109,7 @@ class _Principal:
     name: str
     kind: str  # "role" | "user"
     cache: dict[tuple[str, str, tuple[tuple[str, str], ...]], Outcome | None] = field(default_factory=dict)
+    documents: list[tuple[str, Any]] | None = None  # identity policies (name, document), once read
 
 
 class _Roles:
@@ -123,9 +124,16 @@ class _Roles:
     # -- probes ---------------------------------------------------------------------------------
 
     def ask(
-        self, who: _Principal, action: str, resource: str, ctx: Mapping[str, str] | None = None
+        self,
+        who: _Principal,
+        action: str,
+        resource: str,
+        ctx: Mapping[str, str] | None = None,
+        *,
+        note: bool = True,
     ) -> Outcome | None:
-        """The first check's outcome (quiet: a question the inventory cannot resolve counts as no)."""
+        """The first check's outcome. A question the inventory cannot answer counts as no, and with
+        ``note`` its reason goes to the report's ``unknown`` (an escalation may hide behind it)."""
         key = (action, resource, tuple(sorted((ctx or {}).items())))
         if key in who.cache:
             return who.cache[key]
@@ -135,6 +143,11 @@ class _Roles:
             who.cache[key] = None
             return None
         outcome = None
+        if answer.decision == "unknown" and note:
+            reason = answer.unknown_because[0] if answer.unknown_because else "unknown"
+            text = f"{action} on {resource} for {who.kind} {who.name}: {reason}"
+            if text not in self.prober.unknown:
+                self.prober.unknown.append(text)
         if answer.decision != "unknown" and answer.checks:
             check = answer.checks[0]
             outcome = self.prober.replay(check.name, check.action, check.scenario)
@@ -168,10 +181,34 @@ class _Roles:
         return granted
 
     def grants(
-        self, who: _Principal, action: str, resource: str, ctx: Mapping[str, str] | None = None
+        self,
+        who: _Principal,
+        action: str,
+        resource: str,
+        ctx: Mapping[str, str] | None = None,
+        *,
+        note: bool = True,
     ) -> Outcome | None:
-        o = self.ask(who, action, resource, ctx)
+        o = self.ask(who, action, resource, ctx, note=note)
         return o if o is not None and o.grants else None
+
+    def may(self, who: _Principal, action: str) -> bool:
+        """Whether some Allow statement of the principal's identity policies names ``action`` (Action
+        matching it, or NotAction not matching it). Only a shortcut, so that principals who cannot take a
+        step are not asked about every function: each step that passes it is still asked of the engine
+        (boundary, SCPs, conditions, resources)."""
+        if who.documents is None:
+            probe = self.ask(who, "lambda:GetFunction", "*", note=False)
+            who.documents = _documents(probe.scenario) if probe is not None else []
+        for _, doc in who.documents:
+            for _, st in _statements(doc):
+                if st.get("Effect") != "Allow":
+                    continue
+                if "Action" in st and any(_matches(a, action) for a in _as_list(st["Action"])):
+                    return True
+                if "NotAction" in st and not any(_matches(a, action) for a in _as_list(st["NotAction"])):
+                    return True
+        return False
 
     def _lambda_trusted(self, role: Role) -> bool:
         """Whether Lambda can assume the role (its trust policy admits lambda.amazonaws.com)."""
@@ -227,8 +264,8 @@ class _Roles:
         if key in self._witness:
             return self._witness[key]
         found = None
-        probe = self.ask(target, "sts:GetCallerIdentity", "*")
-        documents = _documents(probe.scenario) if probe is not None else []
+        self.may(target, "lambda:GetFunction")  # reads the target's identity policies once
+        documents = target.documents or []
         asked = 0
         for _, doc in documents:
             for _, st in _statements(doc):
@@ -399,7 +436,9 @@ def _paths(roles: _Roles, attacker: _Principal) -> list[_Path]:
     found: list[_Path] = []
     by_arn = {r.arn: r for r in inv.roles}
     passable = []
-    for role in roles.lambda_roles:
+    can_pass = roles.may(attacker, "iam:PassRole") and roles.may(attacker, "lambda:CreateFunction")
+    can_pass = can_pass or roles.may(attacker, "lambda:UpdateFunctionConfiguration")
+    for role in roles.lambda_roles if can_pass and roles.may(attacker, "iam:PassRole") else ():
         if role.arn == attacker.arn:
             continue
         o = roles.grants(attacker, "iam:PassRole", role.arn, _PASSED_TO)
@@ -432,7 +471,10 @@ def _paths(roles: _Roles, attacker: _Principal) -> list[_Path]:
                     )
             if runs:
                 break
-    for fn in inv.functions:
+    changes = roles.may(attacker, "lambda:UpdateFunctionCode") or roles.may(
+        attacker, "lambda:UpdateFunctionConfiguration"
+    )
+    for fn in inv.functions if changes else ():
         if not fn.role or fn.role == attacker.arn or fn.role not in by_arn:
             continue
         gained = by_arn[fn.role]
