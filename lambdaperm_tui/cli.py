@@ -273,6 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): not an error of ours; silence the flush at exit.
         _silence_stdout()
         return EXIT_ALLOWED
+    except Exception as exc:  # noqa: BLE001 - a crash must not exit 1, which scripts read as "denied"
+        if os.environ.get("LAMBDAPERM_TUI_DEBUG"):
+            raise  # the traceback, for a bug report
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set LAMBDAPERM_TUI_DEBUG=1 for the traceback)")
+        return EXIT_INVALID
 
 
 def _tolerate_encoding(stream: TextIO) -> None:
@@ -325,20 +330,18 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return _simulate_inventory(args)
 
 
+# Scenario files (one scenario, or a .jsonl batch) are read up to this size: a 2,000-scenario batch
+# with every policy inline is about 16 MB.
+SCENARIO_LIMIT = 64 * 1024 * 1024
+
+
 def _read_bytes(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
+    from .iam.files import InputFileError, read_input_file
+
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise CliError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CliError(f"{path}: is a directory, not a file") from None
-    except PermissionError:
-        raise CliError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        return read_input_file(path, limit=SCENARIO_LIMIT, what="scenario file")
+    except InputFileError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _is_json_lines(data: bytes) -> bool:

@@ -26,12 +26,16 @@ import contextlib
 import dataclasses
 import json
 import os
+import signal
+import stat
 import tempfile
+import threading
 import types
 import typing
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from ..iam.files import InputFileError, read_input_file
 from .model import Inventory, PolicySlot
 from .redact import looks_like_secret, redact_inventory
 
@@ -40,6 +44,9 @@ SNAPSHOT_FORMAT_VERSION = 2
 # Version 1 had no function configuration (tracing, VPC, DLQ, ...) and no event source mappings: a
 # migrated snapshot says so in the "unknown" fields, so no answer reads their absence as "none".
 _V1_UNREAD = "not in the snapshot (format version 1 did not record it)"
+# The largest snapshot read: generous for real accounts (10,000 functions with their policies and
+# 5,000 roles come to about 100 MB).
+SNAPSHOT_LIMIT = 512 * 1024 * 1024
 
 
 class SnapshotError(ValueError):
@@ -87,43 +94,100 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def _writable_target(target: Path) -> None:
+    """Refuse to replace anything but a regular file: renaming over a symbolic link, a device (as root,
+    ``-o /dev/null`` would replace ``/dev/null``), a FIFO or a directory destroys what it was."""
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise SnapshotError(f"{target}: cannot write snapshot: {exc.strerror or exc}") from exc
+    if stat.S_ISREG(info.st_mode):
+        return
+    kind = (
+        "a symbolic link"
+        if stat.S_ISLNK(info.st_mode)
+        else "a directory"
+        if stat.S_ISDIR(info.st_mode)
+        else "a FIFO (named pipe)"
+        if stat.S_ISFIFO(info.st_mode)
+        else "a device"
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+        else "not a regular file"
+    )
+    raise SnapshotError(f"{target}: is {kind}, not a regular file: refusing to replace it")
+
+
 def save_snapshot(inv: Inventory, path: str | os.PathLike[str]) -> None:
     """Write the snapshot atomically: a temporary file in the same directory, then a rename.
 
-    Raises ``SnapshotError`` when the file cannot be written.
+    Only a regular file or a new path is written; a symbolic link, device, FIFO or directory is refused.
+    The temporary file is removed whatever stops the save, Ctrl-C included. Raises ``SnapshotError``
+    when the file cannot be written.
     """
     target = Path(path)
+    _writable_target(target)
     text = json.dumps(dump_snapshot(inv), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    # SIGINT is held back from creating the temporary file until the try below owns it, so an
+    # interrupt can never fall between the two and leave the file behind.
+    masked = _block_sigint()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    except OSError as exc:
-        raise SnapshotError(f"{target}: cannot write snapshot: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise SnapshotError(f"{target}: cannot write snapshot: {exc.strerror or exc}") from exc
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+        except OSError as exc:
+            raise SnapshotError(f"{target}: cannot write snapshot: {exc.strerror or exc}") from exc
+        done = False
+        try:
+            _unblock_sigint(masked)
+            masked = False
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+            done = True
+        except OSError as exc:
+            raise SnapshotError(f"{target}: cannot write snapshot: {exc.strerror or exc}") from exc
+        finally:
+            if not done:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+    finally:
+        _unblock_sigint(masked)
+
+
+def _block_sigint() -> bool:
+    # Only the main thread receives signals in Python; elsewhere there is nothing to hold back.
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        return False
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    return True
+
+
+def _unblock_sigint(masked: bool) -> None:
+    if masked:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 # ------------------------------------------------------------------------------------------ load
 
 
 def read_snapshot(path: str | os.PathLike[str]) -> Inventory:
-    """Read and validate a snapshot file. Raises ``SnapshotError`` naming the file and the problem."""
+    """Read and validate a snapshot file. Raises ``SnapshotError`` naming the file and the problem.
+
+    Only a regular file (or ``-``, standard input) of at most ``SNAPSHOT_LIMIT`` bytes is read
+    (``iam/files.py``): a FIFO, a device or a link to one is refused, never waited on or read forever.
+    """
     target = Path(path)
     try:
-        text = target.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise SnapshotError(f"{target}: no such snapshot file") from exc
+        data = read_input_file(str(path), limit=SNAPSHOT_LIMIT, what="snapshot file")
+    except InputFileError as exc:
+        raise SnapshotError(str(exc)) from exc
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SnapshotError(f"{target}: damaged snapshot (not UTF-8 text)") from exc
-    except OSError as exc:
-        raise SnapshotError(f"{target}: cannot read snapshot: {exc.strerror or exc}") from exc
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -61,7 +61,8 @@ def test_subprocess_bad_input_no_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert "invalid JSON at line 2, column 2" in proc.stderr
     missing = cli("simulate", "--scenario", str(tmp_path / "missing.json"), cwd=tmp_path)
-    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+    assert missing.returncode == 2 and "no such scenario file" in missing.stderr
+    assert "Traceback" not in missing.stderr
 
 
 def test_subprocess_human_output_in_ascii_terminal(tmp_path: Path) -> None:

@@ -147,7 +147,7 @@ def test_invalid_input_with_json_also_prints_an_error_object(run: Runner, write:
 
 def test_missing_file_directory_and_empty(run: Runner, write: Writer, tmp_path: Any) -> None:
     missing = run("simulate", "--scenario", str(tmp_path / "nope.json"))
-    assert (missing.code, "no such file" in missing.err) == (2, True)
+    assert (missing.code, "no such scenario file" in missing.err) == (2, True)
     directory = run("simulate", "--scenario", str(tmp_path))
     assert (directory.code, "directory" in directory.err) == (2, True)
     empty = run("simulate", "--scenario", write("e.json", ""))
