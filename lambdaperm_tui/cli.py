@@ -330,16 +330,18 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return _simulate_inventory(args)
 
 
-# Scenario files (one scenario, or a .jsonl batch) are read up to this size: a 2,000-scenario batch
-# with every policy inline is about 16 MB.
-SCENARIO_LIMIT = 64 * 1024 * 1024
+# Scenario files (one scenario, or a .jsonl batch) and policy files are read up to this size: a
+# 2,000-scenario batch with every policy inline is about 16 MB.
+INPUT_LIMIT = 64 * 1024 * 1024
 
 
-def _read_bytes(path: str) -> bytes:
+def _read_bytes(path: str, what: str = "scenario file") -> bytes:
+    """The bytes of an input file (``-``: standard input): a regular file of at most ``INPUT_LIMIT``
+    bytes, else a one-line ``CliError`` (``iam/files.py``)."""
     from .iam.files import InputFileError, read_input_file
 
     try:
-        return read_input_file(path, limit=SCENARIO_LIMIT, what="scenario file")
+        return read_input_file(path, limit=INPUT_LIMIT, what=what)
     except InputFileError as exc:
         raise CliError(str(exc)) from None
 

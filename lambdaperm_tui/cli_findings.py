@@ -71,7 +71,7 @@ def _policy(args: argparse.Namespace, level: Severity) -> int:
         raise cli.CliError("findings --policy is offline: it takes no SOURCE option")
     if args.sarif and args.json:
         raise cli.CliError("findings: give --json or --sarif, not both")
-    data = cli._read_bytes(args.policy)
+    data = cli._read_bytes(args.policy, what="policy file")
     try:
         document = cli._parse_json(data)
     except ValueError as exc:

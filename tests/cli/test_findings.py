@@ -171,7 +171,7 @@ def test_sarif_locates_the_statement_line(run: Runner, tmp_path: Path) -> None:
             "unknown severity",
         ),
         (["findings", "--policy", "p.json", "--resource", FN, "--json", "--sarif"], "not both"),
-        (["findings", "--policy", "missing.json", "--resource", FN], "no such file"),
+        (["findings", "--policy", "missing.json", "--resource", FN], "no such policy file"),
         (["findings", "--policy", "bad.json", "--resource", FN], "invalid JSON at line 1"),
         (["findings", "--policy", "notpolicy.json", "--resource", FN], "not a policy document"),
         (["findings", "--sarif", "--snapshot", "s.json"], "--sarif applies to --policy"),

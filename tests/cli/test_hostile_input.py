@@ -248,3 +248,11 @@ def test_sigint_during_a_save_leaves_no_temporary_file(tmp_path: Path) -> None:
     assert "interrupted" in proc.stderr
     assert [p.name for p in out_dir.iterdir()] == ["snap.json"]
     assert out.read_text() == "previous"
+
+
+def test_findings_policy_file_is_bounded_too(tmp_path: Path) -> None:
+    fifo = tmp_path / "policy.json"
+    os.mkfifo(fifo)
+    proc = _cli("findings", "--policy", str(fifo), "--resource", FN, timeout=30)
+    _refused(proc, "FIFO", "not a regular file")
+    _refused(_cli("findings", "--policy", "/dev/zero", "--resource", FN, timeout=30), "device")
