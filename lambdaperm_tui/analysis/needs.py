@@ -16,7 +16,7 @@ A setting that could not be read (configuration, the region's mappings, async in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ..iam.errors import InputError
@@ -395,7 +395,12 @@ def requirements(inv: Inventory, fn: Function) -> tuple[tuple[Requirement, ...],
             f"configuration of {fn.name} (tracing, VPC, DLQ, KMS key, file systems, logging): {reason}"
         )
     group = (config.logging.log_group if config and config.logging else None) or f"/aws/lambda/{fn.name}"
-    reqs.extend(_log_requirements(fn, group))
+    logs = _log_requirements(fn, group)
+    if config is None:
+        # Without the configuration the log group is not known: answer for the default one, and say so.
+        taken = f"the log group is the default {group} (the function's LoggingConfig was not read)"
+        logs = [replace(r, assumes=(*r.assumes, taken)) for r in logs]
+    reqs.extend(logs)
     if config is not None:
         if config.tracing_mode == "Active":
             for action in ("xray:PutTraceSegments", "xray:PutTelemetryRecords"):
