@@ -58,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         return _policy(args, level)
     if args.sarif:
         raise cli.CliError("--sarif applies to --policy FILE --resource ARN")
-    inventory = cli._open(args)
+    # The execution-role findings need each function's async destinations: one call per function.
+    inventory = cli._open(args, invoke_configs=("*",))
     from .analysis.findings import account_findings
 
     return _emit(account_findings(inventory), level, args.json)

@@ -25,6 +25,7 @@ from ..iam.request import ContextValue
 from ..iam.result import BlockedBy, ConditionTerm, DecidingStatement
 from ..inventory.model import EventSourceMapping, Function, Inventory
 from .answer import Answer
+from .findings.model import Finding, FindingKind, Severity, StatementRef
 from .policy_index import _index
 from .resolve import simulate
 
@@ -576,35 +577,27 @@ def _find_function(inv: Inventory, text: str) -> Function:
 # -------------------------------------------------------------------------------------- findings
 
 
-Severity = Literal["critical", "high", "medium", "low", "info"]
-
 _SEVERITY: dict[NeedSetting, Severity] = {
-    "event-source": "high",  # the function does not get its events
-    "environment-key": "high",  # the function cannot start
-    "file-system": "high",
-    "logs": "medium",
-    "vpc": "medium",  # existing network interfaces keep working; new ones cannot be made
-    "dead-letter-queue": "medium",  # failed events are dropped
-    "async-destination": "medium",
-    "event-source-destination": "medium",
-    "tracing": "low",
+    "event-source": Severity.HIGH,  # the function does not get its events
+    "environment-key": Severity.HIGH,  # the function cannot start
+    "file-system": Severity.HIGH,
+    "logs": Severity.MEDIUM,
+    "vpc": Severity.MEDIUM,  # existing network interfaces keep working; new ones cannot be made
+    "dead-letter-queue": Severity.MEDIUM,  # failed events are dropped
+    "async-destination": Severity.MEDIUM,
+    "event-source-destination": Severity.MEDIUM,
+    "tracing": Severity.LOW,
 }
 
 
 @dataclass(frozen=True, slots=True)
 class UnmetNeed:
-    """A need the role does not meet (denied, or allowed only under a condition): an ``execution-role``
-    finding. ``proof`` is the scenario that shows it (``simulate --scenario`` replays it)."""
+    """A need the role does not meet (denied, or allowed only under a condition), with its finding."""
 
     function: str
     role: str | None
     need: Need
     severity: Severity
-
-    @property
-    def kind(self) -> str:
-        """The finding kind (issue 10's vocabulary)."""
-        return "execution-role"
 
     @property
     def why(self) -> str:
@@ -619,33 +612,60 @@ class UnmetNeed:
             layer = blocked_by_words(n.blocked_by)
         return f"{r.why}, but the role lacks {r.action} on {r.resource}" + (f": {layer}" if layer else "")
 
-    def to_json(self) -> dict[str, Any]:
-        """The finding as JSON (kind, severity, resource, principal, statements, why, proof)."""
-        return {
-            "kind": self.kind,
-            "severity": self.severity,
-            "resource": self.function,
-            "principal": self.role,
-            "statements": [d.to_json() for d in self.need.decided_by],
-            "why": self.why,
-            "blocked_by": self.need.blocked,
-            "need": self.need.to_json(),
-            "proof": dict(self.need.answer.scenario) if self.need.answer else None,
-        }
+    @property
+    def finding(self) -> Finding:
+        """The ``execution-role`` finding; its proof is the need's scenario with the decision expected."""
+        answer = self.need.answer
+        proof: dict[str, Any] | None = None
+        if answer is not None and answer.scenario:
+            proof = {**answer.scenario, "open_context": True, "expected": answer.decision}
+        return Finding(
+            FindingKind.EXECUTION_ROLE,
+            self.severity,
+            self.function,
+            self.role or "unknown execution role",
+            self.why,
+            statements=tuple(StatementRef.of(d) for d in self.need.decided_by),
+            actions=(self.need.requirement.action,),
+            allowed_if=self.need.allowed_if,
+            proof=proof,
+        )
+
+
+def _unmet(fn: Function, report: NeedsReport) -> list[UnmetNeed]:
+    out: list[UnmetNeed] = []
+    for need in report.needs:
+        if need.decision in ("denied", "conditional"):
+            severity = _SEVERITY[need.requirement.setting]
+            if need.decision == "conditional" and severity == Severity.HIGH:
+                severity = Severity.MEDIUM
+            out.append(UnmetNeed(fn.arn, fn.role, need, severity))
+    return out
 
 
 def unmet_needs(inv: Inventory, functions: Iterable[Function] | None = None) -> tuple[UnmetNeed, ...]:
     """Every need of every function (or of ``functions``) that is denied or only conditionally allowed."""
     out: list[UnmetNeed] = []
     for fn in inv.functions if functions is None else functions:
-        report = function_needs(inv, fn.arn)
-        for need in report.needs:
-            if need.decision in ("denied", "conditional"):
-                severity = _SEVERITY[need.requirement.setting]
-                if need.decision == "conditional" and severity == "high":
-                    severity = "medium"
-                out.append(UnmetNeed(fn.arn, fn.role, need, severity))
+        out.extend(_unmet(fn, function_needs(inv, fn.arn)))
     return tuple(out)
+
+
+def need_findings(inv: Inventory) -> tuple[tuple[Finding, ...], tuple[str, ...]]:
+    """The ``execution-role`` findings of unmet needs, and what could not be decided (a finding that
+    depends on it may be missing): each function's unread settings and unknown needs."""
+    findings: list[Finding] = []
+    unknown: list[str] = []
+    for fn in inv.functions:
+        report = function_needs(inv, fn.arn)
+        findings.extend(u.finding for u in _unmet(fn, report))
+        unknown.extend(f"needs of {fn.name}: {u}" for u in report.unread)
+        for n in report.needs:
+            if n.decision == "unknown":
+                r = n.requirement
+                reason = "; ".join(n.unknown_because) or "unknown"
+                unknown.append(f"needs of {fn.name}: {r.action} on {r.resource}: {reason}")
+    return tuple(findings), tuple(dict.fromkeys(unknown))
 
 
 __all__ = [
@@ -657,6 +677,7 @@ __all__ = [
     "Requirement",
     "UnmetNeed",
     "function_needs",
+    "need_findings",
     "requirements",
     "source_kind",
     "unmet_needs",

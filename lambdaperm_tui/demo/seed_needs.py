@@ -19,7 +19,7 @@ TRACED = "checkout-traced"  # tracing Active; the role has no X-Ray actions
 VPC_WITHOUT_ENI = "inventory-sync-vpc"  # in a VPC; the role lacks the network-interface actions
 VPC_WITH_ENI = "reporting-vpc"  # in a VPC with AWSLambdaVPCAccessExecutionRole; met
 ASYNC_NOTIFIER = "async-notifier"  # on-failure destination queue; met
-ENV_KEY = "secrets-reader"  # env vars under a customer managed key; the role has no kms:Decrypt
+ENV_KEY = "secrets-reader"  # env vars under a customer managed key; the role may kms:Decrypt it
 
 NEEDS_FUNCTIONS = (
     QUEUE_WORKER,
@@ -139,6 +139,7 @@ def seed_execution_needs(
             ENV_KEY,
             "secrets-reader-role",
             "Environment variables encrypted with a customer managed key",
+            inline=(_allow("DecryptEnvironment", ["kms:Decrypt"], key),),
             options={"KMSKeyArn": key, "Environment": {"Variables": {"STAGE": "prod"}}},
         ),
     ]

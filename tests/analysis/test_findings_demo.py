@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -23,7 +24,9 @@ K = FindingKind
 @pytest.fixture(scope="module")
 def demo_inventory() -> Iterator[Inventory]:
     try:
-        yield open_inventory(Source.from_options(demo=True))
+        # As the findings command loads it: with every function's async invoke configs (needs use them).
+        source = dataclasses.replace(Source.from_options(demo=True), event_invoke_configs=("*",))
+        yield open_inventory(source)
     finally:
         stop_demo()
 

@@ -203,11 +203,11 @@ def test_an_sqs_mapping_whose_role_cannot_receive() -> None:
     assert any("no resource-based policy" in a for a in needs["sqs:DeleteMessage"].assumes)
     assert report.decision == "denied"
     unmet = unmet_needs(inv)
-    assert [(u.need.requirement.action, u.severity, u.kind) for u in unmet] == [
+    assert [(u.need.requirement.action, u.severity, u.finding.kind.value) for u in unmet] == [
         ("sqs:ReceiveMessage", "high", "execution-role")
     ]
     assert "lacks sqs:ReceiveMessage on " + QUEUE in unmet[0].why
-    assert unmet[0].to_json()["proof"]["action"] == "sqs:ReceiveMessage"
+    assert unmet[0].finding.to_json()["proof"]["action"] == "sqs:ReceiveMessage"
 
 
 def test_a_queue_in_another_account_is_allowed_only_with_its_assumption() -> None:
@@ -505,3 +505,29 @@ def test_a_need_allowed_only_under_a_condition_is_conditional_with_its_condition
     ]
     unmet = [u for u in unmet_needs(inv) if u.need.requirement.action == "xray:PutTraceSegments"]
     assert unmet[0].severity == "low" and "only if aws:SourceIp in 10.0.0.0/8" in unmet[0].why
+
+
+def test_unmet_needs_are_execution_role_findings_whose_proof_replays() -> None:
+    from lambdaperm_tui.analysis.findings import FindingKind, Severity, account_findings
+    from lambdaperm_tui.analysis.needs import need_findings
+    from lambdaperm_tui.iam.evaluate import evaluate
+    from lambdaperm_tui.iam.scenario import load_scenario
+
+    role = _role(
+        "r", CREATE_GROUP, _basic("f"), _allow(["sqs:DeleteMessage", "sqs:GetQueueAttributes"], QUEUE)
+    )
+    inv = _inv([_fn("f", "r")], [role], (_mapping(QUEUE, state="Enabled"),))
+    findings, unknown = need_findings(inv)
+    assert unknown == ()
+    (finding,) = findings
+    assert (finding.kind, finding.severity, finding.resource, finding.principal) == (
+        FindingKind.EXECUTION_ROLE,
+        Severity.HIGH,
+        f"{FN}:f",
+        f"{ROLE}/r",
+    )
+    assert finding.actions == ("sqs:ReceiveMessage",)
+    assert finding.proof is not None and finding.proof["expected"] == "implicit_deny"
+    request, policies = load_scenario({k: v for k, v in finding.proof.items() if k != "expected"})
+    assert evaluate(request, policies).decision.value == "implicit_deny"
+    assert finding in account_findings(inv).findings

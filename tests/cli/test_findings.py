@@ -66,7 +66,8 @@ def test_every_demo_proof_replays_with_simulate_scenario(
     demo_json: dict[str, Any], run: Runner, tmp_path: Path
 ) -> None:
     """Each proof, written to a file, replays to the decision it records; a finding about access (all but
-    a URL that answers 403, and the form findings without a proof) replays allowed or conditional."""
+    a URL that answers 403, an execution role lacking what its function needs, and the form findings
+    without a proof) replays allowed or conditional."""
     replayed = 0
     for i, f in enumerate(demo_json["findings"]):
         proof = f["proof"]
@@ -79,8 +80,12 @@ def test_every_demo_proof_replays_with_simulate_scenario(
         assert result.err == "", result.err
         decision = result.json()["decision"]
         assert decision == proof["expected"], f["why"]
-        if "answers 403" not in f["why"]:
+        # An unmet need of an execution role (analysis/needs.py) proves a denial: the role lacks it.
+        unmet_need = f["kind"] == "execution-role" and "but the role lacks" in f["why"]
+        if "answers 403" not in f["why"] and not unmet_need:
             assert decision in ("allowed", "conditional"), f["why"]
+        if unmet_need:
+            assert decision in ("implicit_deny", "explicit_deny"), f["why"]
         replayed += 1
     assert replayed >= 20
 

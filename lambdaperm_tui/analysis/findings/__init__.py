@@ -61,6 +61,12 @@ def account_findings(inv: Inventory) -> FindingsReport:
     findings += url_findings(prober, unrelated)
     findings += role_findings(prober, unrelated)
     findings += _form_findings(inv)
+    # What each function's configuration needs of its execution role (analysis/needs.py).
+    from ..needs import need_findings
+
+    unmet, undecided = need_findings(inv)
+    findings += unmet
+    prober.unknown.extend(u for u in undecided if u not in prober.unknown)
     for failure in inv.failures:
         text = f"{failure.kind} {failure.resource}: {failure.reason}"
         if text not in prober.unknown:

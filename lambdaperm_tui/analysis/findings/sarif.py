@@ -32,7 +32,7 @@ _RULES = {
     FindingKind.CONFUSED_DEPUTY: "a service principal is allowed without a condition fixing the source",
     FindingKind.FUNCTION_URL: "a function URL is public, broken or left exposed",
     FindingKind.LAYER_SHARING: "the layer version is shared outside the account",
-    FindingKind.EXECUTION_ROLE: "an execution role is trusted too widely or allowed too much",
+    FindingKind.EXECUTION_ROLE: "an execution role is trusted or allowed too widely, or lacks what it needs",
     FindingKind.PRIVILEGE_ESCALATION: "a principal can gain a more privileged role through Lambda",
     FindingKind.POLICY_SIZE: "the resource policy is near Lambda's size limit",
     FindingKind.LINT: "a statement means something other than it seems",
