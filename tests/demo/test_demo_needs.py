@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +127,41 @@ def test_needs_through_the_cli_on_the_demo() -> None:
     receive = next(n for n in body["needs"] if n["action"] == "sqs:ReceiveMessage")
     assert receive["decision"] == "denied" and receive["blocked_by"] == "no-allow"
     assert body["unread"] == []  # the CLI read the function's async invoke configs on demand
+
+
+def test_a_snapshot_with_every_invoke_config_answers_needs_offline(tmp_path: Path) -> None:
+    out = tmp_path / "demo.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lambdaperm_tui",
+            "--demo",
+            "snapshot",
+            "-o",
+            str(out),
+            "--event-invoke-configs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    offline = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lambdaperm_tui",
+            "needs",
+            "--function",
+            story.ASYNC_NOTIFIER,
+            "--snapshot",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert offline.returncode == 0, offline.stdout + offline.stderr
+    assert "✔ ALLOWED  sqs:SendMessage on arn:aws:sqs:us-east-1:" in offline.stdout
+    assert "? not read" not in offline.stdout
