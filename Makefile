@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q lambdaperm_tui
 	touch $(STAMP)
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
@@ -22,6 +22,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check lambdaperm_tui tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 screenshots: $(STAMP)
 	$(BIN)/python scripts/screenshots.py

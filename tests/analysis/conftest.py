@@ -4,9 +4,10 @@ module name, so they never clash with other directories' ``conftest`` modules)."
 from __future__ import annotations
 
 import pytest
-from analysis_inventory import build_inventory
 
 from lambdaperm_tui.inventory.model import Inventory
+
+from .analysis_inventory import build_inventory
 
 
 @pytest.fixture

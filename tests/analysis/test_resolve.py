@@ -10,13 +10,14 @@ import json
 from typing import Any
 
 import pytest
-from analysis_inventory import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE, build_inventory, doc
 
 from lambdaperm_tui.analysis.resolve import simulate
 from lambdaperm_tui.iam.errors import InputError
 from lambdaperm_tui.iam.evaluate import evaluate
 from lambdaperm_tui.iam.scenario import load_scenario
 from lambdaperm_tui.inventory.model import NOT_LOADED, Inventory, NamedPolicy, PolicySlot
+
+from .analysis_inventory import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE, build_inventory, doc
 
 INVOKE = "lambda:InvokeFunction"
 APIGW_SOURCE = f"arn:aws:execute-api:us-east-1:{ACCOUNT}:a1b2c3d4e5/prod/POST/charge"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from analysis_inventory import FN, ROLE, build_inventory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from lambdaperm_tui.analysis.principals import named_principals
 from lambdaperm_tui.analysis.resolve import simulate
 from lambdaperm_tui.analysis.whocan import who_can
 from lambdaperm_tui.inventory.model import PolicySlot
+
+from .analysis_inventory import FN, ROLE, build_inventory
 
 BASE = build_inventory()
 

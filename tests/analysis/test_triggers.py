@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_needs import CREATE_GROUP, FN, QUEUE, A, R, _allow, _basic, _doc, _fn, _inv, _mapping, _role
-
 from lambdaperm_tui.analysis.triggers import QualifierTriggers, TriggersReport, function_triggers
 from lambdaperm_tui.inventory.model import Alias, FunctionUrl, PolicySlot, Version
+
+from .test_needs import CREATE_GROUP, FN, QUEUE, A, R, _allow, _basic, _doc, _fn, _inv, _mapping, _role
 
 OTHER = "444455556666"
 BUCKET = "arn:aws:s3:::acme-uploads"

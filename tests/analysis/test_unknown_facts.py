@@ -15,12 +15,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from analysis_inventory import ACCOUNT, FN, LAYER, REGION, ROLE, build_inventory, doc
 
 from lambdaperm_tui.analysis.resolve import simulate
 from lambdaperm_tui.analysis.whocan import principals_unlisted, who_can
 from lambdaperm_tui.iam.errors import InputError
 from lambdaperm_tui.inventory.model import Inventory, NamedPolicy, PolicySlot, Unlisted
+
+from .analysis_inventory import ACCOUNT, FN, LAYER, REGION, ROLE, build_inventory, doc
 
 BILLING = f"{FN}:billing"
 

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from analysis_inventory import FN, ROLE
 
 from lambdaperm_tui.analysis import catalog
 from lambdaperm_tui.analysis.resolve import simulate
@@ -20,6 +19,8 @@ from lambdaperm_tui.analysis.whatif import (
 )
 from lambdaperm_tui.iam.errors import InputError, PolicyError
 from lambdaperm_tui.inventory.model import Inventory
+
+from .analysis_inventory import FN, ROLE
 
 INVOKE = "lambda:InvokeFunction"
 EMPTY = {"Version": "2012-10-17", "Statement": []}
@@ -145,7 +146,7 @@ def test_execution_roles(inv: Inventory) -> None:
 
 
 def test_replace_managed_and_scp_and_remove_policy(inv: Inventory) -> None:
-    from analysis_inventory import READ_ARN
+    from .analysis_inventory import READ_ARN
 
     managed = PolicyRef("managed", READ_ARN)
     assert simulate(inv, "alice", "lambda:GetFunction", f"{FN}:billing").allowed

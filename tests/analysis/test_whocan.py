@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from analysis_inventory import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE
-
 from lambdaperm_tui.analysis.principals import named_principals
 from lambdaperm_tui.analysis.whocan import ORG_MEMBER_PLACEHOLDER, what_can, who_can
 from lambdaperm_tui.inventory.model import Inventory, PolicySlot
+
+from .analysis_inventory import ACCOUNT, FN, LAYER, ORG, OTHER, ROLE
 
 INVOKE = "lambda:InvokeFunction"
 
