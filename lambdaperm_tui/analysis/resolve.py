@@ -241,7 +241,7 @@ def simulate(
     pre_notes: list[str] = []
     dual_undecided = False
     if canonical == "lambda:InvokeFunctionUrl":
-        specs = _url_specs(target, who, pre_unknown, pre_notes)
+        specs = _url_specs(target, who, pre_unknown, pre_notes, _as_of(inv))
         dual_undecided = len(specs) == 2 and specs[1].note.endswith("(undecided)")
         if dual_undecided:
             specs[1] = dataclasses.replace(specs[1], note=specs[1].note[: -len(" (undecided)")])
@@ -293,6 +293,16 @@ def simulate(
         notes=tuple(notes),
         sources=sources,
     )
+
+
+def _as_of(inv: Inventory) -> str:
+    """The date a question is asked for (YYYY-MM-DD): the inventory's capture time, else today (UTC)."""
+    captured = inv.captured_at[:10] if inv.captured_at else ""
+    if len(captured) == 10 and captured[4] == "-":
+        return captured
+    import datetime
+
+    return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
 
 
 # Past this many alternatives the conjunction of two conditional checks is not written out.

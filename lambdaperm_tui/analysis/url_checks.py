@@ -16,6 +16,11 @@ from .targets import _Target, _Who
 # https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html ("Starting in October 2025, new function
 # URLs will require both lambda:InvokeFunctionUrl and lambda:InvokeFunction permissions.")
 URL_DUAL_CHECK_SINCE = "2025-10-01"
+# URLs created before then had a temporary exception, which ended on November 1, 2026: from that day
+# every URL needs both permissions. The date is in AWS's Health notice to the accounts concerned ("update
+# them to align with the new authorization model by November 1, 2026", quoted in
+# https://github.com/serverless/serverless/issues/13147) beside https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+URL_EXCEPTION_ENDS = "2026-11-01"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +44,11 @@ def _url_for(target: _Target) -> FunctionUrl | None:
     return None
 
 
-def _url_specs(target: _Target, who: _Who, g_unknown: list[str], notes: list[str]) -> list[_CheckSpec]:
-    """The checks AWS makes for lambda:InvokeFunctionUrl (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html)."""
+def _url_specs(
+    target: _Target, who: _Who, g_unknown: list[str], notes: list[str], as_of: str
+) -> list[_CheckSpec]:
+    """The checks AWS makes for lambda:InvokeFunctionUrl (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html),
+    for a request on the date ``as_of`` (YYYY-MM-DD: the inventory's capture time, or today)."""
     fn = target.function
     if fn is None:
         return [_CheckSpec("function URL permission", "lambda:InvokeFunctionUrl", {})]
@@ -69,8 +77,15 @@ def _url_specs(target: _Target, who: _Who, g_unknown: list[str], notes: list[str
             "the function URL uses auth type NONE: Lambda does not authenticate callers, so the request "
             "was evaluated as an anonymous caller (only a public grant in the resource policy allows it)"
         )
-    if url.created is None:
-        dual_required: bool | None = None
+    dual_required: bool | None
+    if as_of >= URL_EXCEPTION_ENDS:
+        dual_required = True
+        dual_note = (
+            f"AWS's temporary exception for URLs created before October 2025 ended on {URL_EXCEPTION_ENDS}; "
+            f"as of {as_of} every function URL needs this check too"
+        )
+    elif url.created is None:
+        dual_required = None
         dual_note = "the URL's creation time is unknown; URLs created since October 2025 also need this check"
     elif url.created[:10] >= URL_DUAL_CHECK_SINCE:
         dual_required = True

@@ -159,9 +159,21 @@ def test_new_url_without_invoke_function_grant_is_denied(inv: Inventory) -> None
 def test_legacy_url_second_check_is_informational(inv: Inventory) -> None:
     """URLs created before Oct 2025 were exempted; the InvokeFunction check is shown, not required.
     https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"""
-    a = simulate(inv, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api")
+    before = dataclasses.replace(inv, captured_at="2026-10-15T00:00:00Z")
+    a = simulate(before, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api")
     assert a.decision == "allowed"
     assert [(c.decision, c.required) for c in a.checks] == [("allowed", True), ("implicit_deny", False)]
+
+
+def test_legacy_url_exception_ended_on_november_1_2026(inv: Inventory) -> None:
+    """AWS's temporary exception for URLs created before October 2025 ended on November 1, 2026 (the AWS
+    Health notice: "update them to align with the new authorization model by November 1, 2026", quoted
+    in https://github.com/serverless/serverless/issues/13147; https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html):
+    asked as of the inventory's capture time (2026-11-28), the InvokeFunction check is required."""
+    a = simulate(inv, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api")
+    assert a.decision == "implicit_deny"
+    assert [(c.decision, c.required) for c in a.checks] == [("allowed", True), ("implicit_deny", True)]
+    assert "2026-11-01" in a.checks[1].note and "2026-11-28" in a.checks[1].note
 
 
 def test_iam_url_denies_anonymous_and_allows_granted_role(inv: Inventory) -> None:
@@ -185,9 +197,8 @@ def test_url_with_unknown_creation_time_is_unknown_when_only_first_check_allows(
         else f
         for f in inv.functions
     )
-    a = simulate(
-        dataclasses.replace(inv, functions=fns), "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api"
-    )
+    before = dataclasses.replace(inv, functions=fns, captured_at="2026-10-15T00:00:00Z")
+    a = simulate(before, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api")
     assert a.decision == "unknown"
     assert any("creation time" in u for u in a.unknown_because)
 
