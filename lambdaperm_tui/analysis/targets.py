@@ -134,6 +134,13 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
         raise RequestError(f'resource: malformed ARN "{raw}"')
     account = parts[4] or None
     lam = _split_lambda_arn(raw)
+    role = idx.roles_by_arn.get(raw) if parts[2] == "iam" else None
+    if role is not None:
+        # A role of the inventory: its trust policy is its resource-based policy (who may assume it).
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+        return _Target(
+            raw, account, role.trust_policy, f"{role.name}/trust", PolicyRef("role-trust", role.arn)
+        )
     if lam is None:
         if parts[2] == "lambda":
             raise RequestError(f'resource: not a Lambda function or layer ARN: "{raw}"')

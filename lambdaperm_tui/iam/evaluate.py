@@ -14,8 +14,8 @@ The rules, each with the page it follows (tests cite the same pages):
    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
 4. Same account: an Allow in an identity policy (within the boundary and session policy) or in the
    resource policy suffices. A resource policy grant that names the IAM user, the role session ARN or the
-   federated-user ARN is not limited by a boundary or session policy; one that names the role ARN (or
-   ``"*"`` for a role session) is limited by the session's boundary and session policy; one that names
+   federated-user ARN is not limited by a boundary or session policy; one that names the role ARN is
+   limited by the session's boundary and session policy (``"*"``: see rule 9); one that names
    the account only delegates to the account's identity policies.
    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
@@ -28,8 +28,19 @@ The rules, each with the page it follows (tests cite the same pages):
 7. The root user of the resource's own account has full access unless an SCP, an RCP or an explicit
    deny says otherwise; the root user of another account needs the resource policy.
    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+8. A role's trust policy must explicitly allow ``sts:AssumeRole*`` (also ``sts:TagSession`` and
+   ``sts:SetSourceIdentity``), even in the same account and for its root user: an identity Allow counts
+   only beside a grant of the trust policy (which may name the account).
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+9. A resource-policy grant to ``"*"`` is not limited by a boundary or session policy (only their
+   explicit Deny); a grant to the IAM user who federated applies to its federated-user session
+   (``Principal.federated_by``), limited by its boundary and session policy.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
+10. ``sts:GetCallerIdentity`` needs no permission, whatever the policies say.
+   https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
 
-NotPrincipal: only with Deny (an Allow with NotPrincipal grants nothing: AWS does not support it); the
+NotPrincipal: only with Deny (an Allow with NotPrincipal grants nothing: AWS does not support it and gives
+no rule, so the result carries a warning); the
 caller is exempt only when each identity it is checked as is listed (session ARN, role ARN and account for
 a role session; a role given without a session can never be exempted); a Deny with NotPrincipal always
 applies to users and roles with a permissions boundary.
@@ -195,8 +206,10 @@ def _entry_grant(entry: PrincipalEntry, p: Principal) -> int:
     kind = entry.kind
     pk = p.kind
     if kind == "any":
-        if pk in _ROLE_KINDS or pk is PrincipalKind.FEDERATED_USER:
-            return _LIMITED
+        # "Identity-based policy types, such as permissions boundaries or session policies, do not
+        # limit permissions granted using the aws:PrincipalArn condition key with a wildcard(*) in the
+        # Principal element, unless the identity-based policies contain an explicit deny."
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
         return _DIRECT
     if kind == "service":
         return _DIRECT if pk is PrincipalKind.SERVICE and entry.value == p.text else 0
@@ -208,7 +221,15 @@ def _entry_grant(entry: PrincipalEntry, p: Principal) -> int:
         return _DIRECT if pk is PrincipalKind.ROOT else _DELEGATE
     if kind == "user":
         # User names are unique in an account whatever their path.
-        return _DIRECT if pk is PrincipalKind.USER and entry.name == p.name else 0
+        if pk is PrincipalKind.USER:
+            return _DIRECT if entry.name == p.name else 0
+        # "If a resource-based policy grants permission to the ARN of the IAM user who federated, then
+        # requests made by the federated user during the session are limited by an implicit deny in a
+        # permission boundary or session policy."
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+        if pk is PrincipalKind.FEDERATED_USER and p.federated_by is not None:
+            return _LIMITED if entry.name == p.federated_by.rsplit("/", 1)[-1] else 0
+        return 0
     if kind == "role":
         # Role names are unique in an account whatever their path; a session ARN carries no path.
         return _LIMITED if pk in _ROLE_KINDS and entry.name == _role_name(p) else 0
@@ -535,7 +556,10 @@ def _explain_principal(st: Statement, req: _Req, required: bool) -> tuple[bool, 
                 False,
                 0,
                 ElementMatch(
-                    "NotPrincipal", False, "NotPrincipal with Allow is not supported by AWS: grants no one"
+                    "NotPrincipal",
+                    False,
+                    "NotPrincipal with Allow is not supported by AWS, which gives no rule for it (older "
+                    "pages said it grants everyone not listed): read as granting no one",
                 ),
             )
         listed = ", ".join(_entry_text(e) for e in st.not_principal.entries)
@@ -743,6 +767,8 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     else:
         raise ValueError(f'explain: expected True, False, "full" or "relevant", got {explain!r}')
     p = request.principal
+    if p.kind in IAM_PRINCIPAL_KINDS and request.action.lower() in _NO_PERMISSION_ACTIONS:
+        return _no_permission_needed(request, bool(explain))
     action = request.action
     req = _Req(request, policies.boundary is not None, relevant)
     run = _eval_explained if explain else _eval_fast
@@ -791,7 +817,9 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     if session_out is not None:
         everything.append(session_out)
 
-    case = _Case(p, action, is_iam, is_root, cross_account, scp_exempt, identity_applies)
+    case = _Case(
+        p, action, is_iam, is_root, cross_account, scp_exempt, identity_applies, _trust_request(request)
+    )
     combined = _combine(
         case,
         policies,
@@ -963,7 +991,7 @@ def _combine(
                 else f"no resource policy statement allows {_kind_words(p)} ({p.text})"
             )
         elif is_root:
-            if not cross_account:
+            if not cross_account and not case.trust:
                 ok = True
                 granted = [(o, st) for o, st, _ in res_grants]
                 reason = "the root user has full access to its own account's resources"
@@ -1002,6 +1030,10 @@ def _combine(
                 direct = [(o, st) for o, st, g in res_grants if g == _DIRECT]
                 limited = [(o, st) for o, st, g in res_grants if g == _LIMITED]
                 resource_path = bool(direct) or (bool(limited) and boundary_ok and session_ok)
+                # A role's trust policy must explicitly allow the caller, whatever identity policies say.
+                untrusted = case.trust and identity_path and best_grant == 0
+                if untrusted:
+                    identity_path = False
                 ok = identity_path or resource_path
                 if ok:
                     if identity_path:
@@ -1018,6 +1050,12 @@ def _combine(
                         else "the resource policy allows"
                         if resource_path and not identity_path
                         else "both an identity policy and the resource policy allow"
+                    )
+                elif untrusted:
+                    gap = BlockedBy.RESOURCE_POLICY
+                    reason = (
+                        "an identity policy allows, but a role's trust policy must explicitly allow the "
+                        "caller and it does not"
                     )
                 elif limited and not (boundary_ok and session_ok):
                     gap = BlockedBy.BOUNDARY if not boundary_ok else BlockedBy.SESSION_POLICY
@@ -1082,6 +1120,7 @@ class _Case:
         "is_root",
         "principal",
         "scp_exempt",
+        "trust",
     )
 
     def __init__(
@@ -1093,6 +1132,7 @@ class _Case:
         cross_account: bool,
         scp_exempt: bool,
         identity_applies: bool,
+        trust: bool,
     ) -> None:
         self.principal = principal
         self.action = action
@@ -1101,6 +1141,7 @@ class _Case:
         self.cross_account = cross_account
         self.scp_exempt = scp_exempt
         self.identity_applies = identity_applies
+        self.trust = trust  # the role's trust policy (the resource policy) must explicitly allow
 
 
 class _Combined(NamedTuple):
@@ -1120,6 +1161,41 @@ def _identity_layer(
     if not boundary_ok:
         return BlockedBy.BOUNDARY
     return BlockedBy.SESSION_POLICY
+
+
+# Actions AWS authorises for any signed IAM caller without consulting a policy. sts:GetCallerIdentity:
+# "No permissions are required to perform this operation. If an administrator attaches a policy to your
+# identity that explicitly denies access to the sts:GetCallerIdentity action, you can still perform this
+# operation." https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+_NO_PERMISSION_ACTIONS = frozenset({"sts:getcalleridentity"})
+
+
+def _no_permission_needed(request: Request, explain: bool) -> Result:
+    if not explain:
+        return Result(Decision.ALLOWED, ())
+    text = f"allowed: {request.action} needs no permission (AWS allows it even under an explicit Deny)"
+    layer = _layer("decision", Decision.ALLOWED.value, text)
+    return Result(Decision.ALLOWED, (), Explanation(text, (layer,), ()))
+
+
+# Actions a role's trust policy governs: "IAM role trust policies and KMS key policies are exceptions
+# to this logic, because they must explicitly allow access for principals" (even in the same account).
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+_TRUST_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+    }
+)
+
+
+def _trust_request(request: Request) -> bool:
+    """A request the role's trust policy must explicitly allow (the resource is an IAM role)."""
+    resource = request.resource
+    return request.action.lower() in _TRUST_ACTIONS and ":iam::" in resource and ":role/" in resource
 
 
 # ------------------------------------------------------------------------------------- open context
@@ -1169,7 +1245,7 @@ def _open_formula(
     if not case.is_iam:
         ok = any_grant
     elif case.is_root:
-        ok = any_grant if case.cross_account else TRUE
+        ok = any_grant if case.cross_account or case.trust else TRUE
     else:
         boundary_ok = TRUE if boundary_out is None else _allows_formula([boundary_out])
         session_ok = TRUE if session_out is None else _allows_formula([session_out])
@@ -1182,7 +1258,9 @@ def _open_formula(
             ok = f_and(identity_path, any_grant)
         else:
             limited = f_and(f_and(_allows_formula(resources, _LIMITED), boundary_ok), session_ok)
-            ok = f_or(f_or(identity_path, _allows_formula(resources, _DIRECT)), limited)
+            # A trust policy must allow: an identity Allow counts only beside a grant of the trust policy.
+            via_identity = f_and(identity_path, any_grant) if case.trust else identity_path
+            ok = f_or(f_or(via_identity, _allows_formula(resources, _DIRECT)), limited)
     return f_and(f_not(deny), f_and(org, ok)), deny
 
 

@@ -54,6 +54,8 @@ class Principal:
     role_arn: str | None = None
     session_arn: str | None = None
     partition: str = "aws"
+    # A federated-user session (GetFederationToken): the ARN of the IAM user who federated, when known.
+    federated_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

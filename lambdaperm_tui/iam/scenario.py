@@ -38,6 +38,7 @@ Rules beyond DESIGN.md, chosen so that mistakes are caught rather than silently 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import marshal
 import re
@@ -45,9 +46,9 @@ from typing import Any
 
 from .arn import parse_arn
 from .errors import InputError
-from .policy import Policy, parse_policy
+from .policy import Policy, Statement, parse_policy
 from .principal import parse_principal
-from .request import ContextValue, PolicySet, Principal, Request
+from .request import ContextValue, PolicySet, Principal, PrincipalKind, Request
 from .result import Result
 
 SCENARIO_FIELDS = (
@@ -64,6 +65,7 @@ SCENARIO_FIELDS = (
     "resource_policy",
     "open_context",
     "closed_keys",
+    "federated_by",
 )
 _KNOWN = frozenset(SCENARIO_FIELDS)
 _NAMED_KEYS = frozenset({"name", "document"})
@@ -128,6 +130,8 @@ class ScenarioLoader:
                     raise InputError(_unknown_field_message(key))
 
         principal = self._principal(obj.get("principal", _MISSING))
+        if obj.get("federated_by") is not None:
+            principal = _federated_by(principal, obj["federated_by"])
         action = _action(obj.get("action", _MISSING))
         resource, arn_account = self._resource(obj.get("resource", _MISSING))
         resource_account = _resource_account(obj.get("resource_account"), arn_account)
@@ -321,6 +325,23 @@ class ScenarioLoader:
         return policy
 
 
+def _federated_by(principal: Principal, value: Any) -> Principal:
+    """``federated_by``: the IAM user whose GetFederationToken made the federated-user session."""
+    if principal.kind is not PrincipalKind.FEDERATED_USER:
+        raise InputError(
+            "federated_by: only for a federated-user principal (arn:aws:sts::A:federated-user/N)"
+        )
+    if not isinstance(value, str):
+        raise InputError(f"federated_by: expected an IAM user ARN, got {_kind(value)}")
+    try:
+        user = parse_principal(value)
+    except InputError as exc:
+        raise InputError(_prefixed("federated_by", exc)) from None
+    if user.kind is not PrincipalKind.USER or user.account != principal.account:
+        raise InputError("federated_by: expected the ARN of an IAM user of the session's account")
+    return dataclasses.replace(principal, federated_by=user.text)
+
+
 def load_scenario(obj: Any, *, loader: ScenarioLoader | None = None) -> tuple[Request, PolicySet]:
     """Turn a scenario object (parsed JSON) into the request and policies it describes.
 
@@ -368,7 +389,11 @@ def _check_elements(policy: Policy, where: str, doc_where: str) -> None:
     """
     no_principal = where.startswith(_NO_PRINCIPAL)
     for st in policy.statements:
-        if st.resource is None and st.not_resource is None:
+        # A role trust policy has no Resource (it applies to its role): accepted as a resource policy
+        # whose actions are all STS actions.
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+        trust = where.startswith("resource_policy") and _sts_only(st)
+        if st.resource is None and st.not_resource is None and not trust:
             raise InputError(
                 f"{doc_where}: Statement[{st.index}].Resource: missing "
                 "(a statement needs Resource or NotResource)"
@@ -392,6 +417,10 @@ def _check_elements(policy: Policy, where: str, doc_where: str) -> None:
                 f"{doc_where}: Statement[{st.index}].{element}: not allowed in this policy type "
                 "(only resource-based policies name a principal)"
             )
+
+
+def _sts_only(st: Statement) -> bool:
+    return st.action is not None and all(p.text.lower().startswith("sts:") for p in st.action)
 
 
 # -- field validators -------------------------------------------------------------------------------

@@ -119,3 +119,16 @@ def test_named_principals(inv: Inventory) -> None:
     assert not reporting.external
     ordered = named_principals(inv)
     assert ordered[0].external and not ordered[-1].external
+
+
+def test_who_can_assume_an_execution_role_reads_its_trust_policy(inv: Inventory) -> None:
+    """Who can assume a role: the trust policy is the role's resource-based policy, and it must
+    explicitly allow, even for the account's own principals ("IAM role trust policies and KMS key
+    policies are exceptions ... they must explicitly allow access for principals").
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
+    rows = {r.principal: r for r in who_can(inv, "sts:AssumeRole", f"{ROLE}/reporting")}
+    assert rows["lambda.amazonaws.com"].decision == "allowed"
+    assert rows["lambda.amazonaws.com"].origin == "resource-policy"
+    root = rows[f"arn:aws:iam::{ACCOUNT}:root"]
+    assert root.decision == "implicit_deny" and root.blocked_by is not None
+    assert root.blocked_by.value == "resource-policy"

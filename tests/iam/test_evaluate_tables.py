@@ -101,9 +101,14 @@ SAME_ACCOUNT_ROWS = [
     ("account id grant, no identity", USER, ID_NONE, None, None, {"AWS": A}, DENIED),
     ("account grant, identity allows", SESSION, ID_ALLOW, None, None, {"AWS": A}, ALLOWED),
     ("account grant, identity outside boundary", SESSION, ID_ALLOW, BOUNDARY_NONE, None, {"AWS": A}, DENIED),
-    # "*" grants: for a user like naming the user; for a role session like naming the role (conservative)
+    # "*" grants are not limited by a boundary or session policy: "Identity-based policy types, such as
+    # permissions boundaries or session policies, do not limit permissions granted using the
+    # aws:PrincipalArn condition key with a wildcard(*) in the Principal element, unless the
+    # identity-based policies contain an explicit deny."
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
     ("public grant to user", USER, ID_NONE, BOUNDARY_NONE, None, "*", ALLOWED),
-    ("public grant to role session, boundary lacks", SESSION, ID_NONE, BOUNDARY_NONE, None, "*", DENIED),
+    ("public grant to role session, boundary lacks", SESSION, ID_NONE, BOUNDARY_NONE, None, "*", ALLOWED),
+    ("public grant, session policy lacks", SESSION, ID_NONE, None, SESSION_NONE, {"AWS": "*"}, ALLOWED),
     ("public grant to role session", SESSION, ID_NONE, None, None, {"AWS": "*"}, ALLOWED),
 ]
 

@@ -40,6 +40,7 @@ A = "111122223333"
 B = "444455556666"
 FN = f"arn:aws:lambda:us-east-1:{A}:function:billing:prod"
 INVOKE = "lambda:InvokeFunction"
+TARGET_ROLE = f"arn:aws:iam::{A}:role/target"
 CALLERS = (
     f"arn:aws:iam::{A}:user/carol",
     f"arn:aws:iam::{A}:role/orders-api",
@@ -108,7 +109,7 @@ def condition(draw: st.DrawFn, keys: list[str]) -> tuple[str, str, list[str]]:
 def statement(draw: st.DrawFn, keys: list[str], principal: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "Effect": draw(st.sampled_from(("Allow", "Allow", "Deny"))),
-        "Action": draw(st.sampled_from((INVOKE, "lambda:*", "lambda:GetFunction"))),
+        "Action": draw(st.sampled_from((INVOKE, "lambda:*", "lambda:GetFunction", "sts:AssumeRole"))),
         "Resource": "*",
     }
     if principal:
@@ -151,7 +152,9 @@ def case(draw: st.DrawFn) -> tuple[Request, PolicySet]:
         resource=draw(policy("resource", keys, principal=True)) if draw(maybe) else None,
     )
     principal = parse_principal(draw(st.sampled_from(CALLERS)))
-    return Request(principal, INVOKE, FN, A, {}, open_context=True), ps
+    # A Lambda invoke, or assuming a role (whose trust policy must explicitly allow).
+    action, resource = draw(st.sampled_from(((INVOKE, FN), ("sts:AssumeRole", TARGET_ROLE))))
+    return Request(principal, action, resource, A, {}, open_context=True), ps
 
 
 def holds(allowed_if: tuple[tuple[ConditionTerm, ...], ...], ctx: RequestContext) -> bool:
