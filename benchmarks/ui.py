@@ -20,7 +20,8 @@ CHILD = r"""
 import asyncio, json, sys, time
 T0 = float(sys.argv[1])
 sys.path.insert(0, sys.argv[2])
-from lambdaperm_tui.aws.source import Source, stop_demo
+from lambdaperm_tui.aws.source import Source
+from lambdaperm_tui.sources import stop_demo
 from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp
 

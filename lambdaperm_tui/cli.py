@@ -677,7 +677,7 @@ def _open(args: argparse.Namespace, resource: str | None = None, invoke_configs:
     if invoke_configs and source.kind != "snapshot":
         # Async invoke configs are one call per function: read for the functions asked about only.
         source = dataclasses.replace(source, event_invoke_configs=invoke_configs)
-    from .aws.source import open_inventory
+    from .sources import open_inventory
 
     try:
         return open_inventory(source)

@@ -19,7 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 from textual.widgets import Input, TextArea  # noqa: E402
 
-from lambdaperm_tui.aws.source import Source, stop_demo  # noqa: E402
+from lambdaperm_tui.aws.source import Source  # noqa: E402
+from lambdaperm_tui.sources import stop_demo  # noqa: E402
 from lambdaperm_tui.ui import backend  # noqa: E402
 from lambdaperm_tui.ui.app import LambdaPermApp  # noqa: E402
 from lambdaperm_tui.ui.screens import (  # noqa: E402

@@ -26,7 +26,7 @@ from ..inventory.model import (
     TracingMode,
     VpcConfig,
 )
-from .loader import MalformedResponse, field_of, optional_of
+from .fetching import MalformedResponse, field_of, optional_of
 
 _TRACING: dict[str, TracingMode] = {"Active": "Active", "PassThrough": "PassThrough"}
 

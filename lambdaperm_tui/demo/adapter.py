@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import uuid
@@ -65,6 +66,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
+
+# moto's account for requests that name no other (``MOTO_ACCOUNT_ID`` overrides it).
+MOTO_DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+def default_account_id() -> str:
+    """moto's account for requests that name no other: ``MOTO_ACCOUNT_ID`` if set, else 123456789012."""
+    return os.environ.get("MOTO_ACCOUNT_ID") or MOTO_DEFAULT_ACCOUNT_ID
+
 
 PINNED_MOTO_VERSION = "5.2.5"
 

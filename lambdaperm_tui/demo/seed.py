@@ -1046,7 +1046,7 @@ def seed(
     import boto3
 
     from lambdaperm_tui.demo import adapter
-    from lambdaperm_tui.demo.server import default_account_id
+    from lambdaperm_tui.demo.adapter import default_account_id
 
     account = account_id or default_account_id()
     region_map = {"us-east-1": regions[0], "eu-west-1": regions[1] if len(regions) > 1 else None}

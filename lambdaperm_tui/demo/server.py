@@ -22,16 +22,11 @@ from types import TracebackType
 from typing import Any
 
 from lambdaperm_tui.demo import adapter
+from lambdaperm_tui.demo.adapter import default_account_id
 
 DEMO_REGIONS: tuple[str, ...] = ("us-east-1", "eu-west-1")
-MOTO_DEFAULT_ACCOUNT_ID = "123456789012"
 # Services whose in-process state the demo owns for its account (reset before seeding and after stopping).
 _SERVICES = ("lambda", "iam", "sts", "sqs", "kinesis")
-
-
-def default_account_id() -> str:
-    """moto's account for requests that name no other: ``MOTO_ACCOUNT_ID`` if set, else 123456789012."""
-    return os.environ.get("MOTO_ACCOUNT_ID") or MOTO_DEFAULT_ACCOUNT_ID
 
 
 def _reset_account(account_id: str) -> None:

@@ -91,7 +91,7 @@ def make_loader(source: Any) -> Callable[[Callable[[Any], None], Any], Inventory
     """The blocking load call for a ``aws.source.Source``; runs in a thread worker."""
 
     def load(on_event: Callable[[Any], None], cancel: Any) -> Inventory:
-        from ..aws.source import open_inventory
+        from ..sources import open_inventory
 
         inv: Inventory = open_inventory(source, on_event, cancel)
         return inv

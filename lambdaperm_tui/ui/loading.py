@@ -1,6 +1,6 @@
 """Folding the loader's event stream into a partial inventory, and feeding it to the app in batches.
 
-The loader (``aws.source.open_inventory``) runs in a thread and calls ``on_event`` for every record it
+The loader (``sources.open_inventory``) runs in a thread and calls ``on_event`` for every record it
 reads. ``LoadFeed`` queues those events and wakes the app with one message per batch, so a load of
 thousands of functions costs a handful of UI updates, not thousands. ``InventoryFold`` turns the events
 into an ``Inventory`` that can be shown and analysed while the load is still running.

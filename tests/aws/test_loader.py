@@ -375,7 +375,7 @@ def test_managed_policy_names_when_account_details_omit_policy_name(
 
 
 def test_managed_policy_name_of_a_policy_with_a_path() -> None:
-    from lambdaperm_tui.aws.loader import _policy_name_from_arn
+    from lambdaperm_tui.aws.fetch_iam import _policy_name_from_arn
 
     assert _policy_name_from_arn("arn:aws:iam::111122223333:policy/team/a/invoke-all") == "invoke-all"
     assert _policy_name_from_arn("arn:aws:iam::aws:policy/service-role/AWSLambdaRole") == "AWSLambdaRole"

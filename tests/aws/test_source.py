@@ -7,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lambdaperm_tui.aws.loader import FunctionLoaded, FunctionsListed, LoadEvent, LoadFinished
-from lambdaperm_tui.aws.source import (
-    Source,
-    SourceError,
-    demo_running,
-    describe,
-    open_inventory,
-    stop_demo,
-)
+from lambdaperm_tui.aws.source import Source, SourceError, describe
+from lambdaperm_tui.inventory.events import FunctionLoaded, FunctionsListed, LoadEvent, LoadFinished
 from lambdaperm_tui.inventory.snapshot import SnapshotError, save_snapshot
+from lambdaperm_tui.sources import demo_running, open_inventory, stop_demo
 from tests.aws.accounts import seed_account
 from tests.aws.test_snapshot import sample
 

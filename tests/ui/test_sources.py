@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lambdaperm_tui.aws.source import Source, SourceError, stop_demo
+from lambdaperm_tui.aws.source import Source, SourceError
 from lambdaperm_tui.inventory.model import Inventory
+from lambdaperm_tui.sources import stop_demo
 from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp, apply_color, make_app
 from lambdaperm_tui.ui.header import StatusHeader

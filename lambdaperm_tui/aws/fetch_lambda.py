@@ -1,0 +1,334 @@
+"""Lambda's functions: ListFunctions per Region, then per function its tags (GetFunction), versions,
+aliases, the resource policy of the function, each version and each alias (GetPolicy per qualifier), and
+its URL configs.
+
+``ListFunctionUrlConfigs`` is not implemented by every endpoint (moto answers a bare HTTP 404). When an
+endpoint does not know the operation, the URLs are asked with ``GetFunctionUrlConfig`` for the
+unqualified function and for each alias instead.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Any
+
+import botocore.exceptions as bce
+
+from ..inventory.events import EventSourcesListed, FunctionLoaded, FunctionsListed
+from ..inventory.model import (
+    NO_POLICY,
+    Alias,
+    EventSourceMapping,
+    Function,
+    FunctionUrl,
+    PolicySlot,
+    RegionEventSources,
+    Version,
+)
+from .compat import normalise_lambda_policy
+from .fetching import (
+    NOT_IMPLEMENTED_CODES,
+    POLICY_READ_ERRORS,
+    READ_ERRORS,
+    MalformedResponse,
+    Scheduler,
+    error_code,
+    excerpt,
+    field_of,
+    no_such_resource,
+    optional_of,
+    parse_document,
+    tags_of,
+)
+from .lambda_config import event_invoke_config, event_source_mapping, function_config
+
+
+def lambda_policy_slot(
+    s: Scheduler, kind: str, resource: str, region: str, operation: str, params: dict[str, Any]
+) -> PolicySlot:
+    """A Lambda resource policy: the document, "no policy" (AWS's documented answer), or unknown.
+
+    An answer without ``Policy`` (a cut or garbled body) is unknown: Lambda says "no policy" with an
+    error, never with an empty success.
+    """
+    try:
+        response = s.call("lambda", region, operation, **params)
+        text = field_of(response, "Policy", str, operation)
+        return PolicySlot(document=normalise_lambda_policy(parse_document(text)))
+    except bce.ClientError as exc:
+        if error_code(exc) == "ResourceNotFoundException" and no_such_resource(exc):
+            return NO_POLICY
+        return PolicySlot(unknown=s.fail(kind, resource, operation, exc))
+    except POLICY_READ_ERRORS as exc:
+        return PolicySlot(unknown=s.fail(kind, resource, operation, exc))
+
+
+class LambdaFetcher:
+    """Functions of every Region; ``fetch_tags=False`` leaves tags unread (and says so)."""
+
+    def __init__(
+        self, s: Scheduler, *, fetch_tags: bool = True, event_invoke_configs: frozenset[str] = frozenset()
+    ) -> None:
+        self.s = s
+        self.fetch_tags = fetch_tags
+        # ListFunctionEventInvokeConfigs is one call per function, so only for the functions named here
+        # (ARNs or names; "*" = every function).
+        self.event_invoke_configs = event_invoke_configs
+        self._lock = threading.Lock()
+        self._url_list_unsupported: set[str] = set()
+
+    def list_functions(self, region: str) -> None:
+        """Page through ListFunctions in ``region``; each function is then loaded on its own task."""
+        where = f"lambda:{region}"
+        whole = True
+        try:
+            for page in self.s.pages(
+                "lambda", region, "ListFunctions", "Functions", "Marker", "NextMarker", MaxItems=50
+            ):
+                listed: list[Function] = []
+                for cfg in page:
+                    try:
+                        listed.append(self._function_from_config(region, cfg))
+                    except MalformedResponse as exc:
+                        # This entry is lost, so the Region's list is not whole; the others are kept.
+                        self.s.unlist(
+                            "functions", region, self.s.fail("functions", where, "ListFunctions", exc)
+                        )
+                        whole = False
+                functions = tuple(listed)
+                self.s.emit(FunctionsListed(region, functions))
+                self.s.progress("functions", total=len(functions))
+                for fn in functions:
+                    self.s.submit(self.load_function, fn)
+        except READ_ERRORS as exc:
+            # The list itself failed: which (other) functions exist in this Region is unknown.
+            self.s.unlist("functions", region, self.s.fail("functions", where, "ListFunctions", exc))
+            return
+        if whole:
+            self.s.listed_in_full("functions", region)
+
+    def _function_from_config(self, region: str, cfg: Any) -> Function:
+        where = "ListFunctions entry"
+        layers = optional_of(cfg, "Layers", list, where) or []
+        return Function(
+            arn=field_of(cfg, "FunctionArn", str, where),
+            name=field_of(cfg, "FunctionName", str, where),
+            region=region,
+            account=self.s.account_id or "",
+            runtime=optional_of(cfg, "Runtime", str, where),
+            role=optional_of(cfg, "Role", str, where),
+            layers=tuple(field_of(layer, "Arn", str, f"{where} Layers") for layer in layers),
+            description=optional_of(cfg, "Description", str, where) or "",
+            last_modified=optional_of(cfg, "LastModified", str, where),
+            tags_unknown="not loaded yet",
+            **self._config_of(region, cfg),
+        )
+
+    def _config_of(self, region: str, cfg: Any) -> dict[str, Any]:
+        """``config`` of a ListFunctions entry, or ``config_unknown`` (recorded) when it cannot be read."""
+        try:
+            return {"config": function_config(cfg)}
+        except MalformedResponse as exc:
+            arn = cfg.get("FunctionArn") if isinstance(cfg, dict) else None
+            resource = arn if isinstance(arn, str) else f"lambda:{region}"
+            return {"config_unknown": self.s.fail("function-config", resource, "ListFunctions", exc)}
+
+    def list_event_source_mappings(self, region: str) -> None:
+        """Every mapping of the Region in one paginated list; a failure leaves its mappings unknown."""
+        mappings: list[EventSourceMapping] = []
+        unknown: str | None = None
+        try:
+            for page in self.s.pages(
+                "lambda",
+                region,
+                "ListEventSourceMappings",
+                "EventSourceMappings",
+                "Marker",
+                "NextMarker",
+                MaxItems=100,
+            ):
+                for entry in page:
+                    try:
+                        mappings.append(event_source_mapping(entry, region))
+                    except MalformedResponse as exc:
+                        # One entry lost: the Region's list is no longer whole, so it is unknown.
+                        unknown = unknown or self.s.fail(
+                            "event-source-mappings", f"lambda:{region}", "ListEventSourceMappings", exc
+                        )
+        except READ_ERRORS as exc:
+            unknown = self.s.fail("event-source-mappings", f"lambda:{region}", "ListEventSourceMappings", exc)
+        self.s.emit(EventSourcesListed(RegionEventSources(region, tuple(mappings), unknown)))
+
+    def _event_invoke_configs(self, fn: Function) -> dict[str, Any]:
+        """The function's async invoke configs when this load reads them for it (else left "not read")."""
+        wanted = self.event_invoke_configs
+        if not ("*" in wanted or fn.arn in wanted or fn.name in wanted):
+            return {}
+        try:
+            configs = [
+                event_invoke_config(entry)
+                for page in self.s.pages(
+                    "lambda",
+                    fn.region,
+                    "ListFunctionEventInvokeConfigs",
+                    "FunctionEventInvokeConfigs",
+                    "Marker",
+                    "NextMarker",
+                    FunctionName=fn.name,
+                )
+                for entry in page
+            ]
+        except READ_ERRORS as exc:
+            reason = self.s.fail(
+                "function-event-invoke-configs", fn.arn, "ListFunctionEventInvokeConfigs", exc
+            )
+            return {"event_invoke_configs_unknown": reason}
+        return {"event_invoke_configs": tuple(configs)}
+
+    def load_function(self, fn: Function) -> None:
+        """Tags, versions, aliases, the policy of each qualifier and the URL configs of one function."""
+        region, name = fn.region, fn.name
+        tags: tuple[tuple[str, str], ...] = ()
+        tags_unknown: str | None = None
+        if self.fetch_tags:
+            # GetFunction has its own, larger quota (100/s) than ListTags (shared 15/s bucket).
+            try:
+                response = self.s.call("lambda", region, "GetFunction", FunctionName=name)
+                field_of(response, "Configuration", dict, "GetFunction")  # a cut body has none
+                tags = tags_of(response.get("Tags"), "GetFunction")
+            except READ_ERRORS as exc:
+                tags_unknown = self.s.fail("function-tags", fn.arn, "GetFunction", exc)
+        else:
+            tags_unknown = "not loaded (this load did not read tags)"
+        # Versions and aliases are separate lists: each failure is recorded, and what was read is kept.
+        details: list[str] = []
+        versions: list[Version] = []
+        aliases: list[Alias] = []
+        try:
+            for page in self.s.pages(
+                "lambda",
+                region,
+                "ListVersionsByFunction",
+                "Versions",
+                "Marker",
+                "NextMarker",
+                FunctionName=name,
+            ):
+                for v in page:
+                    number = field_of(v, "Version", str, "ListVersionsByFunction entry")
+                    if number != "$LATEST":
+                        arn = field_of(v, "FunctionArn", str, "ListVersionsByFunction entry")
+                        versions.append(Version(arn=arn, version=number))
+        except READ_ERRORS as exc:
+            details.append(self.s.fail("function", fn.arn, "ListVersionsByFunction", exc))
+        try:
+            for page in self.s.pages(
+                "lambda", region, "ListAliases", "Aliases", "Marker", "NextMarker", FunctionName=name
+            ):
+                aliases.extend(_alias(a) for a in page)
+        except READ_ERRORS as exc:
+            details.append(self.s.fail("function", fn.arn, "ListAliases", exc))
+
+        policy = self._policy(fn, None)
+        versions = [replace(v, policy=self._policy(fn, v.version)) for v in versions]
+        aliases = [replace(a, policy=self._policy(fn, a.name)) for a in aliases]
+        urls, urls_unknown = self._function_urls(fn, aliases)
+        loaded = replace(
+            fn,
+            tags=tags,
+            tags_unknown=tags_unknown,
+            policy=policy,
+            versions=tuple(versions),
+            aliases=tuple(aliases),
+            urls=urls,
+            urls_unknown=urls_unknown,
+            details_unknown="; ".join(details) or None,
+            **self._event_invoke_configs(fn),
+        )
+        self.s.emit(FunctionLoaded(loaded))
+        self.s.progress("functions", done=1)
+
+    def _policy(self, fn: Function, qualifier: str | None) -> PolicySlot:
+        resource = fn.arn if qualifier is None else f"{fn.arn}:{qualifier}"
+        params: dict[str, Any] = {"FunctionName": fn.name}
+        if qualifier is not None:
+            params["Qualifier"] = qualifier
+        return lambda_policy_slot(self.s, "function-policy", resource, fn.region, "GetPolicy", params)
+
+    def _function_urls(
+        self, fn: Function, aliases: list[Alias]
+    ) -> tuple[tuple[FunctionUrl, ...] | None, str | None]:
+        region = fn.region
+        if region not in self._url_list_unsupported:
+            try:
+                urls: list[FunctionUrl] = []
+                for page in self.s.pages(
+                    "lambda",
+                    region,
+                    "ListFunctionUrlConfigs",
+                    "FunctionUrlConfigs",
+                    "Marker",
+                    "NextMarker",
+                    FunctionName=fn.name,
+                ):
+                    urls.extend(self._url(fn, cfg) for cfg in page)
+                return tuple(urls), None
+            except bce.ClientError as exc:
+                if error_code(exc) not in NOT_IMPLEMENTED_CODES:
+                    return None, self.s.fail("function-url", fn.arn, "ListFunctionUrlConfigs", exc)
+                with self._lock:
+                    self._url_list_unsupported.add(region)
+            except READ_ERRORS as exc:
+                return None, self.s.fail("function-url", fn.arn, "ListFunctionUrlConfigs", exc)
+        # Fallback for endpoints without ListFunctionUrlConfigs: one GetFunctionUrlConfig per qualifier.
+        found: list[FunctionUrl] = []
+        for qualifier in [None, *(a.name for a in aliases)]:
+            params: dict[str, Any] = {"FunctionName": fn.name}
+            if qualifier is not None:
+                params["Qualifier"] = qualifier
+            try:
+                cfg = self.s.call("lambda", region, "GetFunctionUrlConfig", **params)
+                found.append(self._url(fn, cfg, qualifier))
+            except bce.ClientError as exc:
+                # Same wording rule as GetPolicy: "The resource you requested does not exist." means no URL
+                # on this qualifier; "Function not found: ..." means the function went away mid-load.
+                if error_code(exc) == "ResourceNotFoundException" and no_such_resource(exc):
+                    continue
+                return None, self.s.fail("function-url", fn.arn, "GetFunctionUrlConfig", exc)
+            except READ_ERRORS as exc:
+                return None, self.s.fail("function-url", fn.arn, "GetFunctionUrlConfig", exc)
+        return tuple(found), None
+
+    @staticmethod
+    def _url(fn: Function, cfg: Any, qualifier: str | None = None) -> FunctionUrl:
+        where = "function URL config"
+        arn = optional_of(cfg, "FunctionArn", str, where) or fn.arn
+        if qualifier is None and arn.count(":") >= 7:
+            qualifier = arn.split(":", 7)[7]
+        if qualifier is not None and arn == fn.arn:
+            arn = f"{fn.arn}:{qualifier}"
+        auth = field_of(cfg, "AuthType", str, where)
+        if auth not in ("NONE", "AWS_IAM"):
+            raise MalformedResponse(f"{where}: AuthType {excerpt(auth, 40)!r} is neither NONE nor AWS_IAM")
+        return FunctionUrl(
+            function_arn=arn,
+            qualifier=qualifier,
+            url=field_of(cfg, "FunctionUrl", str, where),
+            auth_type="NONE" if auth == "NONE" else "AWS_IAM",
+            created=optional_of(cfg, "CreationTime", str, where),
+        )
+
+
+def _alias(entry: Any) -> Alias:
+    where = "ListAliases entry"
+    routing = optional_of(entry, "RoutingConfig", dict, where) or {}
+    weights = optional_of(routing, "AdditionalVersionWeights", dict, where) or {}
+    if not all(isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights.values()):
+        raise MalformedResponse(f"{where}: AdditionalVersionWeights is not a map of numbers")
+    return Alias(
+        arn=field_of(entry, "AliasArn", str, where),
+        name=field_of(entry, "Name", str, where),
+        function_version=field_of(entry, "FunctionVersion", str, where),
+        routing=tuple(sorted((str(k), float(w)) for k, w in weights.items())),
+    )

@@ -1,0 +1,118 @@
+"""Opening a source: a live account, a saved snapshot or the demo account, one entry point for the CLI and
+the UI.
+
+``open_inventory`` blocks (the UI runs it in a thread worker) and reports through the same load events
+(``inventory.events``) whatever the source, so screens need no special cases. This module composes
+``aws`` (live loads), ``inventory.snapshot`` and ``demo``; ``aws`` itself does not depend on the demo.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from typing import TYPE_CHECKING, Any
+
+from .aws.source import Source, load_live
+from .inventory.events import (
+    EventCallback,
+    FailureRecorded,
+    FunctionLoaded,
+    FunctionsListed,
+    IamLoaded,
+    LayerLoaded,
+    LoadFinished,
+    Progress,
+)
+from .inventory.model import Inventory
+
+if TYPE_CHECKING:
+    from .demo.server import DemoAccount
+
+
+def open_inventory(
+    source: Source, on_event: EventCallback | None = None, cancel: threading.Event | None = None
+) -> Inventory:
+    """Load the inventory of ``source``; blocking. Raises ``CredentialsError``, ``SnapshotError`` or
+    ``SourceError`` with a one-line message when the source cannot be opened."""
+    if source.kind == "snapshot":
+        from .inventory.snapshot import read_snapshot
+
+        assert source.snapshot is not None
+        inventory = read_snapshot(source.snapshot)
+        _replay(inventory, on_event)
+        return inventory
+    if source.kind == "demo":
+        demo = start_demo()
+        return load_live(
+            source,
+            on_event,
+            cancel,
+            endpoint_url=demo.endpoint_url,
+            regions=source.regions or demo.regions,
+            credentials=demo.credentials,
+            rate_limits=False,
+            label="demo",
+        )
+    return load_live(source, on_event, cancel)
+
+
+def _replay(inventory: Inventory, on_event: EventCallback | None) -> None:
+    """Report a snapshot through the loader's events, so screens treat every source alike."""
+    if on_event is None:
+        return
+    for region in inventory.regions:
+        functions = tuple(f for f in inventory.functions if f.region == region)
+        if functions:
+            on_event(FunctionsListed(region, functions))
+    others = tuple(f for f in inventory.functions if f.region not in inventory.regions)
+    if others:
+        on_event(FunctionsListed(others[0].region, others))
+    for function in inventory.functions:
+        on_event(FunctionLoaded(function))
+    for layer in inventory.layers:
+        on_event(LayerLoaded(layer))
+    on_event(IamLoaded(inventory.roles, inventory.users, inventory.groups, inventory.managed_policies))
+    for failure in inventory.failures:
+        on_event(FailureRecorded(failure))
+    on_event(Progress("functions", len(inventory.functions), len(inventory.functions)))
+    on_event(Progress("layers", len(inventory.layers), len(inventory.layers)))
+    on_event(Progress("iam", 1, 1))
+    on_event(LoadFinished(inventory))
+
+
+# ------------------------------------------------------------------------------------------ demo
+
+_demo: DemoAccount | None = None
+_demo_lock = threading.Lock()
+
+
+def start_demo() -> DemoAccount:
+    """The process's demo account, started on first use and kept alive until ``stop_demo`` (or exit)."""
+    global _demo
+    with _demo_lock:
+        if _demo is None or not _demo.running:
+            from .demo.server import DemoAccount
+
+            demo = DemoAccount()
+            demo.start()
+            _demo = demo
+            atexit.register(stop_demo)
+        return _demo
+
+
+def stop_demo() -> None:
+    """Stop the demo account's server if one is running. Idempotent."""
+    global _demo
+    with _demo_lock:
+        demo, _demo = _demo, None
+    if demo is not None:
+        demo.stop()
+
+
+def demo_running() -> bool:
+    """True while the process's demo account is running."""
+    demo: Any = _demo
+    return bool(demo is not None and demo.running)
+
+
+__all__ = ["demo_running", "open_inventory", "start_demo", "stop_demo"]
