@@ -15,8 +15,9 @@ from collections.abc import Iterator
 import pytest
 
 from lambdaperm_tui.analysis.findings import Finding, FindingKind, FindingsReport, account_findings
-from lambdaperm_tui.aws.source import Source, open_inventory, stop_demo
+from lambdaperm_tui.aws.source import Source
 from lambdaperm_tui.inventory.model import Inventory
+from lambdaperm_tui.sources import open_inventory, stop_demo
 
 K = FindingKind
 

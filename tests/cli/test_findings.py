@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from lambdaperm_tui.aws.source import stop_demo
+from lambdaperm_tui.sources import stop_demo
 
 from .conftest import Run
 
