@@ -485,6 +485,28 @@ def bench_hostile(quick: bool) -> None:
         print(f"  {label:38s}: {h:9.1f} us/match; plain prefix pattern {p:.2f} us ({h / p:,.0f}x)")
 
 
+def bench_shared_parse(quick: bool) -> None:
+    """Parsing the same documents under many names (one inline copy per role, as accounts do) next to
+    parsing as many distinct documents, in the same run: identical documents share parsed statements."""
+    roles = 200 if quick else 1000
+    w = Workload(SEED + 2)
+    shared = [w.policy_document(10) for _ in range(5)]
+    distinct = [w.policy_document(10) for _ in range(5 * roles)]
+    copies = [json.loads(json.dumps(doc)) for _ in range(roles) for doc in shared]
+    t0 = time.perf_counter()
+    for i, doc in enumerate(copies):
+        parse_policy(doc, f"role-{i // 5}/p{i % 5}")
+    same = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i, doc in enumerate(distinct):
+        parse_policy(doc, f"role-{i // 5}/p{i % 5}")
+    other = time.perf_counter() - t0
+    print(
+        f"  {roles} roles x 5 identical documents (10 statements): {same * 1000:.0f} ms; "
+        f"{5 * roles} distinct documents: {other * 1000:.0f} ms ({other / same:.1f}x)"
+    )
+
+
 # -- 2. the CLI batch ----------------------------------------------------------------------------
 
 
@@ -781,6 +803,8 @@ def main() -> None:
     print(f"  target (open answer at most 3x the closed one): {'MET' if worst <= 3 else 'NOT met'}")
     print("1b. hostile wildcard patterns (linear-time matcher; the old regex one took 26 s for row 1)")
     bench_hostile(args.quick)
+    print("1c. parsing documents shared by many roles vs distinct documents")
+    bench_shared_parse(args.quick)
     print("2. CLI batch of 2,000 scenarios in one process")
     bench_batch(args.quick, args.keep)
     if args.iam_simulate:

@@ -14,6 +14,7 @@ statements whose Action could match it.
 from __future__ import annotations
 
 import json
+import marshal
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -548,5 +549,35 @@ def _parse_policy(document: Any, name: str) -> Policy:
     else:
         raise PolicyError(f"Statement: must be an object or a list of objects, got {_q(raw)}")
     variables = version == VERSION_2012
-    statements = tuple(_statement(obj, i, variables) for i, obj in enumerate(raw_statements))
-    return Policy(name=name, version=version, id=pid, statements=statements, document=document)
+    return Policy(
+        name=name,
+        version=version,
+        id=pid,
+        statements=_statements(raw_statements, variables),
+        document=document,
+    )
+
+
+# Parsed statement lists by their raw content: accounts attach the same document to many roles under
+# different names (inline copies, one managed policy per role), and statements are immutable, so one
+# parse serves them all. marshal's bytes tell apart every JSON value (true from 1, 1 from 1.0, key
+# order aside), so equal keys mean equal statements.
+_STATEMENTS_MAX = 8192
+_statements_cache: dict[tuple[bytes, bool], tuple[Statement, ...]] = {}
+
+
+def _statements(raw: list[Any], variables: bool) -> tuple[Statement, ...]:
+    try:
+        key = (marshal.dumps(raw, 2), variables)
+    except (ValueError, RecursionError):
+        key = None  # holds a value JSON has no form for: parsed (and rejected) without caching
+    if key is not None:
+        hit = _statements_cache.get(key)
+        if hit is not None:
+            return hit
+    statements = tuple(_statement(obj, i, variables) for i, obj in enumerate(raw))
+    if key is not None:
+        if len(_statements_cache) >= _STATEMENTS_MAX:
+            _statements_cache.clear()
+        _statements_cache[key] = statements
+    return statements

@@ -227,3 +227,29 @@ def test_error_messages_are_one_line_even_for_hostile_text() -> None:
         with pytest.raises(PolicyError) as info:
             parse_policy(document, "p")
         assert len(str(info.value).splitlines()) == 1, str(info.value)
+
+
+def test_identical_documents_share_parsed_statements() -> None:
+    """Accounts attach the same document to many roles: it is parsed once, each policy keeps its name."""
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:Get*",
+                "Resource": "*",
+                "Condition": {"Bool": {"aws:SecureTransport": True}},
+            }
+        ],
+    }
+    a = parse_policy(json.loads(json.dumps(doc)), "role-a/inline")
+    b = parse_policy(json.loads(json.dumps(doc)), "role-b/inline")
+    assert a.statements is b.statements
+    assert (a.name, b.name) == ("role-a/inline", "role-b/inline")
+    # Values JSON tells apart are never confused: true and "true", Version 2008 and 2012 (variables).
+    as_text = json.loads(json.dumps(doc).replace("true", '"true"'))
+    assert parse_policy(as_text, "c").statements is not a.statements
+    old = dict(doc, Version="2008-10-17")
+    assert parse_policy(old, "d").statements is not a.statements
+    other = json.loads(json.dumps(doc).replace("Get*", "List*"))
+    assert parse_policy(other, "e").statements[0].action != a.statements[0].action
