@@ -90,6 +90,7 @@ def start_moto_server() -> tuple[Any, MotoServerHandle]:
     handle = MotoServerHandle(endpoint_url=f"http://127.0.0.1:{port}")
     # The werkzeug server looks its app up per request, so wrapping it after start() takes effect at once.
     inner = server._server
+    assert inner is not None, "ThreadedMotoServer.start() sets _server"
     inner.app = _RequestLog(inner.app, handle)
     return server, handle
 

@@ -34,7 +34,8 @@ def zip_bytes() -> bytes:
 
 def seeding_client(service: str, endpoint: str, account: str, region: str = "us-east-1") -> Any:
     """A boto3 client (no guard) that writes into ``account`` of the moto server."""
-    client = boto3.client(
+    # The service is a run-time string, which the stubs' per-service overloads cannot type.
+    client = boto3.client(  # type: ignore[call-overload]
         service,
         region_name=region,
         endpoint_url=endpoint,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import botocore.exceptions as bce
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 
 class _Raw:
@@ -19,11 +19,17 @@ class _Raw:
         yield self.body
 
 
+def aws_response(url: str, status: int, headers: dict[str, str], raw: Any) -> AWSResponse:
+    """An ``AWSResponse`` as a before-send hook returns one. botocore itself passes a plain mapping of
+    headers here; its stubs name ``HTTPHeaders``, hence the cast."""
+    return AWSResponse(url, status, cast(HTTPHeaders, headers), raw)
+
+
 def fake_response(status: int, error_type: str, message: str) -> AWSResponse:
     """An AWS REST-JSON error response, as Lambda sends it."""
     body = json.dumps({"__type": error_type, "Type": "User", "Message": message}).encode()
     headers = {"x-amzn-errortype": error_type, "content-type": "application/json"}
-    return AWSResponse("https://lambda.invalid/", status, headers, _Raw(body))
+    return aws_response("https://lambda.invalid/", status, headers, _Raw(body))
 
 
 class FaultInjector:

@@ -162,7 +162,7 @@ def test_rejected_credentials_never_echo_the_secret(
     factory = ClientFactory(region="us-east-1", endpoint_url=moto_server)
 
     def reject(**_: object) -> object:
-        from botocore.awsrequest import AWSResponse
+        from tests.aws.faults import aws_response
 
         body = (
             b"<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"
@@ -174,7 +174,7 @@ def test_rejected_credentials_never_echo_the_secret(
             def stream(self, **_: object) -> object:
                 yield body
 
-        return AWSResponse("http://x", 403, {}, Raw())
+        return aws_response("http://x", 403, {}, Raw())
 
     factory.register("before-send.sts.GetCallerIdentity", reject)
     with pytest.raises(CredentialsError, match=r"AWS rejected the credentials \(ExpiredToken") as info:

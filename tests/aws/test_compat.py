@@ -13,6 +13,7 @@ import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -127,7 +128,7 @@ def plain_moto() -> Iterator[str]:
 
 def test_cli_answers_over_a_plain_moto_endpoint(plain_moto: str, tmp_path: Path) -> None:
     creds = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-    kw = {"endpoint_url": plain_moto, "region_name": "us-east-1", **creds}
+    kw: dict[str, Any] = {"endpoint_url": plain_moto, "region_name": "us-east-1", **creds}
     iam = boto3.client("iam", **kw)
     lam = boto3.client("lambda", **kw)
     trust = {

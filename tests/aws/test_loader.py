@@ -212,15 +212,13 @@ def test_iam_falls_back_to_per_role_calls(generated: GeneratedAccount, moto_serv
     loader, factory = make_loader(moto_server, generated.account, load_layers=False)
 
     def deny_gaad(request: Any, **_: Any) -> Any:
-        from botocore.awsrequest import AWSResponse
-
-        from tests.aws.faults import _Raw
+        from tests.aws.faults import _Raw, aws_response
 
         body = (
             b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to "
             b"perform: iam:GetAccountAuthorizationDetails</Message></Error></ErrorResponse>"
         )
-        return AWSResponse(str(request.url), 403, {}, _Raw(body))
+        return aws_response(str(request.url), 403, {}, _Raw(body))
 
     factory.register("before-send.iam.GetAccountAuthorizationDetails", deny_gaad)
     inv = loader.run()
@@ -279,7 +277,7 @@ def test_loaded_inventory_snapshot_round_trip_without_credentials(
     import json
 
     from lambdaperm_tui.inventory.snapshot import dump_snapshot, load_snapshot
-    from tests.aws.test_snapshot import validate
+    from tests.inventory.test_snapshot import validate
 
     secret = "Zx9SECRETtestKEYvalue0000000000000000000"
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNIQUEKEYID12345")
@@ -382,27 +380,23 @@ def test_managed_policy_name_of_a_policy_with_a_path() -> None:
 
 
 def _deny_gaad(request: Any, **_: Any) -> Any:
-    from botocore.awsrequest import AWSResponse
-
-    from tests.aws.faults import _Raw
+    from tests.aws.faults import _Raw, aws_response
 
     body = (
         b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to "
         b"perform: iam:GetAccountAuthorizationDetails</Message></Error></ErrorResponse>"
     )
-    return AWSResponse(str(request.url), 403, {}, _Raw(body))
+    return aws_response(str(request.url), 403, {}, _Raw(body))
 
 
 def _iam_denied(request: Any, action: str) -> Any:
-    from botocore.awsrequest import AWSResponse
-
-    from tests.aws.faults import _Raw
+    from tests.aws.faults import _Raw, aws_response
 
     body = (
         f"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized to "
         f"perform: iam:{action}</Message></Error></ErrorResponse>"
     ).encode()
-    return AWSResponse(str(request.url), 403, {}, _Raw(body))
+    return aws_response(str(request.url), 403, {}, _Raw(body))
 
 
 def test_iam_fallback_reads_user_boundary_and_tags_from_get_user(

@@ -10,12 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
-
 from lambdaperm_tui.aws.clients import ClientFactory
 from lambdaperm_tui.aws.loader import Loader
 from tests.aws.accounts import seeding_client
-from tests.aws.faults import fake_response
+from tests.aws.faults import aws_response, fake_response
 from tests.conftest import account_header_hook
 
 DENY_REGIONS = {
@@ -75,7 +73,7 @@ def test_member_account_levels(aws_env: Path, moto_server: str, moto_account: st
         "p-deny": DENY_REGIONS,
     }
 
-    ok = AWSResponse("https://organizations.invalid/", 200, {}, None)
+    ok = aws_response("https://organizations.invalid/", 200, {}, None)
 
     def answer(model: Any, params: dict[str, Any], **_: Any) -> Any:
         # botocore's before-call may answer with (http response, parsed body): no request is sent.

@@ -12,7 +12,7 @@ from lambdaperm_tui.inventory.events import FunctionLoaded, FunctionsListed, Loa
 from lambdaperm_tui.inventory.snapshot import SnapshotError, save_snapshot
 from lambdaperm_tui.sources import demo_running, open_inventory, stop_demo
 from tests.aws.accounts import seed_account
-from tests.aws.test_snapshot import sample
+from tests.inventory.test_snapshot import sample
 
 
 def test_from_options_and_labels() -> None:

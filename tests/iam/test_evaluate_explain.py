@@ -314,7 +314,7 @@ def test_result_json_text_is_the_compact_dump_of_to_json() -> None:
     seen = set()
     for request, ps in cases:
         for level in (True, "relevant", False):
-            r = evaluate(request, ps, explain=level)  # type: ignore[arg-type]
+            r = evaluate(request, ps, explain=level)
             seen.add(r.decision)
             text = result_json_text(r)
             assert text == json.dumps(r.to_json(), separators=(",", ":"))

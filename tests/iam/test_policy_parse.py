@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import pytest
 
@@ -15,8 +16,8 @@ from lambdaperm_tui.iam import PolicyError, parse_policy
 from lambdaperm_tui.iam.policy import VERSION_2008, VERSION_2012
 
 
-def doc(*statements: dict, version: str | None = VERSION_2012, **extra: object) -> dict:
-    d: dict = {"Statement": list(statements), **extra}
+def doc(*statements: dict[str, Any], version: str | None = VERSION_2012, **extra: object) -> dict[str, Any]:
+    d: dict[str, Any] = {"Statement": list(statements), **extra}
     if version is not None:
         d["Version"] = version
     return d

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.screen import Screen
 
 from lambdaperm_tui.inventory.model import Inventory
 from lambdaperm_tui.ui.app import LambdaPermApp
@@ -32,6 +37,43 @@ async def wait_for(pilot: object, cond: Callable[[], bool], timeout: float = 30.
         if loop.time() > end:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.05)  # type: ignore[attr-defined]
+
+
+S = TypeVar("S", bound=Screen[Any])
+
+
+def label_text(label: str | Text) -> str:
+    """A tree label or table cell as plain text."""
+    return label.plain if isinstance(label, Text) else label
+
+
+def static_text(static: object) -> str:
+    """What a Static shows, as plain text (no colour codes)."""
+    import io
+
+    from rich.console import Console
+    from textual.widgets import Static
+
+    assert isinstance(static, Static)
+    content = static.content
+    if isinstance(content, str):
+        return content
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None).print(content)
+    return out.getvalue()
+
+
+def screen_as(app: LambdaPermApp, kind: type[S]) -> S:
+    """The app's current screen, checked to be a ``kind``."""
+    screen = app.screen
+    assert isinstance(screen, kind), f"expected {kind.__name__}, the screen is {type(screen).__name__}"
+    return screen
+
+
+async def wait_for_screen(pilot: Pilot[Any], app: LambdaPermApp, kind: type[S]) -> S:
+    """Wait until the current screen is a ``kind`` and return it."""
+    await wait_for(pilot, lambda: isinstance(app.screen, kind))
+    return screen_as(app, kind)
 
 
 def loaded(app: LambdaPermApp) -> bool:

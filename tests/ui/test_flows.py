@@ -3,46 +3,45 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea, Tree
+from textual.widgets.tree import TreeNode
 
+from lambdaperm_tui.ui.app import LambdaPermApp
 from lambdaperm_tui.ui.screens import PolicyEditorScreen, SimulatorScreen, WhatCanScreen, WhoCanScreen
 
-from .helpers import build_app, loaded, wait_for
+from .helpers import build_app, label_text, loaded, static_text, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE, REPORTS_ROLE, fn_arn, many_functions
 
 SIZE = (80, 24)
 
 
-def labels(app, pane: str = "functions") -> list[str]:
+def labels(app: LambdaPermApp, pane: str = "functions") -> list[str]:
     tree = app.pane(pane).rows_tree
-    return [node.label.plain for node in tree.root.children]
+    return [label_text(node.label) for node in tree.root.children]
 
 
-def detail_text(app) -> str:
+def detail_text(app: LambdaPermApp) -> str:
     return plain(app.query_one("#detail-body", Static))
 
 
 def plain(static: Static) -> str:
     """What a Static shows, as plain text (no colour codes)."""
-    import io
-
-    from rich.console import Console
-
-    console = Console(file=io.StringIO(), width=200, color_system=None)
-    console.print(static.renderable if hasattr(static, "renderable") else static.content)
-    return console.file.getvalue()
+    return static_text(static)
 
 
-def tree_text(tree: Tree, *, full: bool = False) -> str:
+def tree_text(tree: Tree[Any], *, full: bool = False) -> str:
     """The tree's lines as shown, or (``full``) the full text each line keeps for the detail line."""
     out: list[str] = []
 
-    def walk(node, depth: int) -> None:
+    def walk(node: TreeNode[Any], depth: int) -> None:
         for child in node.children:
             text = child.data if full and isinstance(child.data, Text) else child.label
-            out.append("  " * depth + text.plain)
+            out.append("  " * depth + label_text(text))
             walk(child, depth + 1)
 
     walk(tree.root, 0)
@@ -125,14 +124,13 @@ async def test_expand_function_into_aliases_and_versions() -> None:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("l")
         tree = app.pane("functions").rows_tree
-        children = [c.label.plain for c in tree.root.children[0].children]
+        children = [label_text(c.label) for c in tree.root.children[0].children]
         assert children[0].startswith("alias prod") and children[1].startswith("version 7")
 
 
-async def _simulate_on_alias(pilot, app, principal: str) -> SimulatorScreen:
+async def _simulate_on_alias(pilot: Pilot[Any], app: LambdaPermApp, principal: str) -> SimulatorScreen:
     await pilot.press("l", "j", "s")  # expand billing, move to alias prod, simulate
-    await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-    screen = app.screen
+    screen = await wait_for_screen(pilot, app, SimulatorScreen)
     assert screen.query_one("#sim-resource", Input).value == fn_arn("billing", "prod")
     assert screen.query_one("#sim-action", Input).value == "lambda:InvokeFunction"
     screen.query_one("#sim-principal", Input).value = principal
@@ -171,7 +169,7 @@ async def test_simulate_denied_then_what_if_flips_it() -> None:
         await pilot.press("ctrl+t")
         for _ in range(30):
             node = tree.cursor_node
-            if node is not None and node.label.plain.startswith("✘ Principal"):
+            if node is not None and label_text(node.label).startswith("✘ Principal"):
                 break
             await pilot.press("j")
         line = plain(screen.query_one("#sim-line", Static))
@@ -211,7 +209,7 @@ async def test_simulate_bad_input_is_a_message_not_a_crash() -> None:
         await wait_for(pilot, lambda: loaded(app))
         screen = await _simulate_on_alias(pilot, app, "not a principal at all")
         await wait_for(pilot, lambda: screen.answer_error is not None)
-        assert "principal" in screen.answer_error
+        assert screen.answer_error is not None and "principal" in screen.answer_error
         assert "cannot ask" in plain(screen.query_one("#sim-answer", Static))
 
 
@@ -220,8 +218,7 @@ async def test_who_can_on_alias_and_what_can_on_role() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("l", "j", "w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen))
-        screen = app.screen
+        screen = await wait_for_screen(pilot, app, WhoCanScreen)
         await wait_for(pilot, lambda: bool(screen.rows))
         table = screen.query_one(DataTable)
         rows = [
@@ -235,8 +232,7 @@ async def test_who_can_on_alias_and_what_can_on_role() -> None:
         await pilot.press("escape", "3")  # roles pane
         await wait_for(pilot, lambda: app.active_pane().id == "pane-roles")
         await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhatCanScreen))
-        what = app.screen
+        what = await wait_for_screen(pilot, app, WhatCanScreen)
         await wait_for(pilot, lambda: bool(what.rows))
         assert all(hasattr(r, "action") for r in what.rows)
 
@@ -251,6 +247,7 @@ async def test_help_lists_real_bindings() -> None:
         assert isinstance(app.screen, HelpScreen)
         text = plain(app.screen.query_one(Static))
         for binding in app.BINDINGS:
+            assert isinstance(binding, Binding)
             assert (binding.tooltip or binding.description) in text
 
 
@@ -261,7 +258,8 @@ async def test_ten_thousand_functions_stay_responsive() -> None:
         assert len(app.pane("functions").entries) == 10_000
         assert len(labels(app)) == 10_000  # rows held back while streaming are all shown once loaded
         await pilot.press("G")
-        assert app.pane("functions").rows_tree.cursor_node.data.key == fn_arn("fn-09999")
+        cursor = app.pane("functions").rows_tree.cursor_node
+        assert cursor is not None and cursor.data is not None and cursor.data.key == fn_arn("fn-09999")
         await pilot.press("slash", "0", "9", "9", "9", "9")
         await wait_for(pilot, lambda: len(labels(app)) == 1)
         # A shorter query searches everything again (the narrowed match set is only reused to extend).

@@ -21,7 +21,7 @@ from tests.aws.accounts import GeneratedAccount, seed_account
 from tests.aws.faults import FaultInjector, access_denied, throttled
 from tests.conftest import account_header_hook
 
-from .helpers import loaded, wait_for
+from .helpers import label_text, loaded, wait_for
 
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -53,7 +53,11 @@ async def test_aws_errors_become_row_badges_and_notifications(
     app = LambdaPermApp(live_load(moto_server, generated.account), source_label="moto", regions=REGIONS)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: loaded(app), timeout=120)
-        rows = {n.data.obj.name: n.label.plain for n in app.pane("functions").rows_tree.root.children}
+        rows = {
+            n.data.obj.name: label_text(n.label)
+            for n in app.pane("functions").rows_tree.root.children
+            if n.data is not None
+        }
         assert "? unknown: AccessDenied" in rows["us-east-1-fn1"]
         assert "? unknown: TooManyRequests" in rows["us-east-1-fn2"]
         assert "unknown" not in rows["us-east-1-fn0"]

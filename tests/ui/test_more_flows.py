@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+from textual.command import Hit
+from textual.widgets import Input
+
 from lambdaperm_tui.ui.commands import ActionsProvider
 from lambdaperm_tui.ui.screens import SimulatorScreen, WhoCanScreen
 
-from .helpers import build_app, loaded, wait_for
+from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import BILLING_ROLE, fn_arn
 from .test_flows import detail_text, labels
 
@@ -37,10 +41,11 @@ async def test_palette_lists_every_app_action() -> None:
         await wait_for(pilot, lambda: loaded(app) and app.current is not None)
         provider = ActionsProvider(app.screen)
         found = [hit async for hit in provider.discover()]
-        actions = {b.action for b in app.BINDINGS}
+        actions = {b.action for b in app.BINDINGS if isinstance(b, Binding)}
         assert len(found) == len(actions)
         hits = sorted([hit async for hit in provider.search("who-can")], key=lambda h: -h.score)
-        assert hits and str(hits[0].match_display).startswith("Who-can: Who can invoke")
+        assert hits and isinstance(hits[0], Hit)
+        assert str(hits[0].match_display).startswith("Who-can: Who can invoke")
         await hits[0].command()
         await pilot.pause()
         # who-can on the selected function
@@ -54,16 +59,17 @@ async def test_layer_version_policy_and_who_can() -> None:
         await pilot.press("2")
         await wait_for(pilot, lambda: app.active_pane().id == "pane-layers")
         await pilot.press("w")  # on the layer itself: its newest version
-        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen))
-        assert app.screen.resource == LAYER_V2
+        who = await wait_for_screen(pilot, app, WhoCanScreen)
+        assert who.resource == LAYER_V2
         await pilot.press("escape")
         await pilot.press("l", "j")  # newest version first
         await wait_for(pilot, lambda: app.current is not None and app.current.key == LAYER_V2)
         await pilot.pause(0.2)
         assert "OrgRead" in detail_text(app)
         await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
-        assert app.screen.action == "lambda:GetLayerVersion"
+        who = await wait_for_screen(pilot, app, WhoCanScreen)
+        await wait_for(pilot, lambda: bool(who.rows))
+        assert who.action == "lambda:GetLayerVersion"
 
 
 async def test_role_detail_and_simulate_prefills_principal() -> None:
@@ -82,8 +88,8 @@ async def test_role_detail_and_simulate_prefills_principal() -> None:
         assert "AWSLambdaBasicExecutionRole" in detail_text(app)
         assert "billing, webhook" in detail_text(app)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-        assert app.screen.query_one("#sim-principal").value == BILLING_ROLE
+        sim = await wait_for_screen(pilot, app, SimulatorScreen)
+        assert sim.query_one("#sim-principal", Input).value == BILLING_ROLE
 
 
 async def test_principals_pane_names_the_public() -> None:
@@ -109,8 +115,7 @@ async def test_function_url_question_shows_both_checks() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("j", "j", "j", "s")  # webhook (rows by name once loaded)
-        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-        screen = app.screen
+        screen = await wait_for_screen(pilot, app, SimulatorScreen)
         screen.query_one("#sim-action", Input).value = "lambda:InvokeFunctionUrl"
         screen.query_one("#sim-principal", Input).value = "anonymous"
         await wait_for(
@@ -135,8 +140,8 @@ async def test_edit_from_detail_refuses_an_invalid_policy_and_keeps_the_text() -
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app) and app.current is not None)
         await pilot.press("e")  # billing: its function, version and alias policies
-        await wait_for(pilot, lambda: isinstance(app.screen, PolicyPicker))
-        assert len(app.screen.refs) == 3
+        picker = await wait_for_screen(pilot, app, PolicyPicker)
+        assert len(picker.refs) == 3
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, PolicyEditorScreen))
         editor = app.screen.query_one(TextArea)
@@ -167,8 +172,8 @@ async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app) and app.current is not None)
         await pilot.press("w")  # billing, unqualified: its policy names s3.amazonaws.com with a SourceArn
-        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
-        screen = app.screen
+        screen = await wait_for_screen(pilot, app, WhoCanScreen)
+        await wait_for(pilot, lambda: bool(screen.rows))
         assert app.focused is screen.query_one(DataTable)  # keys move the cursor, not the action input
         # Long cells are cut (the row is in full below): no horizontal scrollbar sliver under the table.
         assert screen.query_one(DataTable).virtual_size.width > screen.query_one(DataTable).size.width
@@ -179,8 +184,7 @@ async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
         assert screen.query_one("#wc-action", Input).value == "lambda:InvokeFunction"
         row = screen.rows[index]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-        sim = app.screen
+        sim = await wait_for_screen(pilot, app, SimulatorScreen)
         rows = [i.value for i in sim.query("Input.ctx").results(Input) if i.value]
         assert rows and all("=" in r for r in rows)
         await wait_for(pilot, lambda: sim.answer is not None)
@@ -206,17 +210,19 @@ async def test_suggesters_complete_principals_actions_and_context_keys() -> None
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app) and app.current is not None)
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-        screen = app.screen
+        screen = await wait_for_screen(pilot, app, SimulatorScreen)
         principal = screen.query_one("#sim-principal", Input)
+        assert principal.suggester is not None
         assert await principal.suggester.get_suggestion("arn:aws:iam::111122223333:role/ord") == (
             "arn:aws:iam::111122223333:role/orders-api"
         )
         action = screen.query_one("#sim-action", Input)
+        assert action.suggester is not None
         assert await action.suggester.get_suggestion("lambda:InvokeFunctionU") == "lambda:InvokeFunctionUrl"
         ctx = next(iter(screen.query("Input.ctx").results(Input)))
         # Keys of the action being asked about come first (lambda:...), then the global aws: keys.
         assert screen.context_keys()[0].startswith("lambda:")
+        assert ctx.suggester is not None
         assert await ctx.suggester.get_suggestion("aws:SourceAr") == "aws:SourceArn="
 
 

@@ -12,7 +12,7 @@ from lambdaperm_tui.aws.loader import FunctionLoaded, FunctionsListed, IamLoaded
 from lambdaperm_tui.inventory.model import Inventory
 from lambdaperm_tui.ui.app import LambdaPermApp
 
-from .helpers import loaded, wait_for
+from .helpers import label_text, loaded, wait_for
 from .inventory_fixture import ACCOUNT, FIXED_NOW, make_inventory
 
 SIZE = (80, 24)
@@ -58,7 +58,7 @@ def app_for(gate: threading.Event) -> LambdaPermApp:
 
 
 def names(app: LambdaPermApp) -> list[str]:
-    return [node.label.plain.split()[0] for node in app.pane("functions").rows_tree.root.children]
+    return [label_text(node.label).split()[0] for node in app.pane("functions").rows_tree.root.children]
 
 
 def cursor_key(app: LambdaPermApp) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from textual.widgets import Static
+
 from lambdaperm_tui.aws.source import Source, SourceError
 from lambdaperm_tui.inventory.model import Inventory
 from lambdaperm_tui.sources import stop_demo
@@ -12,7 +14,7 @@ from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp, apply_color, make_app
 from lambdaperm_tui.ui.header import StatusHeader
 
-from .helpers import loaded, wait_for
+from .helpers import label_text, loaded, wait_for
 from .inventory_fixture import FIXED_NOW
 
 SNAPSHOT = Path(__file__).parent.parent / "data" / "ui-fixture-snapshot.json"
@@ -20,9 +22,7 @@ SNAPSHOT = Path(__file__).parent.parent / "data" / "ui-fixture-snapshot.json"
 
 def header_text(app: LambdaPermApp) -> str:
     header = app.query_one(StatusHeader)
-    return " ".join(
-        str(w.renderable if hasattr(w, "renderable") else w.content) for w in header.query("Static")
-    )
+    return " ".join(str(w.content) for w in header.query(Static))
 
 
 def app_for(source: Source) -> LambdaPermApp:
@@ -72,7 +72,7 @@ async def test_source_that_cannot_open_is_a_notification_not_a_crash() -> None:
     def failing(on_event: object, cancel: object) -> Inventory:
         raise SourceError("--snapshot: no such file: /nowhere.json")
 
-    app = LambdaPermApp(failing, source_label="snapshot /nowhere.json")  # type: ignore[arg-type]
+    app = LambdaPermApp(failing, source_label="snapshot /nowhere.json")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: not app.loading)
         await wait_for(
@@ -80,7 +80,7 @@ async def test_source_that_cannot_open_is_a_notification_not_a_crash() -> None:
             lambda: any(n.title == "Load failed" and "no such file" in n.message for n in app._notifications),
         )
         assert "load failed" in header_text(app)
-        row = app.pane("functions").rows_tree.root.children[0].label.plain
+        row = label_text(app.pane("functions").rows_tree.root.children[0].label)
         assert row.startswith("load failed: --snapshot: no such file")
         await pilot.press("s")  # the app still works: the simulator opens on an empty inventory
         await pilot.pause()
@@ -91,7 +91,7 @@ def test_color_none_sets_no_color(monkeypatch: object) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)  # type: ignore[attr-defined]
     apply_color("none")
     assert os.environ.get("NO_COLOR") == "1"
-    app = LambdaPermApp(lambda e, c: Inventory("", (), "", ""))  # type: ignore[arg-type,return-value]
+    app = LambdaPermApp(lambda e, c: Inventory("", (), "", ""))
     assert app.no_color
 
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, TextArea
 from lambdaperm_tui.ui.app import LambdaPermApp
 from lambdaperm_tui.ui.screens import PolicyEditorScreen, PolicyPicker, SimulatorScreen
 
-from .helpers import build_app, loaded, wait_for
+from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE
 
 SIZE = (80, 24)
@@ -23,8 +23,7 @@ AFTER_ENTER = [("down", None), ("end", None), ("backspace", None), ("x", "x"), (
 async def _open_picker(pilot: Any, app: LambdaPermApp) -> None:
     await wait_for(pilot, lambda: loaded(app))
     await pilot.press("l", "j", "s")  # billing:prod in the simulator
-    await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-    screen = app.screen
+    screen = await wait_for_screen(pilot, app, SimulatorScreen)
     screen.query_one("#sim-principal", Input).value = ORDERS_ROLE
     await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == ORDERS_ROLE)
     await pilot.press("ctrl+o")  # the answer used two policies: the picker asks which

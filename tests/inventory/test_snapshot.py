@@ -146,7 +146,7 @@ def sample() -> Inventory:
 def validate(instance: Any) -> None:
     """Validate against docs/snapshot.schema.json (jsonschema when installed, else the top-level shape)."""
     try:
-        import jsonschema
+        import jsonschema  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - jsonschema is in the dev environment
         for key in SCHEMA["required"]:
             assert key in instance, key
