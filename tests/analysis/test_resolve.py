@@ -446,12 +446,13 @@ def test_own_principal_org_unknown_when_org_data_not_loaded(inv: Inventory) -> N
     for the account's own principals either."""
     lv = f"{LAYER}:shared-libs:1"
     unknown_org = dataclasses.replace(inv, organization_id=None, scps=None)
-    closed = {"open_context": False}
+    closed: dict[str, Any] = {"open_context": False}
     assert simulate(unknown_org, "reporting", "lambda:GetLayerVersion", lv, **closed).decision == "unknown"
     assert simulate(unknown_org, "reporting", "lambda:GetLayerVersion", lv).decision == "conditional"
     not_in_org = dataclasses.replace(inv, organization_id=None, scps=())
     # Not in an organization: the key is known to be absent, never open.
-    for kw in ({}, closed):
+    kws: tuple[dict[str, Any], ...] = ({}, closed)
+    for kw in kws:
         assert (
             simulate(not_in_org, "reporting", "lambda:GetLayerVersion", lv, **kw).decision == "implicit_deny"
         )

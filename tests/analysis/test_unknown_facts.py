@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -26,12 +27,12 @@ from .analysis_inventory import ACCOUNT, FN, LAYER, REGION, ROLE, build_inventor
 BILLING = f"{FN}:billing"
 
 
-def _with_function(inv: Inventory, name: str, **changes: object) -> Inventory:
+def _with_function(inv: Inventory, name: str, **changes: Any) -> Inventory:
     functions = tuple(dataclasses.replace(f, **changes) if f.name == name else f for f in inv.functions)
     return dataclasses.replace(inv, functions=functions)
 
 
-def _with_role(inv: Inventory, name: str, **changes: object) -> Inventory:
+def _with_role(inv: Inventory, name: str, **changes: Any) -> Inventory:
     roles = tuple(dataclasses.replace(r, **changes) if r.name == name else r for r in inv.roles)
     return dataclasses.replace(inv, roles=roles)
 

@@ -19,7 +19,8 @@ from tests.conftest import account_header_hook
 
 
 def _client(service: str, proxy: FaultProxy, account: str, region: str = "us-east-1") -> Any:
-    client = boto3.client(
+    # The service is a run-time string, which the stubs' per-service overloads cannot type.
+    client = boto3.client(  # type: ignore[call-overload]
         service,
         region_name=region,
         endpoint_url=proxy.url,

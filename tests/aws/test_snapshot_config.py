@@ -28,8 +28,7 @@ from lambdaperm_tui.inventory.snapshot import (
     load_snapshot,
     read_snapshot,
 )
-
-from .test_snapshot import validate
+from tests.inventory.test_snapshot import validate
 
 A = "111122223333"
 V1_FIXTURE = Path(__file__).parents[1] / "data" / "ui-fixture-snapshot.json"

@@ -8,7 +8,7 @@ https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ FN = f"arn:aws:lambda:{R}:{A}:function"
 QUEUE = f"arn:aws:sqs:{R}:{A}:orders"
 
 
-def _role(name: str, *statements: dict[str, object]) -> Role:
+def _role(name: str, *statements: Mapping[str, object]) -> Role:
     doc = {"Version": "2012-10-17", "Statement": list(statements)}
     return Role(
         f"arn:aws:iam::{A}:role/{name}",

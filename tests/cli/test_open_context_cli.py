@@ -11,7 +11,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -41,7 +41,7 @@ BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/logs-only"
 MFA_WORDS = "◐ ALLOWED IF aws:MultiFactorAuthPresent = true"
 
 
-def _doc(*statements: dict[str, object]) -> dict[str, object]:
+def _doc(*statements: Mapping[str, object]) -> dict[str, object]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 

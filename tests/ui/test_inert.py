@@ -16,7 +16,7 @@ from lambdaperm_tui.ui.render import inert_label
 from lambdaperm_tui.ui.screens import PolicyPicker, SimulatorScreen, WhatCanScreen, WhoCanScreen
 from tests.hostile import FUNCTION_ARN, ROLE_ARN, hostile_inventory, leaks
 
-from .helpers import build_app, loaded, wait_for
+from .helpers import build_app, loaded, wait_for, wait_for_screen
 
 SIZE = (120, 40)
 
@@ -114,8 +114,9 @@ async def test_every_screen_of_a_hostile_account_is_inert() -> None:
         await pilot.press("escape")
         # Who can invoke it.
         await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
-        for _ in range(len(app.screen.rows)):
+        who = await wait_for_screen(pilot, app, WhoCanScreen)
+        await wait_for(pilot, lambda: bool(who.rows))
+        for _ in range(len(who.rows)):
             await checks.check(pilot, "who-can row")
             app.screen.query_one(DataTable).action_cursor_down()
         await pilot.press("escape")

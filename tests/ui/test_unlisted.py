@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 from lambdaperm_tui.inventory.model import Unlisted
 from lambdaperm_tui.ui.screens import WhoCanScreen
 
-from .helpers import build_app, loaded, wait_for
+from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import make_inventory
 
 SIZE = (120, 40)
@@ -24,8 +24,8 @@ async def test_who_can_shows_a_row_for_roles_that_could_not_be_listed() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app) and app.current is not None)
         await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen) and bool(app.screen.rows))
-        screen = app.screen
+        screen = await wait_for_screen(pilot, app, WhoCanScreen)
+        await wait_for(pilot, lambda: bool(screen.rows))
         index = next(i for i, r in enumerate(screen.rows) if r.kind == "unlisted")
         row = screen.rows[index]
         assert row.decision == "unknown"
