@@ -1,6 +1,6 @@
-"""Layer rules (DESIGN.md "Layers"): the engine, inventory and analysis layers never pull in textual or
-boto3, so the CLI's scenario path and library users stay fast and light. Checked in a fresh interpreter
-so that modules imported by other tests cannot hide a violation."""
+"""Layer rules (docs/ARCHITECTURE.md, "Layers"): the engine, inventory and analysis layers never pull in
+textual or boto3, so the CLI's scenario path and library users stay fast and light. Checked in a fresh
+interpreter so that modules imported by other tests cannot hide a violation."""
 
 from __future__ import annotations
 

@@ -62,9 +62,10 @@ class Answer:
     ``decision`` is the engine's decision, or ``"unknown"`` when something the answer depends on could
     not be read (``unknown_because`` says what). ``result`` is what the engine said for the deciding
     check (it may be present even when the decision is unknown: it shows what the known parts say).
-    ``assumes`` lists what lies outside the inventory and was taken as given. ``scenario`` is the scenario
-    file (DESIGN.md contract) of the deciding check, so ``simulate --scenario`` replays it. ``sources``
-    maps each policy name used in the explanation to its ``PolicyRef`` (for what-if editing).
+    ``assumes`` lists what lies outside the inventory and was taken as given. ``scenario`` is the
+    scenario file (README.md, "The scenario file") of the deciding check, so ``simulate --scenario``
+    replays it. ``sources`` maps each policy name used in the explanation to its ``PolicyRef`` (for
+    what-if editing).
 
     ``allowed_if`` (``"conditional"``): allowed exactly when some alternative's terms all hold, over
     the context keys the inventory and the given context leave open; ``allowed_if_complete`` is False
@@ -95,7 +96,7 @@ class Answer:
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` output: the scenario result object plus ``scenario``, ``assumes``,
-        ``unknown_because``, ``checks`` and ``notes`` (DESIGN.md, "Contract: the command line")."""
+        ``unknown_because``, ``checks`` and ``notes`` (README.md, "Command line")."""
         res = self.result
         return {
             "decision": self.decision,

@@ -128,7 +128,7 @@ _PRINCIPAL_TYPE = {
 
 
 def derived_context(principal: Principal) -> dict[str, str]:
-    """The context keys the principal implies (DESIGN.md "scenario file"); nothing else is invented."""
+    """The context keys the principal implies (README.md, "The scenario file"); nothing else is invented."""
     out: dict[str, str] = {}
     arn = principal_arn(principal)
     if arn is not None:

@@ -1,4 +1,5 @@
-"""The scenario file contract (DESIGN.md): one JSON object in, one ``Request`` and its ``PolicySet`` out.
+"""The scenario file contract (README.md, "The scenario file"): one JSON object in, one ``Request`` and
+its ``PolicySet`` out.
 
 A scenario says exactly what to evaluate, offline::
 
@@ -18,7 +19,7 @@ A scenario says exactly what to evaluate, offline::
                                   in "/", known to be absent unless the context gives them)
     }
 
-Rules beyond DESIGN.md, chosen so that mistakes are caught rather than silently evaluated:
+Rules beyond the README, chosen so that mistakes are caught rather than silently evaluated:
 
 - An unknown top-level field is an error (a typo such as ``"principle"`` or ``"scp"`` would otherwise be
   ignored and change the answer). Annotation fields are allowed and ignored: ``name``, ``id``, ``title``,

@@ -216,7 +216,8 @@ def test_url_with_unknown_creation_time_is_unknown_when_only_first_check_allows(
 def test_unreadable_resource_policy_makes_the_answer_unknown(
     inv: Inventory, policy_slot: PolicySlot, needle: str
 ) -> None:
-    """Unknown is never shown as denied (DESIGN.md); the engine's view of the known parts is kept."""
+    """Unknown is never shown as denied (README.md, "What it does"); the engine's view of the known parts
+    is kept."""
     fns = tuple(
         dataclasses.replace(f, policy=policy_slot) if f.name == "billing" else f for f in inv.functions
     )
@@ -324,7 +325,7 @@ def test_org_conditioned_layer_needs_the_principals_org(inv: Inventory) -> None:
 
 
 def test_scenario_replays_to_the_same_decision(inv: Inventory) -> None:
-    """The scenario in the answer is the DESIGN.md scenario contract: replaying it gives the same result."""
+    """The scenario in the answer is the scenario file of README.md: replaying it gives the same result."""
     for principal, action, resource, ctx in [
         (f"{ROLE}/orders-api", INVOKE, f"{FN}:billing", {}),
         ("apigateway.amazonaws.com", INVOKE, f"{FN}:billing:prod", {"aws:SourceArn": APIGW_SOURCE}),

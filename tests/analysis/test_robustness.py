@@ -1,5 +1,5 @@
-"""Any JSON in a policy slot gives an answer (possibly unknown), never a crash (DESIGN.md: resource
-policies may be any JSON; a malformed document is reported, not lost)."""
+"""Any JSON in a policy slot gives an answer (possibly unknown), never a crash (README.md, "Sources": a
+malformed document is recorded as unknown, with the reason, and the load goes on)."""
 
 from __future__ import annotations
 

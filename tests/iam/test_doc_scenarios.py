@@ -1,6 +1,6 @@
 """AWS-documented policy-evaluation rules as scenario files, run through the real scenario path.
 
-Each row names a file in ``tests/scenarios/`` (the DESIGN.md scenario contract), the decision the AWS
+Each row names a file in ``tests/scenarios/`` (README.md, "The scenario file"), the decision the AWS
 documentation states for it, the statements that must appear in ``decided_by``, and the page the
 case follows. ``test_doc_scenario`` evaluates each file in-process exactly as ``simulate --scenario``
 does; ``test_cli_batch_matches_table`` runs all of them through the command line as one ``.jsonl``
@@ -416,8 +416,8 @@ def _run_cli(path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_batch_matches_table(tmp_path: Path) -> None:
-    """Every scenario through the real command line as one ``.jsonl`` batch (DESIGN.md "Batch"): one JSON
-    result per line, in order; exit status 1 because some lines are denied.
+    """Every scenario through the real command line as one ``.jsonl`` batch (README.md, "The scenario
+    file"): one JSON result per line, in order; exit status 1 because some lines are denied.
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"""
     batch = tmp_path / "all.jsonl"
     batch.write_text("".join(json.dumps(_load(c[0])) + "\n" for c in CASES))
@@ -440,7 +440,7 @@ def test_cli_batch_matches_table(tmp_path: Path) -> None:
     ],
 )
 def test_cli_single_file_exit_status(stem: str, status: int) -> None:
-    """Exit status 0 allowed, 1 denied (DESIGN.md "Contract: the scenario file")."""
+    """Exit status 0 allowed, 1 denied (README.md, "The scenario file")."""
     proc = _run_cli(SCENARIOS / f"{stem}.json")
     assert proc.returncode == status, proc.stderr
     assert json.loads(proc.stdout)["decision"] == dict(CASES_BY_STEM)[stem]
@@ -686,8 +686,8 @@ INVALID: list[tuple[str, dict[str, object], str, str, str]] = [
     ("scenario", "field", "word", "doc"), [c[1:] for c in INVALID], ids=[c[0] for c in INVALID]
 )
 def test_invalid_input_names_the_field(scenario: dict[str, object], field: str, word: str, doc: str) -> None:
-    """Bad input is an ``InputError`` whose one-line message starts with the field path (DESIGN.md:
-    "exit status 2 ... with a message that names the field and the problem"); ``doc`` is the page
+    """Bad input is an ``InputError`` whose one-line message starts with the field path (README.md, "The
+    scenario file": "exit status 2 and one line naming the field"); ``doc`` is the page
     that makes the input invalid."""
     assert doc.startswith("https://docs.aws.amazon.com/")
     with pytest.raises(InputError) as info:

@@ -1,4 +1,4 @@
-"""One test (at least) per rule of DESIGN.md "Engine semantics", each citing the AWS page it follows."""
+"""One test (at least) per rule of README.md "The engine", each citing the AWS page it follows."""
 
 from __future__ import annotations
 

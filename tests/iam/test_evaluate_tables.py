@@ -169,7 +169,7 @@ def test_cross_account_boundary_and_session_policy_still_limit() -> None:
 
 
 def test_resource_account_field_overrides_arn_account() -> None:
-    """``resource_account`` decides same- vs cross-account (DESIGN.md scenario contract)."""
+    """``resource_account`` decides same- vs cross-account (README.md, "The scenario file")."""
     ps = PolicySet(identity=(ID_NONE,), resource=grant({"AWS": ROLE}))
     same = Request(parse_principal(SESSION), INVOKE, FN)
     cross = Request(parse_principal(SESSION), INVOKE, FN, resource_account=B)

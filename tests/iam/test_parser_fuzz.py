@@ -1,7 +1,8 @@
 """Property tests: any JSON in, a Policy or a PolicyError out — never another exception.
 
-DESIGN.md "Tests": hypothesis fuzzing of the parser. The same holds for principals (any text in, a
-Principal or a RequestError out) and for evaluating whatever parses.
+Hypothesis fuzzing of the parser (README.md, "The scenario file": bad input is one line naming the
+field, never a traceback). The same holds for principals (any text in, a Principal or a RequestError out)
+and for evaluating whatever parses.
 """
 
 from __future__ import annotations

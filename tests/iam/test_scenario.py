@@ -1,4 +1,4 @@
-"""The scenario file contract (DESIGN.md "Contract: the scenario file"): fields, defaults, errors.
+"""The scenario file contract (README.md, "The scenario file"): fields, defaults, errors.
 
 Field semantics follow the request context AWS evaluates:
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
