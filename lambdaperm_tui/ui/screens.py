@@ -449,7 +449,8 @@ class SimulatorScreen(Screen[None]):
         """Move to the explanation tree (its first line highlighted and shown in full below it)."""
         tree = self.query_one("#sim-tree", Tree)
         tree.focus()
-        if tree.cursor_line < 0:
+        # Before the first answer the tree has no lines to highlight (line 0 would raise).
+        if tree.cursor_line < 0 and tree.last_line >= 0:
             tree.move_cursor_to_line(0)
 
     def action_ask(self) -> None:
@@ -966,7 +967,8 @@ class PolicyEditorScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save (what-if)", id="editor.save"),
-        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
+        # Priority: the text area (tab_behavior="indent") would take Esc to move focus, so it never left.
+        Binding("escape", "cancel", "Cancel", id="editor.cancel", priority=True),
         Binding("ctrl+r", "revert", "Revert to loaded", id="editor.revert"),
         # TextArea's own select-all key is f7 (ctrl+a goes to the line start); say so, replacing a policy
         # wholesale is the common edit.
