@@ -1,7 +1,9 @@
 """Measure the explorer's time to first frame and the time until the demo account is fully loaded.
 
 Usage: ``.venv/bin/python benchmarks/ui.py [--runs N]``. Each run is a fresh interpreter (so imports
-count), running the app headless at 80x24 on ``--demo``; times are from process start.
+count), running the app headless at 80x24 on ``--demo``; times are from process start. ``--huge`` opens
+a snapshot of huge strings instead (a 10 MB description, 100,000-character names, a 1 MB Sid): first
+frame, snapshot loaded, and the function's detail and raw JSON drawn.
 """
 
 from __future__ import annotations
@@ -137,6 +139,79 @@ asyncio.run(main())
 """
 
 
+HUGE = r"""
+import asyncio, json, sys, time
+T0 = float(sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+from lambdaperm_tui.aws.source import Source
+from lambdaperm_tui.ui import backend
+from lambdaperm_tui.ui.app import LambdaPermApp
+
+async def drawn(app, pilot, key):
+    # Until the detail holds a new renderable, then one more frame.
+    body = app.query_one("#detail-body")
+    before = body.visual if hasattr(body, "visual") else None
+    start = time.perf_counter()
+    await pilot.press(key)
+    for _ in range(6000):
+        await pilot.pause(0.005)
+        if app.current is not None and (getattr(body, "visual", None) is not before):
+            break
+    await pilot.pause()
+    return time.perf_counter() - start
+
+async def main():
+    source = Source(kind="snapshot", snapshot=sys.argv[3])
+    label, regions = backend.describe_source(source)
+    app = LambdaPermApp(backend.make_loader(source), source_label=label, regions=regions)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.loaded_at is None:
+            await pilot.pause(0.02)
+        loaded = app.loaded_at - T0
+        detail = await drawn(app, pilot, "g")
+        raw = await drawn(app, pilot, "v")
+        print(json.dumps({"first_frame": app.first_frame_at - T0, "loaded": loaded, "detail": detail,
+                          "raw": raw}))
+
+asyncio.run(main())
+"""
+
+
+def huge(runs: int) -> None:
+    """Time to first frame, load, detail and raw JSON over a snapshot of huge strings."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from lambdaperm_tui.inventory.snapshot import save_snapshot
+    from tests.hostile import huge_inventory
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "huge.json"
+        save_snapshot(huge_inventory(), path)
+        size = path.stat().st_size
+        rows = []
+        for i in range(runs):
+            t0 = time.time()
+            out = subprocess.run(
+                [sys.executable, "-c", HUGE, repr(t0), str(ROOT), str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            data = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.append(data)
+            print(
+                f"run {i + 1}: first frame {data['first_frame']:.2f}s, snapshot ({size / 1e6:.1f} MB) "
+                f"loaded {data['loaded']:.2f}s, detail drawn {data['detail']:.2f}s, "
+                f"raw JSON drawn {data['raw']:.2f}s"
+            )
+    med = {k: statistics.median(r[k] for r in rows) for k in ("first_frame", "loaded", "detail", "raw")}
+    print(
+        f"median: first frame {med['first_frame']:.2f}s, loaded {med['loaded']:.2f}s, "
+        f"detail {med['detail']:.2f}s, raw JSON {med['raw']:.2f}s"
+    )
+
+
 def big(n: int) -> None:
     """Key latency while ``n`` functions stream in, and after."""
     out = subprocess.run(
@@ -164,7 +239,13 @@ def main() -> int:
         metavar="N",
         help="instead: key latency while N synthetic functions stream in",
     )
+    parser.add_argument(
+        "--huge", action="store_true", help="instead: a snapshot of huge strings (10 MB description ...)"
+    )
     args = parser.parse_args()
+    if args.huge:
+        huge(args.runs)
+        return 0
     if args.big:
         big(args.big)
         return 0

@@ -156,6 +156,39 @@ def hostile_inventory() -> Inventory:
     )
 
 
+def huge_inventory() -> Inventory:
+    """A 100,000-character function name and role name, a 10 MB description, a 1 MB Sid and long values
+    (the UI test and ``benchmarks/ui.py --huge``)."""
+    account = ACCOUNT
+    name = "n" * 100_000
+    arn = f"arn:aws:lambda:us-east-1:{account}:function:{name}"
+    statement = {
+        "Sid": "S" * 1_000_000,
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "lambda:InvokeFunction",
+        "Resource": arn,
+        "Condition": {"StringEquals": {"aws:SourceAccount": ["v" * 100_000] * 10}},
+    }
+    doc = {"Version": "2012-10-17", "Statement": [statement]}
+    fn = Function(
+        arn=arn,
+        name=name,
+        region="us-east-1",
+        account=account,
+        description="d" * 10_000_000,
+        tags=(("k", "t" * 100_000),),
+        policy=PolicySlot(doc),
+        urls=(),
+    )
+    role = Role(
+        arn=f"arn:aws:iam::{account}:role/{'r' * 100_000}", name="r" * 100_000, trust_policy=PolicySlot(doc)
+    )
+    return Inventory(
+        account, ("us-east-1",), "2026-01-01T00:00:00Z", "snapshot huge.json", functions=(fn,), roles=(role,)
+    )
+
+
 def leaks(text: str) -> list[str]:
     """The characters of ``text`` that would act on a terminal or reorder text: C0 controls (newline
     and tab too: a rendered line holds none), DEL, C1 controls, bidi and other format characters, line
