@@ -30,6 +30,7 @@ from ..inventory.text import inert
 from . import backend
 from .commands import ActionsProvider
 from .detail import DetailView, render_entry
+from .findings_pane import FindingsPane, badge_counts
 from .header import StatusHeader
 from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
 from .panes import Entry, ResourcePane
@@ -139,6 +140,14 @@ class LambdaPermApp(App[int]):
             tooltip="Principals named in resource and trust policies",
         ),
         Binding(
+            "5",
+            "focus_pane('findings')",
+            "Findings",
+            show=False,
+            id="app.pane.findings",
+            tooltip="Findings pane",
+        ),
+        Binding(
             "tab",
             "focus_next",
             "Next pane",
@@ -173,6 +182,7 @@ class LambdaPermApp(App[int]):
         self.raw = False
         self.current: Entry | None = None
         self.edits: dict[Any, Any] = {}  # PolicyRef -> document (what-if)
+        self.finding_badges: dict[str, int] = {}  # resource ARN -> how many findings name it
         self._edited_inv: Inventory | None = None
         self._failures_by_key: dict[str, list[str]] = {}
         self._detail_timer: Any = None
@@ -211,6 +221,8 @@ class LambdaPermApp(App[int]):
                     yield ResourcePane("Roles", id="pane-roles")
                 with TabPane("4 Principals", id="principals"):
                     yield ResourcePane("Principals", id="pane-principals")
+                with TabPane("5 Findings", id="findings"):
+                    yield FindingsPane(id="pane-findings")
             yield DetailView(id="detail")
         yield Footer(show_command_palette=False)
 
@@ -247,9 +259,17 @@ class LambdaPermApp(App[int]):
         return self._main.query_one(f"#pane-{name}", ResourcePane)
 
     def active_pane(self) -> ResourcePane:
-        """The pane of the visible tab."""
+        """The resource pane of the visible tab (the Functions pane while the Findings tab shows)."""
         active = self._main.query_one("#panes", TabbedContent).active or "functions"
-        return self.pane(active)
+        return self.pane("functions" if active == "findings" else active)
+
+    @property
+    def findings_pane(self) -> FindingsPane:
+        """The Findings pane."""
+        return self._main.query_one("#pane-findings", FindingsPane)
+
+    def _findings_shown(self) -> bool:
+        return self._main.query_one("#panes", TabbedContent).active == "findings"
 
     # -- state --------------------------------------------------------------------------------------------
     @property
@@ -414,6 +434,7 @@ class LambdaPermApp(App[int]):
         layers = sorted(self.fold.layers.values(), key=lambda x: order(x.region, x.name, x.arn))
         self.pane("layers").reorder(x.arn for x in layers)
         self._refresh_principals()
+        self._refresh_findings()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker outcomes are handled: load results, and every worker's error."""
@@ -463,6 +484,7 @@ class LambdaPermApp(App[int]):
             for q in [fn.arn, *(v.arn for v in fn.versions), *(a.arn for a in fn.aliases)]
         ):
             label.append(" ✎edited", style="bold magenta")
+        self._badge(label, fn.arn)
         extra = " ".join([fn.role or "", *(a.name for a in fn.aliases)])
         return label, Entry("function", fn.arn, fn), extra
 
@@ -475,6 +497,7 @@ class LambdaPermApp(App[int]):
         )
         if reason:
             label.append_text(Text(f" ? unknown: {short_reason(reason)}", style="bold yellow"))
+        self._badge(label, layer.arn)
         return label, Entry("layer", layer.arn, layer), ""
 
     def _function_children(self, entry: Entry) -> Iterable[tuple[Text, Entry, bool]]:
@@ -521,9 +544,12 @@ class LambdaPermApp(App[int]):
             if fn.role:
                 counts[fn.role] = counts.get(fn.role, 0) + 1
         roles = sorted(inv.roles, key=lambda r: (0 if counts.get(r.arn) else 1, r.name.lower()))
-        self.pane("roles").replace_all(
-            (role_label(r, counts.get(r.arn, 0)), Entry("role", r.arn, r), r.path) for r in roles
-        )
+        rows = []
+        for r in roles:
+            label = role_label(r, counts.get(r.arn, 0))
+            self._badge(label, r.arn)
+            rows.append((label, Entry("role", r.arn, r), r.path))
+        self.pane("roles").replace_all(rows)
 
     def _refresh_principals(self) -> None:
         self._principals_worker(self.inventory)
@@ -544,8 +570,44 @@ class LambdaPermApp(App[int]):
         pane.replace_all(rows)
 
     def refresh_rows(self) -> None:
-        """Re-label every function row (after a what-if edit or reset)."""
+        """Re-label every function row (after a what-if edit or reset); the findings follow the edits."""
         self.pane("functions").upsert(self._function_row(f) for f in self.fold.functions.values())
+        if self.fold.final is not None:
+            self._refresh_findings()
+
+    # -- findings -----------------------------------------------------------------------------------------
+    def _refresh_findings(self) -> None:
+        self.findings_pane.set_state("computing findings…")
+        self._findings_worker(self.inventory)
+
+    @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
+    def _findings_worker(self, inv: Inventory) -> None:
+        try:
+            report = backend.findings(inv)
+        except backend.AnalysisUnavailable as exc:
+            self.call_from_thread(self.findings_pane.set_state, str(exc))
+            return
+        self.call_from_thread(self._set_findings, report, inv.account_id)
+
+    def _set_findings(self, report: Any, account: str) -> None:
+        if not self.screen_stack:
+            return  # the app is closing
+        self.findings_pane.set_findings(report.findings, report.unknown, account)
+        self.finding_badges = badge_counts(report.findings)
+        self.pane("functions").upsert(self._function_row(f) for f in self.fold.functions.values())
+        self.pane("layers").upsert(self._layer_row(x) for x in self.fold.layers.values())
+        self._refresh_roles()
+
+    def _badge(self, label: Text, arn: str) -> None:
+        count = self.finding_badges.get(arn, 0)
+        if count:
+            label.append(f" ⚑{count} finding{'s' if count != 1 else ''}", style="bold red")
+
+    @on(FindingsPane.SimulateProof)
+    def _simulate_proof(self, message: FindingsPane.SimulateProof) -> None:
+        from .screens import SimulatorScreen
+
+        self.push_screen(SimulatorScreen(**message.prefill))
 
     # -- header -------------------------------------------------------------------------------------------
     def _update_header(self, failed: str | None = None) -> None:
@@ -661,12 +723,17 @@ class LambdaPermApp(App[int]):
         """Show a pane and focus its list."""
         self._main.remove_class("show-detail")
         self._main.query_one("#panes", TabbedContent).active = name
+        if name == "findings":
+            self.findings_pane.table.focus()
+            return
         self.pane(name).rows_tree.focus()
         self.current = self.pane(name).selected()
         self._refresh_current_entry()
 
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if self._findings_shown():
+            return
         pane = self.active_pane()
         self.current = pane.selected()
         self._refresh_current_entry()
@@ -674,6 +741,9 @@ class LambdaPermApp(App[int]):
     def action_filter(self) -> None:
         """Filter the focused list as you type."""
         self._main.remove_class("show-detail")
+        if self._findings_shown():
+            self.findings_pane.action_filter()
+            return
         self.active_pane().open_filter()
 
     def action_go_back(self) -> None:
@@ -681,6 +751,9 @@ class LambdaPermApp(App[int]):
         if self._main.has_class("show-detail") and self._main.has_class("narrow"):
             self._main.remove_class("show-detail")
             self.active_pane().rows_tree.focus()
+            return
+        if self._findings_shown():
+            self.findings_pane.clear_filter()
             return
         pane = self.active_pane()
         if pane.clear_filter():

@@ -41,6 +41,11 @@ def what_can(inv: Inventory, principal: str) -> Sequence[Any]:
     return tuple(_analysis("whocan").what_can(inv, principal))
 
 
+def findings(inv: Inventory) -> Any:
+    """``analysis.findings.account_findings``: the ``FindingsReport`` of the inventory."""
+    return _analysis("findings").account_findings(inv)
+
+
 def named_principals(inv: Inventory) -> Sequence[Any]:
     """``analysis.principals.named_principals``."""
     return tuple(_analysis("principals").named_principals(inv))
