@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
+from lambdaperm_tui.analysis.findings import account_findings
 from lambdaperm_tui.ui.findings_pane import FindingsPane
 from lambdaperm_tui.ui.screens import SimulatorScreen
 
 from .helpers import build_app, loaded, wait_for
-from .inventory_fixture import fn_arn
+from .inventory_fixture import fn_arn, make_inventory
+
+_MARKS = {"critical": "‼ CRITICAL", "high": "! HIGH", "medium": "• MEDIUM", "low": "· LOW", "info": "i INFO"}
 
 
 def _column(table: DataTable, index: int) -> list[str]:  # type: ignore[type-arg]
@@ -27,9 +30,12 @@ async def test_findings_pane_sort_filter_badges_and_simulator() -> None:
         await pilot.pause()
         table = pane.table
         assert app.focused is table
-        # Worst first, in words and a symbol.
-        assert _column(table, 0) == ["• MEDIUM", "• MEDIUM", "i INFO"]
-        assert "3 findings" in pane.state and "not decided" in pane.state  # secret-report is unreadable
+        # Worst first, in words and a symbol: the findings the analysis gives for this inventory.
+        expected = account_findings(make_inventory())
+        assert _column(table, 0) == [_MARKS[f.severity.value] for f in expected.findings]
+        assert "i INFO" in _column(table, 0) and _column(table, 0)[0] != "i INFO"
+        assert f"{len(expected.findings)} findings" in pane.state
+        assert "not decided" in pane.state  # secret-report's policy is unreadable
         # Sort by kind, then by resource.
         await pilot.press("o")
         assert _column(table, 1) == sorted(_column(table, 1))
@@ -45,10 +51,17 @@ async def test_findings_pane_sort_filter_badges_and_simulator() -> None:
         assert _column(table, 1) == ["function-url"]
         await pilot.press("enter", "escape")
         await pilot.pause()
-        assert table.row_count == 3
+        assert table.row_count == len(expected.findings)
         # Badges on the affected rows of the Functions pane.
         labels = {key: str(row[0]) for key, row in app.pane("functions").entries.items()}
-        assert "⚑1 finding" in labels[fn_arn("webhook")] and "⚑" not in labels[fn_arn("orders-api")]
+        per_function = {
+            name: sum(1 for f in expected.findings if f.resource == fn_arn(name))
+            for name in ("billing", "orders-api", "webhook", "secret-report")
+        }
+        assert per_function["webhook"] == 1
+        for name, count in per_function.items():
+            label = labels[fn_arn(name)]
+            assert (f"⚑{count} finding" in label) if count else ("⚑" not in label), (name, label)
         # Enter: the simulator, prefilled with the proof of the highlighted finding.
         await pilot.press("5")
         finding = pane.selected()
