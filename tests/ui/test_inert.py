@@ -188,10 +188,10 @@ def detail(app: LambdaPermApp) -> str:
     from rich.console import Console
 
     body = app.query_one("#detail-body", Static)
-    console = Console(file=io.StringIO(), width=120, color_system=None)
-    console.print(body.renderable if hasattr(body, "renderable") else body.content)
-    out = console.file.getvalue()
-    return out if isinstance(out, str) else ""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, color_system=None)
+    console.print(body.content)
+    return buffer.getvalue()
 
 
 async def test_huge_strings_do_not_freeze_the_explorer() -> None:
