@@ -16,7 +16,7 @@ import boto3
 import botocore.exceptions as bce
 from botocore.config import Config
 
-from .guard import install_guard
+from .guard import SERVICES, install_guard
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 30.0
@@ -106,6 +106,9 @@ class ClientFactory:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """The guarded client for ``service`` in ``region`` (default region when None), created once."""
+        if service not in SERVICES:
+            # A client for a service without an allowlist could only ever be refused: fail at once, loudly.
+            raise ValueError(f"no read-only allowlist for service {service!r} (lambdaperm_tui/aws/guard.py)")
         key = (service, region or self.region)
         with self._lock:
             client = self._clients.get(key)

@@ -1,45 +1,79 @@
-"""The read-only guard: every client the factory builds refuses any operation that is not a read.
+"""The read-only guard: every client the factory builds refuses any operation it does not need to read.
 
 The guard runs on botocore's ``before-call`` event, which fires after the request is built and before it
-is signed or sent, so a refused operation never leaves the process. The rule is one allowlist
-(``is_read_operation``): an operation whose name starts with ``List``, ``Get`` or ``Describe``, or one
-named in ``EXTRA_READS``, minus the few ``Get*`` operations in ``NOT_READS`` that mint credentials.
+is signed or sent, so a refused operation never leaves the process. The rule is one explicit allowlist per
+service (``READS``): the reads the loader and the credential check make, and nothing else. A name pattern
+(``Get*``, ``List*``) is not enough: STS alone has six ``Get*`` operations that mint credentials or tokens
+(``GetSessionToken``, ``GetFederationToken``, ``GetWebIdentityToken``, ``GetScopedCredentials``,
+``GetDelegatedAccessToken``...), and a future one would pass a prefix rule unnoticed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-READ_PREFIXES: tuple[str, ...] = ("List", "Get", "Describe")
-
-# Reads whose names do not start with a read prefix. (Both reads this tool relies on most,
-# sts:GetCallerIdentity and iam:GetAccountAuthorizationDetails, already match the prefixes; they are
-# named here so the allowlist documents them explicitly.)
-EXTRA_READS: frozenset[tuple[str, str]] = frozenset(
+# Every operation lambdaperm-tui sends, per botocore service name. Adding one is a deliberate act: it must
+# be a read that creates nothing (no credentials, tokens, reports or sessions); tests/aws/test_guard.py
+# checks every entry against botocore's service models.
+READS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
-        ("sts", "GetCallerIdentity"),
-        ("iam", "GetAccountAuthorizationDetails"),
-        ("iam", "SimulatePrincipalPolicy"),  # evaluates, changes nothing; not used by the loader
+        "lambda": frozenset(
+            {
+                "ListFunctions",
+                "GetFunction",
+                "ListVersionsByFunction",
+                "ListAliases",
+                "GetPolicy",
+                "ListFunctionUrlConfigs",
+                "GetFunctionUrlConfig",
+                "ListLayers",
+                "ListLayerVersions",
+                "GetLayerVersionPolicy",
+            }
+        ),
+        "iam": frozenset(
+            {
+                "GetAccountAuthorizationDetails",
+                "ListRoles",
+                "GetRole",
+                "ListRolePolicies",
+                "GetRolePolicy",
+                "ListAttachedRolePolicies",
+                "ListUsers",
+                "GetUser",
+                "ListUserPolicies",
+                "GetUserPolicy",
+                "ListAttachedUserPolicies",
+                "ListGroupsForUser",
+                "ListGroups",
+                "ListGroupPolicies",
+                "GetGroupPolicy",
+                "ListAttachedGroupPolicies",
+                "GetPolicy",
+                "GetPolicyVersion",
+            }
+        ),
+        # Who the credentials belong to (the account id); mints nothing.
+        "sts": frozenset({"GetCallerIdentity"}),
+        "organizations": frozenset(
+            {"DescribeOrganization", "ListParents", "ListPoliciesForTarget", "DescribePolicy"}
+        ),
     }
 )
 
-# Operations with a read-looking name that create something (temporary credentials). Refused.
-NOT_READS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("sts", "GetSessionToken"),
-        ("sts", "GetFederationToken"),
-        ("sso", "GetRoleCredentials"),
-    }
-)
+# The services the factory builds clients for: exactly those with an allowlist.
+SERVICES: tuple[str, ...] = tuple(READS)
 
 
 class ReadOnlyViolation(RuntimeError):
-    """Raised before a non-read operation is sent. The message names the service and operation."""
+    """Raised before a non-allowlisted operation is sent. The message names the service and operation."""
 
     def __init__(self, service: str, operation: str) -> None:
         super().__init__(
-            f"refused {service}:{operation}: lambdaperm-tui is read-only and never sends an operation "
-            "that could change an account"
+            f"refused {service}:{operation}: lambdaperm-tui is read-only and sends only the reads it needs "
+            "(the allowlist in lambdaperm_tui/aws/guard.py)"
         )
         self.service = service
         self.operation = operation
@@ -47,10 +81,7 @@ class ReadOnlyViolation(RuntimeError):
 
 def is_read_operation(service: str, operation: str) -> bool:
     """True when ``service:operation`` (botocore service name, API operation name) is on the allowlist."""
-    key = (service, operation)
-    if key in NOT_READS:
-        return False
-    return key in EXTRA_READS or operation.startswith(READ_PREFIXES)
+    return operation in READS.get(service, frozenset())
 
 
 def refuse_non_reads(model: Any, **_: Any) -> None:

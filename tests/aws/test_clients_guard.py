@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lambdaperm_tui.aws.clients import ClientFactory, CredentialsError
-from lambdaperm_tui.aws.guard import ReadOnlyViolation, is_read_operation
+from lambdaperm_tui.aws.guard import ReadOnlyViolation
 from tests.conftest import MotoServerHandle, account_header_hook, free_port
 
 
@@ -18,29 +18,6 @@ def _factory(endpoint: str, account: str, **kw: object) -> ClientFactory:
     factory = ClientFactory(region="us-east-1", endpoint_url=endpoint, **kw)  # type: ignore[arg-type]
     factory.register("before-send", account_header_hook(account))
     return factory
-
-
-@pytest.mark.parametrize(
-    ("service", "operation", "allowed"),
-    [
-        ("lambda", "ListFunctions", True),
-        ("lambda", "GetPolicy", True),
-        ("iam", "GetAccountAuthorizationDetails", True),
-        ("sts", "GetCallerIdentity", True),
-        ("ec2", "DescribeRegions", True),
-        ("lambda", "AddPermission", False),
-        ("lambda", "CreateFunction", False),
-        ("lambda", "InvokeFunction", False),
-        ("lambda", "Invoke", False),
-        ("lambda", "PutFunctionConcurrency", False),
-        ("iam", "CreateRole", False),
-        ("iam", "GenerateCredentialReport", False),
-        ("sts", "AssumeRole", False),
-        ("sts", "GetSessionToken", False),  # mints credentials despite its name
-    ],
-)
-def test_allowlist(service: str, operation: str, allowed: bool) -> None:
-    assert is_read_operation(service, operation) is allowed
 
 
 def test_mutating_calls_are_refused_before_any_request(
