@@ -31,6 +31,8 @@ READS: Mapping[str, frozenset[str]] = MappingProxyType(
                 "ListLayers",
                 "ListLayerVersions",
                 "GetLayerVersionPolicy",
+                "ListEventSourceMappings",
+                "ListFunctionEventInvokeConfigs",
             }
         ),
         "iam": frozenset(
