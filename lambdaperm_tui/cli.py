@@ -33,13 +33,15 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 if TYPE_CHECKING:
     from .analysis.resolve import Answer, Check
     from .analysis.whocan import WhoCanRow
     from .iam.evaluate import ExplainLevel
     from .iam.result import Result
+
+_Report = TypeVar("_Report")
 
 PROG = "lambdaperm-tui"
 EXIT_ALLOWED = 0
@@ -844,16 +846,23 @@ def _need_words(decision: str, symbols: tuple[str, str, str, str]) -> str:
     return f"{unknown} UNKNOWN"
 
 
-def _cmd_needs(args: argparse.Namespace) -> int:
+def _function_report(args: argparse.Namespace, ask: Callable[[Any, str], _Report]) -> _Report:
+    """Open the source with --function's async invoke configs and ask one question about that function;
+    a function the inventory cannot resolve is a one-line CliError."""
     inventory = _open(args, args.function, invoke_configs=(args.function,))
-    from .analysis.needs import function_needs
     from .iam.errors import InputError
-    from .iam.render import allowed_if_words, blocked_by_words
 
     try:
-        report = function_needs(inventory, args.function)
+        return ask(inventory, args.function)
     except InputError as exc:
         raise CliError(str(exc)) from None
+
+
+def _cmd_needs(args: argparse.Namespace) -> int:
+    from .analysis.needs import function_needs
+    from .iam.render import allowed_if_words, blocked_by_words
+
+    report = _function_report(args, function_needs)
     if args.json:
         sys.stdout.write(json.dumps(report.to_json()) + "\n")
     else:
@@ -887,15 +896,10 @@ def _cmd_needs(args: argparse.Namespace) -> int:
 
 
 def _cmd_triggers(args: argparse.Namespace) -> int:
-    inventory = _open(args, args.function, invoke_configs=(args.function,))
     from .analysis.triggers import function_triggers
-    from .iam.errors import InputError
     from .iam.render import allowed_if_words
 
-    try:
-        report = function_triggers(inventory, args.function)
-    except InputError as exc:
-        raise CliError(str(exc)) from None
+    report = _function_report(args, function_triggers)
     if args.json:
         sys.stdout.write(json.dumps(report.to_json()) + "\n")
     else:
