@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import atexit
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from .aws.source import Source, load_live
+from .aws.source import read_event_invoke_configs as _read_live_invoke_configs
 from .inventory.events import (
     EventCallback,
     FailureRecorded,
@@ -23,7 +25,7 @@ from .inventory.events import (
     LoadFinished,
     Progress,
 )
-from .inventory.model import Inventory
+from .inventory.model import Function, Inventory
 
 if TYPE_CHECKING:
     from .demo.server import DemoAccount
@@ -54,6 +56,25 @@ def open_inventory(
             label="demo",
         )
     return load_live(source, on_event, cancel)
+
+
+# What a snapshot says of async invoke configs it was saved without: nothing can be read later.
+NOT_IN_SNAPSHOT = "not in the snapshot (saved without --event-invoke-configs)"
+
+
+def read_event_invoke_configs(
+    source: Source, fn: Function, on_event: EventCallback | None = None, cancel: threading.Event | None = None
+) -> Function:
+    """``fn`` with its asynchronous invoke configs, read on demand (blocking; the UI calls it from a
+    thread worker for the function it shows). A live or demo source reads them now through the clients
+    of its load; a snapshot cannot read anything, so configs it lacks become unknown, saying why.
+    Raises ``SourceError`` for a live or demo source not loaded in this process.
+    """
+    if source.kind == "snapshot":
+        if fn.event_invoke_configs is not None or fn.event_invoke_configs_unknown:
+            return fn
+        return replace(fn, event_invoke_configs_unknown=NOT_IN_SNAPSHOT)
+    return _read_live_invoke_configs(source, fn, on_event, cancel)
 
 
 def _replay(inventory: Inventory, on_event: EventCallback | None) -> None:
@@ -115,4 +136,11 @@ def demo_running() -> bool:
     return bool(demo is not None and demo.running)
 
 
-__all__ = ["demo_running", "open_inventory", "start_demo", "stop_demo"]
+__all__ = [
+    "NOT_IN_SNAPSHOT",
+    "demo_running",
+    "open_inventory",
+    "read_event_invoke_configs",
+    "start_demo",
+    "stop_demo",
+]

@@ -165,6 +165,10 @@ class LambdaFetcher:
         wanted = self.event_invoke_configs
         if not ("*" in wanted or fn.arn in wanted or fn.name in wanted):
             return {}
+        return self.read_event_invoke_configs(fn)
+
+    def read_event_invoke_configs(self, fn: Function) -> dict[str, Any]:
+        """``event_invoke_configs`` of ``fn`` as read now, or ``event_invoke_configs_unknown`` (recorded)."""
         try:
             configs = [
                 event_invoke_config(entry)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -167,6 +168,18 @@ class Loader:
         inventory = self._inventory(cancelled=self._cancel.is_set())
         self.emit(LoadFinished(inventory))
         return inventory
+
+    def read_event_invoke_configs(
+        self, fn: Function, on_event: EventCallback | None = None, cancel: threading.Event | None = None
+    ) -> Function:
+        """``fn`` with its asynchronous invoke configs read now: one paginated
+        ``ListFunctionEventInvokeConfigs``, for a screen that reads them on demand for the function it
+        shows. A failure is recorded (reported to ``on_event`` as ``FailureRecorded``) and leaves them
+        unknown with its reason. Not to be called while ``run`` is loading with this loader.
+        """
+        self._on_event = on_event
+        self._cancel = cancel or threading.Event()
+        return replace(fn, **LambdaFetcher(self, fetch_tags=False).read_event_invoke_configs(fn))
 
     def submit(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn(*args)`` on the load's pool (nothing once the load is cancelled)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..inventory.events import EventCallback
-from ..inventory.model import Inventory
+from ..inventory.model import Function, Inventory
 from .loader import Loader
 
 SourceKind = Literal["live", "snapshot", "demo"]
@@ -160,4 +160,45 @@ def load_live(
         source=label or describe(source),
         event_invoke_configs=source.event_invoke_configs,
     )
-    return loader.run(on_event, cancel)
+    inventory = loader.run(on_event, cancel)
+    with _preflight_lock:
+        _loaded[source] = _Loaded(factory, loader.regions, account_id, loader.rate_limits, loader.source)
+    return inventory
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """What a finished load of a source leaves for reads on demand: its clients, Regions and rate limits."""
+
+    factory: Any  # ClientFactory (imported lazily with boto3)
+    regions: tuple[str, ...]
+    account_id: str
+    rate_limits: Any  # RateLimits | None
+    label: str
+
+
+# The last load of each live or demo source in this process.
+_loaded: dict[Source, _Loaded] = {}
+
+
+def read_event_invoke_configs(
+    source: Source, fn: Function, on_event: EventCallback | None = None, cancel: threading.Event | None = None
+) -> Function:
+    """``fn`` with its asynchronous invoke configs read now, through the clients (and rate limits) of the
+    last load of ``source`` in this process: one ``ListFunctionEventInvokeConfigs`` call, made when a
+    screen shows the function, instead of one per function during the load. A failure is recorded and
+    leaves them unknown. Raises ``SourceError`` when ``source`` has not been loaded in this process.
+    """
+    with _preflight_lock:
+        kept = _loaded.get(source)
+    if kept is None:
+        raise SourceError(f"{describe(source)}: not loaded in this process, so nothing can be read on demand")
+    loader = Loader(
+        kept.factory,
+        kept.regions,  # the load's Regions: their clients exist, none is created on this thread
+        max_workers=1,
+        rate_limits=kept.rate_limits if kept.rate_limits is not None else False,
+        account_id=kept.account_id,
+        source=kept.label,
+    )
+    return loader.read_event_invoke_configs(fn, on_event, cancel)

@@ -10,7 +10,7 @@ https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctionEventInvokeConfigs
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +185,33 @@ def test_unreadable_invoke_configs_are_unknown(seeded: Seeded, proxy: FaultProxy
         assert f.event_invoke_configs_unknown is not None and f.event_invoke_configs_unknown.startswith(
             "ServiceException"
         )
+
+
+def test_invoke_configs_read_on_demand_for_one_function(seeded: Seeded, proxy: FaultProxy) -> None:
+    """A load without them leaves every function's configs "not read"; one call afterwards reads them for
+    the function a screen shows, and a failure of that call is recorded and leaves them unknown."""
+    inv, loader = load(proxy)
+    assert "ListFunctionEventInvokeConfigs" not in loader.calls
+    plain = fn(inv, "plain")
+    assert plain.event_invoke_configs is None and plain.event_invoke_configs_unknown is None
+    events: list[Any] = []
+    read = loader.read_event_invoke_configs(plain, events.append)
+    assert loader.calls["ListFunctionEventInvokeConfigs"] == 1
+    assert read.event_invoke_configs is not None
+    assert [c.on_failure for c in read.event_invoke_configs] == [seeded.failures]
+    assert read.event_invoke_configs_unknown is None and events == []
+    assert replace(read, event_invoke_configs=None) == plain  # nothing else of the function changed
+    # The needs follow: the on-failure destination is a need once the configs are read.
+    inv2 = replace(inv, functions=tuple(read if f.arn == plain.arn else f for f in inv.functions))
+    sends = [n for n in function_needs(inv2, "plain").needs if n.requirement.setting == "async-destination"]
+    assert [(n.requirement.action, n.requirement.resource) for n in sends] == [
+        ("sqs:SendMessage", seeded.failures)
+    ]
+    proxy.add(Status(403, "AccessDeniedException", "not for you"), operation="ListFunctionEventInvokeConfigs")
+    failed = loader.read_event_invoke_configs(plain, events.append)
+    assert failed.event_invoke_configs is None
+    assert failed.event_invoke_configs_unknown is not None
+    assert failed.event_invoke_configs_unknown.startswith("AccessDeniedException: not for you")
+    assert [(e.failure.resource, e.failure.operation) for e in events] == [
+        (plain.arn, "ListFunctionEventInvokeConfigs")
+    ]

@@ -113,3 +113,40 @@ def test_preflight_resolves_once_and_open_inventory_reuses_it(
     assert checks == []  # the preflighted factory (and its resolved credentials) was reused
     assert inv.account_id == moto_account and len(inv.functions) == 1
     assert source_module.preflight(Source.from_options(demo=True)) is None
+
+
+def test_invoke_configs_on_demand_use_the_clients_of_the_last_load(
+    aws_env: Path, moto_server: str, moto_account: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from lambdaperm_tui.aws.clients import ClientFactory
+    from lambdaperm_tui.sources import NOT_IN_SNAPSHOT, read_event_invoke_configs
+    from tests.aws.accounts import seeding_client
+
+    seed_account(moto_server, moto_account, functions_per_region=1)
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", moto_account)
+    source = Source.from_options(endpoint_url=moto_server, regions=["us-east-1"])
+    fn = open_inventory(source).functions[0]
+    assert fn.event_invoke_configs is None  # the load did not read them
+    lam = seeding_client("lambda", moto_server, moto_account, region=fn.region)
+    lam.put_function_event_invoke_config(FunctionName=fn.name, MaximumRetryAttempts=0)
+    made: list[int] = []
+    original = ClientFactory.__init__
+
+    def counting(self: ClientFactory, *args: object, **kwargs: object) -> None:
+        made.append(1)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ClientFactory, "__init__", counting)
+    read = read_event_invoke_configs(source, fn)
+    assert made == []  # no new session, credentials or clients: the load's own
+    assert read.event_invoke_configs is not None and len(read.event_invoke_configs) == 1
+    assert read.event_invoke_configs[0].maximum_retry_attempts == 0
+    with pytest.raises(SourceError, match="not loaded in this process"):
+        read_event_invoke_configs(Source.from_options(endpoint_url="http://127.0.0.1:9", regions=["x"]), fn)
+    # A snapshot reads nothing: configs it was saved without are unknown, saying so.
+    snap = Source.from_options(snapshot="any.json")
+    assert read_event_invoke_configs(snap, fn).event_invoke_configs_unknown == NOT_IN_SNAPSHOT
+    assert read_event_invoke_configs(snap, read) == read
+    assert replace(read_event_invoke_configs(snap, fn), event_invoke_configs_unknown=None) == fn
