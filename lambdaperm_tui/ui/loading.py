@@ -11,11 +11,21 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from ..inventory.model import Failure, Function, Group, Inventory, Layer, ManagedPolicy, Role, User
+from ..inventory.model import (
+    Failure,
+    Function,
+    Group,
+    Inventory,
+    Layer,
+    ManagedPolicy,
+    RegionEventSources,
+    Role,
+    User,
+)
 
 # What the UI needs from a source: a blocking call that streams events and returns the inventory.
 LoadFunction = Callable[[Callable[[Any], None], threading.Event], Inventory]
@@ -28,13 +38,20 @@ class Changes:
     functions: list[str] = field(default_factory=list)  # ARNs added or updated, in arrival order
     layers: list[str] = field(default_factory=list)
     iam: bool = False
+    event_sources: list[str] = field(default_factory=list)  # Regions whose mappings were listed
     failures: list[Failure] = field(default_factory=list)
     progress: bool = False
     finished: bool = False
 
     def __bool__(self) -> bool:
         return bool(
-            self.functions or self.layers or self.iam or self.failures or self.progress or self.finished
+            self.functions
+            or self.layers
+            or self.iam
+            or self.event_sources
+            or self.failures
+            or self.progress
+            or self.finished
         )
 
 
@@ -50,6 +67,7 @@ class InventoryFold:
         self.users: tuple[User, ...] = ()
         self.groups: tuple[Group, ...] = ()
         self.managed: tuple[ManagedPolicy, ...] = ()
+        self.event_sources: dict[str, RegionEventSources] = {}  # Region -> its mappings
         self.failures: list[Failure] = []
         self.progress: dict[str, tuple[int, int]] = {}
         self.final: Inventory | None = None
@@ -78,6 +96,9 @@ class InventoryFold:
             self.groups = tuple(getattr(event, "groups", ()))
             self.managed = tuple(getattr(event, "managed_policies", ()))
             changes.iam = True
+        elif kind == "EventSourcesListed":
+            self.event_sources[event.sources.region] = event.sources
+            changes.event_sources.append(event.sources.region)
         elif kind == "FailureRecorded":
             self.failures.append(event.failure)
             changes.failures.append(event.failure)
@@ -99,6 +120,8 @@ class InventoryFold:
         self.layers = new_layers
         self.roles, self.users, self.groups = inv.roles, inv.users, inv.groups
         self.managed = inv.managed_policies
+        self.event_sources = {r.region: r for r in inv.event_source_mappings}
+        changes.event_sources.extend(self.event_sources)
         known = set(self.failures)
         changes.failures.extend(f for f in inv.failures if f not in known)
         self.failures = list(inv.failures)
@@ -125,8 +148,19 @@ class InventoryFold:
                 managed_policies=self.managed,
                 failures=tuple(self.failures),
                 complete=False,
+                event_source_mappings=tuple(self.event_sources.values()),
             )
         return self._cached
+
+    def update_function(self, fn: Function, changes: Changes) -> None:
+        """Put a function read again after the load (e.g. its async invoke configs, read on demand) in
+        place of the one held, in the final inventory too, recording the change."""
+        self.functions[fn.arn] = fn
+        self._cached = None
+        if self.final is not None:
+            functions = tuple(fn if f.arn == fn.arn else f for f in self.final.functions)
+            self.final = replace(self.final, functions=functions)
+        changes.functions.append(fn.arn)
 
     def progress_totals(self) -> tuple[int, int]:
         """Done and total over every kind of progress reported."""
