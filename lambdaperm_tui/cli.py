@@ -700,7 +700,9 @@ def _source_error(exc: Exception) -> str:
     if name in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionError"):
         return f"cannot reach the AWS endpoint: {text}"
     if name in ("NoCredentialsError", "PartialCredentialsError"):
-        return "no AWS credentials found: set AWS_PROFILE or run `aws configure`"
+        from .aws.clients import NO_CREDENTIALS
+
+        return NO_CREDENTIALS
     if name in ("ProfileNotFound",):
         return text
     if name == "ModuleNotFoundError" and "moto" in text:
@@ -955,8 +957,18 @@ def _inventory_summary(inv: Any) -> str:
 
 
 def _preflight(source: Any) -> None:
-    """Resolve a live account's credentials before the UI takes the terminal, so an MFA prompt can be
-    answered and an expired SSO token is a one-line message, not a frozen screen."""
+    """Open what can fail before the UI takes the terminal: a snapshot is read (a missing or damaged file
+    is a one-line error and exit status 2, like every other command); a live account's credentials are
+    resolved, so an MFA prompt can be answered and an expired SSO token is one line, not a frozen screen."""
+    if source.kind == "snapshot":
+        from .inventory.snapshot import SnapshotError
+        from .sources import read_early
+
+        try:
+            read_early(source)
+        except SnapshotError as exc:
+            raise CliError(str(exc)) from None
+        return
     if source.kind != "live":
         return
     from .aws import source as sources

@@ -37,10 +37,10 @@ def open_inventory(
     """Load the inventory of ``source``; blocking. Raises ``CredentialsError``, ``SnapshotError`` or
     ``SourceError`` with a one-line message when the source cannot be opened."""
     if source.kind == "snapshot":
-        from .inventory.snapshot import read_snapshot
-
-        assert source.snapshot is not None
-        inventory = read_snapshot(source.snapshot)
+        with _read_lock:
+            inventory = _read_early.pop(source, None)
+        if inventory is None:
+            inventory = _read_snapshot(source)
         _replay(inventory, on_event)
         return inventory
     if source.kind == "demo":
@@ -75,6 +75,29 @@ def read_event_invoke_configs(
             return fn
         return replace(fn, event_invoke_configs_unknown=NOT_IN_SNAPSHOT)
     return _read_live_invoke_configs(source, fn, on_event, cancel)
+
+
+# Snapshots ``read_early`` read before the UI took the terminal, waiting for the UI's ``open_inventory``.
+_read_early: dict[Source, Inventory] = {}
+_read_lock = threading.Lock()
+
+
+def _read_snapshot(source: Source) -> Inventory:
+    from .inventory.snapshot import read_snapshot
+
+    assert source.snapshot is not None
+    return read_snapshot(source.snapshot)
+
+
+def read_early(source: Source) -> None:
+    """Read a snapshot source now, before a UI starts, so a missing or damaged file is a one-line error
+    with nothing drawn; the next ``open_inventory(source)`` uses what was read (the file is read once).
+    Raises ``SnapshotError``. Other sources are left alone (a live one has ``aws.source.preflight``)."""
+    if source.kind != "snapshot":
+        return
+    inventory = _read_snapshot(source)
+    with _read_lock:
+        _read_early[source] = inventory
 
 
 def _replay(inventory: Inventory, on_event: EventCallback | None) -> None:
@@ -140,6 +163,7 @@ __all__ = [
     "NOT_IN_SNAPSHOT",
     "demo_running",
     "open_inventory",
+    "read_early",
     "read_event_invoke_configs",
     "start_demo",
     "stop_demo",

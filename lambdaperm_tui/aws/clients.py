@@ -40,7 +40,13 @@ _EXPIRED_CODES = frozenset(
 )
 
 
-NO_CREDENTIALS = "no AWS credentials found: set AWS_PROFILE or run `aws configure`"
+DEMO_HINT = "or try the built-in demo account: --demo"
+NO_CREDENTIALS = f"no AWS credentials found: set AWS_PROFILE or run `aws configure` ({DEMO_HINT})"
+NO_REGION = "no AWS region: pass --region or set AWS_REGION (or `region` in the profile)"
+NO_CREDENTIALS_NOR_REGION = (
+    "no AWS credentials and no AWS region: run `aws configure` (or set AWS_PROFILE) and pass --region "
+    f"({DEMO_HINT})"
+)
 
 
 class CredentialsError(RuntimeError):
@@ -89,9 +95,7 @@ class ClientFactory:
         except (bce.ConfigParseError, bce.InvalidConfigError) as exc:
             raise CredentialsError(f"the AWS config file cannot be read: {exc}") from exc
         if not default_region:
-            raise CredentialsError(
-                "no AWS region: pass --region or set AWS_REGION (or `region` in the profile)"
-            )
+            raise CredentialsError(self._no_region())
         self.region: str = default_region
         self.config = Config(
             connect_timeout=connect_timeout,
@@ -103,6 +107,15 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
         self._hooks: list[tuple[str, Callable[..., Any]]] = []
+
+    def _no_region(self) -> str:
+        """Why there is no region, saying at once when the credentials are missing too: fixing the region
+        first only to be told about the credentials next is a wasted round trip for a new user."""
+        try:
+            missing = self._session.get_credentials() is None
+        except bce.BotoCoreError:
+            missing = False  # credentials that exist but fail are reported once a region is given
+        return NO_CREDENTIALS_NOR_REGION if missing else f"{NO_REGION} ({DEMO_HINT})"
 
     def client(self, service: str, region: str | None = None) -> Any:
         """The guarded client for ``service`` in ``region`` (default region when None), created once."""

@@ -88,3 +88,57 @@ def test_live_endpoint_credentials_checked_then_ui(
 def test_version(run: Runner) -> None:
     result = run("--version")
     assert result.code == 0 and result.out.startswith("lambdaperm-tui ")
+
+
+def test_missing_snapshot_stops_before_the_ui(
+    run: Runner, calls: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    """Issue 9, 13: `--snapshot /nope.json` opened the TUI, failed there, and `q` exited 0."""
+    result = run("--snapshot", str(tmp_path / "nope.json"))
+    assert result.code == 2
+    assert result.err.startswith("lambdaperm-tui: error: ") and result.err.count("\n") == 1
+    assert "nope.json" in result.err
+    assert calls == []
+
+
+def test_damaged_snapshot_stops_before_the_ui(
+    run: Runner, calls: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    path = tmp_path / "damaged.json"
+    path.write_text('{"format": "lambdaperm-tui-snapshot", ')
+    result = run("--snapshot", str(path))
+    assert result.code == 2 and "damaged snapshot" in result.err and result.err.count("\n") == 1
+    assert calls == []
+
+
+def test_snapshot_read_before_the_ui_is_what_the_ui_opens(
+    run: Runner, calls: list[dict[str, Any]], snapshot: str
+) -> None:
+    """The file is read once, before the screen: the UI's load gets that inventory, not a second read."""
+    from lambdaperm_tui.sources import open_inventory
+
+    assert run("--snapshot", snapshot).code == 0
+    Path(snapshot).unlink()  # a second read would fail now
+    inv = open_inventory(calls[0]["source"])
+    assert inv.account_id == "123456789012"
+
+
+def test_no_credentials_and_no_region_say_both_and_offer_the_demo(
+    run: Runner, calls: list[dict[str, Any]], no_aws_credentials: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9, 13: with neither, the first error named only the region, and no error named --demo."""
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    result = run()
+    assert result.code == 2 and result.err.count("\n") == 1
+    err = result.err.lower()
+    assert "credentials" in err and "region" in err and "--demo" in err
+    assert calls == []
+
+
+def test_no_credentials_offer_the_demo(
+    run: Runner, calls: list[dict[str, Any]], no_aws_credentials: Path
+) -> None:
+    result = run()
+    assert result.code == 2 and "credentials" in result.err and "--demo" in result.err
+    assert "region" not in result.err  # the region is set: only what is missing is named
