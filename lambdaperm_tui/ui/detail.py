@@ -149,7 +149,10 @@ def layer_version_detail(lv: LayerVersion, *, raw: str, edited: EditedFn) -> lis
 
 def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> list[RenderableType]:
     """A role: trust, managed, inline and boundary policies, and the functions that run as it."""
-    users = [f.name for f in inv.functions if f.role == role.arn]
+    functions = [f for f in inv.functions if f.role == role.arn]
+    # Two functions of one name in two regions are two functions: say where each runs.
+    regions = {f.region for f in inv.functions}
+    users = [f"{f.name} ({f.region})" if len(regions) > 1 else f.name for f in functions]
     facts: list[tuple[str, str | Text]] = [("Role", role.name), ("ARN", role.arn), ("Path", role.path)]
     facts.append(("Used by", ", ".join(users) if users else "no function in this inventory"))
     if role.boundary_arn:

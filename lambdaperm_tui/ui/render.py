@@ -319,6 +319,8 @@ def function_label(fn: Function, failures: Iterable[str] = (), *, show_region: b
     runtime and region (only when the inventory spans several); a narrow pane cuts the least important."""
     label = plain(fn.name, "bold")
     label.append_text(function_badges(fn, failures))
+    if fn.policy.fetched and fn.policy.unknown is None and fn.policy.document is not None:
+        label.append("  policy", style="dim")  # as alias and version rows say it
     if fn.runtime:
         label.append(f"  {inert(fn.runtime)}", style="dim")
     if show_region:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.widgets import Tree
 
 from lambdaperm_tui.ui.screens import PolicyEditorScreen, PolicyPicker, SimulatorScreen
 
 from .helpers import build_app, loaded, wait_for, wait_for_screen
+from .inventory_fixture import ORDERS_ROLE, REGION, fn_arn, make_inventory
+from .test_flows import detail_text
 
 SIZE = (80, 24)
 
@@ -40,3 +44,33 @@ async def test_escape_leaves_the_what_if_editor_without_an_edit() -> None:
         await pilot.press("x", "escape")  # a key typed, then Esc: leave and keep nothing
         await wait_for(pilot, lambda: not isinstance(app.screen, PolicyEditorScreen))
         assert not app.edits
+
+
+async def test_function_rows_show_their_policy_marker() -> None:
+    """Issue 9, 13: alias and version rows said `policy`, a function row with a policy never did."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        rows = {entry.key: label.plain for label, entry, _ in app.pane("functions").entries.values()}
+        assert "  policy" in rows[fn_arn("billing")] and "  policy" in rows[fn_arn("webhook")]
+        assert "policy" not in rows[fn_arn("orders-api")]  # no resource policy
+        assert "policy" not in rows[fn_arn("secret-report")].replace("unknown", "")  # unreadable: ? unknown
+
+
+async def test_role_detail_says_where_each_user_runs() -> None:
+    """Issue 9, 13: a role used by orders-api in two regions read "Used by orders-api, orders-api"."""
+    base = make_inventory()
+    orders = next(f for f in base.functions if f.name == "orders-api")
+    west = replace(orders, arn=orders.arn.replace(REGION, "eu-west-1"), region="eu-west-1")
+    inv = replace(base, regions=(REGION, "eu-west-1"), functions=(*base.functions, west))
+    app = build_app(inv)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("3")
+        await wait_for(pilot, lambda: app.current is not None and app.current.kind == "role")
+        while app.current is None or app.current.key != ORDERS_ROLE:
+            await pilot.press("j")
+            await pilot.pause(0.1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Used by" in detail_text(app))
+        assert "orders-api (us-east-1), orders-api (eu-west-1)" in " ".join(detail_text(app).split())
