@@ -117,4 +117,17 @@ class Answer:
         }
 
 
-__all__ = ["Answer", "AnswerDecision", "Check"]
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question to ``simulate``, as a row of an answer asks it (a screen prefills its simulator with it).
+
+    ``context``: request context the row stands for (e.g. ``aws:SourceArn`` of a trigger), as pairs.
+    """
+
+    principal: str
+    action: str
+    resource: str
+    context: tuple[tuple[str, str], ...] = ()
+
+
+__all__ = ["Answer", "AnswerDecision", "Check", "Question"]

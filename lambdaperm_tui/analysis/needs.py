@@ -24,7 +24,7 @@ from ..iam.render import allowed_if_words, blocked_by_words
 from ..iam.request import ContextValue
 from ..iam.result import BlockedBy, ConditionTerm, DecidingStatement
 from ..inventory.model import EventSourceMapping, Function, Inventory
-from .answer import Answer
+from .answer import Answer, Question
 from .findings.model import Finding, FindingKind, Severity, StatementRef
 from .policy_index import _index
 from .resolve import simulate
@@ -177,6 +177,19 @@ class NeedsReport:
         if "unknown" in decisions or self.unread:
             return "unknown"
         return "conditional" if "conditional" in decisions else "allowed"
+
+    def of_source(self, source: str) -> tuple[Need, ...]:
+        """The needs that come from one mapping (its UUID), destination or key."""
+        return tuple(n for n in self.needs if n.requirement.source == source)
+
+    def question(self, need: Need) -> Question | None:
+        """What the simulator asks to decide ``need`` (the action that decided, when another one the need
+        accepts was allowed); None when the execution role is unknown."""
+        if self.role is None:
+            return None
+        r = need.requirement
+        action = need.answer.action if need.answer is not None and need.answer.action else r.action
+        return Question(self.role, action, r.resource, r.context)
 
     def to_json(self) -> dict[str, Any]:
         """The ``needs --json`` object."""
@@ -371,8 +384,9 @@ def _base_arn(arn: str) -> str:
     return ":".join(arn.split(":")[:7])
 
 
-def _mappings_of(inv: Inventory, fn: Function) -> tuple[list[EventSourceMapping], list[str]]:
-    """The mappings whose function is ``fn`` (any qualifier), and why the region's list is unknown."""
+def function_mappings(inv: Inventory, fn: Function) -> tuple[list[EventSourceMapping], list[str]]:
+    """The event source mappings whose function is ``fn`` (any qualifier), and why the region's list is
+    unknown (not read, or its reason)."""
     unread: list[str] = []
     found: list[EventSourceMapping] = []
     region = next((r for r in inv.event_source_mappings if r.region == fn.region), None)
@@ -465,7 +479,7 @@ def requirements(inv: Inventory, fn: Function) -> tuple[tuple[Requirement, ...],
                         resource_unknown=f"the file system of {ap} and its policy are not in the inventory",
                     )
                 )
-    mappings, mapping_unread = _mappings_of(inv, fn)
+    mappings, mapping_unread = function_mappings(inv, fn)
     unread.extend(mapping_unread)
     for m in mappings:
         reqs.extend(_mapping_requirements(m))
@@ -676,6 +690,7 @@ __all__ = [
     "NeedsReport",
     "Requirement",
     "UnmetNeed",
+    "function_mappings",
     "function_needs",
     "need_findings",
     "requirements",

@@ -22,13 +22,13 @@ from typing import Any, Literal
 
 from ..iam.result import ConditionTerm, DecidingStatement
 from ..inventory.model import EventSourceMapping, Function, Inventory
-from .answer import Answer
+from .answer import Answer, Question
 from .needs import (
     NeedDecision,
     NeedsReport,
     _base_arn,
     _find_function,
-    _mappings_of,
+    function_mappings,
     function_needs,
     source_kind,
 )
@@ -115,6 +115,13 @@ class QualifierTriggers:
     triggers: tuple[Trigger, ...]
     url: str | None = None
 
+    def question(self, trigger: Trigger) -> Question | None:
+        """What the simulator asks to decide ``trigger`` on this qualifier (with the source it stands for);
+        None for an event source mapping, which Lambda invokes without a resource-policy check."""
+        if trigger.principal is None:
+            return None
+        return Question(trigger.principal, self.action, self.arn, trigger.context)
+
     def to_json(self) -> dict[str, Any]:
         """One qualifier of ``triggers --json``."""
         return {
@@ -190,9 +197,7 @@ def _principal_triggers(inv: Inventory, action: str, arn: str) -> list[Trigger]:
 def _mapping_trigger(m: EventSourceMapping, needs: NeedsReport) -> Trigger:
     source = m.event_source_arn or ", ".join(m.kafka_bootstrap_servers) or "self-managed source"
     label = f"{source_kind(m)} event source mapping {m.uuid} from {source} ({m.state or 'state unknown'})"
-    reads = [
-        n for n in needs.needs if n.requirement.setting == "event-source" and n.requirement.source == m.uuid
-    ]
+    reads = [n for n in needs.of_source(m.uuid) if n.requirement.setting == "event-source"]
     worst: NeedDecision = "allowed"
     for n in reads:
         if n.decision == "denied" or (n.decision == "unknown" and worst != "denied"):
@@ -213,7 +218,7 @@ def _mapping_trigger(m: EventSourceMapping, needs: NeedsReport) -> Trigger:
 def function_triggers(inv: Inventory, function: str) -> TriggersReport:
     """What can invoke ``function`` (an ARN or name), per qualifier. Raises ``InputError`` if unknown."""
     fn: Function = _find_function(inv, function)
-    mappings, unread = _mappings_of(inv, fn)
+    mappings, unread = function_mappings(inv, fn)
     needs = function_needs(inv, fn.arn)
     views: list[QualifierTriggers] = []
     targets = [(fn.arn, "unqualified (and $LATEST)")]

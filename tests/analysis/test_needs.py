@@ -5,6 +5,7 @@ Each test names the AWS Lambda guide page that lists the permissions it checks.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -300,6 +301,20 @@ def test_msk_with_iam_auth_and_either_describe_cluster() -> None:
     )
     assert needs["kafka-cluster:AlterGroup"].decision == "denied"
     assert needs["ec2:DescribeVpcs"].decision == "allowed"
+    # The simulator is asked what decided: the accepted alternative, with the role as the principal.
+    report = function_needs(inv, "f")
+    question = report.question(describe)
+    assert question is not None
+    assert (question.principal, question.action, question.resource) == (
+        f"{ROLE}/r",
+        "kafka:DescribeCluster",
+        cluster,
+    )
+    # Every need of this function but the logs comes from its one mapping.
+    from_mapping = report.of_source("m-1")
+    assert from_mapping and {n.requirement.setting for n in from_mapping} == {"event-source"}
+    assert len(from_mapping) == len([n for n in report.needs if n.requirement.setting != "logs"])
+    assert report.of_source("another-uuid") == ()
 
 
 def test_amazon_mq_reads_the_broker_and_its_secret() -> None:
@@ -438,6 +453,13 @@ def test_efs_mount_with_the_access_point_condition() -> None:
     assert any("the file system of " + ap in a for a in mount.assumes)
     write = needs["elasticfilesystem:ClientWrite"]
     assert write.decision == "unknown"  # a statement naming the file system itself could allow it
+    # The simulator gets the access point as the context the need was asked with.
+    report = function_needs(_inv([_fn("f", "r", config)], [_role("r", scoped)]), "f")
+    question = report.question(mount)
+    assert question is not None and question.context == (("elasticfilesystem:AccessPointArn", ap),)
+    roleless = _inv([replace(_fn("f", "r", config), role=None)], [_role("r", scoped)])
+    report = function_needs(roleless, "f")
+    assert report.question(report.needs[0]) is None  # no execution role: nothing to ask
 
 
 def test_the_permissions_boundary_and_an_scp_are_named_as_the_blocking_layer() -> None:

@@ -81,6 +81,11 @@ def test_each_qualifier_has_its_own_triggers() -> None:
     assert dict(with_source.context) == {"AWS:SourceArn": BUCKET, "AWS:SourceAccount": A}
     assert with_source.decision == "allowed"
     assert with_source.decided_by[0].sid == "s3"
+    # The simulator is asked about this qualifier, with the source the row stands for.
+    question = unqualified.question(with_source)
+    assert question is not None and question.principal == "s3.amazonaws.com"
+    assert (question.action, question.resource) == ("lambda:InvokeFunction", f"{FN}:f")
+    assert dict(question.context) == {"AWS:SourceArn": BUCKET, "AWS:SourceAccount": A}
     plain = next(t for t in s3_rows if not t.context)
     # S3 from any bucket is not allowed: only if the source is that bucket in this account.
     assert plain.decision == "conditional"
@@ -93,6 +98,7 @@ def test_each_qualifier_has_its_own_triggers() -> None:
     # The disabled mapping names the unqualified function; it does not invoke.
     old = next(t for t in unqualified.triggers if t.kind == "event-source-mapping")
     assert old.mapping is not None and old.mapping.uuid == "old-queue" and old.decision == "denied"
+    assert unqualified.question(old) is None  # a mapping is not a resource-policy question
     # The account's role allowed by its identity policy on f:* does not cover the unqualified ARN.
     assert "role caller" not in [t.label for t in unqualified.triggers]
     assert "role idle" not in [t.label for t in unqualified.triggers]
