@@ -572,8 +572,9 @@ def _result_words(result: Result, symbols: tuple[str, str, str, str]) -> str:
 
 
 def _decider_text(d: Any) -> str:
-    sid = f' (Sid "{_clean(d.sid)}")' if d.sid else ""
-    return f'{d.policy_type} policy "{_clean(d.policy)}" statement {d.statement_index}{sid}: {d.effect}'
+    from .iam.render import deciding_statement_words
+
+    return _clean(deciding_statement_words(d))
 
 
 def _deciders_inline(result: Result) -> str:
@@ -837,17 +838,6 @@ def _who_can_table(rows: Sequence[WhoCanRow], args: argparse.Namespace) -> list[
 _NEEDS_EXIT = {"allowed": EXIT_ALLOWED, "denied": EXIT_DENIED, "unknown": EXIT_UNKNOWN, "conditional": 4}
 
 
-def _need_words(decision: str, symbols: tuple[str, str, str, str]) -> str:
-    ok, no, unknown, maybe = symbols
-    if decision == "allowed":
-        return f"{ok} ALLOWED"
-    if decision == "denied":
-        return f"{no} DENIED"
-    if decision == "conditional":
-        return f"{maybe} ALLOWED IF"
-    return f"{unknown} UNKNOWN"
-
-
 def _function_report(args: argparse.Namespace, ask: Callable[[Any, str], _Report]) -> _Report:
     """Open the source with --function's async invoke configs and ask one question about that function;
     a function the inventory cannot resolve is a one-line CliError."""
@@ -862,7 +852,7 @@ def _function_report(args: argparse.Namespace, ask: Callable[[Any, str], _Report
 
 def _cmd_needs(args: argparse.Namespace) -> int:
     from .analysis.needs import function_needs
-    from .iam.render import allowed_if_words, blocked_by_words
+    from .iam.render import allowed_if_words, blocked_by_words, verdict_words
 
     report = _function_report(args, function_needs)
     if args.json:
@@ -872,7 +862,8 @@ def _cmd_needs(args: argparse.Namespace) -> int:
         lines = [_clean(f"needs of {report.function} (execution role {report.role or 'unknown'}):")]
         for need in report.needs:
             r = need.requirement
-            lines.append(f"{_need_words(need.decision, symbols)}  {_clean(r.action)} on {_clean(r.resource)}")
+            verdict = verdict_words(need.decision, symbols)
+            lines.append(f"{verdict}  {_clean(r.action)} on {_clean(r.resource)}")
             lines.append(f"    why: {_one_line(r.why)}")
             if need.allowed_if:
                 lines.append(f"    only if: {_one_line(allowed_if_words(need.allowed_if))}")
@@ -899,7 +890,7 @@ def _cmd_needs(args: argparse.Namespace) -> int:
 
 def _cmd_triggers(args: argparse.Namespace) -> int:
     from .analysis.triggers import function_triggers
-    from .iam.render import allowed_if_words
+    from .iam.render import allowed_if_words, verdict_words
 
     report = _function_report(args, function_triggers)
     if args.json:
@@ -912,7 +903,7 @@ def _cmd_triggers(args: argparse.Namespace) -> int:
             if not view.triggers:
                 lines.append("    (nothing)")
             for t in view.triggers:
-                words = _need_words(t.decision, symbols)
+                words = verdict_words(t.decision, symbols)
                 lines.append(f"    {words}  {_clean(t.label)}")
                 if t.allowed_if:
                     lines.append(f"        only if: {_one_line(allowed_if_words(t.allowed_if))}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .result import BlockedBy, ConditionTerm
+from .result import BlockedBy, ConditionTerm, DecidingStatement
 
 __all__ = [
     "ASCII_SYMBOLS",
@@ -16,6 +16,8 @@ __all__ = [
     "blocked_by_words",
     "condition_term_words",
     "decision_words",
+    "deciding_statement_words",
+    "verdict_words",
 ]
 
 # Operators read as a symbol between the key and its values.
@@ -123,3 +125,22 @@ def decision_words(
     if decision == "conditional":
         return f"{maybe} ALLOWED IF {allowed_if_words(allowed_if, complete)}"
     return f"{unknown} UNKNOWN"
+
+
+def verdict_words(verdict: str, symbols: tuple[str, str, str, str] = SYMBOLS) -> str:
+    """A need's or a trigger's four-way answer (``allowed``, ``denied``, ``conditional``, anything else
+    unknown) as a symbol and a word: ``✔ ALLOWED``, ``✘ DENIED``, ``◐ ALLOWED IF``, ``? UNKNOWN``."""
+    ok, no, unknown, maybe = symbols
+    if verdict == "allowed":
+        return f"{ok} ALLOWED"
+    if verdict == "denied":
+        return f"{no} DENIED"
+    if verdict == "conditional":
+        return f"{maybe} ALLOWED IF"
+    return f"{unknown} UNKNOWN"
+
+
+def deciding_statement_words(d: DecidingStatement) -> str:
+    """``identity policy "exec" statement 0 (Sid "Logs"): Allow``."""
+    sid = f' (Sid "{d.sid}")' if d.sid else ""
+    return f'{d.policy_type} policy "{d.policy}" statement {d.statement_index}{sid}: {d.effect}'
