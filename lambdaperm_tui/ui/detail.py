@@ -18,23 +18,11 @@ from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySl
 from ..inventory.redact import shown_tags
 from ..inventory.text import inert
 from .panes import Entry
-from .render import inert_label, json_syntax, plain, slot_summary, statement_table
+from .render import facts_table, json_syntax, plain, slot_summary, statement_table
 
 # How policies are shown: "table" (wide), "cards" (narrow) or "json" (raw).
 # (owner key, policy name) -> edited by what-if?
 EditedFn = Callable[[str, str], bool]
-
-
-def _facts(rows: list[tuple[str, str | Text]]) -> Table:
-    """Label/value rows; every value is drawn inert (a ``str`` on one line; a ``Text`` may hold lines)."""
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(overflow="fold")
-    for key, value in rows:
-        table.add_row(
-            Text(key), inert_label(value, multiline=True) if isinstance(value, Text) else plain(value)
-        )
-    return table
 
 
 def _policy_block(title: str, slot: PolicySlot, *, raw: str, edited: bool = False) -> list[RenderableType]:
@@ -94,7 +82,7 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
     failures = function_failures(inv, fn)
     for failure in failures:
         facts.append(("Failure", Text(f"{failure.operation}: {failure.reason}", style="yellow")))
-    out: list[RenderableType] = [_facts(facts)]
+    out: list[RenderableType] = [facts_table(facts)]
     out += _policy_block(
         f"Resource policy of {fn.name} (unqualified / $LATEST)",
         fn.policy,
@@ -121,7 +109,7 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
 def layer_detail(layer: Layer, *, raw: str, edited: EditedFn) -> list[RenderableType]:
     """A layer and each version's policy."""
     out: list[RenderableType] = [
-        _facts([("Layer", layer.name), ("ARN", layer.arn), ("Region", layer.region)])
+        facts_table([("Layer", layer.name), ("ARN", layer.arn), ("Region", layer.region)])
     ]
     if layer.versions_unknown:
         out.append(plain(f"? versions unknown: {layer.versions_unknown}", "bold yellow", multiline=True))
@@ -142,7 +130,7 @@ def layer_version_detail(lv: LayerVersion, *, raw: str, edited: EditedFn) -> lis
     if lv.description:
         facts.append(("About", lv.description))
     return [
-        _facts(facts),
+        facts_table(facts),
         *_policy_block("Layer version policy", lv.policy, raw=raw, edited=edited(lv.arn, "policy")),
     ]
 
@@ -163,7 +151,7 @@ def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> li
         )
     if role.policies_unknown:
         facts.append(("Policies", Text(f"? unknown: {role.policies_unknown}", style="bold yellow")))
-    out: list[RenderableType] = [_facts(facts)]
+    out: list[RenderableType] = [facts_table(facts)]
     out += _policy_block("Trust policy", role.trust_policy, raw=raw, edited=edited(role.arn, "trust"))
     managed = {m.arn: m for m in inv.managed_policies}
     for arn in role.managed_policy_arns:
@@ -199,7 +187,7 @@ def principal_detail(entry: Entry) -> list[RenderableType]:
         facts.append(("Account", str(account)))
     if getattr(obj, "external", False):
         facts.append(("Scope", Text("outside this account", style="yellow")))
-    out: list[RenderableType] = [_facts(facts)]
+    out: list[RenderableType] = [facts_table(facts)]
     where = tuple(getattr(obj, "where", ()))
     if where:
         out.append(
@@ -247,7 +235,7 @@ def render_entry(entry: Entry | None, inv: Inventory, *, raw: str, edited: Edite
             if obj.routing:
                 facts.append(("Routing", ", ".join(f"{v}: {w:.0%}" for v, w in obj.routing)))
         parts = [
-            _facts(facts),
+            facts_table(facts),
             *_policy_block(
                 f"Resource policy of {title}", obj.policy, raw=raw, edited=edited(entry.key, "policy")
             ),

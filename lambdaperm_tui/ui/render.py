@@ -10,7 +10,7 @@ of every tree label, table cell and input (``panes.ResourceTree``, ``screens``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -282,6 +282,19 @@ def json_syntax(document: Any) -> Syntax:
     text = document if isinstance(document, str) else json.dumps(document, indent=2, sort_keys=False)
     text = inert(text, multiline=True, limit=DOCUMENT_LIMIT)
     return Syntax(text, "json", word_wrap=True, background_color="default", theme="ansi_dark")
+
+
+def facts_table(rows: Sequence[tuple[str, str | Text]]) -> Table:
+    """Label/value rows of a detail; every value is drawn inert (a ``str`` on one line; a ``Text`` may
+    hold lines)."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in rows:
+        table.add_row(
+            Text(key), inert_label(value, multiline=True) if isinstance(value, Text) else plain(value)
+        )
+    return table
 
 
 def age_words(captured_at: str, now: datetime) -> str:
