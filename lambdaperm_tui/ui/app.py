@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -243,8 +243,10 @@ class LambdaPermApp(App[int]):
         self.first_frame_at = time.time()
         self.start_load()
 
-    def on_resize(self) -> None:
-        self._layout_for(self.size.width)
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size, not ``self.size``: this handler runs before the app records the new size, so
+        # reading it here laid the screen out for the size before (one resize behind).
+        self._layout_for(event.size.width)
 
     def _layout_for(self, width: int) -> None:
         self._main.set_class(width < NARROW_WIDTH, "narrow")

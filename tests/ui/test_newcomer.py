@@ -74,3 +74,23 @@ async def test_role_detail_says_where_each_user_runs() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Used by" in detail_text(app))
         assert "orders-api (us-east-1), orders-api (eu-west-1)" in " ".join(detail_text(app).split())
+
+
+async def test_layout_follows_each_resize_at_once() -> None:
+    """Issue 9, 6: 80→120 kept the single pane, 121→80 kept the split (the layout was one resize behind)."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        detail = app.detail
+        assert app.screen.has_class("narrow") and not detail.display
+        await pilot.resize_terminal(120, 24)
+        await wait_for(pilot, lambda: app.size.width == 120)
+        await pilot.pause()
+        assert not app.screen.has_class("narrow") and detail.display
+        assert detail.region.width > 30
+        await pilot.resize_terminal(121, 24)
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: app.size.width == 80)
+        await pilot.pause()
+        assert app.screen.has_class("narrow") and not detail.display
+        assert app.pane("functions").region.width == 80
