@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -19,6 +19,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.filter import LineFilter
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -33,6 +34,7 @@ from .detail import DetailView, render_entry
 from .findings_pane import FindingsPane, badge_counts
 from .header import StatusHeader
 from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
+from .nocolor import TerminalDefaults
 from .panes import Entry, ResourcePane
 from .render import age_words, function_label, layer_version_label, plain, role_label, short_reason
 
@@ -166,7 +168,9 @@ class LambdaPermApp(App[int]):
         now: Callable[[], datetime] | None = None,
         mouse: bool = True,
     ) -> None:
-        super().__init__()
+        # Without colour, Textual's native-ANSI mode: its widgets then mark cursors with reverse video
+        # (``:nocolor`` rules), and ``get_line_filters`` draws everything in the terminal's own colours.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self._load = load
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._mouse = mouse
@@ -207,6 +211,13 @@ class LambdaPermApp(App[int]):
             timeout=timeout,
             markup=False,
         )
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Without colour, one filter: the terminal's default colours, bold/underline/reverse kept
+        (``nocolor.TerminalDefaults``), instead of Textual's greys."""
+        if self.no_color:
+            return [TerminalDefaults()]
+        return super().get_line_filters()
 
     # -- layout -------------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

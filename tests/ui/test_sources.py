@@ -88,7 +88,10 @@ async def test_source_that_cannot_open_is_a_notification_not_a_crash() -> None:
 
 
 def test_color_none_sets_no_color(monkeypatch: object) -> None:
-    monkeypatch.delenv("NO_COLOR", raising=False)  # type: ignore[attr-defined]
+    # Set, then deleted: monkeypatch records it, so the NO_COLOR that apply_color writes is undone after
+    # the test (deleting an absent variable records nothing, and later apps would start without colour).
+    monkeypatch.setenv("NO_COLOR", "")  # type: ignore[attr-defined]
+    monkeypatch.delenv("NO_COLOR")  # type: ignore[attr-defined]
     apply_color("none")
     assert os.environ.get("NO_COLOR") == "1"
     app = LambdaPermApp(lambda e, c: Inventory("", (), "", ""))
