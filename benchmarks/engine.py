@@ -566,9 +566,10 @@ def make_batch(path: Path, n: int = 2000, *, light: bool = False) -> dict[str, f
     return {"bytes": float(len(text)), "lines": float(len(lines))}
 
 
-def wall(cmd: list[str], runs: int) -> tuple[float, list[float]]:
+def wall(cmd: list[str], runs: int, ok: tuple[int, ...] = (0, 1)) -> tuple[float, list[float]]:
     """Median wall time of ``cmd`` over ``runs`` runs (and the runs). Also records the median CPU time
-    (user + system) of the child in ``LAST_CPU``: on a shared machine it varies far less than wall time."""
+    (user + system) of the child in ``LAST_CPU``: on a shared machine it varies far less than wall time.
+    ``ok``: the exit statuses that mean the command answered (a decision, not a failure)."""
     times = []
     cpu = []
     for _ in range(runs):
@@ -578,7 +579,7 @@ def wall(cmd: list[str], runs: int) -> tuple[float, list[float]]:
         times.append(time.perf_counter() - t0)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
-        if proc.returncode not in (0, 1) or b"Traceback" in proc.stderr:
+        if proc.returncode not in ok or b"Traceback" in proc.stderr:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
     LAST_CPU[0] = statistics.median(cpu)
     return statistics.median(times), times

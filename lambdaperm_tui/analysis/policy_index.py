@@ -84,6 +84,17 @@ class _Index:
             lv.arn: lv for layer in inv.layers for lv in layer.versions
         }
         self.layers_by_arn = {layer.arn: layer for layer in inv.layers}
+        # Whole answers over this inventory, keyed by the question (who-can rows): an inventory never
+        # changes, so an answer stays right for as long as the inventory lives (a what-if edit makes a
+        # new inventory, with an index of its own). Bounded.
+        self.answers: dict[tuple[object, ...], object] = {}
+
+    def remember(self, key: tuple[object, ...], value: object) -> None:
+        """Keep ``value`` as the answer to ``key`` (the oldest answers go first past a bound)."""
+        with _INDEX_LOCK:
+            if len(self.answers) >= _MAX_ANSWERS:
+                self.answers.pop(next(iter(self.answers)))
+            self.answers[key] = value
 
 
 _INDEX_LOCK = threading.Lock()
@@ -93,6 +104,8 @@ _INDEXES: dict[int, tuple[Inventory, _Index]] = {}
 
 
 _MAX_INDEXES = 8
+# Questions remembered per inventory: a screenful of who-can answers the explorer may ask again.
+_MAX_ANSWERS = 64
 
 
 def _index(inv: Inventory) -> _Index:

@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..iam import collector
 from ..iam.errors import InputError
 from ..iam.result import BlockedBy, ConditionTerm, DecidingStatement
 from ..inventory.model import Inventory, ListedKind, PolicySlot
 from . import catalog
-from .policy_index import _index
+from .policy_index import _Index, _index
 from .principals import _ORG_KEYS, _classify, _conditions, _principals_of, _statements
 from .resolve import Answer, AnswerDecision, simulate
 from .targets import _resolve_resource
@@ -217,10 +218,24 @@ def who_can(
 
     Candidates: the account root, every role and user of the inventory, and every principal the
     resource's policy names (other accounts, services with and without their source, the public,
-    organization members). Raises ``InputError`` for a bad action or resource.
+    organization members). Raises ``InputError`` for a bad action or resource. The rows are remembered
+    per inventory: asking again (the explorer's second look) returns the same rows at once; treat them
+    as read-only.
     """
     canonical = catalog.validate_action(action)
     idx = _index(inv)
+    key = ("who-can", canonical, resource, open_context)
+    hit = idx.answers.get(key)
+    if isinstance(hit, tuple):
+        return hit  # the same question over the same (immutable) inventory: the same rows
+    with collector.paused():
+        rows = _who_can(idx, canonical, resource, open_context)
+    idx.remember(key, rows)
+    return rows
+
+
+def _who_can(idx: _Index, canonical: str, resource: str, open_context: bool) -> tuple[WhoCanRow, ...]:
+    inv = idx.inv
     target = _resolve_resource(idx, resource)
     cands: list[_Candidate] = [
         _Candidate(

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from ..inventory.events import EventCallback
 from ..inventory.model import Function, Inventory
-from .loader import Loader
 
 SourceKind = Literal["live", "snapshot", "demo"]
 DEFAULT_WORKERS = 8
@@ -134,7 +133,9 @@ def load_live(
     rate_limits: bool | None = None,
     label: str | None = None,
 ) -> Inventory:
+    # Here, not at the top: opening a snapshot goes through this module and must not import boto3.
     from .clients import ClientFactory
+    from .loader import Loader
 
     regions = regions or source.regions
     with _preflight_lock:

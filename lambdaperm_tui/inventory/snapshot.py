@@ -35,6 +35,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, Union
 
+from ..iam import collector
 from ..iam.files import InputFileError, read_input_file
 from .model import Inventory, PolicySlot
 from .redact import looks_like_secret, redact_inventory
@@ -188,16 +189,18 @@ def read_snapshot(path: str | os.PathLike[str]) -> Inventory:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise SnapshotError(f"{target}: damaged snapshot (not UTF-8 text)") from exc
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(
-            f"{target}: damaged snapshot (not valid JSON at line {exc.lineno}, column {exc.colno})"
-        ) from exc
-    try:
-        return load_snapshot(obj)
-    except SnapshotError as exc:
-        raise SnapshotError(f"{target}: {exc}") from exc
+    # A snapshot is millions of acyclic containers: the cyclic collector would only rescan them.
+    with collector.paused():
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SnapshotError(
+                f"{target}: damaged snapshot (not valid JSON at line {exc.lineno}, column {exc.colno})"
+            ) from exc
+        try:
+            return load_snapshot(obj)
+        except SnapshotError as exc:
+            raise SnapshotError(f"{target}: {exc}") from exc
 
 
 def load_snapshot(obj: Any) -> Inventory:
