@@ -190,6 +190,8 @@ def read_event_invoke_configs(
     screen shows the function, instead of one per function during the load. A failure is recorded and
     leaves them unknown. Raises ``SourceError`` when ``source`` has not been loaded in this process.
     """
+    from .loader import Loader  # here, not at the top: see load_live
+
     with _preflight_lock:
         kept = _loaded.get(source)
     if kept is None:
