@@ -31,6 +31,7 @@ import dataclasses
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
@@ -269,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _fail(str(exc))
         return EXIT_INVALID
     except KeyboardInterrupt:
+        # The load was cancelled on the way out (aws/loader.py: its daemon workers are abandoned, not
+        # joined), so the process ends now. A second Ctrl-C while it does ends it at once, without the
+        # traceback Python would print from an exit handler.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:

@@ -18,9 +18,18 @@ from botocore.config import Config
 
 from .guard import SERVICES, install_guard
 
-DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 30.0
-DEFAULT_MAX_ATTEMPTS = 6
+# How long one request may take before it is given up, retries included: an endpoint that accepts and never
+# answers (or never accepts) must be a clear message within STALL_BUDGET seconds, not minutes (botocore's
+# defaults, 60 s reads and up to 5 attempts in adaptive mode, made it 3 minutes). AWS answers its read
+# APIs in well under a second, so 6 s without a byte is a stall; three attempts still ride out a throttle
+# or a dropped connection (the loader paces Lambda itself, aws/ratelimit.py).
+DEFAULT_CONNECT_TIMEOUT = 3.0
+DEFAULT_READ_TIMEOUT = 6.0
+DEFAULT_MAX_ATTEMPTS = 3
+STALL_BUDGET = 30.0
+# botocore's backoff between attempts that failed without a throttle: rand(0, 1) * 0.05 s * 2 ** i
+# (botocore/retries/standard.py, ExponentialBackoff); a timeout is never a throttle.
+_RETRY_BACKOFF_BASE = 0.05
 
 # Hosts of AWS's own endpoints; anything else (moto, LocalStack, a proxy) counts as a custom endpoint.
 _AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".c2s.ic.gov", ".sc2s.sgov.gov")
@@ -47,6 +56,13 @@ NO_CREDENTIALS_NOR_REGION = (
     "no AWS credentials and no AWS region: run `aws configure` (or set AWS_PROFILE) and pass --region "
     f"({DEMO_HINT})"
 )
+
+
+def request_budget(connect_timeout: float, read_timeout: float, max_attempts: int) -> float:
+    """The longest one request can take with these settings before botocore gives up: every attempt
+    connecting at the last moment and then waiting out its read, plus the backoff between attempts."""
+    backoff = sum(_RETRY_BACKOFF_BASE * 2.0**i for i in range(max_attempts - 1))
+    return max_attempts * (connect_timeout + read_timeout) + backoff
 
 
 class CredentialsError(RuntimeError):
@@ -79,6 +95,9 @@ class ClientFactory:
         self.profile = profile
         self.endpoint_url = endpoint_url
         self.max_workers = max_workers
+        self.max_attempts = max_attempts
+        self.read_timeout = read_timeout
+        self.budget = request_budget(connect_timeout, read_timeout, max_attempts)
         try:
             # ``credentials`` (aws_access_key_id, aws_secret_access_key[, aws_session_token]) is for the
             # in-process demo account only; a live account always goes through the standard chain.
@@ -199,7 +218,13 @@ class ClientFactory:
             raise CredentialsError(NO_CREDENTIALS) from exc
         except (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError, bce.TokenRetrievalError) as exc:
             raise CredentialsError(f"the AWS SSO session has expired or is missing: {sso_hint}") from exc
-        except (bce.EndpointConnectionError, bce.ConnectTimeoutError, bce.ReadTimeoutError) as exc:
+        except bce.ReadTimeoutError as exc:
+            raise CredentialsError(
+                f"the AWS endpoint {sts.meta.endpoint_url} accepted the connection but did not answer "
+                f"sts:GetCallerIdentity ({self.max_attempts} attempts, {self.read_timeout:g} s each): "
+                "check --endpoint-url, AWS_ENDPOINT_URL and the network or proxy"
+            ) from exc
+        except (bce.EndpointConnectionError, bce.ConnectTimeoutError) as exc:
             raise CredentialsError(
                 f"cannot reach the AWS endpoint {sts.meta.endpoint_url}: {type(exc).__name__}"
             ) from exc

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -59,6 +58,7 @@ from .fetching import (
     reason_of,
 )
 from .guard import ReadOnlyViolation
+from .pool import DaemonPool, PoolClosed
 from .ratelimit import RateLimits
 
 
@@ -140,9 +140,9 @@ class Loader:
         self._cancel = cancel or threading.Event()
         if self.account_id is None:
             self.account_id = self.factory.check_credentials()
-        self._executor = ThreadPoolExecutor(
-            max_workers=self.max_workers, thread_name_prefix="lambdaperm-load"
-        )
+        # Daemon workers (aws/pool.py): a cancel, a Ctrl-C or a quit returns at once, abandoning the
+        # requests in flight instead of waiting out their timeouts.
+        self._executor = DaemonPool(self.max_workers, "lambdaperm-load")
         try:
             if self.load_iam:
                 self.submit(IamFetcher(self).load)
@@ -162,7 +162,9 @@ class Loader:
                 while self._pending and self._crash is None and not self._cancel.is_set():
                     self._idle.wait(0.1)
         finally:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            if self._pending:  # cancelled, crashed or interrupted: whatever still runs stops at its next call
+                self._cancel.set()
+            self._executor.shutdown()
         if self._crash is not None:
             raise self._crash
         inventory = self._inventory(cancelled=self._cancel.is_set())
@@ -188,17 +190,14 @@ class Loader:
         with self._lock:
             self._pending += 1
         try:
-            future = self._executor.submit(self._guarded, fn, *args)
-        except RuntimeError:  # executor shut down after a cancel
-            self._task_done(None)
-            return
-        future.add_done_callback(self._task_done)
+            self._executor.submit(self._guarded, fn, *args)
+        except PoolClosed:  # the load ended (a cancel): nothing more is started
+            self._task_done()
 
     def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
-        if self._cancel.is_set():
-            return
         try:
-            fn(*args)
+            if not self._cancel.is_set():
+                fn(*args)
         except Cancelled:
             pass
         except BaseException as exc:  # a bug or a guard violation: stop the load and re-raise in run()
@@ -206,8 +205,10 @@ class Loader:
                 if self._crash is None:
                     self._crash = exc
             self._cancel.set()
+        finally:
+            self._task_done()
 
-    def _task_done(self, _future: Future[None] | None) -> None:
+    def _task_done(self) -> None:
         with self._idle:
             self._pending -= 1
             self._idle.notify_all()

@@ -6,6 +6,8 @@
 - ``"stall"``: accepts connections and reads the request, then never answers (a hung endpoint).
 - ``"slow"``: answers with the status line and headers, then sends the body one byte every
   ``drip_seconds``, so no single read times out while the response takes minutes.
+- ``"identity"``: answers sts:GetCallerIdentity with ``body`` and stalls every other request: an account
+  whose credentials check passes and whose every read then hangs.
 
 Connections are held until ``stop()``; every socket is closed then, so no thread outlives a test.
 """
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Literal
 
-Mode = Literal["answer", "stall", "slow"]
+Mode = Literal["answer", "stall", "slow", "identity"]
 
 STS_IDENTITY = (
     b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
@@ -75,13 +77,13 @@ class LoopbackServer:
                 self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), name="loopback-conn", daemon=True).start()
 
-    def _read_request(self, conn: socket.socket) -> bool:
-        """Read one request (head and a Content-Length body); False when the peer went away."""
+    def _read_request(self, conn: socket.socket) -> bytes | None:
+        """Read one request (head and a Content-Length body); None when the peer went away."""
         data = b""
         while b"\r\n\r\n" not in data:
             chunk = conn.recv(65536)
             if not chunk:
-                return False
+                return None
             data += chunk
         head, _, rest = data.partition(b"\r\n\r\n")
         length = 0
@@ -92,18 +94,21 @@ class LoopbackServer:
         while len(rest) < length:
             chunk = conn.recv(65536)
             if not chunk:
-                return False
+                return None
             rest += chunk
         with self._lock:
             self.requests += 1
-        return True
+        return head + b"\r\n\r\n" + rest
 
     def _serve(self, conn: socket.socket) -> None:
         try:
             while not self._stopped.is_set():
-                if not self._read_request(conn):
+                request = self._read_request(conn)
+                if request is None:
                     return
-                if self.mode == "stall":
+                if self.mode == "stall" or (
+                    self.mode == "identity" and b"Action=GetCallerIdentity" not in request
+                ):
                     self._stopped.wait()
                     return
                 head = (
@@ -111,7 +116,7 @@ class LoopbackServer:
                     + f"Content-Length: {len(self.body)}\r\n\r\n".encode()
                 )
                 conn.sendall(head)
-                if self.mode == "answer":
+                if self.mode in ("answer", "identity"):
                     conn.sendall(self.body)
                     continue
                 for i in range(len(self.body)):

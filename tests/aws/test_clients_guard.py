@@ -65,8 +65,8 @@ def test_guard_is_on_clients_created_after_hooks(aws_env: Path, moto_server: str
 def test_config_has_timeouts_retries_and_pool(aws_env: Path, moto_server: str) -> None:
     factory = ClientFactory(region="us-east-1", endpoint_url=moto_server, max_workers=16)
     config = factory.client("lambda").meta.config
-    assert config.connect_timeout == 5.0
-    assert config.read_timeout == 30.0
+    assert config.connect_timeout == 3.0
+    assert config.read_timeout == 6.0
     assert config.retries["mode"] == "adaptive"
     assert config.max_pool_connections >= 16
     assert factory.uses_aws_endpoint is False
