@@ -87,14 +87,14 @@ async def main():
                 lags.append(time.perf_counter() - t - 0.01)
         task = asyncio.create_task(ticker())
         while app.loaded_at is None:
-            app.pane("functions").rows_tree.action_cursor_down()  # keep the detail view busy too
+            app.main.pane("functions").rows_tree.action_cursor_down()  # keep the detail view busy too
             await asyncio.sleep(0.03)
         await task
         loaded = time.perf_counter() - t0
         lags.sort()
         await pilot.pause(0.5)
         def shown():
-            return len(app.pane("functions").rows_tree.root.children)  # clear() makes a new root
+            return len(app.main.pane("functions").rows_tree.root.children)  # clear() makes a new root
         # Typing as a person does: "/0427", one key every 80 ms, straight to the driver (no Pilot waits);
         # how late the loop runs while keys arrive, and how long after the last key the matches show.
         typing_lags = []
@@ -114,10 +114,10 @@ async def main():
             app._driver.send_message(event)
             last_key = time.perf_counter()
         t_wait = time.perf_counter()
-        while shown() != want or app.pane("functions").filter_text != "0427":
+        while shown() != want or app.main.pane("functions").filter_text != "0427":
             await asyncio.sleep(0.002)
             if time.perf_counter() - t_wait > 5:
-                raise SystemExit(f"filter never settled: {app.pane('functions').filter_text!r}, "
+                raise SystemExit(f"filter never settled: {app.main.pane('functions').filter_text!r}, "
                                  f"{shown()} rows, focus {app.focused!r}")
         after_last = time.perf_counter() - last_key
         done = True
@@ -155,7 +155,7 @@ async def drawn(app, pilot, key):
     await pilot.press(key)
     for _ in range(6000):
         await pilot.pause(0.005)
-        if app.current is not None and (getattr(body, "visual", None) is not before):
+        if app.main.current is not None and (getattr(body, "visual", None) is not before):
             break
     await pilot.pause()
     return time.perf_counter() - start

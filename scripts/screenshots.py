@@ -23,12 +23,10 @@ from lambdaperm_tui.aws.source import Source  # noqa: E402
 from lambdaperm_tui.sources import stop_demo  # noqa: E402
 from lambdaperm_tui.ui import backend  # noqa: E402
 from lambdaperm_tui.ui.app import LambdaPermApp  # noqa: E402
-from lambdaperm_tui.ui.screens import (  # noqa: E402
-    PolicyEditorScreen,
-    SimulatorScreen,
-    WhatCanScreen,
-    WhoCanScreen,
-)
+from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen  # noqa: E402
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen  # noqa: E402
+from lambdaperm_tui.ui.screens.what_can import WhatCanScreen  # noqa: E402
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen  # noqa: E402
 
 OUT = ROOT / "screenshots"
 ACCOUNT = "123456789012"
@@ -69,7 +67,7 @@ async def shoot(name: str, size: tuple[int, int], steps: Callable[[Any], Awaitab
     app = new_app()
     async with app.run_test(size=size) as pilot:
         await until(
-            pilot, lambda: app.loaded_at is not None and app.pane("functions").rows_tree.cursor_line >= 0
+            pilot, lambda: app.loaded_at is not None and app.main.pane("functions").rows_tree.cursor_line >= 0
         )
         await steps(pilot)
         await steady(pilot)

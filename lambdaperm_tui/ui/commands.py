@@ -17,13 +17,13 @@ class ActionsProvider(Provider):
         app = self.app
         seen: set[tuple[int, str]] = set()
         out: list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]] = []
-        # The screen the palette was opened over comes first (simulator, who-can, editor), then the app's
-        # own actions that make sense there (``check_action`` hides explorer-only ones over other screens).
-        targets: list[tuple[Any, list[Any]]] = []
+        # The screen the palette was opened over comes first (the explorer, simulator, who-can, editor), then
+        # the app's own actions, which hold everywhere.
         screen = self.screen
-        if app.screen_stack and screen is not app.screen_stack[0]:
-            targets.append((screen, list(getattr(screen, "BINDINGS", []))))
-        targets.append((app, list(getattr(app, "BINDINGS", []))))
+        targets: list[tuple[Any, list[Any]]] = [
+            (screen, list(getattr(screen, "BINDINGS", []))),
+            (app, list(getattr(app, "BINDINGS", []))),
+        ]
         for target, bindings in targets:
             for binding in bindings:
                 if not isinstance(binding, Binding) or (id(target), binding.action) in seen:

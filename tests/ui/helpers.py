@@ -78,5 +78,7 @@ async def wait_for_screen(pilot: Pilot[Any], app: LambdaPermApp, kind: type[S]) 
 
 def loaded(app: LambdaPermApp) -> bool:
     """The load finished and the functions list has its cursor on the first row."""
-    tree = app.pane("functions").rows_tree
-    return not app.loading and app.fold.final is not None and tree.cursor_line >= 0
+    # The pane is read last: before the load starts the explorer screen may not be composed yet.
+    if app.loading or app.fold.final is None:
+        return False
+    return app.main.pane("functions").rows_tree.cursor_line >= 0

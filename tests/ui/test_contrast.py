@@ -16,7 +16,8 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from lambdaperm_tui.ui.app import LambdaPermApp
-from lambdaperm_tui.ui.screens import SimulatorScreen, WhoCanScreen
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
 from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE
@@ -78,7 +79,7 @@ def runs(svg: str) -> list[Run]:
 async def _screens(pilot: Any, app: LambdaPermApp) -> list[tuple[str, str]]:
     """The explorer, an expanded row, a denial in the simulator and a who-can table, each exported."""
     shots = []
-    await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+    await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
     await pilot.press("l")  # billing: its alias and version, with tree guides
     await pilot.pause(0.2)
     shots.append(("explorer", app.export_screenshot()))

@@ -7,8 +7,8 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input
 
 from lambdaperm_tui.analysis.findings import account_findings
-from lambdaperm_tui.ui.findings_pane import FindingsPane
-from lambdaperm_tui.ui.screens import SimulatorScreen
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.widgets.findings_pane import FindingsPane
 
 from .helpers import build_app, loaded, wait_for
 from .inventory_fixture import fn_arn, make_inventory
@@ -53,7 +53,7 @@ async def test_findings_pane_sort_filter_badges_and_simulator() -> None:
         await pilot.pause()
         assert table.row_count == len(expected.findings)
         # Badges on the affected rows of the Functions pane.
-        labels = {key: str(row[0]) for key, row in app.pane("functions").entries.items()}
+        labels = {key: str(row[0]) for key, row in app.main.pane("functions").entries.items()}
         per_function = {
             name: sum(1 for f in expected.findings if f.resource == fn_arn(name))
             for name in ("billing", "orders-api", "webhook", "secret-report")

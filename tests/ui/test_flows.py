@@ -12,7 +12,10 @@ from textual.widgets import DataTable, Input, Static, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
 from lambdaperm_tui.ui.app import LambdaPermApp
-from lambdaperm_tui.ui.screens import PolicyEditorScreen, SimulatorScreen, WhatCanScreen, WhoCanScreen
+from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.screens.what_can import WhatCanScreen
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
 from .helpers import build_app, label_text, loaded, static_text, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE, REPORTS_ROLE, fn_arn, many_functions
@@ -21,7 +24,7 @@ SIZE = (80, 24)
 
 
 def labels(app: LambdaPermApp, pane: str = "functions") -> list[str]:
-    tree = app.pane(pane).rows_tree
+    tree = app.main.pane(pane).rows_tree
     return [label_text(node.label) for node in tree.root.children]
 
 
@@ -58,7 +61,7 @@ async def test_first_frame_then_rows_stream_in() -> None:
         # progress event may arrive in two wake-ups of the UI: wait for both.)
         await wait_for(
             pilot,
-            lambda: len(app.pane("functions").entries) == 4 and "loading… 0/4" in header_text(app),
+            lambda: len(app.main.pane("functions").entries) == 4 and "loading… 0/4" in header_text(app),
         )
         assert app.loading
         assert labels(app)[0].startswith("billing") and labels(app)[0].endswith("…")
@@ -72,7 +75,7 @@ async def test_first_frame_then_rows_stream_in() -> None:
             "secret-report",
             "webhook",
         ]
-        assert len(app.pane("roles").entries) == 4
+        assert len(app.main.pane("roles").entries) == 4
         # Execution roles first: auditor runs no function, so it is last.
         assert labels(app, "roles")[-1].startswith("auditor")
 
@@ -94,7 +97,8 @@ async def test_filter_as_you_type_and_escape_clears() -> None:
         await wait_for(pilot, lambda: len(labels(app)) == 1)
         assert labels(app)[0].startswith("webhook")
         # The selection follows the filter: actions now apply to the one row shown.
-        await wait_for(pilot, lambda: app.current is not None and app.current.key == fn_arn("webhook"))
+        main = app.main
+        await wait_for(pilot, lambda: main.current is not None and main.current.key == fn_arn("webhook"))
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(labels(app)) == 4)
         await pilot.press("slash", "z", "z", "z")
@@ -106,7 +110,7 @@ async def test_open_function_shows_policies_per_qualifier_and_raw_json() -> None
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("enter")  # billing, first row
-        await wait_for(pilot, lambda: app._main.has_class("show-detail"))
+        await wait_for(pilot, lambda: app.main.has_class("show-detail"))
         text = detail_text(app)
         assert "python3.12" in text and "billing-exec" in text
         assert "Resource policy of alias billing:prod" in text
@@ -115,7 +119,7 @@ async def test_open_function_shows_policies_per_qualifier_and_raw_json() -> None
         await pilot.press("v")
         assert '"Sid": "OrdersInvokeProd"' in detail_text(app)
         await pilot.press("escape")
-        assert not app._main.has_class("show-detail")
+        assert not app.main.has_class("show-detail")
 
 
 async def test_expand_function_into_aliases_and_versions() -> None:
@@ -123,7 +127,7 @@ async def test_expand_function_into_aliases_and_versions() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("l")
-        tree = app.pane("functions").rows_tree
+        tree = app.main.pane("functions").rows_tree
         children = [label_text(c.label) for c in tree.root.children[0].children]
         assert children[0].startswith("alias prod") and children[1].startswith("version 7")
 
@@ -230,7 +234,7 @@ async def test_who_can_on_alias_and_what_can_on_role() -> None:
         reports = next(r for r in rows if "reports" in r[1])
         assert reports[0] == "✘ DENIED"
         await pilot.press("escape", "3")  # roles pane
-        await wait_for(pilot, lambda: app.active_pane().id == "pane-roles")
+        await wait_for(pilot, lambda: app.main.active_pane().id == "pane-roles")
         await pilot.press("w")
         what = await wait_for_screen(pilot, app, WhatCanScreen)
         await wait_for(pilot, lambda: bool(what.rows))
@@ -242,11 +246,11 @@ async def test_help_lists_real_bindings() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        from lambdaperm_tui.ui.screens import HelpScreen
+        from lambdaperm_tui.ui.screens.help import HelpScreen
 
         assert isinstance(app.screen, HelpScreen)
         text = plain(app.screen.query_one(Static))
-        for binding in app.BINDINGS:
+        for binding in [*app.BINDINGS, *app.main.BINDINGS]:
             assert isinstance(binding, Binding)
             assert (binding.tooltip or binding.description) in text
 
@@ -255,10 +259,10 @@ async def test_ten_thousand_functions_stay_responsive() -> None:
     app = build_app(many_functions(10_000))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app), timeout=60)
-        assert len(app.pane("functions").entries) == 10_000
+        assert len(app.main.pane("functions").entries) == 10_000
         assert len(labels(app)) == 10_000  # rows held back while streaming are all shown once loaded
         await pilot.press("G")
-        cursor = app.pane("functions").rows_tree.cursor_node
+        cursor = app.main.pane("functions").rows_tree.cursor_node
         assert cursor is not None and cursor.data is not None and cursor.data.key == fn_arn("fn-09999")
         await pilot.press("slash", "0", "9", "9", "9", "9")
         await wait_for(pilot, lambda: len(labels(app)) == 1)

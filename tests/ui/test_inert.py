@@ -13,7 +13,10 @@ from textual.widgets import DataTable, Input, Static
 from lambdaperm_tui.inventory.text import LINE_LIMIT
 from lambdaperm_tui.ui.app import LambdaPermApp
 from lambdaperm_tui.ui.render import inert_label
-from lambdaperm_tui.ui.screens import PolicyPicker, SimulatorScreen, WhatCanScreen, WhoCanScreen
+from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.screens.what_can import WhatCanScreen
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 from tests.hostile import FUNCTION_ARN, ROLE_ARN, hostile_inventory, huge_inventory, leaks
 
 from .helpers import build_app, loaded, wait_for, wait_for_screen

@@ -55,7 +55,7 @@ async def test_aws_errors_become_row_badges_and_notifications(
         await wait_for(pilot, lambda: loaded(app), timeout=120)
         rows = {
             n.data.obj.name: label_text(n.label)
-            for n in app.pane("functions").rows_tree.root.children
+            for n in app.main.pane("functions").rows_tree.root.children
             if n.data is not None
         }
         assert "? unknown: AccessDenied" in rows["us-east-1-fn1"]
@@ -64,7 +64,9 @@ async def test_aws_errors_become_row_badges_and_notifications(
         await wait_for(pilot, lambda: any("AccessDenied" in (n.title or "") for n in app._notifications))
         # The unreadable policy is unknown in answers too, never guessed as "no policy".
         await pilot.press("slash", *"us-east-1-fn1", "enter")
-        await wait_for(pilot, lambda: app.current is not None and app.current.key.endswith(":us-east-1-fn1"))
+        main = app.main
+        wanted = ":us-east-1-fn1"
+        await wait_for(pilot, lambda: main.current is not None and main.current.key.endswith(wanted))
         await pilot.press("s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SimulatorScreen")
         screen: Any = app.screen

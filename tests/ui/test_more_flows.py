@@ -7,7 +7,8 @@ from textual.command import Hit
 from textual.widgets import Input
 
 from lambdaperm_tui.ui.commands import ActionsProvider
-from lambdaperm_tui.ui.screens import SimulatorScreen, WhoCanScreen
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
 from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import BILLING_ROLE, fn_arn
@@ -24,13 +25,13 @@ async def test_reload_loads_again_and_keeps_rows() -> None:
         first = app.generation
         await pilot.press("r")
         await wait_for(pilot, lambda: app.generation == first + 1 and loaded(app))
-        assert len(app.pane("functions").entries) == 4
+        assert len(app.main.pane("functions").entries) == 4
 
 
 async def test_copy_selected_arn() -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         await pilot.press("y")
         assert app.clipboard == fn_arn("billing")
 
@@ -38,10 +39,10 @@ async def test_copy_selected_arn() -> None:
 async def test_palette_lists_every_app_action() -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         provider = ActionsProvider(app.screen)
         found = [hit async for hit in provider.discover()]
-        actions = {b.action for b in app.BINDINGS if isinstance(b, Binding)}
+        actions = {b.action for b in [*app.main.BINDINGS, *app.BINDINGS] if isinstance(b, Binding)}
         assert len(found) == len(actions)
         hits = sorted([hit async for hit in provider.search("who-can")], key=lambda h: -h.score)
         assert hits and isinstance(hits[0], Hit)
@@ -57,13 +58,13 @@ async def test_layer_version_policy_and_who_can() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("2")
-        await wait_for(pilot, lambda: app.active_pane().id == "pane-layers")
+        await wait_for(pilot, lambda: app.main.active_pane().id == "pane-layers")
         await pilot.press("w")  # on the layer itself: its newest version
         who = await wait_for_screen(pilot, app, WhoCanScreen)
         assert who.resource == LAYER_V2
         await pilot.press("escape")
         await pilot.press("l", "j")  # newest version first
-        await wait_for(pilot, lambda: app.current is not None and app.current.key == LAYER_V2)
+        await wait_for(pilot, lambda: app.main.current is not None and app.main.current.key == LAYER_V2)
         await pilot.pause(0.2)
         assert "OrgRead" in detail_text(app)
         await pilot.press("w")
@@ -77,13 +78,13 @@ async def test_role_detail_and_simulate_prefills_principal() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("3")
-        await wait_for(pilot, lambda: app.current is not None and app.current.kind == "role")
+        await wait_for(pilot, lambda: app.main.current is not None and app.main.current.kind == "role")
         await pilot.press("enter")
         await pilot.pause(0.2)
         text = detail_text(app)
         assert "Trust policy" in text and "lambda.amazonaws.com" in text
         assert "Used by" in text
-        while app.current is None or app.current.key != BILLING_ROLE:
+        while app.main.current is None or app.main.current.key != BILLING_ROLE:
             await pilot.press("escape", "j", "enter")
         assert "AWSLambdaBasicExecutionRole" in detail_text(app)
         assert "billing, webhook" in detail_text(app)
@@ -95,12 +96,12 @@ async def test_role_detail_and_simulate_prefills_principal() -> None:
 async def test_principals_pane_names_the_public() -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and len(app.pane("principals").entries) > 0)
+        await wait_for(pilot, lambda: loaded(app) and len(app.main.pane("principals").entries) > 0)
         await pilot.press("4")
         rows = labels(app, "principals")
         public = next(r for r in rows if r.startswith("*"))
         assert "PUBLIC" in public
-        await wait_for(pilot, lambda: app.current is not None and app.current.kind == "principal")
+        await wait_for(pilot, lambda: app.main.current is not None and app.main.current.kind == "principal")
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert "function policy webhook" in detail_text(app)
@@ -134,11 +135,12 @@ async def test_function_url_question_shows_both_checks() -> None:
 async def test_edit_from_detail_refuses_an_invalid_policy_and_keeps_the_text() -> None:
     from textual.widgets import Static, TextArea
 
-    from lambdaperm_tui.ui.screens import PolicyEditorScreen, PolicyPicker
+    from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
+    from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
 
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         await pilot.press("e")  # billing: its function, version and alias policies
         picker = await wait_for_screen(pilot, app, PolicyPicker)
         assert len(picker.refs) == 3
@@ -170,7 +172,7 @@ async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
 
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         await pilot.press("w")  # billing, unqualified: its policy names s3.amazonaws.com with a SourceArn
         screen = await wait_for_screen(pilot, app, WhoCanScreen)
         await wait_for(pilot, lambda: bool(screen.rows))
@@ -208,7 +210,7 @@ async def test_suggesters_complete_principals_actions_and_context_keys() -> None
 
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         await pilot.press("s")
         screen = await wait_for_screen(pilot, app, SimulatorScreen)
         principal = screen.query_one("#sim-principal", Input)
@@ -229,7 +231,7 @@ async def test_suggesters_complete_principals_actions_and_context_keys() -> None
 async def test_palette_lists_the_screens_actions_and_hides_explorer_ones_there() -> None:
     app = build_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         main = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen)._commands()}
         assert {"Simulate", "Who-can", "Filter", "Copy ARN", "Reload", "Functions"} <= main
         await pilot.press("s")

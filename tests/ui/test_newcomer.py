@@ -6,7 +6,9 @@ from dataclasses import replace
 
 from textual.widgets import Tree
 
-from lambdaperm_tui.ui.screens import PolicyEditorScreen, PolicyPicker, SimulatorScreen
+from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
+from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 
 from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE, REGION, fn_arn, make_inventory
@@ -36,7 +38,7 @@ async def test_escape_leaves_the_what_if_editor_without_an_edit() -> None:
     """Issue 9, 2: "Esc cancels" says the editor, but the text area swallowed Esc."""
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         await pilot.press("e")  # billing: the picker lists its policies
         await wait_for_screen(pilot, app, PolicyPicker)
         await pilot.press("enter")
@@ -51,7 +53,7 @@ async def test_function_rows_show_their_policy_marker() -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        rows = {entry.key: label.plain for label, entry, _ in app.pane("functions").entries.values()}
+        rows = {entry.key: label.plain for label, entry, _ in app.main.pane("functions").entries.values()}
         assert "  policy" in rows[fn_arn("billing")] and "  policy" in rows[fn_arn("webhook")]
         assert "policy" not in rows[fn_arn("orders-api")]  # no resource policy
         assert "policy" not in rows[fn_arn("secret-report")].replace("unknown", "")  # unreadable: ? unknown
@@ -67,8 +69,8 @@ async def test_role_detail_says_where_each_user_runs() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         await pilot.press("3")
-        await wait_for(pilot, lambda: app.current is not None and app.current.kind == "role")
-        while app.current is None or app.current.key != ORDERS_ROLE:
+        await wait_for(pilot, lambda: app.main.current is not None and app.main.current.kind == "role")
+        while app.main.current is None or app.main.current.key != ORDERS_ROLE:
             await pilot.press("j")
             await pilot.pause(0.1)
         await pilot.press("enter")
@@ -81,7 +83,7 @@ async def test_layout_follows_each_resize_at_once() -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
-        detail = app.detail
+        detail = app.main.detail
         assert app.screen.has_class("narrow") and not detail.display
         await pilot.resize_terminal(120, 24)
         await wait_for(pilot, lambda: app.size.width == 120)
@@ -93,4 +95,4 @@ async def test_layout_follows_each_resize_at_once() -> None:
         await wait_for(pilot, lambda: app.size.width == 80)
         await pilot.pause()
         assert app.screen.has_class("narrow") and not detail.display
-        assert app.pane("functions").region.width == 80
+        assert app.main.pane("functions").region.width == 80

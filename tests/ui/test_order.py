@@ -58,11 +58,11 @@ def app_for(gate: threading.Event) -> LambdaPermApp:
 
 
 def names(app: LambdaPermApp) -> list[str]:
-    return [label_text(node.label).split()[0] for node in app.pane("functions").rows_tree.root.children]
+    return [label_text(node.label).split()[0] for node in app.main.pane("functions").rows_tree.root.children]
 
 
 def cursor_key(app: LambdaPermApp) -> str | None:
-    node = app.pane("functions").rows_tree.cursor_node
+    node = app.main.pane("functions").rows_tree.cursor_node
     return node.data.key if node is not None and node.data is not None else None
 
 
@@ -70,7 +70,8 @@ async def test_rows_follow_region_order_then_name_once_loaded() -> None:
     gate = threading.Event()
     app = app_for(gate)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: len(app.pane("functions").nodes) == 4 and cursor_key(app) is not None)
+        functions = app.main.pane("functions")
+        await wait_for(pilot, lambda: len(functions.nodes) == 4 and cursor_key(app) is not None)
         assert names(app) == ["webhook", "orders-api", "secret-report", "billing"]  # as they arrived
         gate.set()
         await wait_for(pilot, lambda: loaded(app))
@@ -78,14 +79,15 @@ async def test_rows_follow_region_order_then_name_once_loaded() -> None:
         assert names(app) == ["billing", "secret-report", "orders-api", "webhook"]
         # The cursor was only where the list put it: it goes to the new first row, and the detail follows.
         assert cursor_key(app) == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:billing"
-        await wait_for(pilot, lambda: app.current is not None and app.current.key == cursor_key(app))
+        main = app.main
+        await wait_for(pilot, lambda: main.current is not None and main.current.key == cursor_key(app))
 
 
 async def test_reorder_keeps_the_users_cursor_and_expanded_rows() -> None:
     gate = threading.Event()
     app = app_for(gate)
     async with app.run_test(size=SIZE) as pilot:
-        pane = app.pane("functions")
+        pane = app.main.pane("functions")
         await wait_for(pilot, lambda: len(pane.nodes) == 4 and cursor_key(app) is not None)
         billing = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:billing"
         # billing is the last row while streaming: expand it and put the cursor on its alias row.
@@ -98,5 +100,5 @@ async def test_reorder_keeps_the_users_cursor_and_expanded_rows() -> None:
         assert names(app) == ["billing", "secret-report", "orders-api", "webhook"]
         assert pane.nodes[billing].is_expanded
         assert cursor_key(app) == alias
-        assert app.current is not None and app.current.key == alias
+        assert app.main.current is not None and app.main.current.key == alias
         assert not pane.reorder(list(pane.entries))  # already in that order: nothing rebuilt

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from lambdaperm_tui.ui.screens import SimulatorScreen, WhoCanScreen
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
 from .helpers import build_app, loaded, wait_for
 from .inventory_fixture import ORDERS_ROLE

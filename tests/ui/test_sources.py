@@ -12,7 +12,7 @@ from lambdaperm_tui.inventory.model import Inventory
 from lambdaperm_tui.sources import stop_demo
 from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp, apply_color, make_app
-from lambdaperm_tui.ui.header import StatusHeader
+from lambdaperm_tui.ui.widgets.header import StatusHeader
 
 from .helpers import label_text, loaded, wait_for
 from .inventory_fixture import FIXED_NOW
@@ -39,7 +39,7 @@ async def test_snapshot_source_shows_file_and_age() -> None:
         text = header_text(app)
         assert f"snapshot {SNAPSHOT.name} (captured 3h ago)" in text  # captured 09:00, "now" fixed at 12:00
         assert "READ-ONLY" in text
-        assert len(app.pane("functions").entries) == 4
+        assert len(app.main.pane("functions").entries) == 4
 
 
 async def test_demo_account_loads_and_answers() -> None:
@@ -47,7 +47,7 @@ async def test_demo_account_loads_and_answers() -> None:
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: loaded(app), timeout=120)
-            names = {e[1].obj.name for e in app.pane("functions").entries.values()}
+            names = {e[1].obj.name for e in app.main.pane("functions").entries.values()}
             assert "billing" in names and "orders-api" in names
             assert "demo" in header_text(app)
             inv = app.inventory
@@ -63,7 +63,7 @@ async def test_demo_account_loads_and_answers() -> None:
             )
             assert answer.decision == "allowed"
             # The principals pane lists who the demo's policies name (filled once the load ends).
-            await wait_for(pilot, lambda: len(app.pane("principals").entries) > 0)
+            await wait_for(pilot, lambda: len(app.main.pane("principals").entries) > 0)
     finally:
         stop_demo()
 
@@ -80,7 +80,7 @@ async def test_source_that_cannot_open_is_a_notification_not_a_crash() -> None:
             lambda: any(n.title == "Load failed" and "no such file" in n.message for n in app._notifications),
         )
         assert "load failed" in header_text(app)
-        row = label_text(app.pane("functions").rows_tree.root.children[0].label)
+        row = label_text(app.main.pane("functions").rows_tree.root.children[0].label)
         assert row.startswith("load failed: --snapshot: no such file")
         await pilot.press("s")  # the app still works: the simulator opens on an empty inventory
         await pilot.pause()

@@ -11,7 +11,9 @@ from textual import events
 from textual.widgets import Input, TextArea
 
 from lambdaperm_tui.ui.app import LambdaPermApp
-from lambdaperm_tui.ui.screens import PolicyEditorScreen, PolicyPicker, SimulatorScreen
+from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
+from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
+from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 
 from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE

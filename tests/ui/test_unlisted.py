@@ -8,7 +8,7 @@ import dataclasses
 from textual.widgets import DataTable, Static
 
 from lambdaperm_tui.inventory.model import Unlisted
-from lambdaperm_tui.ui.screens import WhoCanScreen
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
 from .helpers import build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import make_inventory
@@ -22,7 +22,7 @@ async def test_who_can_shows_a_row_for_roles_that_could_not_be_listed() -> None:
     inv = dataclasses.replace(base, roles=(), complete=False, unlisted=(Unlisted("roles", None, reason),))
     app = build_app(inv)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.current is not None)
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         await pilot.press("w")
         screen = await wait_for_screen(pilot, app, WhoCanScreen)
         await wait_for(pilot, lambda: bool(screen.rows))

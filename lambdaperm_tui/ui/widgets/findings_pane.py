@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from ..inventory.text import inert
+from ...inventory.text import inert
 
 # Severity in words and a symbol, never colour alone.
 _SEVERITY_MARK = {

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import ProgressBar, Static
 
-from ..inventory.text import inert
+from ...inventory.text import inert
 
 
 class StatusHeader(Horizontal):

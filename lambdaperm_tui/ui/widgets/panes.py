@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
 
-from .render import inert_label
+from ..render import inert_label
 
 EntryKind = Literal[
     "function", "version", "alias", "url", "layer", "layer_version", "role", "principal", "info"

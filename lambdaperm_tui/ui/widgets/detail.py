@@ -14,11 +14,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role, function_failures
-from ..inventory.redact import shown_tags
-from ..inventory.text import inert
+from ...inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role, function_failures
+from ...inventory.redact import shown_tags
+from ...inventory.text import inert
+from ..render import facts_table, json_syntax, plain, slot_summary, statement_table
 from .panes import Entry
-from .render import facts_table, json_syntax, plain, slot_summary, statement_table
 
 # How policies are shown: "table" (wide), "cards" (narrow) or "json" (raw).
 # (owner key, policy name) -> edited by what-if?

@@ -1,0 +1,146 @@
+"""What-if: edit a policy document locally; saving asks every question again against the edit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+
+from ...inventory.text import inert
+from .. import backend
+from ..policy_refs import ref_label
+from ..render import plain
+from ..state import explorer
+
+
+class PolicyEditorScreen(Screen[None]):
+    """Edit a policy document locally; save to ask every question again against the edit."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save (what-if)", id="editor.save"),
+        # Priority: the text area (tab_behavior="indent") would take Esc to move focus, so it never left.
+        Binding("escape", "cancel", "Cancel", id="editor.cancel", priority=True),
+        Binding("ctrl+r", "revert", "Revert to loaded", id="editor.revert"),
+        # TextArea's own select-all key is f7 (ctrl+a goes to the line start); say so, replacing a policy
+        # wholesale is the common edit.
+        Binding("f7", "select_all", "Select all", id="editor.select_all"),
+    ]
+    DEFAULT_CSS = """
+    PolicyEditorScreen { layout: vertical; }
+    #ed-title { height: auto; padding: 0 1; }
+    #ed-error { height: auto; padding: 0 1; color: $error; display: none; }
+    #ed-error.shown { display: block; }
+    #ed-text { height: 1fr; }
+    """
+
+    def __init__(self, ref: Any) -> None:
+        super().__init__()
+        self.ref = ref
+        # Keys typed before the text area could take them (see ``_PickerList``), and the replay's state.
+        self._typed_ahead: list[str] = []
+        self._ready = False
+        self._feeding = False
+
+    def type_ahead(self, event: events.Key) -> None:
+        """A key typed before this screen took focus: replayed, in order, once the text area has it."""
+        self._typed_ahead.append(event.key)
+        if self._ready:
+            self._feed_typed_ahead()
+
+    def _feed_typed_ahead(self) -> None:
+        if not self._feeding and self._typed_ahead:
+            self._feeding = True
+            self.run_worker(self._feed(), group="typeahead")
+
+    async def _feed(self) -> None:
+        # One key at a time, each handled before the next (as a terminal delivers them): posted all at once,
+        # letters would be inserted before a bubbling Down/End had moved the cursor. ``_press_keys`` is
+        # Textual 8.2.8's (pinned) own sequenced key feed, the one Pilot uses.
+        try:
+            while self._typed_ahead:
+                await self.app._press_keys([self._typed_ahead.pop(0)])
+        finally:
+            self._feeding = False
+
+    def _start_typed_ahead(self) -> None:
+        self._ready = True
+        self._feed_typed_ahead()
+
+    def _loaded_document(self) -> Any:
+        slot = backend.get_policy(explorer(self).base_inventory, self.ref)
+        return getattr(slot, "document", None)
+
+    def compose(self) -> ComposeResult:
+        app = explorer(self)
+        doc = app.edits.get(self.ref)
+        if doc is None:
+            doc = self._loaded_document()
+        title = Text("What-if edit: ", style="bold")
+        title.append(inert(ref_label(self.ref)))
+        title.append(
+            "\nlocal only — nothing is sent to AWS. ctrl+s saves, Esc cancels, ctrl+r reverts.", style="dim"
+        )
+        yield Static(title, id="ed-title")
+        yield Static(id="ed-error")
+        text = json.dumps(doc if doc is not None else {"Version": "2012-10-17", "Statement": []}, indent=2)
+        language = "json" if "json" in TextArea().available_languages else None
+        yield TextArea(text, language=language, id="ed-text", show_line_numbers=True, tab_behavior="indent")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+        self.call_after_refresh(self._start_typed_ahead)
+
+    def _error(self, message: str) -> None:
+        box = self.query_one("#ed-error", Static)
+        box.update(plain("✘ " + message, multiline=True))
+        box.add_class("shown")
+
+    def action_save(self) -> None:
+        """Validate and keep the edit; answers are recomputed against it."""
+        from ...iam.errors import InputError
+        from ...iam.policy import parse_policy
+
+        text = self.query_one(TextArea).text
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self._error(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+            return
+        try:
+            parse_policy(document, ref_label(self.ref))
+            app = explorer(self)
+            backend.replace_policy(app.base_inventory, self.ref, document)
+        except InputError as exc:
+            self._error(f"not a valid policy: {exc}")
+            return
+        app.set_edit(self.ref, document)
+        self.app.notify(
+            f"{ref_label(self.ref)} edited (what-if). E resets (ctrl+r in the simulator).",
+            title="What-if",
+            markup=False,
+        )
+        self.dismiss()
+
+    def action_select_all(self) -> None:
+        """Select the whole document (to replace it)."""
+        self.query_one(TextArea).select_all()
+
+    def action_cancel(self) -> None:
+        """Leave without saving."""
+        self.dismiss()
+
+    def action_revert(self) -> None:
+        """Put the loaded document back in the editor (and drop this policy's edit)."""
+        app = explorer(self)
+        if self.ref in app.edits:
+            app.revert_edit(self.ref)
+        doc = self._loaded_document()
+        self.query_one(TextArea).text = json.dumps(doc, indent=2)
+        self.query_one("#ed-error", Static).remove_class("shown")

@@ -1,0 +1,110 @@
+"""What-if: choose which policy to edit, and open the editor on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from textual import events, on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from .. import backend
+from ..policy_refs import ref_label, ref_owner
+from ..render import plain
+from ..state import explorer
+from .policy_editor import PolicyEditorScreen
+
+
+def pick_and_edit(app: App[Any], owners: Sequence[str]) -> None:
+    """Offer the policies that belong to ``owners`` (ARNs) and open the chosen one in the editor."""
+    try:
+        refs = backend.policy_refs(explorer(app).base_inventory)
+    except backend.AnalysisUnavailable as exc:
+        app.notify(str(exc), severity="error", markup=False)
+        return
+    wanted = {o for o in owners if o}
+    chosen = [r for r in refs if ref_owner(r) in wanted]
+    if not chosen:
+        app.notify(
+            "No editable policy here (select a function, version, alias, layer version or role).",
+            severity="warning",
+        )
+        return
+    open_editor_for(app, chosen)
+
+
+def open_editor_for(app: App[Any], refs: Sequence[Any]) -> None:
+    """Open the editor on one ref, or a picker when there are several."""
+    if len(refs) == 1:
+        app.push_screen(PolicyEditorScreen(refs[0]))
+    else:
+        app.push_screen(PolicyPicker(refs))
+
+
+class _PickerList(OptionList):
+    """The picker's list: Enter opens the editor at once, and keys typed after it go to the editor.
+
+    The app hands every key to the widget focused when the key arrives; keys typed right after Enter are
+    already queued here before the editor exists, and the list would eat them (Down/End move its
+    highlight, letters do nothing). Once a policy is chosen they are passed on to the editor instead.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        picker = self.screen
+        if not isinstance(picker, PolicyPicker):
+            await super()._on_key(event)
+            return
+        if picker.editor is not None:
+            event.stop()
+            event.prevent_default()
+            picker.editor.type_ahead(event)
+            return
+        if event.key == "enter" and self.highlighted is not None:
+            event.stop()
+            event.prevent_default()
+            picker.choose(self.highlighted)
+            return
+        await super()._on_key(event)
+
+
+class PolicyPicker(ModalScreen[None]):
+    """Choose which policy to edit."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cancel", id="picker.cancel")]
+    DEFAULT_CSS = """
+    PolicyPicker { align: center middle; }
+    PolicyPicker > OptionList { width: 90%; max-height: 80%; border: round $accent; }
+    """
+
+    def __init__(self, refs: Sequence[Any]) -> None:
+        super().__init__()
+        self.refs = list(refs)
+        self.editor: PolicyEditorScreen | None = None  # once chosen
+
+    def compose(self) -> ComposeResult:
+        app = explorer(self)
+        options = []
+        for i, ref in enumerate(self.refs):
+            label = plain(ref_label(ref))
+            if ref in app.edits:
+                label.append("  ✎ edited", style="bold magenta")
+            options.append(Option(label, id=str(i)))
+        ol = _PickerList(*options)
+        ol.border_title = "Edit which policy? (Enter)"
+        yield ol
+
+    def choose(self, index: int) -> None:
+        """Open the editor on the policy at ``index`` (once; later keys are typed into the editor)."""
+        if self.editor is not None or not 0 <= index < len(self.refs):
+            return
+        self.editor = PolicyEditorScreen(self.refs[index])
+        self.app.switch_screen(self.editor)
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        # A mouse click (Enter is handled by the list itself).
+        self.choose(event.option_index)

@@ -1,0 +1,378 @@
+"""The simulator: may a principal do an action on a resource, and why (the explanation tree)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from ...analysis.answer import Answer
+from ...inventory.text import inert
+from .. import backend
+from ..policy_refs import ref_label
+from ..render import InertHighlighter, answer_text, decision_text, inert_label, plain
+from ..state import ExplorerApp, explorer
+from ..widgets.explain_tree import ExplainTree, fill_explanation
+from ..widgets.suggesters import ContextKeySuggester, ListSuggester
+from .policy_picker import open_editor_for, pick_and_edit
+
+
+def inventory_principals(app: ExplorerApp) -> list[str]:
+    """Principals to suggest: roles and users of the inventory, and principals named in policies."""
+    inv = app.inventory
+    out = [r.arn for r in inv.roles] + [u.arn for u in inv.users]
+    out += app.principal_keys()
+    out += ["anonymous", "s3.amazonaws.com", "apigateway.amazonaws.com", "events.amazonaws.com"]
+    return out
+
+
+def inventory_resources(app: ExplorerApp) -> list[str]:
+    """Resources to suggest: every function, version, alias and layer version ARN."""
+    inv = app.inventory
+    out: list[str] = []
+    for fn in inv.functions:
+        out.append(fn.arn)
+        out += [a.arn for a in fn.aliases]
+        out += [v.arn for v in fn.versions]
+    for layer in inv.layers:
+        out += [lv.arn for lv in layer.versions]
+    return out
+
+
+def answer_header(answer: Any) -> Text:
+    """The decision in symbols and words, then what is unknown and what was assumed."""
+    text = answer_text(answer) if isinstance(answer, Answer) else decision_text("unknown")
+    for why in getattr(answer, "unknown_because", ()) or ():
+        text.append("\n? unknown because: ", style="bold yellow")
+        text.append(inert(str(why)))
+    for assumption in getattr(answer, "assumes", ()) or ():
+        text.append("\nassumes: ", style="bold")
+        text.append(inert(str(assumption)))
+    return text
+
+
+class SimulatorScreen(Screen[None]):
+    """Ask whether a principal may do an action on a resource, and see why."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="sim.back"),
+        Binding("ctrl+o,f2", "edit_policy", "Edit policy", id="sim.edit_policy"),
+        Binding("ctrl+r", "reset_edits", "Reset edits", id="sim.reset_edits"),
+        Binding("ctrl+t", "focus_tree", "Explain", id="sim.focus_tree"),
+        Binding("ctrl+n", "add_context", "Add context row", show=False, id="sim.add_context"),
+        Binding("f5", "ask", "Ask again", show=False, id="sim.ask"),  # answers come as you type
+    ]
+
+    DEFAULT_CSS = """
+    SimulatorScreen { layout: vertical; }
+    #sim-form { height: auto; padding: 0 1; }
+    #sim-form Horizontal { height: 1; }
+    #sim-form Label { width: 11; }
+    #sim-form Input { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    #sim-form Input:focus { background: $accent 30%; }
+    #sim-context { height: auto; max-height: 5; }
+    #sim-keys { height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
+    #sim-answer { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
+    /* Lines are cut, never scrolled sideways: the highlighted line is shown in full below the tree. */
+    #sim-tree { height: 1fr; overflow-x: hidden; }
+    #sim-line { height: auto; max-height: 4; padding: 0 1; border-top: solid $primary-darken-2; }
+    """
+
+    def __init__(
+        self,
+        *,
+        principal: str = "",
+        action: str = "lambda:InvokeFunction",
+        resource: str = "",
+        context: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self._initial = (principal, action, resource)
+        self._initial_context: list[str] = []
+        for key, value in (context or {}).items():
+            for v in value if isinstance(value, (list, tuple)) else [value]:
+                self._initial_context.append(f"{key}={v}")
+        self._timer: Timer | None = None
+        self.answer: Any = None
+        self.answer_error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        app = explorer(self)
+        principal, action, resource = self._initial
+        with Vertical(id="sim-form"):
+            yield Static(
+                Text(
+                    "Simulator — nothing is sent to AWS; answers use the inventory"
+                    + (" with what-if edits" if app.edits else ""),
+                    style="bold",
+                )
+            )
+            with Horizontal():
+                yield Label("Principal")
+                yield Input(
+                    principal,
+                    placeholder="role/user ARN, service principal, account, anonymous",
+                    id="sim-principal",
+                    suggester=ListSuggester(inventory_principals(app)),
+                    highlighter=InertHighlighter(),
+                )
+            with Horizontal():
+                yield Label("Action")
+                yield Input(
+                    action,
+                    placeholder="lambda:InvokeFunction",
+                    id="sim-action",
+                    suggester=ListSuggester(backend.lambda_actions()),
+                )
+            with Horizontal():
+                yield Label("Resource")
+                yield Input(
+                    resource,
+                    placeholder="function, version, alias or layer version ARN",
+                    id="sim-resource",
+                    suggester=ListSuggester(inventory_resources(app)),
+                    highlighter=InertHighlighter(),
+                )
+            with Vertical(id="sim-context"):
+                for i, row in enumerate([*self._initial_context, ""]):
+                    with Horizontal(classes="ctx-row"):
+                        yield Label("Context" if i == 0 else "")
+                        yield Input(
+                            row,
+                            placeholder="key=value (repeat a key for several values)",
+                            classes="ctx",
+                            suggester=ContextKeySuggester(self.context_keys),
+                            highlighter=InertHighlighter(),
+                        )
+            yield Static(id="sim-keys")
+        yield Static(id="sim-answer")
+        tree = ExplainTree(Text("explanation"), id="sim-tree")
+        tree.show_root = False
+        yield tree
+        yield Static(id="sim-line")
+        yield Footer(show_command_palette=False)
+
+    @on(Tree.NodeHighlighted, "#sim-tree")
+    def _line_highlighted(self, event: Tree.NodeHighlighted[Any]) -> None:
+        self._show_line(event.node)
+
+    def _show_line(self, node: TreeNode[Any] | None) -> None:
+        """Under the tree, in full: the highlighted line (ARNs unshortened, nothing cut)."""
+        box = self.query_one("#sim-line", Static)
+        if node is None or node is self.query_one("#sim-tree", Tree).root:
+            box.update(
+                Text("ctrl+t: walk the explanation; the highlighted line shows here in full", style="dim")
+            )
+            return
+        full = node.data if isinstance(node.data, Text) else node.label
+        box.update(inert_label(full if isinstance(full, Text) else Text(str(full)), multiline=True))
+
+    def on_mount(self) -> None:
+        first_empty = next((i for i in self.query(Input) if not i.value), None)
+        (first_empty or self.query_one("#sim-principal", Input)).focus()
+        self._show_keys()
+        self._show_line(None)
+        self.ask()
+
+    def on_screen_resume(self) -> None:
+        # Back from the policy editor: the inventory may have changed, so ask again.
+        self.ask()
+
+    def context_keys(self) -> tuple[str, ...]:
+        """Condition keys that apply to the action being asked about."""
+        action = self.query_one("#sim-action", Input).value.strip()
+        keys = backend.condition_keys_for(action) if action else ()
+        # The action's own keys (lambda:...) matter most; global aws: keys follow.
+        return tuple(sorted(keys, key=lambda k: (k.lower().startswith("aws:"), k.lower())))
+
+    def _show_keys(self) -> None:
+        keys = self.context_keys()
+        self.query_one("#sim-keys", Static).update(
+            Text("keys for this action: " + (", ".join(keys) if keys else "—"))
+        )
+
+    def context(self) -> dict[str, str | tuple[str, ...]]:
+        """The context rows as a mapping; a key given twice is multi-valued."""
+        out: dict[str, list[str]] = {}
+        for inp in self.query("Input.ctx").results(Input):
+            text = inp.value.strip()
+            if not text:
+                continue
+            key, sep, value = text.partition("=")
+            if not sep or not key.strip():
+                continue
+            out.setdefault(key.strip(), []).append(value.strip())
+        return {k: v[0] if len(v) == 1 else tuple(v) for k, v in out.items()}
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if event.input.id == "sim-action":
+            self._show_keys()
+        if event.input.has_class("ctx") and event.value:
+            rows = list(self.query("Input.ctx").results(Input))
+            if rows and rows[-1] is event.input:
+                self.action_add_context(focus=False)
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.25, self.ask)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.ask()
+        self.focus_next()
+
+    def action_add_context(self, focus: bool = True) -> None:
+        """Add an empty key=value row."""
+        box = self.query_one("#sim-context", Vertical)
+        inp = Input(placeholder="key=value", classes="ctx", suggester=ContextKeySuggester(self.context_keys))
+        row = Horizontal(Label(""), inp, classes="ctx-row")
+        box.mount(row)
+        if focus:
+            self.call_after_refresh(inp.focus)
+
+    def action_focus_tree(self) -> None:
+        """Move to the explanation tree (its first line highlighted and shown in full below it)."""
+        tree = self.query_one("#sim-tree", Tree)
+        tree.focus()
+        # Before the first answer the tree has no lines to highlight (line 0 would raise).
+        if tree.cursor_line < 0 and tree.last_line >= 0:
+            tree.move_cursor_to_line(0)
+
+    def action_ask(self) -> None:
+        """Ask again now."""
+        self.ask()
+
+    def action_close(self) -> None:
+        """Back to the explorer."""
+        self.dismiss()
+
+    def action_reset_edits(self) -> None:
+        """Forget what-if edits and ask again."""
+        explorer(self).forget_edits()
+        self.ask()
+
+    def action_edit_policy(self) -> None:
+        """Edit one of the policies of this answer (what-if)."""
+        refs: list[Any] = []
+        sources = dict(getattr(self.answer, "sources", {}) or {})
+        for name in self.policy_names():
+            ref = sources.get(name)
+            if ref is not None and ref not in refs:
+                refs.append(ref)
+        if not refs:
+            resource = self.query_one("#sim-resource", Input).value.strip()
+            principal = self.query_one("#sim-principal", Input).value.strip()
+            pick_and_edit(self.app, [resource, principal])
+            return
+        open_editor_for(self.app, refs)
+
+    def policy_names(self) -> list[str]:
+        """Names of the policies the current answer considered."""
+        names: list[str] = []
+        for res in answer_results(self.answer):
+            expl = getattr(res, "explanation", None)
+            for pol in getattr(expl, "policies", ()):
+                if pol.name not in names:
+                    names.append(pol.name)
+        return names
+
+    def ask(self) -> None:
+        """Evaluate the request in a worker (the screen stays responsive)."""
+        principal = self.query_one("#sim-principal", Input).value.strip()
+        action = self.query_one("#sim-action", Input).value.strip()
+        resource = self.query_one("#sim-resource", Input).value.strip()
+        if not (principal and action and resource):
+            missing = [
+                n for n, v in (("principal", principal), ("action", action), ("resource", resource)) if not v
+            ]
+            self.query_one("#sim-answer", Static).update(
+                Text(f"Fill in the {', '.join(missing)} to get an answer.", style="dim")
+            )
+            return
+        app = explorer(self)
+        self._evaluate(app.inventory, principal, action, resource, self.context())
+
+    @work(thread=True, exclusive=True, group="simulate", exit_on_error=False)
+    def _evaluate(
+        self, inv: Any, principal: str, action: str, resource: str, context: dict[str, Any]
+    ) -> None:
+        from ...iam.errors import InputError
+
+        try:
+            answer = backend.simulate(inv, principal, action, resource, context)
+        except (InputError, backend.AnalysisUnavailable) as exc:
+            self.app.call_from_thread(self._show_error, str(exc))
+            return
+        self.app.call_from_thread(self._show_answer, answer)
+
+    def _show_error(self, message: str) -> None:
+        self.answer = None
+        self.answer_error = message
+        text = Text("✘ cannot ask: ", style="bold red")
+        text.append(inert(message, multiline=True))
+        self.query_one("#sim-answer", Static).update(text)
+        self.query_one("#sim-tree", Tree).clear()
+        self._show_line(None)
+
+    def _show_answer(self, answer: Any) -> None:
+        self.answer = answer
+        self.answer_error = None
+        self.query_one("#sim-answer", Static).update(answer_header(answer))
+        tree = self.query_one("#sim-tree", Tree)
+        tree.clear()
+        edited = edited_policy_names(explorer(self), answer)
+        checks = tuple(answer.checks or ())
+        wide = self.app.size.width >= 100  # in 80 columns the layer list starts folded
+        account = explorer(self).inventory.account_id
+        if len(checks) > 1:
+            for check in checks:
+                label = decision_text(str(check.decision), short=True)
+                label.append(f"  {inert(check.name)}: ", style="bold")
+                label.append(inert(check.action))
+                if not check.required:
+                    label.append("  (for information)", style="dim")
+                if check.note:
+                    label.append(f" — {inert(check.note)}", style="dim")
+                node = tree.root.add(label, expand=True)
+                if check.result is not None:
+                    fill_explanation(node, check.result, edited, layers_open=wide, account=account)
+        elif answer.result is not None:
+            fill_explanation(tree.root, answer.result, edited, layers_open=wide, account=account)
+        else:
+            tree.root.add_leaf(
+                Text("no evaluation: the answer depends on data that could not be read", style="yellow")
+            )
+        for note in getattr(answer, "notes", ()) or ():
+            tree.root.add_leaf(plain(f"note: {note}", "dim"))
+        tree.root.expand()
+        self.call_after_refresh(lambda: self._show_line(tree.cursor_node))
+
+
+def answer_results(answer: Any) -> list[Any]:
+    """Every engine ``Result`` inside an answer (one per check)."""
+    if answer is None:
+        return []
+    checks = getattr(answer, "checks", ()) or ()
+    results = [getattr(c, "result", None) for c in checks]
+    results = [r for r in results if r is not None]
+    if not results and getattr(answer, "result", None) is not None:
+        results = [answer.result]
+    return results
+
+
+def edited_policy_names(app: ExplorerApp, answer: Any = None) -> set[str]:
+    """Names (as the explanation writes them) of the policies that have what-if edits."""
+    names = {ref_label(ref) for ref in app.edits}
+    for name, ref in (getattr(answer, "sources", {}) or {}).items():
+        if ref in app.edits:
+            names.add(name)
+    return names

@@ -1,0 +1,222 @@
+"""Who-can: every principal the inventory knows, with its decision for one action on one resource."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
+
+from ...inventory.text import inert
+from .. import backend
+from ..explain import short_arns
+from ..render import InertHighlighter, answer_text, plain
+from ..state import explorer
+from ..widgets.suggesters import ListSuggester
+from .simulator import SimulatorScreen
+
+
+class WhoCanScreen(Screen[None]):
+    """Every principal the inventory knows, with its decision for one action on one resource."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="whocan.back"),
+        Binding("enter", "explain", "Simulate row", id="whocan.explain"),
+        Binding("j", "cursor_down", "Down", show=False, id="whocan.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="whocan.up"),
+    ]
+
+    DEFAULT_CSS = """
+    WhoCanScreen { layout: vertical; }
+    #wc-title { height: auto; padding: 0 1; }
+    #wc-form { height: 1; padding: 0 1; }
+    #wc-form Label { width: 20; color: $text-muted; }
+    #wc-action { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
+    #wc-action:focus { background: $accent 30%; }
+    /* Cells are shortened and the highlighted row shows in full below: no horizontal scrollbar (at 80
+       columns its sliver showed as a stray block under the table). */
+    #wc-table { height: 1fr; overflow-x: hidden; }
+    #wc-why { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
+    """
+
+    def __init__(self, *, action: str, resource: str) -> None:
+        super().__init__()
+        self.action = action
+        self.resource = resource
+        self.rows: Sequence[Any] = ()
+
+    def compose(self) -> ComposeResult:
+        title = Text("Who can ", style="bold")
+        title.append(inert(self.action), style="bold")
+        title.append(" on ")
+        title.append(inert(self.resource))
+        yield Static(title, id="wc-title")
+        with Horizontal(id="wc-form"):
+            yield Label("Action (Enter asks)")
+            yield Input(
+                self.action,
+                id="wc-action",
+                suggester=ListSuggester(backend.lambda_actions()),
+                highlighter=InertHighlighter(),
+            )
+        table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static(id="wc-why")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Decision", "Principal", "Deciding statement")
+        table.focus()
+        self.run_query()
+
+    @on(Input.Submitted, "#wc-action")
+    def _new_action(self, event: Input.Submitted) -> None:
+        self.action = event.value.strip() or self.action
+        title = Text("Who can ", style="bold")
+        title.append(inert(self.action), style="bold")
+        title.append(" on ")
+        title.append(inert(self.resource))
+        self.query_one("#wc-title", Static).update(title)
+        self.run_query()
+        self.query_one(DataTable).focus()
+
+    def run_query(self) -> None:
+        """Compute the table in a worker."""
+        table = self.query_one(DataTable)
+        table.clear()
+        table.loading = True
+        self._compute(explorer(self).inventory, self.action, self.resource)
+
+    @work(thread=True, exclusive=True, group="whocan", exit_on_error=False)
+    def _compute(self, inv: Any, action: str, resource: str) -> None:
+        from ...iam.errors import InputError
+
+        try:
+            rows = backend.who_can(inv, action, resource)
+        except (InputError, backend.AnalysisUnavailable) as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self._fill, rows)
+
+    def _error(self, message: str) -> None:
+        table = self.query_one(DataTable)
+        table.loading = False
+        self.notify(message, title="Who-can failed", severity="error", markup=False)
+
+    def _fill(self, rows: Sequence[Any]) -> None:
+        self.rows = rows
+        table = self.query_one(DataTable)
+        table.loading = False
+        table.clear()
+        # Cells shorten the account's own ARNs; the line under the table gives the row in full.
+        account = explorer(self).inventory.account_id
+        for row in rows:
+            table.add_row(
+                answer_text(row.answer, short=True),
+                principal_cell(row),
+                plain(short_arns(deciding_text(row), account)),
+            )
+        if not rows:
+            table.add_row(Text("—"), Text("no principal in the inventory"), Text(""))
+        table.focus()  # the loading indicator took focus away
+        self._explain_row(0)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._explain_row(event.cursor_row)
+
+    def _explain_row(self, index: int) -> None:
+        """Under the table, in full: the highlighted row's deciding statements and assumptions."""
+        box = self.query_one("#wc-why", Static)
+        if not self.rows or not 0 <= index < len(self.rows):
+            box.update("")
+            return
+        row = self.rows[index]
+        text = answer_text(row.answer)
+        text.append("  ")
+        text.append(
+            inert(
+                str(
+                    getattr(row, "label", "") or getattr(row, "principal", "") or getattr(row, "resource", "")
+                )
+            )
+        )
+        text.append("\n")
+        text.append(inert(deciding_text(row)))
+        for assumption in getattr(getattr(row, "answer", None), "assumes", ()) or ():
+            text.append("\nassumes: ", style="bold")
+            text.append(inert(str(assumption)))
+        text.append("\nEnter: open in the simulator to see why", style="dim")
+        box.update(text)
+
+    def action_close(self) -> None:
+        """Back to the explorer."""
+        self.dismiss()
+
+    def action_cursor_down(self) -> None:
+        """Next row."""
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Previous row."""
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_explain(self) -> None:
+        """Open the simulator on the highlighted row to see why."""
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row >= len(self.rows):
+            return
+        row = self.rows[table.cursor_row]
+        if not row.principal:
+            return  # a list of principals that could not be read: there is no one to simulate
+        self.app.push_screen(
+            SimulatorScreen(
+                principal=str(row.principal),
+                action=self.action,
+                resource=self.resource,
+                context=dict(getattr(row, "context", {}) or {}),
+            )
+        )
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_explain()
+
+
+def principal_cell(row: Any) -> Text:
+    """Who, with where the candidate came from (``role in inventory``, ``named in billing policy``)."""
+    text = plain(str(row.label or row.principal))
+    if row.origin and row.origin != "account":
+        text.append(f"  ({inert(str(row.origin))})", style="dim")
+    return text
+
+
+def deciding_text(row: Any) -> str:
+    """The deciding statements of a who-can/what-can row (``resource billing:prod #0 (Sid)``), or why none."""
+    parts = []
+    for d in getattr(row, "decided_by", ()) or ():
+        parts.append(f"{d.policy_type} {d.policy} #{d.statement_index}" + (f" ({d.sid})" if d.sid else ""))
+    if parts:
+        return " + ".join(parts)
+    answer = getattr(row, "answer", None)
+    unknown = getattr(answer, "unknown_because", ()) or ()
+    if unknown:
+        return "? " + "; ".join(map(str, unknown))
+    result = getattr(answer, "result", None)
+    explanation = getattr(result, "explanation", None)
+    if explanation is not None and explanation.summary:
+        return str(explanation.summary)
+    notes = getattr(answer, "notes", ()) or ()
+    if notes:
+        return "; ".join(map(str, notes))
+    if getattr(row, "decision", "") == "allowed":
+        return "allowed without a statement (the account's root user)"
+    return "no statement allows"

@@ -1,0 +1,73 @@
+"""What the screens read of the explorer app, as a protocol (so no screen module imports ``app.py``).
+
+The app (``app.LambdaPermApp``) owns the inventory as loaded and the what-if edits; the screens pushed over
+it, and the explorer screen itself, read them through this protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol, cast
+
+from textual.worker import Worker
+
+from ..inventory.model import Inventory
+from .loading import InventoryFold
+
+
+class ExplorerApp(Protocol):
+    """The app's state and the few operations screens ask of it."""
+
+    fold: InventoryFold
+    loading: bool
+    source_label: str
+    edits: dict[Any, Any]
+    now: Callable[[], datetime]
+
+    @property
+    def base_inventory(self) -> Inventory:
+        """The inventory as loaded, without what-if edits."""
+        ...
+
+    @property
+    def inventory(self) -> Inventory:
+        """The inventory with what-if edits applied."""
+        ...
+
+    def set_edit(self, ref: Any, document: Any) -> None:
+        """Record a what-if edit."""
+        ...
+
+    def revert_edit(self, ref: Any) -> None:
+        """Drop the what-if edit of one policy."""
+        ...
+
+    def reset_edits(self) -> None:
+        """Forget every what-if edit."""
+        ...
+
+    def forget_edits(self) -> None:
+        """Forget every what-if edit, and say so (or that there was none)."""
+        ...
+
+    def report_worker_error(self, worker: Worker[Any]) -> None:
+        """Tell the user a worker failed (the one place worker errors become toasts)."""
+        ...
+
+    def is_edited(self, owner: str, name: str) -> bool:
+        """Whether a policy of ``owner`` has a what-if edit."""
+        ...
+
+    def start_load(self) -> None:
+        """Load the inventory again."""
+        ...
+
+    def principal_keys(self) -> list[str]:
+        """The principals named in resource and trust policies (the Principals pane's rows)."""
+        ...
+
+
+def explorer(widget: Any) -> ExplorerApp:
+    """The explorer app a widget or screen runs in."""
+    return cast(ExplorerApp, widget.app)
