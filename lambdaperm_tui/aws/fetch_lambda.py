@@ -1,6 +1,13 @@
-"""Lambda's functions: ListFunctions per Region, then per function its tags (GetFunction), versions,
-aliases, the resource policy of the function, each version and each alias (GetPolicy per qualifier), and
-its URL configs.
+"""Lambda's functions: ListFunctions per Region, then per function its tags (GetFunction), aliases, the
+resource policy of the function, each version and each alias (GetPolicy per qualifier), and its URL configs.
+
+Versions come from the same list: ``ListFunctions`` with ``FunctionVersion=ALL`` has an entry for the
+unpublished version (``$LATEST``, the function itself) and one for every published version of every function
+(https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html), which saves one
+``ListVersionsByFunction`` per function. The documentation does not say in which order the entries come, so
+a function's versions are known only once the Region's whole list was read: each function is loaded as soon
+as its ``$LATEST`` entry is listed, and the policies of its versions are read when the list is complete. A
+list that fails part-way leaves the versions of the functions it did list unknown (``details_unknown``).
 
 ``ListFunctionUrlConfigs`` is not implemented by every endpoint (moto answers a bare HTTP 404). When an
 endpoint does not know the operation, the URLs are asked with ``GetFunctionUrlConfig`` for the
@@ -10,7 +17,7 @@ unqualified function and for each alias instead.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import botocore.exceptions as bce
@@ -64,6 +71,25 @@ def lambda_policy_slot(
         return PolicySlot(unknown=s.fail(kind, resource, operation, exc))
 
 
+LATEST = "$LATEST"
+
+
+@dataclass
+class _RegionVersions:
+    """The published versions one Region's ``ListFunctions(FunctionVersion=ALL)`` has listed so far.
+
+    ``done`` once the list ended (read in full or not); ``unknown``: why the versions of every function of
+    the Region may be incomplete; ``unknown_of``: the same for one function (an entry of it was damaged).
+    Functions whose other details are loaded before the list ended wait in ``waiting``.
+    """
+
+    versions: dict[str, list[Version]] = field(default_factory=dict)  # function name -> versions
+    done: bool = False
+    unknown: str | None = None
+    unknown_of: dict[str, str] = field(default_factory=dict)
+    waiting: list[tuple[Function, list[str]]] = field(default_factory=list)
+
+
 class LambdaFetcher:
     """Functions of every Region; ``fetch_tags=False`` leaves tags unread (and says so)."""
 
@@ -77,42 +103,99 @@ class LambdaFetcher:
         self.event_invoke_configs = event_invoke_configs
         self._lock = threading.Lock()
         self._url_list_unsupported: set[str] = set()
+        self._versions: dict[str, _RegionVersions] = {}
 
     def list_functions(self, region: str) -> None:
-        """Page through ListFunctions in ``region``; each function is then loaded on its own task."""
+        """Page through ListFunctions (every version) in ``region``; each function is then loaded on its
+        own task, and its versions' policies once the list has ended."""
         where = f"lambda:{region}"
         whole = True
+        state = self._region_versions(region)
         try:
             for page in self.s.pages(
-                "lambda", region, "ListFunctions", "Functions", "Marker", "NextMarker", MaxItems=50
+                "lambda",
+                region,
+                "ListFunctions",
+                "Functions",
+                "Marker",
+                "NextMarker",
+                FunctionVersion="ALL",
+                MaxItems=50,
             ):
                 listed: list[Function] = []
                 for cfg in page:
                     try:
-                        listed.append(self._function_from_config(region, cfg))
+                        function = self._entry(region, cfg, state)
                     except MalformedResponse as exc:
-                        # This entry is lost, so the Region's list is not whole; the others are kept.
-                        self.s.unlist(
-                            "functions", region, self.s.fail("functions", where, "ListFunctions", exc)
-                        )
+                        # This entry is lost, so the Region's list is not whole; the others are kept. A
+                        # lost version entry leaves its function's versions (or, nameless, every
+                        # function's) unknown.
+                        reason = self.s.fail("functions", where, "ListFunctions", exc)
+                        self.s.unlist("functions", region, reason)
+                        self._versions_unknown(state, cfg, reason)
                         whole = False
+                        continue
+                    if function is not None:
+                        listed.append(function)
                 functions = tuple(listed)
                 self.s.emit(FunctionsListed(region, functions))
                 self.s.progress("functions", total=len(functions))
                 for fn in functions:
                     self.s.submit(self.load_function, fn)
         except READ_ERRORS as exc:
-            # The list itself failed: which (other) functions exist in this Region is unknown.
-            self.s.unlist("functions", region, self.s.fail("functions", where, "ListFunctions", exc))
+            # The list itself failed: which (other) functions exist in this Region is unknown, and so are
+            # the versions of those it did list (theirs may have been on the pages not read).
+            reason = self.s.fail("functions", where, "ListFunctions", exc)
+            self.s.unlist("functions", region, reason)
+            self._versions_listed(state, f"ListFunctions did not list every version: {reason}")
             return
         if whole:
             self.s.listed_in_full("functions", region)
+        self._versions_listed(state, None)
+
+    def _region_versions(self, region: str) -> _RegionVersions:
+        with self._lock:
+            return self._versions.setdefault(region, _RegionVersions())
+
+    def _entry(self, region: str, cfg: Any, state: _RegionVersions) -> Function | None:
+        """The function of a ``$LATEST`` entry; a published version's entry is kept in ``state`` (None)."""
+        where = "ListFunctions entry"
+        number = field_of(cfg, "Version", str, where)
+        if number == LATEST:
+            return self._function_from_config(region, cfg)
+        name = field_of(cfg, "FunctionName", str, where)
+        arn = field_of(cfg, "FunctionArn", str, where)
+        if not arn.endswith(f":{number}"):
+            raise MalformedResponse(f"{where}: FunctionArn of version {excerpt(number, 20)!r} lacks it")
+        with self._lock:
+            state.versions.setdefault(name, []).append(Version(arn=arn, version=number))
+        return None
+
+    def _versions_unknown(self, state: _RegionVersions, cfg: Any, reason: str) -> None:
+        name = cfg.get("FunctionName") if isinstance(cfg, dict) else None
+        with self._lock:
+            if isinstance(name, str):
+                state.unknown_of.setdefault(name, f"a version entry could not be read: {reason}")
+            else:
+                state.unknown = state.unknown or f"an entry could not be read: {reason}"
+
+    def _versions_listed(self, state: _RegionVersions, unknown: str | None) -> None:
+        """The Region's list has ended: finish the functions that were waiting for their versions."""
+        with self._lock:
+            state.done = True
+            state.unknown = state.unknown or unknown
+            waiting, state.waiting = state.waiting, []
+        for loaded, details in waiting:
+            self.s.submit(self._finish, loaded, details)
 
     def _function_from_config(self, region: str, cfg: Any) -> Function:
         where = "ListFunctions entry"
         layers = optional_of(cfg, "Layers", list, where) or []
+        arn = field_of(cfg, "FunctionArn", str, where)
+        # With FunctionVersion=ALL the unpublished version's ARN may carry the $LATEST qualifier.
+        arn = arn.removesuffix(f":{LATEST}")
         return Function(
-            arn=field_of(cfg, "FunctionArn", str, where),
+            arn=arn,
             name=field_of(cfg, "FunctionName", str, where),
             region=region,
             account=self.s.account_id or "",
@@ -131,7 +214,7 @@ class LambdaFetcher:
             return {"config": function_config(cfg)}
         except MalformedResponse as exc:
             arn = cfg.get("FunctionArn") if isinstance(cfg, dict) else None
-            resource = arn if isinstance(arn, str) else f"lambda:{region}"
+            resource = arn.removesuffix(f":{LATEST}") if isinstance(arn, str) else f"lambda:{region}"
             return {"config_unknown": self.s.fail("function-config", resource, "ListFunctions", exc)}
 
     def list_event_source_mappings(self, region: str) -> None:
@@ -205,27 +288,9 @@ class LambdaFetcher:
                 tags_unknown = self.s.fail("function-tags", fn.arn, "GetFunction", exc)
         else:
             tags_unknown = "not loaded (this load did not read tags)"
-        # Versions and aliases are separate lists: each failure is recorded, and what was read is kept.
+        # Aliases and URL configs are separate lists: each failure is recorded, and what was read is kept.
         details: list[str] = []
-        versions: list[Version] = []
         aliases: list[Alias] = []
-        try:
-            for page in self.s.pages(
-                "lambda",
-                region,
-                "ListVersionsByFunction",
-                "Versions",
-                "Marker",
-                "NextMarker",
-                FunctionName=name,
-            ):
-                for v in page:
-                    number = field_of(v, "Version", str, "ListVersionsByFunction entry")
-                    if number != "$LATEST":
-                        arn = field_of(v, "FunctionArn", str, "ListVersionsByFunction entry")
-                        versions.append(Version(arn=arn, version=number))
-        except READ_ERRORS as exc:
-            details.append(self.s.fail("function", fn.arn, "ListVersionsByFunction", exc))
         try:
             for page in self.s.pages(
                 "lambda", region, "ListAliases", "Aliases", "Marker", "NextMarker", FunctionName=name
@@ -235,7 +300,6 @@ class LambdaFetcher:
             details.append(self.s.fail("function", fn.arn, "ListAliases", exc))
 
         policy = self._policy(fn, None)
-        versions = [replace(v, policy=self._policy(fn, v.version)) for v in versions]
         aliases = [replace(a, policy=self._policy(fn, a.name)) for a in aliases]
         urls, urls_unknown = self._function_urls(fn, aliases)
         loaded = replace(
@@ -243,14 +307,31 @@ class LambdaFetcher:
             tags=tags,
             tags_unknown=tags_unknown,
             policy=policy,
-            versions=tuple(versions),
             aliases=tuple(aliases),
             urls=urls,
             urls_unknown=urls_unknown,
-            details_unknown="; ".join(details) or None,
             **self._event_invoke_configs(fn),
         )
-        self.s.emit(FunctionLoaded(loaded))
+        state = self._region_versions(region)
+        with self._lock:
+            if not state.done:
+                state.waiting.append((loaded, details))
+                return
+        self._finish(loaded, details)
+
+    def _finish(self, loaded: Function, details: list[str]) -> None:
+        """Read the policies of the function's versions (now listed) and report it loaded."""
+        state = self._region_versions(loaded.region)
+        with self._lock:
+            versions = sorted(state.versions.get(loaded.name, ()), key=_version_order)
+            unknown = state.unknown_of.get(loaded.name) or state.unknown
+        versions = [replace(v, policy=self._policy(loaded, v.version)) for v in versions]
+        reasons = [*details, *([unknown] if unknown else [])]
+        self.s.emit(
+            FunctionLoaded(
+                replace(loaded, versions=tuple(versions), details_unknown="; ".join(reasons) or None)
+            )
+        )
         self.s.progress("functions", done=1)
 
     def _policy(self, fn: Function, qualifier: str | None) -> PolicySlot:
@@ -322,6 +403,11 @@ class LambdaFetcher:
             auth_type="NONE" if auth == "NONE" else "AWS_IAM",
             created=optional_of(cfg, "CreationTime", str, where),
         )
+
+
+def _version_order(version: Version) -> tuple[int, str]:
+    """Published versions in number order (the list's order is not documented)."""
+    return (int(version.version), "") if version.version.isdigit() else (1 << 62, version.version)
 
 
 def _alias(entry: Any) -> Alias:

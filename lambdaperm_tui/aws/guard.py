@@ -23,7 +23,6 @@ READS: Mapping[str, frozenset[str]] = MappingProxyType(
             {
                 "ListFunctions",
                 "GetFunction",
-                "ListVersionsByFunction",
                 "ListAliases",
                 "GetPolicy",
                 "ListFunctionUrlConfigs",

@@ -189,11 +189,11 @@ def test_unreadable_principal_tags_make_principal_tag_answers_unknown(
 
 def test_truncated_and_garbled_answers_are_failures_not_empty(account: Account, proxy: FaultProxy) -> None:
     """Each damaged 200 answer is a failure on its resource, the load goes on, and the item is unknown:
-    a GetPolicy cut in half is not "no policy", a cut ListAliases does not drop the alias silently, a
-    garbled ListVersionsByFunction is not "no versions", and the same for a layer policy and the tags."""
+    a GetPolicy cut in half is not "no policy", a cut ListAliases does not drop the alias silently, and the
+    same for a layer policy and the tags (a damaged version entry of ListFunctions:
+    tests/aws/test_list_versions.py)."""
     proxy.add(Truncate(0.5), operation="GetPolicy", path_contains="/functions/plain/")
     proxy.add(Truncate(0.5), operation="ListAliases", path_contains="/tagged/")
-    proxy.add(Replace(b"\x00\xffnot json"), operation="ListVersionsByFunction", path_contains="/billing/")
     proxy.add(Truncate(0.3), operation="GetLayerVersionPolicy")
     proxy.add(Truncate(0.5), operation="GetFunction", path_contains="/billing-export")
     inv, _ = load(proxy)
@@ -205,7 +205,6 @@ def test_truncated_and_garbled_answers_are_failures_not_empty(account: Account, 
     tagged = fn(inv, "tagged")
     assert tagged.aliases == () and tagged.details_unknown is not None
     assert "ListAliases" in tagged.details_unknown
-    assert fn(inv, "billing").details_unknown is not None
     export = fn(inv, "billing-export")
     assert export.tags_unknown is not None and export.tags_unknown.startswith(
         "MalformedResponse: GetFunction"
@@ -216,7 +215,6 @@ def test_truncated_and_garbled_answers_are_failures_not_empty(account: Account, 
         [
             ("function-policy", account.fn["plain"], "GetPolicy"),
             ("function", account.fn["tagged"], "ListAliases"),
-            ("function", account.fn["billing"], "ListVersionsByFunction"),
             ("layer-version-policy", layer_version.arn, "GetLayerVersionPolicy"),
             ("function-tags", account.fn["billing-export"], "GetFunction"),
         ]
@@ -408,24 +406,23 @@ def test_cli_simulate_and_who_can_exit_3_when_functions_cannot_be_listed(
 
 
 def test_two_failures_of_one_function_are_both_recorded(account: Account, proxy: FaultProxy) -> None:
-    """GetFunction (tags) and ListVersionsByFunction and ListAliases all fail for one function: each is a
+    """GetFunction (tags), ListAliases and ListFunctionUrlConfigs all fail for one function: each is a
     failure of its own (before, the first reason short-circuited the others unrecorded)."""
-    for op in ("GetFunction", "ListVersionsByFunction", "ListAliases"):
+    for op in ("GetFunction", "ListAliases", "ListFunctionUrlConfigs"):
         proxy.add(Status(403, "AccessDeniedException", f"no {op}"), operation=op, path_contains="/tagged")
     inv, _ = load(proxy)
     arn = account.fn["tagged"]
     assert failures(inv) == sorted(
         [
             ("function-tags", arn, "GetFunction"),
-            ("function", arn, "ListVersionsByFunction"),
             ("function", arn, "ListAliases"),
+            ("function-url", arn, "ListFunctionUrlConfigs"),
         ]
     )
     tagged = fn(inv, "tagged")
     assert tagged.tags_unknown == "AccessDeniedException: no GetFunction"
-    assert tagged.details_unknown == (
-        "AccessDeniedException: no ListVersionsByFunction; AccessDeniedException: no ListAliases"
-    )
+    assert tagged.details_unknown == "AccessDeniedException: no ListAliases"
+    assert tagged.urls is None and tagged.urls_unknown == "AccessDeniedException: no ListFunctionUrlConfigs"
 
 
 def test_get_policy_version_failure_is_recorded_as_get_policy_version(

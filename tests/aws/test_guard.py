@@ -69,6 +69,8 @@ def test_sts_allows_only_the_identity_check() -> None:
         ("lambda", "AddPermission"),
         ("lambda", "Invoke"),
         ("lambda", "GetFunctionConfiguration"),  # a read the loader does not make
+        # Versions come from ListFunctions(FunctionVersion=ALL), so this read is not needed either.
+        ("lambda", "ListVersionsByFunction"),
         ("iam", "GenerateCredentialReport"),
         ("iam", "GetCredentialReport"),
         ("iam", "CreateRole"),
