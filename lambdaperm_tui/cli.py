@@ -406,12 +406,12 @@ def _result_json(result: Result, explain: str) -> dict[str, Any]:
     if explain in ("full", "relevant"):
         return result.to_json()
     explanation = result.explanation
-    body = result.to_json()
-    body["explanation"] = None
+    # Without the explanation: its policies would be converted only to be dropped.
+    body = dataclasses.replace(result, explanation=None).to_json()
     if explain == "summary" and explanation is not None:
         body["explanation"] = {
             "summary": explanation.summary,
-            "layers": [{"layer": x.layer, "verdict": x.verdict, "note": x.note} for x in explanation.layers],
+            "layers": [x.to_json() for x in explanation.layers],
         }
     return body
 
@@ -588,18 +588,16 @@ def _deciders_inline(result: Result) -> str:
     return " by " + "; ".join(_decider_text(d) for d in result.decided_by)
 
 
-# Layer verdicts (iam/evaluate.py) that mean "this layer stopped the request".
-_BLOCKING_VERDICTS = frozenset({"denies", "no allow"})
-
-
 def _blocking_layers(result: Result) -> list[str]:
     """The explanation's layer notes that say where a denial came from."""
     if result.explanation is None or result.decision.value in ("allowed", "conditional"):
         return []
+    from .iam.render import layer_name
+
     return [
-        f"{_clean(layer.layer)}: {_clean(layer.note or layer.verdict)}"
+        f"{_clean(layer_name(layer))}: {_clean(layer.note or layer.verdict.value)}"
         for layer in result.explanation.layers
-        if layer.verdict.lower() in _BLOCKING_VERDICTS
+        if layer.verdict.blocks
     ]
 
 

@@ -26,7 +26,16 @@ from ..iam.evaluate import evaluate
 from ..iam.policy import Policy
 from ..iam.principal import parse_principal
 from ..iam.request import ContextValue, PolicySet, PrincipalKind, Request
-from ..iam.result import ConditionTerm, Decision, Explanation, LayerExplanation, Result, StatementExplanation
+from ..iam.result import (
+    ConditionTerm,
+    Decision,
+    Explanation,
+    LayerExplanation,
+    LayerKind,
+    Result,
+    StatementExplanation,
+    Verdict,
+)
 from ..inventory.model import Group, Inventory, Role, User
 from . import catalog
 from .answer import Answer, AnswerDecision, Check
@@ -150,7 +159,7 @@ def _run_check(
             (),
             Explanation(
                 summary=spec.authn_reject,
-                layers=(LayerExplanation("authentication", "denies", spec.authn_reject),),
+                layers=(LayerExplanation(LayerKind.AUTHENTICATION, Verdict.DENIES, spec.authn_reject),),
                 policies=(),
             ),
         )

@@ -72,7 +72,7 @@ from .context import RequestContext
 from .errors import RequestError
 from .policy import ActionPattern, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement
 from .principal import principal_arn
-from .render import allowed_if_words
+from .render import allowed_if_words, grant_words
 from .request import IAM_PRINCIPAL_KINDS, PolicySet, Principal, PrincipalKind, Request
 from .result import (
     BlockedBy,
@@ -80,14 +80,19 @@ from .result import (
     ConditionTerm,
     DecidingStatement,
     Decision,
+    Element,
     ElementMatch,
     EngineWarning,
     Explanation,
+    Grant,
     LayerExplanation,
+    LayerKind,
+    MatchReason,
     PolicyExplanation,
     PolicyType,
     Result,
     StatementExplanation,
+    Verdict,
     WarningCode,
 )
 from .variables import parse_template
@@ -101,21 +106,20 @@ _ROLE_KINDS = frozenset({PrincipalKind.ROLE, PrincipalKind.ASSUMED_ROLE})
 
 # Strength of a resource-policy grant (see rule 4): higher is less limited.
 _DELEGATE, _LIMITED, _DIRECT = 1, 2, 3
-_GRANT_WORDS = {
-    _DELEGATE: "names the account, which only delegates to identity policies",
-    _LIMITED: "names the role (limited by the session's boundary and session policy)",
-    _DIRECT: "names the caller directly",
-}
 
 _EMPTY_CONTEXT = RequestContext()
 
 # Layer notes that never vary, built once (they are immutable).
-_NO_SCPS = LayerExplanation("SCPs", "none", "no SCP applies")
-_NO_RCPS = LayerExplanation("RCPs", "none", "no RCP applies")
-_NO_RESOURCE_POLICY = LayerExplanation("resource", "none", "the resource has no resource policy")
-_NO_IDENTITY_POLICIES = LayerExplanation("identity", "none", "the principal has no identity policies")
-_NO_BOUNDARY = LayerExplanation("boundary", "none", "no boundary")
-_NO_SESSION_POLICY = LayerExplanation("session", "none", "no session policy")
+_NO_SCPS = LayerExplanation(LayerKind.SCP, Verdict.NONE, "no SCP applies")
+_NO_RCPS = LayerExplanation(LayerKind.RCP, Verdict.NONE, "no RCP applies")
+_NO_RESOURCE_POLICY = LayerExplanation(
+    LayerKind.RESOURCE, Verdict.NONE, "the resource has no resource policy"
+)
+_NO_IDENTITY_POLICIES = LayerExplanation(
+    LayerKind.IDENTITY, Verdict.NONE, "the principal has no identity policies"
+)
+_NO_BOUNDARY = LayerExplanation(LayerKind.BOUNDARY, Verdict.NONE, "no boundary")
+_NO_SESSION_POLICY = LayerExplanation(LayerKind.SESSION, Verdict.NONE, "no session policy")
 
 _PRINCIPAL_TYPE = {
     PrincipalKind.USER: "User",
@@ -483,35 +487,53 @@ def _open_resource(st: Statement, req: _Req) -> Formula | None:
     return None
 
 
-def _first_hit(patterns: tuple[ActionPattern, ...], action_lower: str) -> str | None:
-    for p in patterns:
+def _first_hit(patterns: tuple[ActionPattern, ...], action_lower: str) -> int | None:
+    for i, p in enumerate(patterns):
         if p.matches(action_lower):
-            return p.text
+            return i
     return None
 
 
 def _first_resource_hit(
     patterns: tuple[ResourcePattern, ...], resource: str, ctx: RequestContext | None
-) -> str | None:
-    for p in patterns:
+) -> int | None:
+    for i, p in enumerate(patterns):
         if p.matches(resource, ctx):
-            return p.text
+            return i
     return None
+
+
+# The texts of an element's patterns, per pattern tuple (keyed by identity, the tuple kept beside its
+# texts so the key cannot be reused): a full explanation lists every statement of every policy, and a
+# batch asks the same statements again and again.
+_TEXTS: dict[int, tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+_TEXTS_LIMIT = 65536
+
+
+def _texts(patterns: tuple[ActionPattern, ...] | tuple[ResourcePattern, ...]) -> tuple[str, ...]:
+    cached = _TEXTS.get(id(patterns))
+    if cached is not None and cached[0] is patterns:
+        return cached[1]
+    texts = tuple([p.text for p in patterns])
+    if len(_TEXTS) >= _TEXTS_LIMIT:
+        _TEXTS.clear()
+    _TEXTS[id(patterns)] = (patterns, texts)
+    return texts
 
 
 def _describe_action(st: Statement, req: _Req) -> ElementMatch:
     if st.action is not None:
         hit = _first_hit(st.action, req.action_lower)
+        texts = _texts(st.action)
         if hit is not None:
-            return ElementMatch("Action", True, f'"{req.action}" matches "{hit}"')
-        listed = ", ".join(f'"{p.text}"' for p in st.action)
-        return ElementMatch("Action", False, f'"{req.action}" matches none of {listed}')
+            return ElementMatch(Element.ACTION, True, MatchReason.MATCHES, req.action, texts, hit)
+        return ElementMatch(Element.ACTION, False, MatchReason.MATCHES_NONE, req.action, texts)
     assert st.not_action is not None
     hit = _first_hit(st.not_action, req.action_lower)
+    texts = _texts(st.not_action)
     if hit is not None:
-        return ElementMatch("NotAction", False, f'"{req.action}" is excluded by NotAction "{hit}"')
-    listed = ", ".join(f'"{p.text}"' for p in st.not_action)
-    return ElementMatch("NotAction", True, f'"{req.action}" is not among NotAction {listed}')
+        return ElementMatch(Element.NOT_ACTION, False, MatchReason.EXCLUDED, req.action, texts, hit)
+    return ElementMatch(Element.NOT_ACTION, True, MatchReason.NOT_LISTED, req.action, texts)
 
 
 def _describe_resource(st: Statement, req: _Req, variables: bool) -> ElementMatch | None:
@@ -519,77 +541,86 @@ def _describe_resource(st: Statement, req: _Req, variables: bool) -> ElementMatc
     ctx = req.ctx if variables and st.resource_variables else None
     if st.resource is not None:
         hit = _first_resource_hit(st.resource, req.resource, ctx)
+        texts = _texts(st.resource)
         if hit is not None:
-            return ElementMatch("Resource", True, f'"{req.resource}" matches "{hit}"')
-        listed = ", ".join(f'"{p.text}"' for p in st.resource)
-        return ElementMatch("Resource", False, f'"{req.resource}" matches none of {listed}')
+            return ElementMatch(Element.RESOURCE, True, MatchReason.MATCHES, req.resource, texts, hit)
+        return ElementMatch(Element.RESOURCE, False, MatchReason.MATCHES_NONE, req.resource, texts)
     if st.not_resource is not None:
         hit = _first_resource_hit(st.not_resource, req.resource, ctx)
+        texts = _texts(st.not_resource)
         if hit is not None:
-            return ElementMatch("NotResource", False, f'"{req.resource}" is excluded by NotResource "{hit}"')
-        listed = ", ".join(f'"{p.text}"' for p in st.not_resource)
-        return ElementMatch("NotResource", True, f'"{req.resource}" is not among NotResource {listed}')
+            return ElementMatch(Element.NOT_RESOURCE, False, MatchReason.EXCLUDED, req.resource, texts, hit)
+        return ElementMatch(Element.NOT_RESOURCE, True, MatchReason.NOT_LISTED, req.resource, texts)
     return None
 
 
-def _entry_text(e: PrincipalEntry) -> str:
-    return '"*"' if e.key == "*" else f'{{"{e.key}": "{e.value}"}}'
+_GRANTS = {_DELEGATE: Grant.ACCOUNT, _LIMITED: Grant.ROLE, _DIRECT: Grant.CALLER}
+
+
+def _principal_element(
+    element: Element,
+    matched: bool,
+    reason: MatchReason,
+    spec: PrincipalSpec,
+    p: Principal,
+    hit: int | None = None,
+    grant: int = 0,
+) -> ElementMatch:
+    """A Principal/NotPrincipal element's match: the caller against every entry of ``spec``."""
+    entries = spec.entries
+    return ElementMatch(
+        element,
+        matched,
+        reason,
+        p.text,
+        tuple([e.value for e in entries]),
+        hit,
+        tuple([e.key for e in entries]),
+        _GRANTS.get(grant),
+    )
 
 
 def _explain_principal(st: Statement, req: _Req, required: bool) -> tuple[bool, int, ElementMatch | None]:
-    """``_principal_test`` with the words: (matches, grant strength, the element's explanation)."""
+    """``_principal_test`` with the explanation: (matches, grant strength, the element's match)."""
     p = req.principal
     if st.principal is not None:
-        grant, entry = _spec_grant(st.principal, p)
+        spec = st.principal
+        grant, entry = _spec_grant(spec, p)
         if grant and entry is not None:
-            words = _GRANT_WORDS[grant] if grant != _DIRECT else "matches"
+            hit = spec.entries.index(entry)
             return (
                 True,
                 grant,
-                ElementMatch("Principal", True, f'"{p.text}" matches {_entry_text(entry)} ({words})'),
+                _principal_element(Element.PRINCIPAL, True, MatchReason.MATCHES, spec, p, hit, grant),
             )
-        listed = ", ".join(_entry_text(e) for e in st.principal.entries)
-        return False, grant, ElementMatch("Principal", False, f'"{p.text}" matches none of {listed}')
+        return False, grant, _principal_element(Element.PRINCIPAL, False, MatchReason.MATCHES_NONE, spec, p)
     if st.not_principal is not None:
+        spec = st.not_principal
         if st.effect == "Allow":
             return (
                 False,
                 0,
-                ElementMatch(
-                    "NotPrincipal",
-                    False,
-                    "NotPrincipal with Allow is not supported by AWS, which gives no rule for it (older "
-                    "pages said it grants everyone not listed): read as granting no one",
+                _principal_element(
+                    Element.NOT_PRINCIPAL, False, MatchReason.NOT_PRINCIPAL_WITH_ALLOW, spec, p
                 ),
             )
-        listed = ", ".join(_entry_text(e) for e in st.not_principal.entries)
-        if _not_principal_exempts(st.not_principal, req):
+        if _not_principal_exempts(spec, req):
             return (
                 False,
                 _DIRECT,
-                ElementMatch("NotPrincipal", False, f'"{p.text}" is excluded by NotPrincipal {listed}'),
+                _principal_element(Element.NOT_PRINCIPAL, False, MatchReason.EXCLUDED, spec, p),
             )
         if req.has_boundary and p.kind in (
             PrincipalKind.USER,
             PrincipalKind.ROLE,
             PrincipalKind.ASSUMED_ROLE,
         ):
-            why = "a Deny with NotPrincipal always applies to a principal with a permissions boundary"
+            reason = MatchReason.BOUNDARY_NOT_EXEMPT
         else:
-            why = "not every identity of the caller (session, role, account) is listed"
-        return (
-            True,
-            _DIRECT,
-            ElementMatch(
-                "NotPrincipal", True, f'"{p.text}" is not exempted by NotPrincipal {listed} ({why})'
-            ),
-        )
+            reason = MatchReason.NOT_EXEMPTED
+        return True, _DIRECT, _principal_element(Element.NOT_PRINCIPAL, True, reason, spec, p)
     if required:
-        return (
-            False,
-            0,
-            ElementMatch("Principal", False, "the statement has no Principal element, so it grants no one"),
-        )
+        return False, 0, ElementMatch(Element.PRINCIPAL, False, MatchReason.NO_PRINCIPAL, p.text, ())
     return True, _DIRECT, None
 
 
@@ -901,9 +932,11 @@ def _combine(
             names = "; ".join(
                 f"{o.policy_type} {o.policy.name} statement {st.index}{_sid(st)}" for o, st in denies
             )
-            layers.append(_layer("explicit deny", "denies", f"explicit Deny in {names}"))
+            layers.append(_layer(LayerKind.EXPLICIT_DENY, Verdict.DENIES, f"explicit Deny in {names}"))
         else:
-            layers.append(_layer("explicit deny", "no Deny", f"no Deny statement matches {action}"))
+            layers.append(
+                _layer(LayerKind.EXPLICIT_DENY, Verdict.NO_DENY, f"no Deny statement matches {action}")
+            )
 
     blocked: str | None = None
     blocked_by: BlockedBy | None = None
@@ -915,17 +948,22 @@ def _combine(
             f"explicitly denied by {o.policy_type} policy {o.policy.name} statement {st.index}{_sid(st)}"
         )
         if explain:
-            layers.append(_layer("decision", decision.value, "an explicit Deny overrides every Allow"))
+            layers.append(
+                _layer(LayerKind.DECISION, Verdict.EXPLICIT_DENY, "an explicit Deny overrides every Allow")
+            )
     else:
         required: list[tuple[_Outcome, Statement]] = []
         # SCP and RCP levels: each needs an Allow.
         for kind, outs, given in (("SCP", scp_out, policies.scps), ("RCP", rcp_out, policies.rcps)):
             if kind == "SCP" and scp_exempt and given:
                 if explain:
-                    layers.append(_layer("SCPs", "not applicable", f"SCPs do not govern {_kind_words(p)}"))
+                    layers.append(
+                        _layer(LayerKind.SCP, Verdict.NOT_APPLICABLE, f"SCPs do not govern {_kind_words(p)}")
+                    )
                 continue
             if not outs and explain:
                 layers.append(_NO_SCPS if kind == "SCP" else _NO_RCPS)
+            layer_kind = LayerKind.SCP if kind == "SCP" else LayerKind.RCP
             for i, level in enumerate(outs):
                 allows = [(o, st) for o in level for st, _ in o.allows]
                 if allows:
@@ -934,9 +972,10 @@ def _combine(
                         o, st = allows[0]
                         layers.append(
                             _layer(
-                                f"{kind} level {i}",
-                                "allows",
+                                layer_kind,
+                                Verdict.ALLOWS,
                                 f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
+                                i,
                             )
                         )
                 else:
@@ -945,7 +984,7 @@ def _combine(
                         blocked_by = BlockedBy.SCP if kind == "SCP" else BlockedBy.RCP
                     if explain:
                         layers.append(
-                            _layer(f"{kind} level {i}", "no Allow", f"no {kind} at level {i} allows {action}")
+                            _layer(layer_kind, Verdict.NO_ALLOW, f"no {kind} at level {i} allows {action}", i)
                         )
 
         id_allows = [(o, st) for o in identity_out for st, _ in o.allows]
@@ -1096,8 +1135,8 @@ def _combine(
         if explain:
             layers.append(
                 _layer(
-                    "decision",
-                    decision.value,
+                    LayerKind.DECISION,
+                    Verdict(decision.value),
                     blocked
                     if blocked is not None
                     else f"same-account request; {reason}"
@@ -1174,7 +1213,7 @@ def _no_permission_needed(request: Request, explain: bool) -> Result:
     if not explain:
         return Result(Decision.ALLOWED, ())
     text = f"allowed: {request.action} needs no permission (AWS allows it even under an explicit Deny)"
-    layer = _layer("decision", Decision.ALLOWED.value, text)
+    layer = _layer(LayerKind.DECISION, Verdict.ALLOWED, text)
     return Result(Decision.ALLOWED, (), Explanation(text, (layer,), ()))
 
 
@@ -1307,7 +1346,7 @@ def _open_answer(
     except TooLarge:
         text = "allowed only under conditions on unknown context keys, too large to show"
         if explain:
-            layers = [*layers[:-1], _layer("decision", Decision.CONDITIONAL.value, text)]
+            layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.CONDITIONAL, text)]
         return Decision.CONDITIONAL, conditional_allows, text, layers, None, (), False
     if allowed == TRUE:
         if decision is Decision.ALLOWED:
@@ -1316,7 +1355,7 @@ def _open_answer(
             "allowed whatever the unknown context keys are: the conditional Allow statements cover every case"
         )
         if explain:
-            layers = [*layers[:-1], _layer("decision", Decision.ALLOWED.value, text)]
+            layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.ALLOWED, text)]
         return Decision.ALLOWED, conditional_allows, text, layers, None, (), True
     if not allowed:
         if deny == TRUE and decision is Decision.EXPLICIT_DENY:
@@ -1341,12 +1380,12 @@ def _open_answer(
         ]
         text = "denied: whenever an Allow applies, a Deny statement applies too"
         if explain:
-            layers = [*layers[:-1], _layer("decision", Decision.EXPLICIT_DENY.value, text)]
+            layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.EXPLICIT_DENY, text)]
         return Decision.EXPLICIT_DENY, denying, text, layers, None, (), True
     allowed_if, complete = render(allowed)
     text = "allowed if " + allowed_if_words(allowed_if, complete)
     if explain:
-        layers = [*layers[:-1], _layer("decision", Decision.CONDITIONAL.value, text)]
+        layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.CONDITIONAL, text)]
     return Decision.CONDITIONAL, conditional_allows, text, layers, None, allowed_if, complete
 
 
@@ -1371,8 +1410,8 @@ def _warnings(everything: list[_Outcome], req: _Req) -> tuple[EngineWarning, ...
 # on many lines, and building a frozen dataclass costs a call per field. Equal values, so a shared
 # record is indistinguishable from a new one.
 @lru_cache(maxsize=4096)
-def _layer(layer: str, verdict: str, note: str) -> LayerExplanation:
-    return LayerExplanation(layer, verdict, note)
+def _layer(kind: LayerKind, verdict: Verdict, note: str, level: int | None = None) -> LayerExplanation:
+    return LayerExplanation(kind, verdict, note, level)
 
 
 @lru_cache(maxsize=4096)
@@ -1435,14 +1474,19 @@ def _layer_notes(
         o, st, g = max(res_grants, key=lambda t: t[2])
         layers.append(
             _layer(
-                "resource",
-                "allows",
-                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}; it {_GRANT_WORDS[g]}",
+                LayerKind.RESOURCE,
+                Verdict.ALLOWS,
+                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}; "
+                f"it {grant_words(_GRANTS[g])}",
             )
         )
     else:
         layers.append(
-            _layer("resource", "no Allow", f"the resource policy has no Allow for {action} by {p.text}")
+            _layer(
+                LayerKind.RESOURCE,
+                Verdict.NO_ALLOW,
+                f"the resource policy has no Allow for {action} by {p.text}",
+            )
         )
     if not identity_applies:
         why = (
@@ -1454,35 +1498,41 @@ def _layer_notes(
                 else f"{_kind_words(p)} is authorised by the resource policy alone"
             )
         )
-        layers.append(_layer("identity", "not applicable", why))
+        layers.append(_layer(LayerKind.IDENTITY, Verdict.NOT_APPLICABLE, why))
         return
     if id_allows:
         o, st = id_allows[0]
         layers.append(
-            _layer("identity", "allows", f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}")
+            _layer(
+                LayerKind.IDENTITY,
+                Verdict.ALLOWS,
+                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
+            )
         )
     elif policies.identity:
-        layers.append(_layer("identity", "no Allow", f"no identity policy allows {action}"))
+        layers.append(_layer(LayerKind.IDENTITY, Verdict.NO_ALLOW, f"no identity policy allows {action}"))
     else:
         layers.append(_NO_IDENTITY_POLICIES)
     for name, out, allows in (
-        ("boundary", boundary_out, boundary_allows),
-        ("session", session_out, session_allows),
+        (LayerKind.BOUNDARY, boundary_out, boundary_allows),
+        (LayerKind.SESSION, session_out, session_allows),
     ):
-        label = "boundary" if name == "boundary" else "session policy"
-        if out is None and name == "session" and p.kind is PrincipalKind.FEDERATED_USER:
+        label = "boundary" if name is LayerKind.BOUNDARY else "session policy"
+        if out is None and name is LayerKind.SESSION and p.kind is PrincipalKind.FEDERATED_USER:
             layers.append(
-                LayerExplanation(
+                _layer(
                     name,
-                    "no Allow",
+                    Verdict.NO_ALLOW,
                     "no session policy: a federated-user session without one has no permissions "
                     "from identity policies",
                 )
             )
         elif out is None:
-            layers.append(_NO_BOUNDARY if name == "boundary" else _NO_SESSION_POLICY)
+            layers.append(_NO_BOUNDARY if name is LayerKind.BOUNDARY else _NO_SESSION_POLICY)
         elif allows:
             o, st = allows[0]
-            layers.append(_layer(name, "allows", f"{label} statement {st.index}{_sid(st)} allows {action}"))
+            layers.append(
+                _layer(name, Verdict.ALLOWS, f"{label} statement {st.index}{_sid(st)} allows {action}")
+            )
         else:
-            layers.append(_layer(name, "no Allow", f"{label} has no Allow for {action}"))
+            layers.append(_layer(name, Verdict.NO_ALLOW, f"{label} has no Allow for {action}"))

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .result import BlockedBy, ConditionTerm, DecidingStatement
+from .result import (
+    BlockedBy,
+    ConditionTerm,
+    DecidingStatement,
+    Element,
+    ElementMatch,
+    Grant,
+    LayerExplanation,
+    LayerKind,
+    MatchReason,
+)
 
 __all__ = [
     "ASCII_SYMBOLS",
@@ -17,6 +27,10 @@ __all__ = [
     "condition_term_words",
     "decision_words",
     "deciding_statement_words",
+    "element_words",
+    "grant_words",
+    "layer_name",
+    "pattern_text",
     "verdict_words",
 ]
 
@@ -144,3 +158,89 @@ def deciding_statement_words(d: DecidingStatement) -> str:
     """``identity policy "exec" statement 0 (Sid "Logs"): Allow``."""
     sid = f' (Sid "{d.sid}")' if d.sid else ""
     return f'{d.policy_type} policy "{d.policy}" statement {d.statement_index}{sid}: {d.effect}'
+
+
+# ------------------------------------------------------------------------------------------ explanation
+
+_GRANT_WORDS = {
+    Grant.ACCOUNT: "names the account, which only delegates to identity policies",
+    Grant.ROLE: "names the role (limited by the session's boundary and session policy)",
+    Grant.CALLER: "names the caller directly",
+}
+
+
+def grant_words(grant: Grant) -> str:
+    """``names the role (limited by the session's boundary and session policy)``, ..."""
+    return _GRANT_WORDS[grant]
+
+
+def pattern_text(m: ElementMatch, i: int) -> str:
+    """Pattern ``i`` of an element as the policy wrote it: ``"lambda:Invoke*"``, ``{"AWS": "arn:..."}``,
+    ``"*"`` (a bare principal wildcard)."""
+    value = m.patterns[i]
+    if not m.principal_keys:
+        return f'"{value}"'
+    key = m.principal_keys[i]
+    return '"*"' if key == "*" else f'{{"{key}": "{value}"}}'
+
+
+def _listed(m: ElementMatch) -> str:
+    return ", ".join([pattern_text(m, i) for i in range(len(m.patterns))])
+
+
+def element_words(m: ElementMatch) -> str:
+    """One element's match in a sentence: ``"lambda:InvokeFunction" matches "lambda:Invoke*"``,
+    ``"arn:...:role/r" matches none of {"Service": "sns.amazonaws.com"}``, ..."""
+    reason = m.reason
+    name = m.element.value
+    value = f'"{m.value}"'
+    if reason is MatchReason.MATCHES:
+        assert m.hit is not None
+        hit = pattern_text(m, m.hit)
+        if m.element is Element.PRINCIPAL:
+            grant = m.grant
+            words = "matches" if grant is None or grant is Grant.CALLER else grant_words(grant)
+            return f"{value} matches {hit} ({words})"
+        return f"{value} matches {hit}"
+    if reason is MatchReason.MATCHES_NONE:
+        return f"{value} matches none of {_listed(m)}"
+    if reason is MatchReason.EXCLUDED:
+        if m.element is Element.NOT_PRINCIPAL:
+            return f"{value} is excluded by NotPrincipal {_listed(m)}"
+        assert m.hit is not None
+        return f"{value} is excluded by {name} {pattern_text(m, m.hit)}"
+    if reason is MatchReason.NOT_LISTED:
+        return f"{value} is not among {name} {_listed(m)}"
+    if reason is MatchReason.NOT_EXEMPTED:
+        why = "not every identity of the caller (session, role, account) is listed"
+        return f"{value} is not exempted by NotPrincipal {_listed(m)} ({why})"
+    if reason is MatchReason.BOUNDARY_NOT_EXEMPT:
+        why = "a Deny with NotPrincipal always applies to a principal with a permissions boundary"
+        return f"{value} is not exempted by NotPrincipal {_listed(m)} ({why})"
+    if reason is MatchReason.NOT_PRINCIPAL_WITH_ALLOW:
+        return (
+            "NotPrincipal with Allow is not supported by AWS, which gives no rule for it (older "
+            "pages said it grants everyone not listed): read as granting no one"
+        )
+    return "the statement has no Principal element, so it grants no one"
+
+
+_LAYER_NAMES = {
+    LayerKind.AUTHENTICATION: "authentication",
+    LayerKind.EXPLICIT_DENY: "explicit deny",
+    LayerKind.SCP: "SCPs",
+    LayerKind.RCP: "RCPs",
+    LayerKind.RESOURCE: "resource",
+    LayerKind.IDENTITY: "identity",
+    LayerKind.BOUNDARY: "boundary",
+    LayerKind.SESSION: "session",
+    LayerKind.DECISION: "decision",
+}
+
+
+def layer_name(layer: LayerExplanation) -> str:
+    """``explicit deny``, ``SCP level 2``, ``SCPs`` (all levels), ``resource``, ``decision``, ..."""
+    kind = layer.kind
+    if layer.level is not None and kind in (LayerKind.SCP, LayerKind.RCP):
+        return f"{kind.value.upper()} level {layer.level}"
+    return _LAYER_NAMES[kind]

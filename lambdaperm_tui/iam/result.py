@@ -100,13 +100,99 @@ class DecidingStatement:
         }
 
 
+class Element(str, enum.Enum):
+    """The statement element an ``ElementMatch`` is about (IAM JSON policy elements; conditions are
+    ``ConditionMatch``)."""
+
+    ACTION = "Action"
+    NOT_ACTION = "NotAction"
+    RESOURCE = "Resource"
+    NOT_RESOURCE = "NotResource"
+    PRINCIPAL = "Principal"
+    NOT_PRINCIPAL = "NotPrincipal"
+
+
+class MatchReason(str, enum.Enum):
+    """Why an element matched the request or did not (``ElementMatch.reason``).
+
+    ``MATCHES``: Action/Resource/Principal, the value matches ``patterns[hit]``;
+    ``MATCHES_NONE``: Action/Resource/Principal, it matches none of ``patterns``;
+    ``EXCLUDED``: NotAction/NotResource, ``patterns[hit]`` excludes the value; NotPrincipal, every
+    identity the caller is checked as is listed (the caller is exempt);
+    ``NOT_LISTED``: NotAction/NotResource, no pattern matches (the element matches);
+    ``NOT_EXEMPTED``: a Deny's NotPrincipal does not list every identity of the caller (it applies);
+    ``BOUNDARY_NOT_EXEMPT``: a Deny's NotPrincipal always applies to a user or role with a permissions
+    boundary;
+    ``NOT_PRINCIPAL_WITH_ALLOW``: an Allow with NotPrincipal, which AWS does not support (read as
+    granting no one);
+    ``NO_PRINCIPAL``: a resource-policy statement without a Principal element grants no one.
+    """
+
+    MATCHES = "matches"
+    MATCHES_NONE = "matches-none"
+    EXCLUDED = "excluded"
+    NOT_LISTED = "not-listed"
+    NOT_EXEMPTED = "not-exempted"
+    BOUNDARY_NOT_EXEMPT = "boundary-not-exempt"
+    NOT_PRINCIPAL_WITH_ALLOW = "not-principal-with-allow"
+    NO_PRINCIPAL = "no-principal"
+
+
+class Grant(str, enum.Enum):
+    """How a resource-policy Principal entry names the caller, which decides what limits the grant
+    (IAM evaluation logic, same account): ``CALLER`` names it directly (not limited by a boundary or
+    session policy); ``ROLE`` names the role of a role session (or the user who federated a session):
+    limited by the session's boundary and session policy; ``ACCOUNT`` names the account, which only
+    delegates to the account's identity policies."""
+
+    CALLER = "caller"
+    ROLE = "role"
+    ACCOUNT = "account"
+
+
 @dataclass(frozen=True, slots=True)
 class ElementMatch:
-    """Whether one element (Action, Resource, Principal, ...) of a statement matched, and why."""
+    """Whether one element (Action, Resource, Principal, ...) of a statement matched, and why.
 
-    element: str  # "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal"
+    ``value`` is the request's side (the action, the resource ARN, the principal as given);
+    ``patterns`` the element's values as written (for Principal/NotPrincipal each entry's value, with
+    its key in ``principal_keys``: ``AWS``, ``Service``, ``Federated``, ``CanonicalUser``, or ``*`` for
+    a bare ``"*"``); ``hit`` the index of the pattern that matched or excluded; ``grant`` how a matching
+    Principal entry names the caller. English for it: ``render.element_words`` (not in the JSON: programs
+    read the fields).
+    """
+
+    element: Element
     matched: bool
-    detail: str  # e.g. 'lambda:invokefunction matches "lambda:Invoke*"'
+    reason: MatchReason
+    value: str
+    patterns: tuple[str, ...]
+    hit: int | None = None
+    principal_keys: tuple[str, ...] = ()
+    grant: Grant | None = None
+
+    @property
+    def pattern(self) -> str | None:
+        """The pattern that matched or excluded the value (``patterns[hit]``), if one did."""
+        return None if self.hit is None else self.patterns[self.hit]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"element", "matched", "reason", "value", "patterns", "hit"}``, and for Principal and
+        NotPrincipal ``"principal_keys"`` and ``"grant"`` (``render.element_words`` writes the same in a
+        sentence)."""
+        body = {
+            "element": _ELEMENT_VALUES[self.element],
+            "matched": self.matched,
+            "reason": _REASON_VALUES[self.reason],
+            "value": self.value,
+            "patterns": list(self.patterns),
+            "hit": self.hit,
+        }
+        if self.element in _PRINCIPAL_ELEMENTS:
+            grant = self.grant
+            body["principal_keys"] = list(self.principal_keys)
+            body["grant"] = None if grant is None else _GRANT_VALUES[grant]
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,13 +236,65 @@ class PolicyExplanation:
     statements_not_matching_action: int | None = None
 
 
+class LayerKind(str, enum.Enum):
+    """The layers of the evaluation, in the order the explanation lists them."""
+
+    AUTHENTICATION = "authentication"  # the request was refused before any policy (analysis layer)
+    EXPLICIT_DENY = "explicit-deny"
+    SCP = "scp"  # with ``LayerExplanation.level``; without one: SCPs as a whole (none, not applicable)
+    RCP = "rcp"
+    RESOURCE = "resource"
+    IDENTITY = "identity"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    DECISION = "decision"
+
+
+class Verdict(str, enum.Enum):
+    """What one layer said. The ``decision`` layer's verdict is the decision itself."""
+
+    ALLOWS = "allows"
+    DENIES = "denies"
+    NO_ALLOW = "no Allow"
+    NO_DENY = "no Deny"
+    NONE = "none"  # the layer has no policy
+    NOT_APPLICABLE = "not applicable"
+    ALLOWED = "allowed"
+    EXPLICIT_DENY = "explicit_deny"
+    IMPLICIT_DENY = "implicit_deny"
+    CONDITIONAL = "conditional"
+
+    @property
+    def blocks(self) -> bool:
+        """True for the verdicts that stop a request at their layer (a Deny, or no Allow)."""
+        return self is Verdict.DENIES or self is Verdict.NO_ALLOW
+
+
 @dataclass(frozen=True, slots=True)
 class LayerExplanation:
     """One layer of the evaluation (explicit deny, SCPs, RCPs, resource, identity, boundary, session)."""
 
-    layer: str
-    verdict: str  # short words: "allows", "denies", "no Allow", "not applicable", ...
+    kind: LayerKind
+    verdict: Verdict
     note: str  # a sentence, e.g. "no SCP at level 2 allows lambda:InvokeFunction"
+    level: int | None = None  # SCP/RCP level (0 = root)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"layer", "kind", "level", "verdict", "note"}``; ``layer`` is ``render.layer_name``."""
+        from .render import layer_name
+
+        return self.json_with_name(layer_name(self))
+
+    def json_with_name(self, name: str) -> dict[str, Any]:
+        """``to_json`` with the layer's name already written (a caller converting many layers imports
+        the renderer once)."""
+        return {
+            "layer": name,
+            "kind": _KIND_VALUES[self.kind],
+            "level": self.level,
+            "verdict": _VERDICT_VALUES[self.verdict],
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +313,7 @@ class Explanation:
         was a sizeable share of the time.
         """
         policies: list[dict[str, Any]] = []
+        to_json = ElementMatch.to_json
         for p in self.policies:
             statements: list[dict[str, Any]] = []
             for s in p.statements:
@@ -198,10 +337,7 @@ class Explanation:
                         "effect": s.effect,
                         "applies": s.applies,
                         "deciding": s.deciding,
-                        "elements": [
-                            {"element": e.element, "matched": e.matched, "detail": e.detail}
-                            for e in s.elements
-                        ],
+                        "elements": [to_json(e) for e in s.elements],
                         "conditions": conditions,
                     }
                 )
@@ -214,11 +350,24 @@ class Explanation:
             if p.statements_not_matching_action is not None:
                 body["statements_not_matching_action"] = p.statements_not_matching_action
             policies.append(body)
+        from .render import layer_name
+
         return {
             "summary": self.summary,
-            "layers": [{"layer": x.layer, "verdict": x.verdict, "note": x.note} for x in self.layers],
+            "layers": [x.json_with_name(layer_name(x)) for x in self.layers],
             "policies": policies,
         }
+
+
+# Enum values for the JSON forms, looked up (``.value`` is a property, several times slower, and a
+# ``--json`` batch reads thousands per result). ``result_json_text`` writes a member directly: each is
+# a ``str`` whose text is its value.
+_ELEMENT_VALUES = {m: m.value for m in Element}
+_PRINCIPAL_ELEMENTS = frozenset({Element.PRINCIPAL, Element.NOT_PRINCIPAL})
+_REASON_VALUES = {m: m.value for m in MatchReason}
+_GRANT_VALUES = {m: m.value for m in Grant}
+_KIND_VALUES = {m: m.value for m in LayerKind}
+_VERDICT_VALUES = {m: m.value for m in Verdict}
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,8 +454,15 @@ def result_json_text(result: Result) -> str:
     e = result.explanation
     if e is None:
         return head + "null}"
+    from .render import layer_name
+
     layers = ",".join(
-        [f'{{"layer":{q(x.layer)},"verdict":{q(x.verdict)},"note":{q(x.note)}}}' for x in e.layers]
+        [
+            f'{{"layer":{q(layer_name(x))},"kind":{q(x.kind)},'
+            f'"level":{"null" if x.level is None else f"{x.level:d}"},'
+            f'"verdict":{q(x.verdict)},"note":{q(x.note)}}}'
+            for x in e.layers
+        ]
     )
     policies: list[str] = []
     for p in e.policies:
@@ -315,7 +471,14 @@ def result_json_text(result: Result) -> str:
             elements = ",".join(
                 [
                     f'{{"element":{q(m.element)},"matched":{_TRUE if m.matched else _FALSE},'
-                    f'"detail":{q(m.detail)}}}'
+                    f'"reason":{q(m.reason)},"value":{q(m.value)},"patterns":{_array(m.patterns)},'
+                    f'"hit":{"null" if m.hit is None else f"{m.hit:d}"}'
+                    + (
+                        f',"principal_keys":{_array(m.principal_keys)},'
+                        f'"grant":{"null" if m.grant is None else q(m.grant)}}}'
+                        if m.element in _PRINCIPAL_ELEMENTS
+                        else "}"
+                    )
                     for m in s.elements
                 ]
             )
@@ -344,6 +507,25 @@ def result_json_text(result: Result) -> str:
 
 
 _TRUE, _FALSE = "true", "false"
+
+# JSON arrays of strings, per tuple (keyed by identity, the tuple kept beside its text so the key cannot
+# be reused): the engine shares one tuple of pattern texts between every explanation of a statement, so
+# a batch writes the same arrays again and again.
+_ARRAYS: dict[int, tuple[tuple[str, ...], str]] = {}
+_ARRAYS_LIMIT = 65536
+
+
+def _array(values: tuple[str, ...]) -> str:
+    if not values:
+        return "[]"
+    cached = _ARRAYS.get(id(values))
+    if cached is not None and cached[0] is values:
+        return cached[1]
+    text = f"[{','.join([_q(v) for v in values])}]"
+    if len(_ARRAYS) >= _ARRAYS_LIMIT:
+        _ARRAYS.clear()
+    _ARRAYS[id(values)] = (values, text)
+    return text
 
 
 def _opt(text: str | None) -> str:

@@ -18,7 +18,8 @@ import pytest
 from lambdaperm_tui.iam import Decision, PolicySet, Request, evaluate, parse_policy, parse_principal
 from lambdaperm_tui.iam.errors import InputError
 from lambdaperm_tui.iam.policy import Policy
-from lambdaperm_tui.iam.result import BlockedBy, WarningCode
+from lambdaperm_tui.iam.render import element_words
+from lambdaperm_tui.iam.result import BlockedBy, MatchReason, WarningCode
 from lambdaperm_tui.iam.scenario import load_scenario
 
 DOCS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
@@ -185,4 +186,7 @@ def test_allow_with_not_principal_is_answered_with_a_warning() -> None:
         for e in s.elements
         if e.element == "NotPrincipal"
     ]
-    assert "not supported" in element.detail and "older" in element.detail
+    assert element.reason is MatchReason.NOT_PRINCIPAL_WITH_ALLOW and not element.matched
+    assert element.patterns == (USER,) and element.principal_keys == ("AWS",)
+    words = element_words(element)
+    assert "not supported" in words and "older" in words

@@ -16,7 +16,18 @@ from hypothesis import strategies as st
 
 from lambdaperm_tui.iam import Decision, PolicySet, Request, evaluate, parse_policy, parse_principal
 from lambdaperm_tui.iam.policy import Policy
-from lambdaperm_tui.iam.result import Explanation, LayerExplanation, StatementExplanation, result_json_text
+from lambdaperm_tui.iam.render import element_words, layer_name
+from lambdaperm_tui.iam.result import (
+    Element,
+    Explanation,
+    Grant,
+    LayerExplanation,
+    LayerKind,
+    MatchReason,
+    StatementExplanation,
+    Verdict,
+    result_json_text,
+)
 
 A = "111122223333"
 B = "444455556666"
@@ -34,7 +45,7 @@ def req(principal: str = ROLE, **kw: Any) -> Request:
 
 
 def layer(expl: Explanation, name: str) -> LayerExplanation:
-    return next(x for x in expl.layers if x.layer == name)
+    return next(x for x in expl.layers if layer_name(x) == name)
 
 
 def statement(expl: Explanation, policy: str, index: int) -> StatementExplanation:
@@ -70,12 +81,32 @@ def test_allowed_explanation_lists_every_policy_statement_and_match() -> None:
     s0 = statement(e, "orders-api/inline/invoke", 0)
     assert not s0.applies and not s0.deciding
     assert s0.elements[0].element == "Action" and not s0.elements[0].matched
-    assert s0.elements[0].detail == '"lambda:InvokeFunction" matches none of "s3:GetObject"'
+    a0 = s0.elements[0]
+    assert (a0.reason, a0.value, a0.patterns, a0.hit) == (
+        MatchReason.MATCHES_NONE,
+        INVOKE,
+        ("s3:GetObject",),
+        None,
+    )
+    assert element_words(a0) == '"lambda:InvokeFunction" matches none of "s3:GetObject"'
     s1 = statement(e, "orders-api/inline/invoke", 1)
     assert s1.applies and s1.deciding and s1.sid == "Invoke"
     assert [(x.element, x.matched) for x in s1.elements] == [("Action", True), ("Resource", True)]
-    assert s1.elements[0].detail == '"lambda:InvokeFunction" matches "lambda:Invoke*"'
-    assert s1.elements[1].detail == (f'"{FN}" matches "arn:aws:lambda:us-east-1:{A}:function:billing:*"')
+    a1, r1 = s1.elements
+    assert (a1.element, a1.reason, a1.patterns, a1.hit, a1.pattern) == (
+        Element.ACTION,
+        MatchReason.MATCHES,
+        ("lambda:Get*", "lambda:Invoke*"),
+        1,
+        "lambda:Invoke*",
+    )
+    assert element_words(a1) == '"lambda:InvokeFunction" matches "lambda:Invoke*"'
+    assert (r1.element, r1.value, r1.pattern) == (
+        Element.RESOURCE,
+        FN,
+        f"arn:aws:lambda:us-east-1:{A}:function:billing:*",
+    )
+    assert element_words(r1) == (f'"{FN}" matches "arn:aws:lambda:us-east-1:{A}:function:billing:*"')
     (c,) = s1.conditions
     assert (c.operator, c.key, c.policy_values, c.request_values, c.matched) == (
         "IpAddress",
@@ -90,7 +121,8 @@ def test_allowed_explanation_lists_every_policy_statement_and_match() -> None:
         ("identity", "orders-api/inline/invoke", 1, "Invoke", "Allow"),
         ("scp", "FullAWSAccess", 0, None, "Allow"),
     ]
-    assert layer(e, "SCP level 1").verdict == "allows"
+    scp1 = layer(e, "SCP level 1")
+    assert (scp1.kind, scp1.level, scp1.verdict) == (LayerKind.SCP, 1, Verdict.ALLOWS)
     assert e.summary == "allowed: an identity policy allows"
     json.dumps(r.to_json())  # JSON-ready
 
@@ -119,7 +151,8 @@ def test_boundary_note() -> None:
     r = evaluate(req(), PolicySet(identity=(FULL,), boundary=boundary))
     assert r.decision is Decision.IMPLICIT_DENY
     assert r.explanation is not None
-    assert layer(r.explanation, "boundary").verdict == "no Allow"
+    assert layer(r.explanation, "boundary").verdict is Verdict.NO_ALLOW
+    assert layer(r.explanation, "boundary").verdict.blocks
     assert layer(r.explanation, "boundary").note == "boundary has no Allow for lambda:InvokeFunction"
 
 
@@ -129,8 +162,14 @@ def test_cross_account_note() -> None:
     assert r.explanation is not None
     assert "cross-account: the resource policy allows but no identity policy does" in r.explanation.summary
     principal = statement(r.explanation, "billing:prod", 0).elements[2]
-    assert principal.element == "Principal" and principal.matched
-    assert f'{{"AWS": "{B}"}}' in principal.detail
+    assert principal.element is Element.PRINCIPAL and principal.matched
+    assert (principal.patterns, principal.principal_keys, principal.hit, principal.grant) == (
+        (B,),
+        ("AWS",),
+        0,
+        Grant.ACCOUNT,
+    )
+    assert f'{{"AWS": "{B}"}}' in element_words(principal)
 
 
 def test_explicit_deny_decided_by_lists_the_matching_denies() -> None:
@@ -146,7 +185,7 @@ def test_explicit_deny_decided_by_lists_the_matching_denies() -> None:
         ("identity", "guardrail", "NoProd", "Deny"),
     ]
     assert r.explanation is not None
-    assert layer(r.explanation, "explicit deny").verdict == "denies"
+    assert layer(r.explanation, "explicit deny").verdict is Verdict.DENIES
     assert statement(r.explanation, "guardrail", 0).deciding
 
 
@@ -167,7 +206,14 @@ def test_resource_grant_decided_by_and_principal_detail() -> None:
     assert [(d.policy_type, d.sid) for d in r.decided_by] == [("resource", "role")]
     assert r.explanation is not None
     s0 = statement(r.explanation, "billing:prod", 0)
-    assert s0.elements[2].detail == f'"{ROLE}" matches none of {{"Service": "sns.amazonaws.com"}}'
+    p0 = s0.elements[2]
+    assert (p0.reason, p0.value, p0.patterns, p0.principal_keys) == (
+        MatchReason.MATCHES_NONE,
+        ROLE,
+        ("sns.amazonaws.com",),
+        ("Service",),
+    )
+    assert element_words(p0) == f'"{ROLE}" matches none of {{"Service": "sns.amazonaws.com"}}'
     assert "limited by the session's boundary" in layer(r.explanation, "resource").note
 
 

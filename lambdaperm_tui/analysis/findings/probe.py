@@ -19,7 +19,7 @@ from typing import Any
 
 from ...iam.errors import InputError
 from ...iam.evaluate import evaluate
-from ...iam.result import ConditionTerm, DecidingStatement, Decision, EngineWarning
+from ...iam.result import ConditionTerm, DecidingStatement, Decision, EngineWarning, LayerKind
 from ...iam.scenario import ScenarioLoader, load_scenario
 from ...inventory.model import Inventory
 from ..resolve import simulate
@@ -204,7 +204,7 @@ class Prober:
             if (
                 check.result.explanation is not None
                 and check.result.explanation.layers[:1]
-                and (check.result.explanation.layers[0].layer == "authentication")
+                and (check.result.explanation.layers[0].kind is LayerKind.AUTHENTICATION)
             ):
                 # Rejected before any policy (an unsigned request to an AWS_IAM URL): nothing to replay.
                 continue

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from ...iam.render import layer_name
 from ...inventory.text import inert
 from ..explain import condition_full, condition_label, element_full, element_label, short_arns
 from ..render import DECIDING_MARK, inert_label, plain
@@ -71,8 +72,8 @@ def fill_explanation(
     add_leaf(node, plain(expl.summary))
     layers = node.add(Text("Evaluation layers", style="bold"), expand=layers_open)
     for layer in expl.layers:
-        line = plain(f"{layer.layer}: ", "bold")
-        line.append(inert(layer.verdict))
+        line = plain(f"{layer_name(layer)}: ", "bold")
+        line.append(layer.verdict.value)
         if layer.note:
             line.append(f" — {inert(layer.note)}", style="dim")
         add_leaf(layers, line)
@@ -113,8 +114,8 @@ def fill_explanation(
             for el in st.elements:
                 add_leaf(
                     snode,
-                    element_label(el.element, el.matched, el.detail, account),
-                    element_full(el.element, el.matched, el.detail),
+                    element_label(el, account),
+                    element_full(el),
                 )
             for c in st.conditions:
                 add_leaf(snode, condition_label(c, account), condition_full(c))
