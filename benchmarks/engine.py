@@ -19,8 +19,11 @@ Printed figures:
    a request does not give is open, so answers that hinge on one are conditional), next to the closed
    answer (target: at most 3x);
 2. the wall time of ``python -m lambdaperm_tui simulate --scenario batch.jsonl --json`` over 2,000
-   scenarios (process start included; median of several runs), next to baselines measured in the same
-   run: ``python -c pass`` and json-parsing the batch file alone in a fresh interpreter.
+   scenarios (heavy: 40 roles' policies reused; light: a CI check's shape; diverse: every scenario its
+   own policies, so nothing parsed is reused; process start included; median of several runs), next to
+   baselines measured in the same run: ``python -c pass`` and json-parsing the batch file alone in a
+   fresh interpreter;
+3. with ``--iam-simulate DIR``: iam-simulate's batch on the same files, and how often it decides alike.
 """
 
 from __future__ import annotations
@@ -510,12 +513,21 @@ def bench_shared_parse(quick: bool) -> None:
 # -- 2. the CLI batch ----------------------------------------------------------------------------
 
 
-def make_batch(path: Path, n: int = 2000, *, light: bool = False) -> dict[str, float]:
+BatchKind = Literal["heavy", "light", "diverse"]
+BATCH_KINDS: tuple[BatchKind, ...] = ("heavy", "light", "diverse")
+
+
+def make_batch(path: Path, n: int = 2000, *, kind: BatchKind = "heavy") -> dict[str, float]:
     """2,000 scenarios: 40 roles, each with 1-4 identity policies (5-30 statements), some boundaries,
     3 SCP levels, Lambda resource policies for Lambda requests, and a request context.
 
     ``light``: the shape of a typical CI policy check instead: one identity policy of 3-8 statements,
-    the resource policy, one SCP level."""
+    the resource policy, one SCP level. ``diverse``: every scenario has its own policies (nothing for
+    a cache to reuse): 1-3 identity policies of 5-15 statements drawn afresh, its own resource policy,
+    the 3 SCP levels (an organization's, the same for every request)."""
+    if kind == "diverse":
+        return _make_diverse_batch(path, n)
+    light = kind == "light"
     w = Workload(SEED + 1)
     roles: list[dict[str, Any]] = []
     for i in range(40):
@@ -566,6 +578,33 @@ def make_batch(path: Path, n: int = 2000, *, light: bool = False) -> dict[str, f
     return {"bytes": float(len(text)), "lines": float(len(lines))}
 
 
+def _make_diverse_batch(path: Path, n: int) -> dict[str, float]:
+    w = Workload(SEED + 3)
+    scps = w.scps()
+    lines = []
+    for i in range(n):
+        team = TEAMS[i % len(TEAMS)]
+        principal = f"arn:aws:iam::{ACCOUNT}:role/{team}-svc-{i}"
+        identity = [
+            {"name": f"{team}-svc-{i}/p{j}", "document": w.policy_document(w.rng.randint(5, 15))}
+            for j in range(w.rng.randint(1, 3))
+        ]
+        fields = w.request_fields(principal, [p["document"] for p in identity])
+        scenario: dict[str, Any] = dict(fields)
+        scenario["identity_policies"] = identity
+        scenario["permissions_boundary"] = (
+            {"name": "boundary", "document": w.boundary()} if i % 4 == 0 else None
+        )
+        scenario["scps"] = scps
+        if fields["action"].startswith("lambda:") and ":function:" in fields["resource"]:
+            fn = ":".join(fields["resource"].split(":")[:7])
+            scenario["resource_policy"] = {"name": fn.rsplit(":", 1)[-1], "document": w.resource_policy(fn)}
+        lines.append(json.dumps(scenario))
+    text = "\n".join(lines) + "\n"
+    path.write_text(text)
+    return {"bytes": float(len(text)), "lines": float(len(lines))}
+
+
 def wall(cmd: list[str], runs: int, ok: tuple[int, ...] = (0, 1)) -> tuple[float, list[float]]:
     """Median wall time of ``cmd`` over ``runs`` runs (and the runs). Also records the median CPU time
     (user + system) of the child in ``LAST_CPU``: on a shared machine it varies far less than wall time.
@@ -592,21 +631,26 @@ LAST_CPU = [0.0]
 EXPLAIN_MODES = ("relevant", "full", "summary", "none")
 
 
-def bench_batch(quick: bool, keep: Path | None = None) -> None:
+def bench_batch(quick: bool, keep: Path | None = None, kinds: tuple[BatchKind, ...] = BATCH_KINDS) -> None:
     # An installed package has its bytecode compiled (pip does it); a source tree run with
     # PYTHONDONTWRITEBYTECODE=1 would otherwise recompile every module in every run (~30-90 ms here).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "lambdaperm_tui")], check=True)
     print("  bytecode compiled ahead (as in an installed package)")
-    for light in (False, True):
-        print("  -- light batch (typical CI check) --" if light else "  -- heavy batch --")
-        _bench_batch(quick, light=light, keep=keep)
+    titles = {
+        "heavy": "heavy batch",
+        "light": "light batch (typical CI check)",
+        "diverse": "diverse batch (every scenario its own policies)",
+    }
+    for kind in kinds:
+        print(f"  -- {titles[kind]} --")
+        _bench_batch(quick, kind=kind, keep=keep)
 
 
-def _bench_batch(quick: bool, *, light: bool, keep: Path | None = None) -> None:
+def _bench_batch(quick: bool, *, kind: BatchKind, keep: Path | None = None) -> None:
     runs = 3 if quick else 7
     with tempfile.TemporaryDirectory() as tmp:
-        batch = (keep or Path(tmp)) / ("light.jsonl" if light else "heavy.jsonl")
-        info = make_batch(batch, light=light)
+        batch = (keep or Path(tmp)) / f"{kind}.jsonl"
+        info = make_batch(batch, kind=kind)
         py = sys.executable
         print(
             f"  batch file: {int(info['lines'])} scenarios, {info['bytes'] / 1e6:.1f} MB "
@@ -689,15 +733,15 @@ _IAM_SIMULATE_DECISIONS = {
 }
 
 
-def bench_iam_simulate(directory: Path, quick: bool) -> None:
+def bench_iam_simulate(directory: Path, quick: bool, kinds: tuple[BatchKind, ...] = BATCH_KINDS) -> None:
     """Time iam-simulate on the same batches, in the same run, and compare its decisions with ours."""
     script = directory / "lambdaperm_bench.mjs"
     script.write_text(IAM_SIMULATE_SCRIPT)
     runs = 3 if quick else 5
     with tempfile.TemporaryDirectory() as tmp:
-        for light in (False, True):
+        for kind in kinds:
             batch = Path(tmp) / "batch.jsonl"
-            make_batch(batch, light=light)
+            make_batch(batch, kind=kind)
             theirs_cmd = ["node", str(script), str(batch)]
             ours_cmd = [
                 sys.executable,
@@ -727,7 +771,7 @@ def bench_iam_simulate(directory: Path, quick: bool) -> None:
                 else:
                     service = json.loads(line)["action"].split(":")[0]
                     differ[service] = differ.get(service, 0) + 1
-            label = "light" if light else "heavy"
+            label = kind
             print(
                 f"  {label}: iam-simulate wall {theirs_t * 1000:.0f} ms (CPU {theirs_cpu * 1000:.0f}) vs "
                 f"ours "
@@ -749,6 +793,12 @@ def main() -> None:
     )
     parser.add_argument("--batch-only", action="store_true", help="only the CLI batch (part 2)")
     parser.add_argument(
+        "--batch",
+        choices=BATCH_KINDS,
+        action="append",
+        help="only these batches (repeat; default: all of heavy, light, diverse)",
+    )
+    parser.add_argument(
         "--keep",
         metavar="DIR",
         type=Path,
@@ -758,9 +808,13 @@ def main() -> None:
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
     print(f"lambdaperm-tui engine benchmark (seed {SEED}, Python {sys.version.split()[0]})")
+    kinds = tuple(args.batch or BATCH_KINDS)
     if args.batch_only:
         print("2. CLI batch of 2,000 scenarios in one process")
-        bench_batch(args.quick, args.keep)
+        bench_batch(args.quick, args.keep, kinds)
+        if args.iam_simulate:
+            print("3. iam-simulate (Node.js) on the same batches, same run")
+            bench_iam_simulate(args.iam_simulate, args.quick, kinds)
         return
     print(
         "1. single decisions, one role with 10 identity policies + boundary + 3 SCP levels + resource policy"
@@ -807,10 +861,10 @@ def main() -> None:
     print("1c. parsing documents shared by many roles vs distinct documents")
     bench_shared_parse(args.quick)
     print("2. CLI batch of 2,000 scenarios in one process")
-    bench_batch(args.quick, args.keep)
+    bench_batch(args.quick, args.keep, kinds)
     if args.iam_simulate:
         print("3. iam-simulate (Node.js) on the same batches, same run")
-        bench_iam_simulate(args.iam_simulate, args.quick)
+        bench_iam_simulate(args.iam_simulate, args.quick, kinds)
 
 
 if __name__ == "__main__":

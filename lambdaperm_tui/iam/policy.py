@@ -94,11 +94,16 @@ class ActionPattern:
     text: str
     value: str = field(compare=False)  # the pattern lowercased
     glob: Wildcard | None = field(compare=False, default=None, repr=False)
+    # The service prefix when it is fixed text (``lambda`` for ``lambda:Get*``), else None.
+    service: str | None = field(compare=False, default=None, repr=False)
 
     @staticmethod
     def compile(text: str) -> ActionPattern:
         """Read a pattern (callers validate its shape first)."""
-        return ActionPattern(text, text.lower())
+        value = text.lower()
+        svc, colon, _ = value.partition(":")
+        fixed = svc if colon and "*" not in svc and "?" not in svc else None
+        return ActionPattern(text, value, service=fixed)
 
     def matches(self, action_lower: str) -> bool:
         """True when the (already lowercased) action matches this pattern."""
@@ -107,14 +112,6 @@ class ActionPattern:
             glob = wildcard(self.value)
             object.__setattr__(self, "glob", glob)
         return glob.matches(action_lower)
-
-    @property
-    def service(self) -> str | None:
-        """The service prefix when it is fixed text (``lambda`` for ``lambda:Get*``), else None."""
-        svc, colon, _ = self.value.partition(":")
-        if not colon or "*" in svc or "?" in svc:
-            return None
-        return svc
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,29 +283,27 @@ class Policy:
     outcomes: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False, init=False)
 
     def __post_init__(self) -> None:
-        by_service: dict[str, list[Statement]] = {}
-        any_service: list[Statement] = []
-        for st in self.statements:
-            services = st.services
-            if services is None:
-                any_service.append(st)
-            else:
-                for svc in services:
-                    by_service.setdefault(svc, []).append(st)
         # Each bucket holds its own statements plus the any-service ones, in document order, so one
-        # dictionary lookup yields every statement that can match a request's action.
-        merged = {
-            svc: tuple(sorted(set(sts) | set(any_service), key=lambda s: s.index))
-            for svc, sts in by_service.items()
-        }
-        object.__setattr__(self, "_by_service", merged)
-        object.__setattr__(self, "_any_service", tuple(any_service))
+        # dictionary lookup yields every statement that can match a request's action. Built in one
+        # pass in document order (no set of statements: hashing a statement hashes all its patterns).
+        services = [st.services for st in self.statements]
+        merged: dict[str, list[Statement]] = {svc: [] for svcs in services if svcs for svc in svcs}
+        any_service: list[Statement] = []
         variables = self.variables
-        object.__setattr__(
-            self,
-            "context_free",
-            not any(st.conditions or (variables and st.resource_variables) for st in self.statements),
-        )
+        context_free = True
+        for st, svcs in zip(self.statements, services, strict=True):
+            if svcs is None:
+                any_service.append(st)
+                for bucket in merged.values():
+                    bucket.append(st)
+            else:
+                for svc in svcs:
+                    merged[svc].append(st)
+            if st.conditions or (variables and st.resource_variables):
+                context_free = False
+        object.__setattr__(self, "_by_service", {svc: tuple(sts) for svc, sts in merged.items()})
+        object.__setattr__(self, "_any_service", tuple(any_service))
+        object.__setattr__(self, "context_free", context_free)
 
     @property
     def variables(self) -> bool:
@@ -348,6 +343,8 @@ def _q(value: Any) -> str:
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if type(value) is str:
+        return (value,)  # the common case first
     if isinstance(value, str):
         values: list[Any] = [value]
     elif isinstance(value, list):
@@ -364,25 +361,56 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _actions(value: Any, where: str) -> tuple[ActionPattern, ...]:
-    texts = _string_list(value, where)
+# Patterns are immutable values (their matcher is prepared once, on first match), and policies repeat
+# the same texts ("lambda:*", "arn:aws:s3:::bucket/*") across statements and documents: one object per
+# text serves them all, validated and compiled once. Bounded.
+_PATTERNS_MAX = 65536
+_ABSENT = object()  # an element the statement does not have (None is a value JSON can give)
+_action_patterns: dict[str, ActionPattern] = {}
+_resource_patterns: dict[tuple[str, bool], ResourcePattern] = {}
+
+
+def _actions(value: Any, index: int, element: str) -> tuple[ActionPattern, ...]:
+    if type(value) is str:
+        one = _action_patterns.get(value)
+        if one is not None:
+            return (one,)
+    texts = _string_list(value, f"Statement[{index}].{element}")
     out = []
+    known = _action_patterns
     for i, t in enumerate(texts):
-        if t != "*" and not _ACTION_RE.fullmatch(t):
-            at = f"{where}[{i}]" if isinstance(value, list) else where
-            raise PolicyError(f'{at}: {_q(t)} is not "service:action" or "*"')
-        out.append(ActionPattern.compile(t))
+        pattern = known.get(t)
+        if pattern is None:
+            if t != "*" and not _ACTION_RE.fullmatch(t):
+                at = f"Statement[{index}].{element}" + (f"[{i}]" if isinstance(value, list) else "")
+                raise PolicyError(f'{at}: {_q(t)} is not "service:action" or "*"')
+            pattern = ActionPattern.compile(t)
+            if len(known) >= _PATTERNS_MAX:
+                known.clear()
+            known[t] = pattern
+        out.append(pattern)
     return tuple(out)
 
 
-def _resources(value: Any, where: str, variables: bool) -> tuple[ResourcePattern, ...]:
-    texts = _string_list(value, where)
+def _resources(value: Any, index: int, element: str, variables: bool) -> tuple[ResourcePattern, ...]:
+    known = _resource_patterns
+    if type(value) is str:
+        one = known.get((value, variables))
+        if one is not None:
+            return (one,)
+    texts = _string_list(value, f"Statement[{index}].{element}")
     out = []
     for i, t in enumerate(texts):
-        if not t:
-            at = f"{where}[{i}]" if isinstance(value, list) else where
-            raise PolicyError(f"{at}: must not be empty")
-        out.append(ResourcePattern.compile(t, variables))
+        pattern = known.get((t, variables))
+        if pattern is None:
+            if not t:
+                at = f"Statement[{index}].{element}" + (f"[{i}]" if isinstance(value, list) else "")
+                raise PolicyError(f"{at}: must not be empty")
+            pattern = ResourcePattern.compile(t, variables)
+            if len(known) >= _PATTERNS_MAX:
+                known.clear()
+            known[(t, variables)] = pattern
+        out.append(pattern)
     return tuple(out)
 
 
@@ -448,49 +476,73 @@ def _principal(value: Any, where: str) -> PrincipalSpec:
     return PrincipalSpec(tuple(entries), value)
 
 
+# Parsed Condition elements by their raw content (see _statements for why marshal's bytes are a safe
+# key): policies repeat the same few blocks (an IP range, a SecureTransport guard, a tag check).
+_conditions_cache: dict[tuple[bytes, bool], tuple[Condition, ...]] = {}
+
+
+def _conditions(raw: Any, where: str, variables: bool) -> tuple[Condition, ...]:
+    try:
+        key: tuple[bytes, bool] | None = (marshal.dumps(raw, _MARSHAL_KEY_VERSION), variables)
+    except (ValueError, RecursionError):
+        key = None  # holds a value JSON has no form for: parsed (and rejected) without caching
+    hit = _conditions_cache.get(key) if key is not None else None
+    if hit is None:
+        hit = parse_conditions(raw, where, variables=variables)
+        if key is not None:
+            if len(_conditions_cache) >= _PATTERNS_MAX:
+                _conditions_cache.clear()
+            _conditions_cache[key] = hit
+    return hit
+
+
 def _statement(obj: Any, index: int, variables: bool) -> Statement:
-    where = f"Statement[{index}]"
+    # The hot path of every parse: element paths for messages are written only when there is an error.
     if not isinstance(obj, dict):
-        raise PolicyError(f"{where}: must be an object, got {_q(obj)}")
-    for key in obj:
-        if key not in _STATEMENT_KEYS:
-            raise PolicyError(f"{where}: unknown element {_q(key)}")
-    sid = obj.get("Sid")
+        raise PolicyError(f"Statement[{index}]: must be an object, got {_q(obj)}")
+    if not _STATEMENT_KEYS.issuperset(obj):
+        key = next(k for k in obj if k not in _STATEMENT_KEYS)  # the first, in document order
+        raise PolicyError(f"Statement[{index}]: unknown element {_q(key)}")
+    get = obj.get
+    sid = get("Sid")
     if sid is not None and not isinstance(sid, str):
-        raise PolicyError(f"{where}.Sid: must be a string, got {_q(sid)}")
-    if "Effect" not in obj:
-        raise PolicyError(f'{where}.Effect: missing (must be "Allow" or "Deny")')
-    effect = obj["Effect"]
-    if effect not in ("Allow", "Deny"):
-        raise PolicyError(f'{where}.Effect: must be "Allow" or "Deny", got {_q(effect)}')
-
-    def pair(a: str, b: str, required: bool) -> None:
+        raise PolicyError(f"Statement[{index}].Sid: must be a string, got {_q(sid)}")
+    effect = get("Effect", _ABSENT)
+    if effect is not _ABSENT and effect != "Allow" and effect != "Deny":
+        raise PolicyError(f'Statement[{index}].Effect: must be "Allow" or "Deny", got {_q(effect)}')
+    if effect is _ABSENT:
+        raise PolicyError(f'Statement[{index}].Effect: missing (must be "Allow" or "Deny")')
+    # _ABSENT, not None, for a missing element: ``"Action": null`` is present, and an error.
+    action, not_action = get("Action", _ABSENT), get("NotAction", _ABSENT)
+    resource_raw, not_resource_raw = get("Resource", _ABSENT), get("NotResource", _ABSENT)
+    principal_raw, not_principal_raw = get("Principal", _ABSENT), get("NotPrincipal", _ABSENT)
+    for a, b in (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")):
         if a in obj and b in obj:
-            raise PolicyError(f"{where}: has both {a} and {b}; use one")
-        if required and a not in obj and b not in obj:
-            raise PolicyError(f"{where}.{a}: missing (a statement needs {a} or {b})")
-
-    pair("Action", "NotAction", True)
-    pair("Resource", "NotResource", False)
-    pair("Principal", "NotPrincipal", False)
+            raise PolicyError(f"Statement[{index}]: has both {a} and {b}; use one")
+    if "Action" not in obj and "NotAction" not in obj:
+        raise PolicyError(f"Statement[{index}].Action: missing (a statement needs Action or NotAction)")
     conditions: tuple[Condition, ...] = ()
     if "Condition" in obj:
-        conditions = parse_conditions(obj["Condition"], f"{where}.Condition", variables=variables)
-    resource = _resources(obj["Resource"], f"{where}.Resource", variables) if "Resource" in obj else None
+        conditions = _conditions(obj["Condition"], f"Statement[{index}].Condition", variables)
+    resource = None if resource_raw is _ABSENT else _resources(resource_raw, index, "Resource", variables)
     not_resource = (
-        _resources(obj["NotResource"], f"{where}.NotResource", variables) if "NotResource" in obj else None
+        None if not_resource_raw is _ABSENT else _resources(not_resource_raw, index, "NotResource", variables)
     )
     return Statement(
         index=index,
         sid=sid,
         effect="Allow" if effect == "Allow" else "Deny",
-        action=_actions(obj["Action"], f"{where}.Action") if "Action" in obj else None,
-        not_action=_actions(obj["NotAction"], f"{where}.NotAction") if "NotAction" in obj else None,
+        action=None if action is _ABSENT else _actions(action, index, "Action"),
+        not_action=None if not_action is _ABSENT else _actions(not_action, index, "NotAction"),
         resource=resource,
         not_resource=not_resource,
-        principal=_principal(obj["Principal"], f"{where}.Principal") if "Principal" in obj else None,
+        principal=(
+            None if principal_raw is _ABSENT else _principal(principal_raw, f"Statement[{index}].Principal")
+        ),
         not_principal=(
-            _principal(obj["NotPrincipal"], f"{where}.NotPrincipal") if "NotPrincipal" in obj else None
+            None
+            if not_principal_raw is _ABSENT
+            else _principal(not_principal_raw, f"Statement[{index}].NotPrincipal")
         ),
         conditions=conditions,
         resource_variables=any(p.variables for p in (resource or not_resource or ())),
@@ -561,14 +613,17 @@ def _parse_policy(document: Any, name: str) -> Policy:
 # Parsed statement lists by their raw content: accounts attach the same document to many roles under
 # different names (inline copies, one managed policy per role), and statements are immutable, so one
 # parse serves them all. marshal's bytes tell apart every JSON value (true from 1, 1 from 1.0, key
-# order aside), so equal keys mean equal statements.
+# order aside), so equal keys mean equal statements. Format 4 (about twice as cheap as 2: it copies ASCII
+# strings as they are) writes back-references where the parsed JSON shares objects, so equal statements
+# may give different bytes (a miss), never equal bytes for different ones (the bytes decode to the value).
+_MARSHAL_KEY_VERSION = 4
 _STATEMENTS_MAX = 8192
 _statements_cache: dict[tuple[bytes, bool], tuple[Statement, ...]] = {}
 
 
 def _statements(raw: list[Any], variables: bool) -> tuple[Statement, ...]:
     try:
-        key = (marshal.dumps(raw, 2), variables)
+        key = (marshal.dumps(raw, _MARSHAL_KEY_VERSION), variables)
     except (ValueError, RecursionError):
         key = None  # holds a value JSON has no form for: parsed (and rejected) without caching
     if key is not None:
