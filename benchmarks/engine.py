@@ -775,7 +775,7 @@ def bench_iam_simulate(directory: Path, quick: bool, kinds: tuple[BatchKind, ...
             print(
                 f"  {label}: iam-simulate wall {theirs_t * 1000:.0f} ms (CPU {theirs_cpu * 1000:.0f}) vs "
                 f"ours "
-                f"{ours_full * 1000:.0f} ms (CPU {full_cpu * 1000:.0f}) with full explanations, "
+                f"{ours_full * 1000:.0f} ms (CPU {full_cpu * 1000:.0f}) with the default --explain relevant, "
                 f"{ours_none * 1000:.0f} ms (CPU {none_cpu * 1000:.0f}) with --explain none; "
                 f"CPU ratio {theirs_cpu / full_cpu:.1f}x / {theirs_cpu / none_cpu:.1f}x; "
                 f"same decision on {agree} of {len(ours)}; differences by service: {differ or 'none'}"

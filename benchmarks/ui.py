@@ -1,7 +1,10 @@
 """Measure the explorer's time to first frame and the time until the demo account is fully loaded.
 
 Usage: ``.venv/bin/python benchmarks/ui.py [--runs N]``. Each run is a fresh interpreter (so imports
-count), running the app headless at 80x24 on ``--demo``; times are from process start. ``--huge`` opens
+count), running the app headless at 80x24 on ``--demo``; times are from process start. ``--big N``
+streams N synthetic functions and ``--roles M`` roles (default 5,000) into the app: first rows, key
+latency while loading and while filtering, who-can (first, warm, another function) and peak memory.
+``--huge`` opens
 a snapshot of huge strings instead (a 10 MB description, 100,000-character names, a 1 MB Sid): first
 frame, snapshot loaded, and the function's detail and raw JSON drawn.
 """
@@ -46,17 +49,29 @@ BIG = r"""
 import asyncio, json, sys, threading, time
 sys.path.insert(0, sys.argv[2])
 from dataclasses import replace
-from lambdaperm_tui.aws.loader import FunctionsListed, FunctionLoaded, LoadFinished, Progress
-from lambdaperm_tui.inventory.model import Function, Inventory, PolicySlot
+import resource
+from lambdaperm_tui.aws.loader import FunctionsListed, FunctionLoaded, IamLoaded, LoadFinished, Progress
+from lambdaperm_tui.inventory.model import Function, Inventory, NamedPolicy, PolicySlot, Role
+from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp
 from textual import events
 
 N = int(sys.argv[1])
+N_ROLES = int(sys.argv[3])
 A = "111122223333"
 fns = tuple(Function(arn=f"arn:aws:lambda:us-east-1:{A}:function:fn-{i:05d}", name=f"fn-{i:05d}",
                      region="us-east-1", account=A, runtime="python3.12", policy=PolicySlot(), urls=())
             for i in range(N))
-inv = Inventory(A, ("us-east-1",), "2026-01-01T00:00:00+00:00", "synthetic", functions=fns)
+sys.path.insert(0, sys.argv[2] + "/benchmarks")
+from engine import Workload
+w = Workload(7)
+# Each role: 2 inline policies of 5 statements, distinct documents (the engine benchmark's generator).
+roles = tuple(Role(arn=f"arn:aws:iam::{A}:role/role-{i:05d}", name=f"role-{i:05d}", trust_policy=PolicySlot(),
+                   inline_policies=tuple(NamedPolicy(f"p{j}", PolicySlot(document=w.policy_document(5)))
+                                         for j in range(2)))
+              for i in range(N_ROLES))
+inv = Inventory(A, ("us-east-1",), "2026-01-01T00:00:00+00:00", "synthetic", functions=fns, roles=roles,
+                scps=())
 
 def load(on_event, cancel):
     # Pages of 50 as ListFunctions returns them, then every function's details, paced like a fast account.
@@ -70,6 +85,7 @@ def load(on_event, cancel):
         if i % 50 == 0:
             on_event(Progress("functions", i, N))
             time.sleep(0.002)
+    on_event(IamLoaded(roles, (), (), ()))
     on_event(LoadFinished(inv))
     return inv
 
@@ -86,7 +102,10 @@ async def main():
                 await asyncio.sleep(0.01)
                 lags.append(time.perf_counter() - t - 0.01)
         task = asyncio.create_task(ticker())
+        first_rows = None
         while app.loaded_at is None:
+            if first_rows is None and len(app.main.pane("functions").rows_tree.root.children):
+                first_rows = time.perf_counter() - t0
             app.main.pane("functions").rows_tree.action_cursor_down()  # keep the detail view busy too
             await asyncio.sleep(0.03)
         await task
@@ -130,7 +149,17 @@ async def main():
         while shown() != want:
             await pilot.pause(0.01)
         filt = time.perf_counter() - t
-        print(json.dumps({"loaded": loaded, "samples": len(lags),
+        # who-can on one function, as the explorer asks it (backend.who_can, the WhoCanScreen's call):
+        # the first question, the same again, and another function.
+        whocan = {}
+        for label, arn in (("first", fns[0].arn), ("again", fns[0].arn), ("other", fns[-1].arn)):
+            t = time.perf_counter()
+            rows = backend.who_can(app.inventory, "lambda:InvokeFunction", arn)
+            whocan[label] = time.perf_counter() - t
+        whocan["rows"] = len(rows)
+        print(json.dumps({"loaded": loaded, "first_rows": first_rows, "whocan": whocan,
+                          "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                          "samples": len(lags),
                           "p50": lags[len(lags) // 2], "p95": lags[int(len(lags) * 0.95)], "max": lags[-1],
                           "filter_4_keys": filt, "after_last_key": after_last,
                           "typing_max_lag": max(typing_lags)}))
@@ -212,12 +241,19 @@ def huge(runs: int) -> None:
     )
 
 
-def big(n: int) -> None:
-    """Key latency while ``n`` functions stream in, and after."""
+def big(n: int, roles: int) -> None:
+    """Key latency while ``n`` functions (and ``roles`` roles) stream in, and after; who-can; memory."""
     out = subprocess.run(
-        [sys.executable, "-c", BIG, str(n), str(ROOT)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", BIG, str(n), str(ROOT), str(roles)], capture_output=True, text=True, check=True
     )
     data = json.loads(out.stdout.strip().splitlines()[-1])
+    wc = data["whocan"]
+    print(
+        f"{n} functions and {roles} roles: first rows {data['first_rows']:.2f}s after start (target < 1 s); "
+        f"who-can ({wc['rows']} rows) first {wc['first'] * 1000:.0f} ms, the same again (warm) "
+        f"{wc['again'] * 1000:.1f} ms, another function {wc['other'] * 1000:.0f} ms (target warm < 100 ms); "
+        f"peak memory {data['max_rss_mb']:.0f} MB (target < 300 MB)"
+    )
     print(
         f"{n} functions streamed and loaded in {data['loaded']:.2f}s; event loop blocked during the load: "
         f"p50 {data['p50'] * 1000:.0f} ms, p95 {data['p95'] * 1000:.0f} ms, max {data['max'] * 1000:.0f} ms "
@@ -240,6 +276,13 @@ def main() -> int:
         help="instead: key latency while N synthetic functions stream in",
     )
     parser.add_argument(
+        "--roles",
+        type=int,
+        default=5000,
+        metavar="M",
+        help="with --big: M roles (2 inline policies of 5 statements each) arrive with IAM (default 5000)",
+    )
+    parser.add_argument(
         "--huge", action="store_true", help="instead: a snapshot of huge strings (10 MB description ...)"
     )
     args = parser.parse_args()
@@ -247,7 +290,7 @@ def main() -> int:
         huge(args.runs)
         return 0
     if args.big:
-        big(args.big)
+        big(args.big, args.roles)
         return 0
     firsts, loads = [], []
     for i in range(args.runs):
