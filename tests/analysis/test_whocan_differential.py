@@ -1,6 +1,7 @@
 """who-can, as one pass over the inventory with its shared indexes and caches, answers exactly what one
-``simulate`` per candidate over a fresh copy of the inventory answers (a brute-force reference with
-nothing shared), over generated inventories: roles and users with inline, group and managed policies,
+``simulate`` per candidate over a deep copy of the inventory answers (a brute-force reference: no index,
+remembered rows or per-slot parse shared with the first; only the engine's content-keyed parse caches
+are common to both), over generated inventories: roles and users with inline, group and managed policies,
 boundaries, malformed and unreadable documents, tags, SCPs, and a resource policy naming principals.
 
 The candidates are those README.md lists for who-can (the account root, every role and user, every
@@ -181,7 +182,7 @@ def inventories(draw: st.DrawFn) -> Inventory:
 def _brute_force(
     inv: Inventory, rows: tuple[WhoCanRow, ...], action: str, resource: str, open_context: bool
 ) -> None:
-    """Every row's answer equals one ``simulate`` over a deep copy (no cache, index or parse shared)."""
+    """Every row's answer equals one ``simulate`` over a deep copy (its own index and slot parses)."""
     fresh = copy.deepcopy(inv)
     for row in rows:
         if row.kind in ("unlisted", "organization"):
