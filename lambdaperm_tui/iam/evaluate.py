@@ -52,6 +52,14 @@ Principal-derived context keys are added when the request does not give them: ``
 for other signed callers, as AWS sets it for every signed request).
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
 
+How the code follows the pages: ``_principal_case`` classifies the caller; one function per policy
+layer (``_scp_layer``, ``_rcp_layer``, ``_resource_layer``, ``_identity_layer``, ``_boundary_layer``,
+``_session_layer``) finds the statements that apply; ``_rule`` combines them, with one function per
+principal case (``_service_or_anonymous``, ``_root_user``, ``_identity_side`` for users, roles, role
+sessions and federated-user sessions, then ``_cross_account`` or ``_same_account``). The rule is
+written once over an algebra: booleans for a closed context (``_combine``, which also says why) and
+formulas over the open keys for an open one (``_open_answer``), so the two cannot drift.
+
 ``decided_by``: for ``explicit_deny`` the Deny statements that matched; for ``allowed`` the Allow
 statements that granted (identity and/or resource, whichever path granted) plus, for each layer that had
 to allow (each SCP and RCP level, the boundary, the session policy), the Allow statements that did; for
@@ -61,9 +69,10 @@ say which one blocked.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Literal, NamedTuple
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
 from .arn import parse_arn
 from .conditional import FALSE, TRUE, Formula, TooLarge, f_and, f_not, f_or, opaque, open_conditions, render
@@ -788,6 +797,10 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     ``False`` builds no explanation (the fast path for bulk questions). The decision and ``decided_by``
     are the same whatever the level. Raises ``RequestError`` when a context value is not a string,
     number, boolean or list of them, and ``ValueError`` for an unknown ``explain`` level.
+
+    The steps: who is asking (``_principal_case``), what each policy layer says (``_layer_outcomes``:
+    one function per layer), then AWS's combination rule (``_rule``, one description used for a closed
+    context by ``_combine`` and for an open one by ``_open_answer``).
     """
     if explain is True or explain is False:
         relevant = False
@@ -797,88 +810,20 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
         explain, relevant = True, True
     else:
         raise ValueError(f'explain: expected True, False, "full" or "relevant", got {explain!r}')
-    p = request.principal
-    if p.kind in IAM_PRINCIPAL_KINDS and request.action.lower() in _NO_PERMISSION_ACTIONS:
+    if request.principal.kind in IAM_PRINCIPAL_KINDS and request.action.lower() in _NO_PERMISSION_ACTIONS:
         return _no_permission_needed(request, bool(explain))
-    action = request.action
     req = _Req(request, policies.boundary is not None, relevant)
-    run = _eval_explained if explain else _eval_fast
-    memo = _memo_run
+    case = _principal_case(request)
+    outs = _layer_outcomes(case, policies, req, _eval_explained if explain else _eval_fast)
+    everything = outs.everything
 
-    is_iam = p.kind in IAM_PRINCIPAL_KINDS
-    is_root = p.kind is PrincipalKind.ROOT
-    resource_account = _request_account(request)
-    cross_account = is_iam and resource_account is not None and p.account != resource_account
-
-    scp_exempt = not is_iam or _service_linked(p)
-    scp_levels = () if scp_exempt else policies.scps
-    scp_out = [
-        [memo(run, pol, "scp", i, req, False, False) for pol in level] for i, level in enumerate(scp_levels)
-    ]
-    # RCPs may carry a Principal element (usually "*"); it is checked when present.
-    rcp_out = [
-        [run(pol, "rcp", i, req, True, False) for pol in level] for i, level in enumerate(policies.rcps)
-    ]
-    identity_applies = is_iam and not is_root
-    identity_out = (
-        [memo(run, pol, "identity", None, req, False, False) for pol in policies.identity]
-        if identity_applies
-        else []
-    )
-    boundary_out = (
-        memo(run, policies.boundary, "boundary", None, req, False, False)
-        if identity_applies and policies.boundary is not None
-        else None
-    )
-    session_out = (
-        memo(run, policies.session, "session", None, req, False, False)
-        if identity_applies and policies.session is not None
-        else None
-    )
-    resource_out = (
-        run(policies.resource, "resource", None, req, True, True) if policies.resource is not None else None
-    )
-
-    everything: list[_Outcome] = [o for lvl in scp_out for o in lvl] + [o for lvl in rcp_out for o in lvl]
-    if resource_out is not None:
-        everything.append(resource_out)
-    everything.extend(identity_out)
-    if boundary_out is not None:
-        everything.append(boundary_out)
-    if session_out is not None:
-        everything.append(session_out)
-
-    case = _Case(
-        p, action, is_iam, is_root, cross_account, scp_exempt, identity_applies, _trust_request(request)
-    )
-    combined = _combine(
-        case,
-        policies,
-        scp_out,
-        rcp_out,
-        identity_out,
-        boundary_out,
-        session_out,
-        resource_out,
-        everything,
-        explain,
-    )
+    combined = _combine(case, policies, outs, explain)
     decision, deciding, summary, layers, blocked_by = combined
     allowed_if: tuple[tuple[ConditionTerm, ...], ...] = ()
     complete = True
     if req.open_context and any(o.cond_allows or o.cond_denies for o in everything):
         decision, deciding, summary, layers, blocked_by, allowed_if, complete = _open_answer(
-            case,
-            policies,
-            combined,
-            scp_out,
-            rcp_out,
-            identity_out,
-            boundary_out,
-            session_out,
-            resource_out,
-            everything,
-            explain,
+            case, policies, combined, outs, explain
         )
     warnings = _warnings(everything, req)
     decided_by = _decided_by(deciding)
@@ -904,252 +849,11 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     return Result(decision, decided_by, explanation, allowed_if, complete, blocked_by, warnings)
 
 
-def _combine(
-    case: _Case,
-    policies: PolicySet,
-    scp_out: list[list[_Outcome]],
-    rcp_out: list[list[_Outcome]],
-    identity_out: list[_Outcome],
-    boundary_out: _Outcome | None,
-    session_out: _Outcome | None,
-    resource_out: _Outcome | None,
-    everything: list[_Outcome],
-    explain: bool,
-) -> _Combined:
-    """AWS's decision over the statements that apply (each outcome's ``allows`` and ``denies``)."""
-    p = case.principal
-    action = case.action
-    is_iam, is_root, cross_account = case.is_iam, case.is_root, case.cross_account
-    scp_exempt, identity_applies = case.scp_exempt, case.identity_applies
-    layers: list[LayerExplanation] = []
-    deciding: list[tuple[_Outcome, Statement]] = []
-    decision: Decision
-    summary: str
-
-    denies = [(o, st) for o in everything for st in o.denies]
-    if explain:
-        if denies:
-            names = "; ".join(
-                f"{o.policy_type} {o.policy.name} statement {st.index}{_sid(st)}" for o, st in denies
-            )
-            layers.append(_layer(LayerKind.EXPLICIT_DENY, Verdict.DENIES, f"explicit Deny in {names}"))
-        else:
-            layers.append(
-                _layer(LayerKind.EXPLICIT_DENY, Verdict.NO_DENY, f"no Deny statement matches {action}")
-            )
-
-    blocked: str | None = None
-    blocked_by: BlockedBy | None = None
-    if denies:
-        decision = Decision.EXPLICIT_DENY
-        deciding = denies
-        o, st = denies[0]
-        summary = (
-            f"explicitly denied by {o.policy_type} policy {o.policy.name} statement {st.index}{_sid(st)}"
-        )
-        if explain:
-            layers.append(
-                _layer(LayerKind.DECISION, Verdict.EXPLICIT_DENY, "an explicit Deny overrides every Allow")
-            )
-    else:
-        required: list[tuple[_Outcome, Statement]] = []
-        # SCP and RCP levels: each needs an Allow.
-        for kind, outs, given in (("SCP", scp_out, policies.scps), ("RCP", rcp_out, policies.rcps)):
-            if kind == "SCP" and scp_exempt and given:
-                if explain:
-                    layers.append(
-                        _layer(LayerKind.SCP, Verdict.NOT_APPLICABLE, f"SCPs do not govern {_kind_words(p)}")
-                    )
-                continue
-            if not outs and explain:
-                layers.append(_NO_SCPS if kind == "SCP" else _NO_RCPS)
-            layer_kind = LayerKind.SCP if kind == "SCP" else LayerKind.RCP
-            for i, level in enumerate(outs):
-                allows = [(o, st) for o in level for st, _ in o.allows]
-                if allows:
-                    required.extend(allows[:1])
-                    if explain:
-                        o, st = allows[0]
-                        layers.append(
-                            _layer(
-                                layer_kind,
-                                Verdict.ALLOWS,
-                                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
-                                i,
-                            )
-                        )
-                else:
-                    if blocked is None:
-                        blocked = f"no {kind} at level {i} allows {action}"
-                        blocked_by = BlockedBy.SCP if kind == "SCP" else BlockedBy.RCP
-                    if explain:
-                        layers.append(
-                            _layer(layer_kind, Verdict.NO_ALLOW, f"no {kind} at level {i} allows {action}", i)
-                        )
-
-        id_allows = [(o, st) for o in identity_out for st, _ in o.allows]
-        boundary_allows = [(boundary_out, st) for st, _ in boundary_out.allows] if boundary_out else []
-        session_allows = [(session_out, st) for st, _ in session_out.allows] if session_out else []
-        boundary_ok = boundary_out is None or bool(boundary_allows)
-        session_ok = session_out is None or bool(session_allows)
-        # A federated-user session (GetFederationToken) without a session policy gets nothing from
-        # the user's identity policies; only a resource policy naming the session grants it anything:
-        # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
-        id_session_ok = session_ok and not (p.kind is PrincipalKind.FEDERATED_USER and session_out is None)
-        res_grants = [(resource_out, st, g) for st, g in resource_out.allows] if resource_out else []
-        best_grant = max((g for _, _, g in res_grants), default=0)
-
-        if explain:
-            _layer_notes(
-                layers,
-                p,
-                policies,
-                resource_out,
-                res_grants,
-                identity_applies,
-                id_allows,
-                boundary_out,
-                boundary_allows,
-                session_out,
-                session_allows,
-                action,
-            )
-
-        granted: list[tuple[_Outcome, Statement]] = []
-        limits: list[tuple[_Outcome, Statement]] = []
-        reason: str
-        # The layer that stops the request when nothing else did (``ok`` False).
-        gap = BlockedBy.NO_ALLOW
-        if not is_iam:
-            ok = best_grant > 0
-            granted = [(o, st) for o, st, _ in res_grants]
-            gap = BlockedBy.RESOURCE_POLICY
-            reason = (
-                f"the resource policy allows {_kind_words(p)}"
-                if ok
-                else f"no resource policy statement allows {_kind_words(p)} ({p.text})"
-            )
-        elif is_root:
-            if not cross_account and not case.trust:
-                ok = True
-                granted = [(o, st) for o, st, _ in res_grants]
-                reason = "the root user has full access to its own account's resources"
-            else:
-                ok = best_grant > 0
-                granted = [(o, st) for o, st, _ in res_grants]
-                gap = BlockedBy.RESOURCE_POLICY
-                reason = (
-                    "cross-account: the resource policy allows the other account's root user"
-                    if ok
-                    else "cross-account: the resource policy does not allow this account"
-                )
-        else:
-            identity_path = bool(id_allows) and boundary_ok and id_session_ok
-            if cross_account:
-                ok = identity_path and best_grant > 0
-                if ok:
-                    granted = id_allows + [(o, st) for o, st, _ in res_grants]
-                    limits = boundary_allows[:1] + session_allows[:1]
-                    reason = "cross-account: both the identity policy and the resource policy allow"
-                elif best_grant > 0:
-                    gap = _identity_layer(id_allows, boundary_ok, id_session_ok, BlockedBy.IDENTITY)
-                    reason = "cross-account: the resource policy allows but " + _identity_gap(
-                        id_allows, boundary_ok, id_session_ok
-                    )
-                elif identity_path:
-                    gap = BlockedBy.RESOURCE_POLICY
-                    reason = (
-                        "cross-account: the identity policy allows but the resource policy does not"
-                        if resource_out is not None
-                        else "cross-account: the identity policy allows but there is no resource policy"
-                    )
-                else:
-                    reason = "cross-account: neither the identity policy nor the resource policy allows"
-            else:
-                direct = [(o, st) for o, st, g in res_grants if g == _DIRECT]
-                limited = [(o, st) for o, st, g in res_grants if g == _LIMITED]
-                resource_path = bool(direct) or (bool(limited) and boundary_ok and session_ok)
-                # A role's trust policy must explicitly allow the caller, whatever identity policies say.
-                untrusted = case.trust and identity_path and best_grant == 0
-                if untrusted:
-                    identity_path = False
-                ok = identity_path or resource_path
-                if ok:
-                    if identity_path:
-                        granted.extend(id_allows)
-                    if direct:
-                        granted.extend(direct)
-                    elif limited and boundary_ok and session_ok:
-                        granted.extend(limited)
-                    if identity_path or not direct:
-                        limits = boundary_allows[:1] + session_allows[:1]
-                    reason = (
-                        "an identity policy allows"
-                        if identity_path and not resource_path
-                        else "the resource policy allows"
-                        if resource_path and not identity_path
-                        else "both an identity policy and the resource policy allow"
-                    )
-                elif untrusted:
-                    gap = BlockedBy.RESOURCE_POLICY
-                    reason = (
-                        "an identity policy allows, but a role's trust policy must explicitly allow the "
-                        "caller and it does not"
-                    )
-                elif limited and not (boundary_ok and session_ok):
-                    gap = BlockedBy.BOUNDARY if not boundary_ok else BlockedBy.SESSION_POLICY
-                    reason = "the resource policy allows the role, but that grant is limited by the " + (
-                        "permissions boundary, which has no Allow"
-                        if not boundary_ok
-                        else "session policy, which has no Allow"
-                    )
-                elif best_grant == _DELEGATE and not id_allows:
-                    reason = (
-                        "the resource policy names only the account, which delegates to identity "
-                        "policies, and no identity policy allows"
-                    )
-                else:
-                    gap = _identity_layer(id_allows, boundary_ok, id_session_ok, BlockedBy.NO_ALLOW)
-                    if not id_allows:
-                        reason = "no identity policy allows"
-                    else:
-                        reason = "an identity policy allows but " + _identity_gap(
-                            id_allows, boundary_ok, id_session_ok
-                        )
-                    reason += (
-                        ", and the resource policy does not"
-                        if resource_out is not None
-                        else ", and there is no resource policy"
-                    )
-        if blocked is not None:
-            decision = Decision.IMPLICIT_DENY
-            summary = f"implicitly denied: {blocked}"
-        elif ok:
-            decision = Decision.ALLOWED
-            deciding = granted + required + limits
-            summary = f"allowed: {reason}"
-        else:
-            decision = Decision.IMPLICIT_DENY
-            summary = f"implicitly denied: {reason}"
-            blocked_by = gap
-        if explain:
-            layers.append(
-                _layer(
-                    LayerKind.DECISION,
-                    Verdict(decision.value),
-                    blocked
-                    if blocked is not None
-                    else f"same-account request; {reason}"
-                    if is_iam and not cross_account
-                    else reason,
-                )
-            )
-
-    return _Combined(decision, deciding, summary, layers, blocked_by)
+# ------------------------------------------------------------------------------------ the principal case
 
 
 class _Case:
-    """Who is asking, as the combiner needs it (see rules 2-7 of the module docstring)."""
+    """Who is asking, as the combination rule needs it (see rules 2-8 of the module docstring)."""
 
     __slots__ = (
         "action",
@@ -1183,6 +887,310 @@ class _Case:
         self.trust = trust  # the role's trust policy (the resource policy) must explicitly allow
 
 
+def _principal_case(request: Request) -> _Case:
+    """Classify the caller as the evaluation-logic pages do: an IAM principal (user, role, role
+    session, federated-user session, root user) or not (service principal, anonymous); the root user;
+    the same account as the resource or another; exempt from SCPs (not an IAM principal, or a
+    service-linked role); a request a role's trust policy must allow.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+    """
+    p = request.principal
+    is_iam = p.kind in IAM_PRINCIPAL_KINDS
+    is_root = p.kind is PrincipalKind.ROOT
+    resource_account = _request_account(request)
+    cross_account = is_iam and resource_account is not None and p.account != resource_account
+    scp_exempt = not is_iam or _service_linked(p)
+    return _Case(
+        p,
+        request.action,
+        is_iam,
+        is_root,
+        cross_account,
+        scp_exempt,
+        is_iam and not is_root,
+        _trust_request(request),
+    )
+
+
+# ------------------------------------------------------------------------------- one analysis per layer
+
+
+_Run = Callable[[Policy, PolicyType, int | None, _Req, bool, bool], _Outcome]
+
+
+class _Outcomes(NamedTuple):
+    """What each policy layer says about one request (each policy's applying statements)."""
+
+    scps: list[list[_Outcome]]  # per level, root first; empty when SCPs do not govern the caller
+    rcps: list[list[_Outcome]]
+    identity: list[_Outcome]
+    boundary: _Outcome | None
+    session: _Outcome | None
+    resource: _Outcome | None
+    everything: list[
+        _Outcome
+    ]  # in the explanation's order: SCPs, RCPs, resource, identity, boundary, session
+
+
+def _scp_layer(case: _Case, policies: PolicySet, req: _Req, run: _Run) -> list[list[_Outcome]]:
+    """Service control policies, level by level (root, OUs, account). They govern the IAM principals of
+    a member account, never service principals, anonymous callers or service-linked roles.
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
+    """
+    if case.scp_exempt:
+        return []
+    return [
+        [_memo_run(run, pol, "scp", i, req, False, False) for pol in level]
+        for i, level in enumerate(policies.scps)
+    ]
+
+
+def _rcp_layer(policies: PolicySet, req: _Req, run: _Run) -> list[list[_Outcome]]:
+    """Resource control policies, level by level, whoever the caller is; their Principal element (usually
+    ``"*"``) is checked when present.
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    """
+    return [[run(pol, "rcp", i, req, True, False) for pol in level] for i, level in enumerate(policies.rcps)]
+
+
+def _resource_layer(policies: PolicySet, req: _Req, run: _Run) -> _Outcome | None:
+    """The resource-based policy (a function's policy, a role's trust policy): a statement grants only
+    the principals its Principal element names.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    return None if policies.resource is None else run(policies.resource, "resource", None, req, True, True)
+
+
+def _identity_layer(case: _Case, policies: PolicySet, req: _Req, run: _Run) -> list[_Outcome]:
+    """The caller's identity-based policies (none for the root user, service principals and anonymous
+    callers). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    """
+    if not case.identity_applies:
+        return []
+    return [_memo_run(run, pol, "identity", None, req, False, False) for pol in policies.identity]
+
+
+def _boundary_layer(case: _Case, policies: PolicySet, req: _Req, run: _Run) -> _Outcome | None:
+    """The permissions boundary: the most the identity side may grant.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+    """
+    if not case.identity_applies or policies.boundary is None:
+        return None
+    return _memo_run(run, policies.boundary, "boundary", None, req, False, False)
+
+
+def _session_layer(case: _Case, policies: PolicySet, req: _Req, run: _Run) -> _Outcome | None:
+    """The session policy of a role or federated-user session.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+    """
+    if not case.identity_applies or policies.session is None:
+        return None
+    return _memo_run(run, policies.session, "session", None, req, False, False)
+
+
+def _layer_outcomes(case: _Case, policies: PolicySet, req: _Req, run: _Run) -> _Outcomes:
+    scps = _scp_layer(case, policies, req, run)
+    rcps = _rcp_layer(policies, req, run)
+    identity = _identity_layer(case, policies, req, run)
+    boundary = _boundary_layer(case, policies, req, run)
+    session = _session_layer(case, policies, req, run)
+    resource = _resource_layer(policies, req, run)
+    everything: list[_Outcome] = [o for lvl in scps for o in lvl] + [o for lvl in rcps for o in lvl]
+    if resource is not None:
+        everything.append(resource)
+    everything.extend(identity)
+    if boundary is not None:
+        everything.append(boundary)
+    if session is not None:
+        everything.append(session)
+    return _Outcomes(scps, rcps, identity, boundary, session, resource, everything)
+
+
+# ----------------------------------------------------------------------------------- the combination rule
+
+_T = TypeVar("_T")
+
+
+class _Algebra(Generic[_T]):
+    """What the rule computes with: booleans for a closed context (each statement applies or not),
+    formulas over the open keys for an open one (each statement applies when a formula holds)."""
+
+    __slots__ = ("allows", "and_", "denies", "false", "not_", "or_", "true")
+
+    def __init__(
+        self,
+        and_: Callable[[_T, _T], _T],
+        or_: Callable[[_T, _T], _T],
+        not_: Callable[[_T], _T],
+        true: _T,
+        false: _T,
+        allows: Callable[[list[_Outcome], int | None], _T],
+        denies: Callable[[list[_Outcome]], _T],
+    ) -> None:
+        self.and_, self.or_, self.not_, self.true, self.false = and_, or_, not_, true, false
+        self.allows = allows  # some Allow of these outcomes applies (of this grant strength, if given)
+        self.denies = denies  # some Deny of these outcomes applies
+
+
+# Plain loops rather than any(<generator>): these run about ten times for every closed decision.
+def _any_allow(outs: list[_Outcome], grant: int | None) -> bool:
+    for o in outs:  # noqa: SIM110
+        if o.allows and (grant is None or any(g == grant for _, g in o.allows)):
+            return True
+    return False
+
+
+def _any_deny(outs: list[_Outcome]) -> bool:
+    for o in outs:  # noqa: SIM110
+        if o.denies:
+            return True
+    return False
+
+
+def _allows_formula(outs: list[_Outcome], grant: int | None) -> Formula:
+    """OR of the Allow statements of ``outs`` (those of strength ``grant`` only, when given)."""
+    f = FALSE
+    for o in outs:
+        if any(grant is None or g == grant for _, g in o.allows):
+            return TRUE
+        for _, g, cf in o.cond_allows:
+            if grant is None or g == grant:
+                f = f_or(f, cf)
+    return f
+
+
+def _denies_formula(outs: list[_Outcome]) -> Formula:
+    f = FALSE
+    for o in outs:
+        if o.denies:
+            return TRUE
+        for _, cf in o.cond_denies:
+            f = f_or(f, cf)
+    return f
+
+
+_CLOSED: _Algebra[bool] = _Algebra(
+    operator.and_, operator.or_, operator.not_, True, False, _any_allow, _any_deny
+)
+_OPEN: _Algebra[Formula] = _Algebra(f_and, f_or, f_not, TRUE, FALSE, _allows_formula, _denies_formula)
+
+
+class _Rule(Generic[_T]):
+    """The parts of AWS's decision for one request, each a boolean or a formula (see ``_rule``)."""
+
+    __slots__ = (
+        "allowed",
+        "any_grant",
+        "boundary_ok",
+        "deny",
+        "direct",
+        "identity_path",
+        "limited",
+        "ok",
+        "org",
+        "session_ok",
+        "via_identity",
+    )
+
+    def __init__(self, deny: _T, org: _T, any_grant: _T, false: _T) -> None:
+        self.deny = deny  # an explicit Deny applies
+        self.org = org  # every SCP and RCP level has an Allow
+        self.any_grant = any_grant  # the resource policy has an Allow for the caller
+        self.boundary_ok = false  # no boundary, or it allows (IAM principals but the root user)
+        self.session_ok = false  # no session policy, or it allows
+        self.identity_path = false  # an identity Allow, within the boundary and the session policy
+        self.via_identity = false  # the identity path, where it counts (a trust policy must allow too)
+        self.direct = false  # a resource grant naming the caller itself
+        self.limited = false  # a resource grant naming the caller's role, within boundary and session policy
+        self.ok = false  # the principal case's rule: the request is granted
+        self.allowed = false  # granted, no explicit Deny, every SCP and RCP level allows
+
+
+def _rule(case: _Case, alg: _Algebra[_T], outs: _Outcomes) -> _Rule[_T]:
+    """AWS's evaluation logic over what each layer says: an explicit Deny anywhere wins; every SCP and
+    RCP level must allow; then the principal case decides (one function per case below).
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
+    and_, allows = alg.and_, alg.allows
+    org = alg.true
+    for level in outs.scps:
+        org = and_(org, allows(level, None))
+    for level in outs.rcps:
+        org = and_(org, allows(level, None))
+    resources = [outs.resource] if outs.resource is not None else []
+    r = _Rule(alg.denies(outs.everything), org, allows(resources, None), alg.false)
+    if not case.is_iam:
+        _service_or_anonymous(r)
+    elif case.is_root:
+        _root_user(case, alg, r)
+    else:
+        _identity_side(case, alg, outs, r)
+        if case.cross_account:
+            _cross_account(alg, r)
+        else:
+            _same_account(case, alg, resources, r)
+    r.allowed = alg.and_(alg.not_(r.deny), alg.and_(r.org, r.ok))
+    return r
+
+
+def _service_or_anonymous(r: _Rule[_T]) -> None:
+    """A service principal or an anonymous caller has no identity policies: the resource policy alone
+    authorises it. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    r.ok = r.any_grant
+
+
+def _root_user(case: _Case, alg: _Algebra[_T], r: _Rule[_T]) -> None:
+    """The root user of the resource's account has full access (within SCPs, RCPs and explicit Deny),
+    except where a role's trust policy must allow; the root user of another account needs the resource
+    policy. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    """
+    r.ok = r.any_grant if case.cross_account or case.trust else alg.true
+
+
+def _identity_side(case: _Case, alg: _Algebra[_T], outs: _Outcomes, r: _Rule[_T]) -> None:
+    """An IAM user, role, role session or federated-user session: an identity Allow counts within the
+    permissions boundary and the session policy. A federated-user session (GetFederationToken) without a
+    session policy gets nothing from its user's identity policies.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+    """
+    r.boundary_ok = alg.true if outs.boundary is None else alg.allows([outs.boundary], None)
+    r.session_ok = alg.true if outs.session is None else alg.allows([outs.session], None)
+    federated_without_session = case.principal.kind is PrincipalKind.FEDERATED_USER and outs.session is None
+    id_session_ok = alg.false if federated_without_session else r.session_ok
+    r.identity_path = alg.and_(alg.and_(alg.allows(outs.identity, None), r.boundary_ok), id_session_ok)
+
+
+def _cross_account(alg: _Algebra[_T], r: _Rule[_T]) -> None:
+    """Another account's principal: both its identity side and the resource policy must allow.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+    """
+    r.via_identity = r.identity_path
+    r.ok = alg.and_(r.identity_path, r.any_grant)
+
+
+def _same_account(case: _Case, alg: _Algebra[_T], resources: list[_Outcome], r: _Rule[_T]) -> None:
+    """A principal of the resource's account: the identity path, or a resource-policy grant. A grant
+    naming the caller itself (user, session, federated user, ``"*"``) is not limited by a boundary or
+    session policy; one naming the role of a session (or the user who federated) is; one naming the
+    account only delegates to identity policies. A role's trust policy must allow explicitly: there an
+    identity Allow counts only beside a grant of the trust policy.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles
+    """
+    r.direct = alg.allows(resources, _DIRECT)
+    r.limited = alg.and_(alg.and_(alg.allows(resources, _LIMITED), r.boundary_ok), r.session_ok)
+    r.via_identity = alg.and_(r.identity_path, r.any_grant) if case.trust else r.identity_path
+    r.ok = alg.or_(alg.or_(r.via_identity, r.direct), r.limited)
+
+
+# ------------------------------------------------------------------------------- the closed answer, why
+
+
 class _Combined(NamedTuple):
     decision: Decision
     deciding: list[tuple[_Outcome, Statement]]
@@ -1191,15 +1199,290 @@ class _Combined(NamedTuple):
     blocked_by: BlockedBy | None
 
 
-def _identity_layer(
-    id_allows: list[tuple[_Outcome, Statement]], boundary_ok: bool, session_ok: bool, none: BlockedBy
-) -> BlockedBy:
+def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -> _Combined:
+    """The decision over the statements that apply for certain (each outcome's ``allows`` and
+    ``denies``), by ``_rule``, with the statements that decided it, the layer that blocked it, and
+    (``explain``) the layers in words."""
+    r = _rule(case, _CLOSED, outs)
+    p = case.principal
+    action = case.action
+    layers: list[LayerExplanation] = []
+    everything = outs.everything
+    denies = [(o, st) for o in everything for st in o.denies] if r.deny else []
+    if explain:
+        if denies:
+            names = "; ".join(
+                f"{o.policy_type} {o.policy.name} statement {st.index}{_sid(st)}" for o, st in denies
+            )
+            layers.append(_layer(LayerKind.EXPLICIT_DENY, Verdict.DENIES, f"explicit Deny in {names}"))
+        else:
+            layers.append(
+                _layer(LayerKind.EXPLICIT_DENY, Verdict.NO_DENY, f"no Deny statement matches {action}")
+            )
+    if denies:
+        o, st = denies[0]
+        summary = (
+            f"explicitly denied by {o.policy_type} policy {o.policy.name} statement {st.index}{_sid(st)}"
+        )
+        if explain:
+            layers.append(
+                _layer(LayerKind.DECISION, Verdict.EXPLICIT_DENY, "an explicit Deny overrides every Allow")
+            )
+        return _Combined(Decision.EXPLICIT_DENY, denies, summary, layers, None)
+
+    required, blocked, blocked_by = _organization_levels(case, policies, outs, explain, layers)
+    id_allows = [(o, st) for o in outs.identity for st, _ in o.allows]
+    boundary_out, session_out, resource_out = outs.boundary, outs.session, outs.resource
+    boundary_allows = [(boundary_out, st) for st, _ in boundary_out.allows] if boundary_out else []
+    session_allows = [(session_out, st) for st, _ in session_out.allows] if session_out else []
+    res_grants = [(resource_out, st, g) for st, g in resource_out.allows] if resource_out else []
+    if explain:
+        _layer_notes(
+            layers,
+            p,
+            policies,
+            resource_out,
+            res_grants,
+            case.identity_applies,
+            id_allows,
+            boundary_out,
+            boundary_allows,
+            session_out,
+            session_allows,
+            action,
+        )
+    why = _Why(r, id_allows, boundary_allows, session_allows, res_grants, resource_out is not None)
+    if not case.is_iam:
+        _why_service_or_anonymous(p, why)
+    elif case.is_root:
+        _why_root_user(case, why)
+    elif case.cross_account:
+        _why_cross_account(case, why)
+    else:
+        _why_same_account(case, why)
+    deciding: list[tuple[_Outcome, Statement]] = []
+    if not r.org:
+        decision = Decision.IMPLICIT_DENY
+        summary = f"implicitly denied: {blocked}"
+    elif r.ok:
+        decision = Decision.ALLOWED
+        deciding = why.granted + required + why.limits
+        summary = f"allowed: {why.reason}"
+    else:
+        decision = Decision.IMPLICIT_DENY
+        summary = f"implicitly denied: {why.reason}"
+        blocked_by = why.gap
+    if explain:
+        note = (
+            blocked
+            if blocked is not None
+            else f"same-account request; {why.reason}"
+            if case.is_iam and not case.cross_account
+            else why.reason
+        )
+        layers.append(_layer(LayerKind.DECISION, Verdict(decision.value), note))
+    return _Combined(decision, deciding, summary, layers, blocked_by)
+
+
+def _organization_levels(
+    case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool, layers: list[LayerExplanation]
+) -> tuple[list[tuple[_Outcome, Statement]], str | None, BlockedBy | None]:
+    """Each SCP and RCP level's first Allow (they are deciding statements of an allowed request), the
+    first level without one (``"no SCP at level 2 allows ..."``) and its layer, and (``explain``) each
+    level's verdict."""
+    required: list[tuple[_Outcome, Statement]] = []
+    blocked: str | None = None
+    blocked_by: BlockedBy | None = None
+    action = case.action
+    for kind, outs_, given in (("SCP", outs.scps, policies.scps), ("RCP", outs.rcps, policies.rcps)):
+        if kind == "SCP" and case.scp_exempt and given:
+            if explain:
+                layers.append(
+                    _layer(
+                        LayerKind.SCP,
+                        Verdict.NOT_APPLICABLE,
+                        f"SCPs do not govern {_kind_words(case.principal)}",
+                    )
+                )
+            continue
+        if not outs_ and explain:
+            layers.append(_NO_SCPS if kind == "SCP" else _NO_RCPS)
+        layer_kind = LayerKind.SCP if kind == "SCP" else LayerKind.RCP
+        for i, level in enumerate(outs_):
+            allows = [(o, st) for o in level for st, _ in o.allows]
+            if allows:
+                required.extend(allows[:1])
+                if explain:
+                    o, st = allows[0]
+                    layers.append(
+                        _layer(
+                            layer_kind,
+                            Verdict.ALLOWS,
+                            f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
+                            i,
+                        )
+                    )
+            else:
+                if blocked is None:
+                    blocked = f"no {kind} at level {i} allows {action}"
+                    blocked_by = BlockedBy.SCP if kind == "SCP" else BlockedBy.RCP
+                if explain:
+                    layers.append(
+                        _layer(layer_kind, Verdict.NO_ALLOW, f"no {kind} at level {i} allows {action}", i)
+                    )
+    return required, blocked, blocked_by
+
+
+class _Why:
+    """Why a principal case granted or not (closed context): the statements that granted and those
+    that satisfied a limiting layer, the reason in words, and the layer that blocked."""
+
+    __slots__ = (
+        "boundary_allows",
+        "gap",
+        "granted",
+        "has_resource_policy",
+        "id_allows",
+        "limits",
+        "reason",
+        "res_grants",
+        "rule",
+        "session_allows",
+    )
+
+    def __init__(
+        self,
+        rule: _Rule[bool],
+        id_allows: list[tuple[_Outcome, Statement]],
+        boundary_allows: list[tuple[_Outcome, Statement]],
+        session_allows: list[tuple[_Outcome, Statement]],
+        res_grants: list[tuple[_Outcome, Statement, int]],
+        has_resource_policy: bool,
+    ) -> None:
+        self.rule = rule
+        self.id_allows = id_allows
+        self.boundary_allows = boundary_allows
+        self.session_allows = session_allows
+        self.res_grants = res_grants
+        self.has_resource_policy = has_resource_policy
+        self.granted: list[tuple[_Outcome, Statement]] = []
+        self.limits: list[tuple[_Outcome, Statement]] = []
+        self.reason = ""
+        self.gap = BlockedBy.NO_ALLOW  # the layer that stops the request when nothing else did
+
+
+def _why_service_or_anonymous(p: Principal, why: _Why) -> None:
+    why.granted = [(o, st) for o, st, _ in why.res_grants]
+    why.gap = BlockedBy.RESOURCE_POLICY
+    why.reason = (
+        f"the resource policy allows {_kind_words(p)}"
+        if why.rule.ok
+        else f"no resource policy statement allows {_kind_words(p)} ({p.text})"
+    )
+
+
+def _why_root_user(case: _Case, why: _Why) -> None:
+    why.granted = [(o, st) for o, st, _ in why.res_grants]
+    if not case.cross_account and not case.trust:
+        why.reason = "the root user has full access to its own account's resources"
+        return
+    why.gap = BlockedBy.RESOURCE_POLICY
+    why.reason = (
+        "cross-account: the resource policy allows the other account's root user"
+        if why.rule.ok
+        else "cross-account: the resource policy does not allow this account"
+    )
+
+
+def _identity_gap_layer(why: _Why, none: BlockedBy) -> BlockedBy:
     """The identity-side layer that has no Allow (``none`` when no identity policy allows)."""
-    if not id_allows:
+    r = why.rule
+    if not why.id_allows:
         return none
-    if not boundary_ok:
+    if not r.boundary_ok:
         return BlockedBy.BOUNDARY
     return BlockedBy.SESSION_POLICY
+
+
+def _identity_gap(why: _Why) -> str:
+    if not why.id_allows:
+        return "no identity policy does"
+    if not why.rule.boundary_ok:
+        return "the permissions boundary has no Allow"
+    return "the session policy has no Allow"
+
+
+def _why_cross_account(case: _Case, why: _Why) -> None:
+    r = why.rule
+    if r.ok:
+        why.granted = why.id_allows + [(o, st) for o, st, _ in why.res_grants]
+        why.limits = why.boundary_allows[:1] + why.session_allows[:1]
+        why.reason = "cross-account: both the identity policy and the resource policy allow"
+    elif r.any_grant:
+        why.gap = _identity_gap_layer(why, BlockedBy.IDENTITY)
+        why.reason = "cross-account: the resource policy allows but " + _identity_gap(why)
+    elif r.identity_path:
+        why.gap = BlockedBy.RESOURCE_POLICY
+        why.reason = (
+            "cross-account: the identity policy allows but the resource policy does not"
+            if why.has_resource_policy
+            else "cross-account: the identity policy allows but there is no resource policy"
+        )
+    else:
+        why.reason = "cross-account: neither the identity policy nor the resource policy allows"
+
+
+def _why_same_account(case: _Case, why: _Why) -> None:
+    r = why.rule
+    direct = [(o, st) for o, st, g in why.res_grants if g == _DIRECT]
+    limited = [(o, st) for o, st, g in why.res_grants if g == _LIMITED]
+    resource_path = r.direct or r.limited
+    if r.ok:
+        if r.via_identity:
+            why.granted.extend(why.id_allows)
+        if direct:
+            why.granted.extend(direct)
+        elif r.limited:
+            why.granted.extend(limited)
+        if r.via_identity or not direct:
+            why.limits = why.boundary_allows[:1] + why.session_allows[:1]
+        why.reason = (
+            "an identity policy allows"
+            if r.via_identity and not resource_path
+            else "the resource policy allows"
+            if resource_path and not r.via_identity
+            else "both an identity policy and the resource policy allow"
+        )
+    elif r.identity_path:
+        # Only a role's trust policy can refuse what the identity path allows.
+        why.gap = BlockedBy.RESOURCE_POLICY
+        why.reason = (
+            "an identity policy allows, but a role's trust policy must explicitly allow the caller and it "
+            "does not"
+        )
+    elif limited and not (r.boundary_ok and r.session_ok):
+        why.gap = BlockedBy.BOUNDARY if not r.boundary_ok else BlockedBy.SESSION_POLICY
+        why.reason = "the resource policy allows the role, but that grant is limited by the " + (
+            "permissions boundary, which has no Allow"
+            if not r.boundary_ok
+            else "session policy, which has no Allow"
+        )
+    elif r.any_grant and not direct and not limited and not why.id_allows:
+        why.reason = (
+            "the resource policy names only the account, which delegates to identity policies, and no "
+            "identity policy allows"
+        )
+    else:
+        why.gap = _identity_gap_layer(why, BlockedBy.NO_ALLOW)
+        if not why.id_allows:
+            why.reason = "no identity policy allows"
+        else:
+            why.reason = "an identity policy allows but " + _identity_gap(why)
+        why.reason += (
+            ", and the resource policy does not"
+            if why.has_resource_policy
+            else ", and there is no resource policy"
+        )
 
 
 # Actions AWS authorises for any signed IAM caller without consulting a policy. sts:GetCallerIdentity:
@@ -1240,69 +1523,6 @@ def _trust_request(request: Request) -> bool:
 # ------------------------------------------------------------------------------------- open context
 
 
-def _allows_formula(outs: list[_Outcome], grant: int | None = None) -> Formula:
-    """OR of the Allow statements of ``outs`` (those of strength ``grant`` only, when given)."""
-    f = FALSE
-    for o in outs:
-        if any(grant is None or g == grant for _, g in o.allows):
-            return TRUE
-        for _, g, cf in o.cond_allows:
-            if grant is None or g == grant:
-                f = f_or(f, cf)
-    return f
-
-
-def _denies_formula(outs: list[_Outcome]) -> Formula:
-    f = FALSE
-    for o in outs:
-        if o.denies:
-            return TRUE
-        for _, cf in o.cond_denies:
-            f = f_or(f, cf)
-    return f
-
-
-def _open_formula(
-    case: _Case,
-    scp_out: list[list[_Outcome]],
-    rcp_out: list[list[_Outcome]],
-    identity_out: list[_Outcome],
-    boundary_out: _Outcome | None,
-    session_out: _Outcome | None,
-    resource_out: _Outcome | None,
-    everything: list[_Outcome],
-) -> tuple[Formula, Formula]:
-    """(allowed, explicitly denied) as formulas over the open keys: the rules of ``_combine`` with
-    each statement's applicability a formula instead of a fact (the same rules; a property test checks
-    that they agree with ``_combine`` for every assignment of the open keys)."""
-    deny = _denies_formula(everything)
-    org = TRUE
-    for level in [*scp_out, *rcp_out]:
-        org = f_and(org, _allows_formula(level))
-    resources = [resource_out] if resource_out is not None else []
-    any_grant = _allows_formula(resources)
-    if not case.is_iam:
-        ok = any_grant
-    elif case.is_root:
-        ok = any_grant if case.cross_account or case.trust else TRUE
-    else:
-        boundary_ok = TRUE if boundary_out is None else _allows_formula([boundary_out])
-        session_ok = TRUE if session_out is None else _allows_formula([session_out])
-        federated_without_session = (
-            case.principal.kind is PrincipalKind.FEDERATED_USER and session_out is None
-        )
-        id_session_ok = FALSE if federated_without_session else session_ok
-        identity_path = f_and(f_and(_allows_formula(identity_out), boundary_ok), id_session_ok)
-        if case.cross_account:
-            ok = f_and(identity_path, any_grant)
-        else:
-            limited = f_and(f_and(_allows_formula(resources, _LIMITED), boundary_ok), session_ok)
-            # A trust policy must allow: an identity Allow counts only beside a grant of the trust policy.
-            via_identity = f_and(identity_path, any_grant) if case.trust else identity_path
-            ok = f_or(f_or(via_identity, _allows_formula(resources, _DIRECT)), limited)
-    return f_and(f_not(deny), f_and(org, ok)), deny
-
-
 def _optimistic(o: _Outcome) -> _Outcome:
     """``o`` with its conditional Allow statements counted as applying (and its conditional Deny
     statements not): the most a request could get, to name the layer that blocks it regardless."""
@@ -1315,18 +1535,20 @@ def _optimistic(o: _Outcome) -> _Outcome:
     return c
 
 
+def _optimistic_outcomes(outs: _Outcomes) -> _Outcomes:
+    return _Outcomes(
+        [[_optimistic(o) for o in level] for level in outs.scps],
+        [[_optimistic(o) for o in level] for level in outs.rcps],
+        [_optimistic(o) for o in outs.identity],
+        None if outs.boundary is None else _optimistic(outs.boundary),
+        None if outs.session is None else _optimistic(outs.session),
+        None if outs.resource is None else _optimistic(outs.resource),
+        [_optimistic(o) for o in outs.everything],
+    )
+
+
 def _open_answer(
-    case: _Case,
-    policies: PolicySet,
-    combined: _Combined,
-    scp_out: list[list[_Outcome]],
-    rcp_out: list[list[_Outcome]],
-    identity_out: list[_Outcome],
-    boundary_out: _Outcome | None,
-    session_out: _Outcome | None,
-    resource_out: _Outcome | None,
-    everything: list[_Outcome],
-    explain: bool,
+    case: _Case, policies: PolicySet, combined: _Combined, outs: _Outcomes, explain: bool
 ) -> tuple[
     Decision,
     list[tuple[_Outcome, Statement]],
@@ -1336,13 +1558,15 @@ def _open_answer(
     tuple[tuple[ConditionTerm, ...], ...],
     bool,
 ]:
-    """The answer when some statement applies only under conditions on open keys."""
+    """The answer when some statement applies only under conditions on open keys: ``_rule`` over
+    formulas (the same rule as the closed answer; a property test checks that for every assignment of
+    the open keys it agrees with the closed evaluation)."""
     decision, deciding, summary, layers, blocked_by = combined
+    everything = outs.everything
     conditional_allows = [(o, st) for o in everything for st, _, _ in o.cond_allows]
     try:
-        allowed, deny = _open_formula(
-            case, scp_out, rcp_out, identity_out, boundary_out, session_out, resource_out, everything
-        )
+        rule = _rule(case, _OPEN, outs)
+        allowed, deny = rule.allowed, rule.deny
     except TooLarge:
         text = "allowed only under conditions on unknown context keys, too large to show"
         if explain:
@@ -1360,18 +1584,7 @@ def _open_answer(
     if not allowed:
         if deny == TRUE and decision is Decision.EXPLICIT_DENY:
             return decision, deciding, summary, layers, None, (), True
-        best = _combine(
-            case,
-            policies,
-            [[_optimistic(o) for o in level] for level in scp_out],
-            [[_optimistic(o) for o in level] for level in rcp_out],
-            [_optimistic(o) for o in identity_out],
-            None if boundary_out is None else _optimistic(boundary_out),
-            None if session_out is None else _optimistic(session_out),
-            None if resource_out is None else _optimistic(resource_out),
-            [_optimistic(o) for o in everything],
-            explain,
-        )
+        best = _combine(case, policies, _optimistic_outcomes(outs), explain)
         if best.decision is Decision.IMPLICIT_DENY:
             return best.decision, [], best.summary, best.layers, best.blocked_by, (), True
         # Whenever an Allow would apply, a Deny applies too.
@@ -1442,16 +1655,6 @@ def _kind_words(p: Principal) -> str:
     if p.kind is PrincipalKind.ANONYMOUS:
         return "anonymous callers"
     return p.text
-
-
-def _identity_gap(id_allows: list[tuple[_Outcome, Statement]], boundary_ok: bool, session_ok: bool) -> str:
-    if not id_allows:
-        return "no identity policy does"
-    if not boundary_ok:
-        return "the permissions boundary has no Allow"
-    if not session_ok:
-        return "the session policy has no Allow"
-    return "the identity side allows"
 
 
 def _layer_notes(
