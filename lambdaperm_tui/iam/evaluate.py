@@ -1035,9 +1035,13 @@ class _Algebra(Generic[_T]):
 
 # Plain loops rather than any(<generator>): these run about ten times for every closed decision.
 def _any_allow(outs: list[_Outcome], grant: int | None) -> bool:
-    for o in outs:  # noqa: SIM110
-        if o.allows and (grant is None or any(g == grant for _, g in o.allows)):
-            return True
+    for o in outs:
+        if o.allows:
+            if grant is None:
+                return True
+            for _, g in o.allows:
+                if g == grant:
+                    return True
     return False
 
 
@@ -1119,8 +1123,13 @@ def _rule(case: _Case, alg: _Algebra[_T], outs: _Outcomes) -> _Rule[_T]:
         org = and_(org, allows(level, None))
     for level in outs.rcps:
         org = and_(org, allows(level, None))
+    false = alg.false
+    deny = alg.denies(outs.everything)
+    if deny == alg.true or org == false:
+        # An explicit Deny, or a level without an Allow, decides whatever the principal case says.
+        return _Rule(deny, org, false, false)
     resources = [outs.resource] if outs.resource is not None else []
-    r = _Rule(alg.denies(outs.everything), org, allows(resources, None), alg.false)
+    r = _Rule(deny, org, allows(resources, None), false)
     if not case.is_iam:
         _service_or_anonymous(r)
     elif case.is_root:
@@ -1251,6 +1260,10 @@ def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -
             session_allows,
             action,
         )
+    if not r.org:
+        if explain:
+            layers.append(_layer(LayerKind.DECISION, Verdict.IMPLICIT_DENY, str(blocked)))
+        return _Combined(Decision.IMPLICIT_DENY, [], f"implicitly denied: {blocked}", layers, blocked_by)
     why = _Why(r, id_allows, boundary_allows, session_allows, res_grants, resource_out is not None)
     if not case.is_iam:
         _why_service_or_anonymous(p, why)
@@ -1261,10 +1274,7 @@ def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -
     else:
         _why_same_account(case, why)
     deciding: list[tuple[_Outcome, Statement]] = []
-    if not r.org:
-        decision = Decision.IMPLICIT_DENY
-        summary = f"implicitly denied: {blocked}"
-    elif r.ok:
+    if r.ok:
         decision = Decision.ALLOWED
         deciding = why.granted + required + why.limits
         summary = f"allowed: {why.reason}"
@@ -1273,13 +1283,7 @@ def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -
         summary = f"implicitly denied: {why.reason}"
         blocked_by = why.gap
     if explain:
-        note = (
-            blocked
-            if blocked is not None
-            else f"same-account request; {why.reason}"
-            if case.is_iam and not case.cross_account
-            else why.reason
-        )
+        note = f"same-account request; {why.reason}" if case.is_iam and not case.cross_account else why.reason
         layers.append(_layer(LayerKind.DECISION, Verdict(decision.value), note))
     return _Combined(decision, deciding, summary, layers, blocked_by)
 
