@@ -9,7 +9,7 @@
     lambdaperm-tui who-can --action A --resource R [SOURCE] [--json]
 
     SOURCE: [--profile NAME] [--region NAME ...] [--endpoint-url URL] | --snapshot FILE | --demo
-            [--workers N]
+            [--workers N] [--quotas {auto,aws,off}]
 
 Exit status: 0 allowed, 1 denied, 2 invalid input (or a source that cannot be opened), 3 unknown (an
 answer over an inventory depends on a policy that could not be read). ``who-can``: 0 when at least one
@@ -99,6 +99,13 @@ def _add_source_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
     group.add_argument(
         "--workers", metavar="N", type=_positive_int, default=default, help="concurrent AWS requests"
+    )
+    group.add_argument(
+        "--quotas",
+        choices=("auto", "aws", "off"),
+        default=default,
+        help="pace Lambda calls to Lambda's API request quotas: auto (default) against AWS only, aws "
+        "against any endpoint (to measure their effect on a local one), off",
     )
 
 
@@ -641,6 +648,7 @@ def _make_source(args: argparse.Namespace) -> Any:
     snapshot = getattr(args, "snapshot", None)
     demo = bool(getattr(args, "demo", False))
     workers = getattr(args, "workers", None)
+    quotas = getattr(args, "quotas", None)
     if snapshot and demo:
         raise CliError("--snapshot and --demo cannot be combined")
     if snapshot or demo:
@@ -660,6 +668,7 @@ def _make_source(args: argparse.Namespace) -> Any:
             snapshot=snapshot,
             demo=demo,
             workers=workers,
+            quotas=quotas or "auto",
         )
     except SourceError as exc:
         raise CliError(str(exc)) from None

@@ -52,7 +52,6 @@ def open_inventory(
             endpoint_url=demo.endpoint_url,
             regions=source.regions or demo.regions,
             credentials=demo.credentials,
-            rate_limits=False,
             label="demo",
         )
     return load_live(source, on_event, cancel)

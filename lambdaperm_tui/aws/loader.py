@@ -66,7 +66,9 @@ class Loader:
     """Concurrent, cancellable, read-only loader of one account's Lambda (per Region) and IAM inventory.
 
     ``rate_limits``: ``None`` picks Lambda's quotas when the factory talks to AWS itself and none for a
-    custom endpoint; pass ``RateLimits(...)`` or ``False`` to force either way.
+    custom endpoint (``--quotas auto``); ``True`` applies Lambda's quotas whatever the endpoint (``aws``,
+    so their effect can be measured against a local one), ``False`` none (``off``); or pass
+    ``RateLimits(...)``.
     """
 
     SERVICES = ("lambda", "iam", "sts", "organizations")
@@ -92,8 +94,10 @@ class Loader:
         self.factory = factory
         self.regions: tuple[str, ...] = tuple(regions) or (factory.region,)
         self.max_workers = max_workers
-        if rate_limits is None or rate_limits is True:
+        if rate_limits is None:
             self.rate_limits: RateLimits | None = RateLimits() if factory.uses_aws_endpoint else None
+        elif rate_limits is True:
+            self.rate_limits = RateLimits()
         elif rate_limits is False:
             self.rate_limits = None
         else:
@@ -127,6 +131,8 @@ class Loader:
         self._listed: set[tuple[ListedKind, str | None]] = set()  # lists read to their end
         self._counts = {"functions": [0, 0], "layers": [0, 0], "iam": [0, 1 if load_iam else 0]}
         self.calls: dict[str, int] = {}  # operation -> requests made (for benchmarks and tests)
+        # (Region, operation) -> Lambda requests made: what the quota buckets count (RateLimits.floor).
+        self.lambda_calls: dict[tuple[str, str], int] = {}
 
     # ---------------------------------------------------------------------------------- plumbing
 
@@ -275,6 +281,8 @@ class Loader:
             raise Cancelled
         with self._lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
+            if service == "lambda":
+                self.lambda_calls[(region, operation)] = self.lambda_calls.get((region, operation), 0) + 1
         client = self.factory.client(service, region)
         method = getattr(client, _snake(operation))
         return method(**params)

@@ -1,13 +1,15 @@
 """Client-side token buckets matching Lambda's published control-plane quotas.
 
-AWS Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html, "API
-requests"): GetFunction 100 requests per second; GetPolicy 15 requests per second; every other
-control-plane API (excluding invocation, GetFunction and GetPolicy) 15 requests per second in total.
-None of the three can be increased. The quotas apply per account and Region, so the buckets are per
-Region. Staying under them avoids throttling (and the retries that slow a load far more than waiting).
+AWS Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html, "Lambda API
+requests"): "GetFunction API requests: 100 requests per second", "GetPolicy API requests: 15 requests
+per second", and "Remainder of the control plane API requests (excludes invocation, GetFunction, and
+GetPolicy requests): 15 requests per second across all APIs"; none of the three can be increased. The page
+does not give their scope; Lambda's quotas are managed per Region (Service Quotas lists them per Region),
+so the buckets are per Region. Staying under them avoids throttling (and the retries that slow a load far
+more than waiting).
 
-On by default against AWS; off against a local or custom endpoint (moto, LocalStack), where the
-quotas do not exist.
+``--quotas auto`` (the default) applies them against AWS and not against a local or custom endpoint (moto,
+LocalStack), where they do not exist; ``--quotas aws`` applies them anywhere, to measure their effect.
 """
 
 from __future__ import annotations
@@ -103,3 +105,14 @@ class RateLimits:
             name = self.bucket_name(operation)
             per_bucket[name] = per_bucket.get(name, 0) + count
         return max((n / self.quotas[b] for b, n in per_bucket.items()), default=0.0)
+
+    def floor(self, calls: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], float]:
+        """Seconds each (Region, bucket) needs at its rate for ``calls`` ((Region, operation) -> count).
+
+        The buckets drain in parallel, so the largest is the floor of a load: no schedule is faster.
+        """
+        per_bucket: dict[tuple[str, str], int] = {}
+        for (region, operation), count in calls.items():
+            key = (region, self.bucket_name(operation))
+            per_bucket[key] = per_bucket.get(key, 0) + count
+        return {key: n / self.quotas[key[1]] for key, n in per_bucket.items()}

@@ -16,6 +16,8 @@ from ..inventory.model import Function, Inventory
 
 SourceKind = Literal["live", "snapshot", "demo"]
 DEFAULT_WORKERS = 8
+# --quotas: Lambda's API request quotas applied client-side (aws/ratelimit.py). auto: against AWS only.
+QUOTAS: dict[str, bool | None] = {"auto": None, "aws": True, "off": False}
 
 
 class SourceError(ValueError):
@@ -28,7 +30,8 @@ class Source:
 
     ``live``: ``profile``/``regions``/``endpoint_url`` (each None/empty = the standard AWS chain).
     ``snapshot``: ``snapshot`` is the file. ``demo``: the seeded demo account (``regions`` optional).
-    ``rate_limits``: None = Lambda's quotas against AWS, none against a custom endpoint.
+    ``rate_limits`` (``--quotas``): None = Lambda's quotas against AWS, none against a custom endpoint
+    (auto); True = the quotas against any endpoint (aws); False = none (off).
     """
 
     kind: SourceKind
@@ -52,6 +55,8 @@ class Source:
             raise SourceError("--region applies to a live account or --demo, not to --snapshot")
         if self.workers < 1:
             raise SourceError(f"--workers: must be at least 1, got {self.workers}")
+        if self.kind == "snapshot" and self.rate_limits is not None:
+            raise SourceError("--quotas applies to a live account or --demo, not to --snapshot")
 
     @classmethod
     def from_options(
@@ -63,6 +68,7 @@ class Source:
         snapshot: str | None = None,
         demo: bool = False,
         workers: int | None = None,
+        quotas: str = "auto",
     ) -> Source:
         """A source from CLI options (raises ``SourceError`` for combinations that make no sense)."""
         if snapshot and demo:
@@ -75,11 +81,18 @@ class Source:
             endpoint_url=endpoint_url or None,
             snapshot=str(snapshot) if snapshot else None,
             workers=workers or DEFAULT_WORKERS,
+            rate_limits=_quotas(quotas),
         )
 
     def describe(self) -> str:
         """A short label for headers: "profile audit", "endpoint http://...", "snapshot FILE", "demo"."""
         return describe(self)
+
+
+def _quotas(choice: str) -> bool | None:
+    if choice not in QUOTAS:
+        raise SourceError(f"--quotas: one of {', '.join(QUOTAS)}, not {choice!r}")
+    return QUOTAS[choice]
 
 
 def describe(source: Source) -> str:
