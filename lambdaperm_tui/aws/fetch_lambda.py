@@ -17,6 +17,7 @@ unqualified function and for each alias instead.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,6 +26,7 @@ import botocore.exceptions as bce
 from ..inventory.events import EventSourcesListed, FunctionLoaded, FunctionsListed
 from ..inventory.model import (
     NO_POLICY,
+    NOT_LOADED,
     Alias,
     EventSourceMapping,
     Function,
@@ -80,14 +82,52 @@ class _RegionVersions:
 
     ``done`` once the list ended (read in full or not); ``unknown``: why the versions of every function of
     the Region may be incomplete; ``unknown_of``: the same for one function (an entry of it was damaged).
-    Functions whose other details are loaded before the list ended wait in ``waiting``.
+    Functions listed before the list ended wait in ``waiting`` for their versions.
     """
 
     versions: dict[str, list[Version]] = field(default_factory=dict)  # function name -> versions
     done: bool = False
     unknown: str | None = None
     unknown_of: dict[str, str] = field(default_factory=dict)
-    waiting: list[tuple[Function, list[str]]] = field(default_factory=list)
+    waiting: list[_Assembly] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class _Assembly:
+    """One function being loaded: each read fills its part; ``parts`` counts the reads still queued or
+    running. The function is reported once they are all done and its Region's list has ended."""
+
+    function: Function
+    parts: int = 1  # load_function itself, until it has queued the others
+    versions_listed: bool = False
+    reported: bool = False
+    tags: tuple[tuple[str, str], ...] = ()
+    tags_unknown: str | None = None
+    aliases: list[Alias] = field(default_factory=list)
+    aliases_unknown: str | None = None
+    versions: list[Version] = field(default_factory=list)
+    versions_unknown: str | None = None
+    policies: dict[str | None, PolicySlot] = field(default_factory=dict)  # qualifier -> policy
+    urls: tuple[FunctionUrl, ...] | None = None
+    urls_unknown: str | None = None
+    invoke_configs: dict[str, Any] = field(default_factory=dict)
+
+    def loaded(self) -> Function:
+        """The function with every part read."""
+        policy = self.policies.get
+        reasons = [r for r in (self.aliases_unknown, self.versions_unknown) if r]
+        return replace(
+            self.function,
+            tags=self.tags,
+            tags_unknown=self.tags_unknown,
+            policy=policy(None, NOT_LOADED),
+            versions=tuple(replace(v, policy=policy(v.version, NOT_LOADED)) for v in self.versions),
+            aliases=tuple(replace(a, policy=policy(a.name, NOT_LOADED)) for a in self.aliases),
+            urls=self.urls,
+            urls_unknown=self.urls_unknown,
+            details_unknown="; ".join(reasons) or None,
+            **self.invoke_configs,
+        )
 
 
 class LambdaFetcher:
@@ -141,7 +181,7 @@ class LambdaFetcher:
                 self.s.emit(FunctionsListed(region, functions))
                 self.s.progress("functions", total=len(functions))
                 for fn in functions:
-                    self.s.submit(self.load_function, fn)
+                    self.load_function(fn)
         except READ_ERRORS as exc:
             # The list itself failed: which (other) functions exist in this Region is unknown, and so are
             # the versions of those it did list (theirs may have been on the pages not read).
@@ -180,13 +220,13 @@ class LambdaFetcher:
                 state.unknown = state.unknown or f"an entry could not be read: {reason}"
 
     def _versions_listed(self, state: _RegionVersions, unknown: str | None) -> None:
-        """The Region's list has ended: finish the functions that were waiting for their versions."""
+        """The Region's list has ended: the functions that were waiting for their versions go on."""
         with self._lock:
             state.done = True
             state.unknown = state.unknown or unknown
             waiting, state.waiting = state.waiting, []
-        for loaded, details in waiting:
-            self.s.submit(self._finish, loaded, details)
+        for work in waiting:
+            self._versions_known(work, state)
 
     def _function_from_config(self, region: str, cfg: Any) -> Function:
         where = "ListFunctions entry"
@@ -243,12 +283,10 @@ class LambdaFetcher:
             unknown = self.s.fail("event-source-mappings", f"lambda:{region}", "ListEventSourceMappings", exc)
         self.s.emit(EventSourcesListed(RegionEventSources(region, tuple(mappings), unknown)))
 
-    def _event_invoke_configs(self, fn: Function) -> dict[str, Any]:
-        """The function's async invoke configs when this load reads them for it (else left "not read")."""
+    def _wants_event_invoke_configs(self, fn: Function) -> bool:
+        """Whether this load reads the function's async invoke configs (else they are left "not read")."""
         wanted = self.event_invoke_configs
-        if not ("*" in wanted or fn.arn in wanted or fn.name in wanted):
-            return {}
-        return self.read_event_invoke_configs(fn)
+        return "*" in wanted or fn.arn in wanted or fn.name in wanted
 
     def read_event_invoke_configs(self, fn: Function) -> dict[str, Any]:
         """``event_invoke_configs`` of ``fn`` as read now, or ``event_invoke_configs_unknown`` (recorded)."""
@@ -274,65 +312,103 @@ class LambdaFetcher:
         return {"event_invoke_configs": tuple(configs)}
 
     def load_function(self, fn: Function) -> None:
-        """Tags, versions, aliases, the policy of each qualifier and the URL configs of one function."""
-        region, name = fn.region, fn.name
-        tags: tuple[tuple[str, str], ...] = ()
-        tags_unknown: str | None = None
+        """Queue the reads of one function: tags, aliases, the policy of each qualifier, URL configs.
+
+        Each read is a task of its own in the lane of its quota bucket (``Scheduler.submit_call``), so
+        GetFunction, GetPolicy and the control-plane calls of many functions and Regions proceed side by
+        side; the last part to arrive reports the function loaded.
+        """
+        work = _Assembly(fn)
         if self.fetch_tags:
-            # GetFunction has its own, larger quota (100/s) than ListTags (shared 15/s bucket).
-            try:
-                response = self.s.call("lambda", region, "GetFunction", FunctionName=name)
-                field_of(response, "Configuration", dict, "GetFunction")  # a cut body has none
-                tags = tags_of(response.get("Tags"), "GetFunction")
-            except READ_ERRORS as exc:
-                tags_unknown = self.s.fail("function-tags", fn.arn, "GetFunction", exc)
+            self._part(work, "GetFunction", self._tags, work)
         else:
-            tags_unknown = "not loaded (this load did not read tags)"
-        # Aliases and URL configs are separate lists: each failure is recorded, and what was read is kept.
-        details: list[str] = []
+            work.tags_unknown = "not loaded (this load did not read tags)"
+        self._part(work, "ListAliases", self._aliases, work)
+        self._part(work, "GetPolicy", self._qualifier_policy, work, None)
+        if self._wants_event_invoke_configs(fn):
+            self._part(work, "ListFunctionEventInvokeConfigs", self._invoke_configs, work)
+        state = self._region_versions(fn.region)
+        with self._lock:
+            listed = state.done
+            if not listed:
+                state.waiting.append(work)
+        if listed:
+            self._versions_known(work, state)
+        self._part_done(work)  # the part that queued the others
+
+    def _part(self, work: _Assembly, operation: str, fn: Callable[..., None], *args: Any) -> None:
+        with self._lock:
+            work.parts += 1
+        self.s.submit_call(work.function.region, operation, fn, *args)
+
+    def _part_done(self, work: _Assembly) -> None:
+        with self._lock:
+            work.parts -= 1
+            done = work.parts == 0 and work.versions_listed and not work.reported
+            work.reported = work.reported or done
+        if done:
+            self.s.emit(FunctionLoaded(work.loaded()))
+            self.s.progress("functions", done=1)
+
+    def _versions_known(self, work: _Assembly, state: _RegionVersions) -> None:
+        """The Region's list has ended: read the policy of each of the function's versions."""
+        name = work.function.name
+        with self._lock:
+            versions = sorted(state.versions.get(name, ()), key=_version_order)
+            unknown = state.unknown_of.get(name) or state.unknown
+            work.versions = versions
+            work.versions_unknown = unknown
+            work.parts += 1  # held until the version parts are queued
+            work.versions_listed = True
+        for version in versions:
+            self._part(work, "GetPolicy", self._qualifier_policy, work, version.version)
+        self._part_done(work)
+
+    def _tags(self, work: _Assembly) -> None:
+        fn = work.function
+        # GetFunction has its own, larger quota (100/s) than ListTags (shared 15/s bucket).
+        try:
+            response = self.s.call("lambda", fn.region, "GetFunction", FunctionName=fn.name)
+            field_of(response, "Configuration", dict, "GetFunction")  # a cut body has none
+            work.tags = tags_of(response.get("Tags"), "GetFunction")
+        except READ_ERRORS as exc:
+            work.tags_unknown = self.s.fail("function-tags", fn.arn, "GetFunction", exc)
+        self._part_done(work)
+
+    def _aliases(self, work: _Assembly) -> None:
+        """ListAliases, then each alias's policy and the URL configs (whose fallback asks per alias)."""
+        fn = work.function
         aliases: list[Alias] = []
         try:
             for page in self.s.pages(
-                "lambda", region, "ListAliases", "Aliases", "Marker", "NextMarker", FunctionName=name
+                "lambda", fn.region, "ListAliases", "Aliases", "Marker", "NextMarker", FunctionName=fn.name
             ):
                 aliases.extend(_alias(a) for a in page)
         except READ_ERRORS as exc:
-            details.append(self.s.fail("function", fn.arn, "ListAliases", exc))
-
-        policy = self._policy(fn, None)
-        aliases = [replace(a, policy=self._policy(fn, a.name)) for a in aliases]
-        urls, urls_unknown = self._function_urls(fn, aliases)
-        loaded = replace(
-            fn,
-            tags=tags,
-            tags_unknown=tags_unknown,
-            policy=policy,
-            aliases=tuple(aliases),
-            urls=urls,
-            urls_unknown=urls_unknown,
-            **self._event_invoke_configs(fn),
+            # What was read is kept; the failure makes the function's aliases unknown.
+            work.aliases_unknown = self.s.fail("function", fn.arn, "ListAliases", exc)
+        work.aliases = aliases
+        for alias in aliases:
+            self._part(work, "GetPolicy", self._qualifier_policy, work, alias.name)
+        operation = (
+            "GetFunctionUrlConfig" if fn.region in self._url_list_unsupported else "ListFunctionUrlConfigs"
         )
-        state = self._region_versions(region)
-        with self._lock:
-            if not state.done:
-                state.waiting.append((loaded, details))
-                return
-        self._finish(loaded, details)
+        self._part(work, operation, self._urls, work)
+        self._part_done(work)
 
-    def _finish(self, loaded: Function, details: list[str]) -> None:
-        """Read the policies of the function's versions (now listed) and report it loaded."""
-        state = self._region_versions(loaded.region)
+    def _qualifier_policy(self, work: _Assembly, qualifier: str | None) -> None:
+        slot = self._policy(work.function, qualifier)
         with self._lock:
-            versions = sorted(state.versions.get(loaded.name, ()), key=_version_order)
-            unknown = state.unknown_of.get(loaded.name) or state.unknown
-        versions = [replace(v, policy=self._policy(loaded, v.version)) for v in versions]
-        reasons = [*details, *([unknown] if unknown else [])]
-        self.s.emit(
-            FunctionLoaded(
-                replace(loaded, versions=tuple(versions), details_unknown="; ".join(reasons) or None)
-            )
-        )
-        self.s.progress("functions", done=1)
+            work.policies[qualifier] = slot
+        self._part_done(work)
+
+    def _urls(self, work: _Assembly) -> None:
+        work.urls, work.urls_unknown = self._function_urls(work.function, work.aliases)
+        self._part_done(work)
+
+    def _invoke_configs(self, work: _Assembly) -> None:
+        work.invoke_configs = self.read_event_invoke_configs(work.function)
+        self._part_done(work)
 
     def _policy(self, fn: Function, qualifier: str | None) -> PolicySlot:
         resource = fn.arn if qualifier is None else f"{fn.arn}:{qualifier}"

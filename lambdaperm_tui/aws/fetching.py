@@ -3,7 +3,8 @@
 A fetcher (``fetch_lambda``, ``fetch_layers``, ``fetch_iam``, ``fetch_organizations``) reads one service
 through a ``Scheduler`` (``aws.loader.Loader``): ``call`` and ``pages`` make read-only, rate-limited,
 cancellable requests; ``fail`` records a ``Failure`` and returns its reason; ``unlist``/``listed_in_full``
-say whether a list was read to its end; ``submit`` queues more work; ``emit`` reports what was read (the
+say whether a list was read to its end; ``submit`` queues more work (``submit_call`` a task that starts with
+one Lambda request, in the lane of that request's quota bucket); ``emit`` reports what was read (the
 scheduler keeps its inventory from those events). Every key a fetcher reads goes through
 ``field_of``/``optional_of``, so a truncated or garbled answer is a ``MalformedResponse``, recorded like
 any error in ``READ_ERRORS``.
@@ -59,6 +60,10 @@ class Scheduler(Protocol):
 
     def submit(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn(*args)`` on the load's pool."""
+
+    def submit_call(self, region: str, operation: str, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(*args)``, whose first request is Lambda's ``operation`` in ``region``, when that
+        request's quota bucket can take it."""
 
     def emit(self, event: LoadEvent) -> None:
         """Report what was read; the scheduler keeps its inventory from these."""

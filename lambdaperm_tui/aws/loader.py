@@ -8,7 +8,16 @@ read as events (``inventory.events``); the loader keeps its inventory from the s
 Order: each Region's ``ListFunctions`` pages come first and are emitted as ``FunctionsListed`` at once (so
 a list can be shown), then every function is completed on the loader's own thread pool (versions,
 aliases, tags, the resource policy of the function, of each version and of each alias, URL configs);
-layers and IAM load alongside. Every call is read-only (the factory's guard refuses anything else).
+layers and IAM load alongside, and Regions side by side. Every call is read-only (the factory's guard
+refuses anything else).
+
+Scheduling at the quota floor: with Lambda's quotas on, a load takes at least its slowest (Region, bucket)'s
+calls divided by that bucket's rate (``RateLimits.floor``). A fetcher queues each Lambda request as a task
+of its own in the lane of its bucket (``submit_call``); a worker takes the next task of any lane whose
+bucket has a token (taking the token), round-robin over lanes, and waits only when no lane has one. So no
+worker sits in one bucket's queue while another Region's or another bucket's tokens go unused, as with a
+FIFO pool of whole-function tasks, where every worker could be waiting on one Region's GetPolicy bucket
+while the next Region's buckets idled.
 
 Faults never vanish: a resource whose policy cannot be read gets ``PolicySlot(unknown="<Code>: <message>")``
 and a ``Failure``, and the load goes on. Every response is validated before it is used (the keys read
@@ -21,6 +30,7 @@ must be there, with the right types; a policy must parse): a truncated, garbled 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -61,6 +71,9 @@ from .guard import ReadOnlyViolation
 from .pool import DaemonPool, PoolClosed
 from .ratelimit import RateLimits
 
+# A lane of the scheduler: (Region, Lambda quota bucket), or None for tasks no quota applies to.
+_Lane = tuple[str, str] | None
+
 
 class Loader:
     """Concurrent, cancellable, read-only loader of one account's Lambda (per Region) and IAM inventory.
@@ -78,7 +91,7 @@ class Loader:
         factory: ClientFactory,
         regions: Sequence[str],
         *,
-        max_workers: int = 8,
+        max_workers: int = 12,
         rate_limits: RateLimits | None | bool = None,
         account_id: str | None = None,
         source: str = "",
@@ -118,6 +131,12 @@ class Loader:
 
         self._lock = threading.Lock()
         self._emit_lock = threading.Lock()
+        # Tasks waiting for a worker, per lane: (Region, quota bucket) of their first request, or None for
+        # tasks no quota applies to (IAM, Organizations, any task of a load without quotas).
+        self._lanes: dict[_Lane, deque[tuple[Callable[..., None], tuple[Any, ...]]]] = {}
+        self._lanes_ready = threading.Condition(threading.Lock())
+        self._turn = 0  # where the round-robin over the lanes starts
+        self._local = threading.local()  # per worker: the lane whose token it took for its task
         self._pending = 0
         self._idle = threading.Condition(self._lock)
         self._crash: BaseException | None = None
@@ -159,11 +178,13 @@ class Loader:
             )
             layers = LayerFetcher(self)
             for region in self.regions:
-                self.submit(functions.list_functions, region)
+                self.submit_call(region, "ListFunctions", functions.list_functions, region)
                 if self.load_event_source_mappings:
-                    self.submit(functions.list_event_source_mappings, region)
+                    self.submit_call(
+                        region, "ListEventSourceMappings", functions.list_event_source_mappings, region
+                    )
                 if self.load_layers:
-                    self.submit(layers.list_layers, region)
+                    self.submit_call(region, "ListLayers", layers.list_layers, region)
             with self._idle:
                 while self._pending and self._crash is None and not self._cancel.is_set():
                     self._idle.wait(0.1)
@@ -191,14 +212,61 @@ class Loader:
 
     def submit(self, fn: Callable[..., None], *args: Any) -> None:
         """Run ``fn(*args)`` on the load's pool (nothing once the load is cancelled)."""
+        self._enqueue(None, fn, args)
+
+    def submit_call(self, region: str, operation: str, fn: Callable[..., None], *args: Any) -> None:
+        """Run ``fn(*args)``, whose first request is Lambda's ``operation`` in ``region``, once that
+        request's quota bucket has a token (at once without quotas)."""
+        lane = None if self.rate_limits is None else (region, self.rate_limits.bucket_name(operation))
+        self._enqueue(lane, fn, args)
+
+    def _enqueue(self, lane: _Lane, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
         if self._cancel.is_set():
             return
         with self._lock:
             self._pending += 1
+        with self._lanes_ready:
+            self._lanes.setdefault(lane, deque()).append((fn, args))
+            self._lanes_ready.notify()
+        # One pool job per task; a job runs whichever task can go first, not necessarily this one.
         try:
-            self._executor.submit(self._guarded, fn, *args)
+            self._executor.submit(self._next_task)
         except PoolClosed:  # the load ended (a cancel): nothing more is started
             self._task_done()
+
+    def _next_task(self) -> None:
+        """Take the next task of a lane that can send now (taking its token) and run it."""
+        while not self._cancel.is_set():
+            with self._lanes_ready:
+                picked, wait = self._pick()
+                if picked is None:
+                    self._lanes_ready.wait(wait)
+                    continue
+            lane, fn, args = picked
+            self._local.prepaid = lane
+            try:
+                self._guarded(fn, *args)
+            finally:
+                self._local.prepaid = None
+            return
+        self._task_done()
+
+    def _pick(self) -> tuple[tuple[_Lane, Callable[..., None], tuple[Any, ...]] | None, float]:
+        """(lane, fn, args) of a task whose lane has a token now (taken), or None and the seconds until
+        one may have; round-robin over the lanes, so no lane waits behind another's backlog."""
+        lanes = [lane for lane, tasks in self._lanes.items() if tasks]
+        wait = 0.1
+        for i in range(len(lanes)):
+            lane = lanes[(self._turn + i) % len(lanes)]
+            if lane is not None and self.rate_limits is not None:
+                ahead = self.rate_limits.bucket(*lane).try_acquire()
+                if ahead:
+                    wait = min(wait, ahead)
+                    continue
+            self._turn += 1
+            fn, args = self._lanes[lane].popleft()
+            return (lane, fn, args), 0.0
+        return None, wait
 
     def _guarded(self, fn: Callable[..., None], *args: Any) -> None:
         try:
@@ -275,10 +343,12 @@ class Loader:
         """One API call: honours cancellation and the rate limits; errors propagate to the caller."""
         if self._cancel.is_set():
             raise Cancelled
-        if self.rate_limits is not None and not self.rate_limits.acquire(
-            service, region, operation, self._cancel
-        ):
-            raise Cancelled
+        if self.rate_limits is not None and service == "lambda":
+            lane = (region, self.rate_limits.bucket_name(operation))
+            if getattr(self._local, "prepaid", None) == lane:
+                self._local.prepaid = None  # the scheduler took this request's token (_pick)
+            elif not self.rate_limits.acquire(service, region, operation, self._cancel):
+                raise Cancelled
         with self._lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
             if service == "lambda":
