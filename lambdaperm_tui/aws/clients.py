@@ -7,6 +7,8 @@ loader's worker threads share them. Every client gets the read-only guard before
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -191,6 +193,30 @@ class ClientFactory:
             return False
         return any(k in scoped for k in ("sso_session", "sso_start_url", "sso_account_id"))
 
+    def _mfa_serial(self) -> str | None:
+        """The ``mfa_serial`` of the profile in use or of a profile its role is assumed from, if any."""
+        try:
+            profiles = self._session._session.full_config.get("profiles", {})
+        except bce.BotoCoreError:
+            return None
+        name: str | None = self._session.profile_name
+        seen: set[str] = set()
+        while name and name not in seen and isinstance(profiles.get(name), dict):
+            seen.add(name)
+            profile = profiles[name]
+            if profile.get("mfa_serial"):
+                return str(profile["mfa_serial"])
+            name = profile.get("source_profile")
+        return None
+
+    def _needs_mfa(self) -> str:
+        name = self._session.profile_name or "default"
+        return (
+            f"profile {name} needs an MFA code, typed at an interactive terminal, and there is none: run "
+            f"lambdaperm-tui from a terminal, or use credentials that need no MFA (e.g. `aws sts "
+            f"get-session-token` exported as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN)"
+        )
+
     def check_credentials(self) -> str:
         """Resolve credentials and call sts:GetCallerIdentity; return the account id.
 
@@ -199,10 +225,15 @@ class ClientFactory:
         """
         profile_hint = self.profile or "default"
         sso_hint = f"run `aws sso login --profile {profile_hint}`"
+        mfa = CredentialsError(self._needs_mfa())
+        if self._mfa_serial() and not _can_prompt():
+            raise mfa  # before botocore's prompt, which would read EOF from a pipe or /dev/null
         try:
             creds = self._session.get_credentials()
         except bce.ProfileNotFound as exc:
             raise CredentialsError(_profile_not_found(self.profile)) from exc
+        except (EOFError, bce.RefreshWithMFAUnsupportedError) as exc:
+            raise mfa from exc
         except (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError, bce.TokenRetrievalError) as exc:
             raise CredentialsError(f"the AWS SSO session has expired or is missing: {sso_hint}") from exc
         except bce.CredentialRetrievalError as exc:
@@ -216,6 +247,10 @@ class ClientFactory:
             identity = sts.get_caller_identity()
         except bce.NoCredentialsError as exc:
             raise CredentialsError(NO_CREDENTIALS) from exc
+        except (EOFError, bce.RefreshWithMFAUnsupportedError) as exc:
+            # botocore asks for the code when the role is first assumed (during this call), with getpass:
+            # without a terminal it reads standard input, and /dev/null or a pipe gives EOFError.
+            raise mfa from exc
         except (bce.SSOTokenLoadError, bce.UnauthorizedSSOTokenError, bce.TokenRetrievalError) as exc:
             raise CredentialsError(f"the AWS SSO session has expired or is missing: {sso_hint}") from exc
         except bce.ReadTimeoutError as exc:
@@ -240,6 +275,21 @@ class ClientFactory:
         except bce.BotoCoreError as exc:
             raise CredentialsError(f"AWS credentials cannot be used: {exc}") from exc
         return str(identity["Account"])
+
+
+def _can_prompt() -> bool:
+    """Whether botocore's MFA prompt (``getpass``) has a terminal to ask on: /dev/tty on POSIX, else
+    standard input being one."""
+    if os.name == "posix":
+        try:
+            with open("/dev/tty", "rb"):
+                return True
+        except OSError:
+            pass
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
 
 
 def credential_failure(exc: bce.CredentialRetrievalError, profile: str | None) -> str:
