@@ -225,9 +225,36 @@ def load_snapshot(obj: Any) -> Inventory:
     return result
 
 
+# The call version 1's loader read each kind's tags with: when it failed, the record kept empty tags and
+# only the failure said why (version 1 had no ``tags_unknown``).
+_V1_TAG_READS = {"functions": "GetFunction", "roles": "GetRole", "users": "GetUser"}
+
+
 def _migrate_v1(body: dict[str, Any]) -> dict[str, Any]:
-    """A version-1 body in version 2's shape: what version 1 never recorded is marked unknown."""
+    """A version-1 body in version 2's shape: what version 1 never recorded is marked unknown, and so are
+    the tags of every record whose tag read it recorded as failed (their empty tags mean nothing)."""
     out = dict(body)
+    failures = out.get("failures")
+    unread: dict[tuple[str, str], str] = {}
+    for failure in failures if isinstance(failures, list) else ():
+        if isinstance(failure, dict) and all(
+            isinstance(failure.get(k), str) for k in ("resource", "operation")
+        ):
+            key = (failure["operation"], failure["resource"])
+            unread.setdefault(key, f"{failure.get('reason') or 'could not be read'} (format version 1)")
+    for kind, operation in _V1_TAG_READS.items():
+        records = out.get(kind)
+        if not isinstance(records, list):
+            continue
+        out[kind] = [
+            {**r, "tags_unknown": unread[(operation, r["arn"])]}
+            if isinstance(r, dict)
+            and isinstance(r.get("arn"), str)
+            and (operation, r["arn"]) in unread
+            and r.get("tags_unknown") is None
+            else r
+            for r in records
+        ]
     functions = out.get("functions")
     if isinstance(functions, list):
         out["functions"] = [

@@ -131,6 +131,28 @@ def test_a_version_1_file_loads_with_configuration_and_mappings_unknown() -> Non
     assert again == inv
 
 
+def test_a_version_1_file_marks_the_tags_of_a_failed_tag_read_unknown() -> None:
+    """Version 1 kept empty tags when GetFunction (functions) or GetRole (roles) failed and recorded only
+    the failure; read as "no tags", a Deny on aws:ResourceTag/... would be skipped (issue 7, item 1)."""
+    raw: dict[str, Any] = json.loads(V1_FIXTURE.read_text())
+    billing, orders = raw["functions"][0]["arn"], raw["functions"][1]["arn"]
+    role = raw["roles"][0]["arn"]
+    raw["failures"] += [
+        {"kind": "function", "resource": billing, "operation": "GetFunction", "reason": "Throttling"},
+        {"kind": "role", "resource": role, "operation": "GetRole", "reason": "AccessDenied: no iam:GetRole"},
+        # A failure of another call on a function says nothing about its tags.
+        {"kind": "function-url", "resource": orders, "operation": "GetFunctionUrlConfig", "reason": "x"},
+    ]
+    inv = load_snapshot(raw)
+    by_arn = {f.arn: f for f in inv.functions}
+    assert by_arn[billing].tags_unknown == "Throttling (format version 1)"
+    assert by_arn[orders].tags_unknown is None
+    roles = {r.arn: r for r in inv.roles}
+    assert roles[role].tags_unknown == "AccessDenied: no iam:GetRole (format version 1)"
+    assert all(r.tags_unknown is None for arn, r in roles.items() if arn != role)
+    assert load_snapshot(json.loads(json.dumps(dump_snapshot(inv)))) == inv
+
+
 def test_a_bad_tracing_mode_is_refused_naming_the_field() -> None:
     dumped = json.loads(json.dumps(dump_snapshot(configured())))
     dumped["functions"][0]["config"]["tracing_mode"] = "Sometimes"
