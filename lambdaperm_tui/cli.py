@@ -517,6 +517,14 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
     return EXIT_CONDITIONAL if any_conditional else EXIT_ALLOWED
 
 
+def _write_json(body: Any) -> None:
+    """One answer over an inventory as a JSON line on stdout, secret-looking tag values redacted
+    (``inventory.redact.redact_output``: the engine saw the real values, the output never does)."""
+    from .inventory.redact import redact_output
+
+    sys.stdout.write(json.dumps(redact_output(body)) + "\n")
+
+
 def _write(stream: TextIO, lines: list[str]) -> None:
     if lines:
         stream.write("\n".join(lines) + "\n")
@@ -760,7 +768,7 @@ def _simulate_inventory(args: argparse.Namespace) -> int:
         body = answer.to_json()
         if explain == "summary" and answer.result is not None:
             body["explanation"] = _result_json(answer.result, "summary")["explanation"]
-        sys.stdout.write(json.dumps(body) + "\n")
+        _write_json(body)
     else:
         _write(sys.stdout, _human_answer(answer))
     return _DECISION_EXIT.get(answer.decision, EXIT_UNKNOWN)
@@ -799,7 +807,7 @@ def _cmd_who_can(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise CliError(str(exc)) from None
     if args.json:
-        sys.stdout.write(json.dumps([row.to_json() for row in rows]) + "\n")
+        _write_json([row.to_json() for row in rows])
     else:
         _write(sys.stdout, _who_can_table(rows, args))
     decisions = {row.decision for row in rows}
@@ -868,7 +876,7 @@ def _cmd_needs(args: argparse.Namespace) -> int:
 
     report = _function_report(args, function_needs)
     if args.json:
-        sys.stdout.write(json.dumps(report.to_json()) + "\n")
+        _write_json(report.to_json())
     else:
         symbols = _symbols(sys.stdout)
         lines = [_clean(f"needs of {report.function} (execution role {report.role or 'unknown'}):")]
@@ -906,7 +914,7 @@ def _cmd_triggers(args: argparse.Namespace) -> int:
 
     report = _function_report(args, function_triggers)
     if args.json:
-        sys.stdout.write(json.dumps(report.to_json()) + "\n")
+        _write_json(report.to_json())
     else:
         symbols = _symbols(sys.stdout)
         lines = [_clean(f"what can invoke {report.function}:")]

@@ -8,7 +8,6 @@ error, 3 nothing found but some data was unknown (said on stderr).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +98,7 @@ def _policy(args: argparse.Namespace, level: Severity) -> int:
         from .analysis.findings.sarif import to_sarif
 
         shown = FindingsReport(report.at_least(level), report.unknown)
-        sys.stdout.write(json.dumps(to_sarif(shown, args.policy, text, cli._version())) + "\n")
+        cli._write_json(to_sarif(shown, args.policy, text, cli._version()))
         return _status(report, level)
     return _emit(report, level, args.json)
 
@@ -120,7 +119,7 @@ def _emit(report: FindingsReport, level: Severity, as_json: bool) -> int:
     shown = report.at_least(level)
     if as_json:
         body = {"findings": [f.to_json() for f in shown], "unknown": list(report.unknown)}
-        sys.stdout.write(json.dumps(body) + "\n")
+        cli._write_json(body)
     else:
         lines: list[str] = []
         for f in shown:

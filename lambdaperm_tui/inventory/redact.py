@@ -11,6 +11,12 @@ AWS tags are free key/value pairs and accounts do put secrets in them (``db_pass
   ``aws:ResourceTag/KEY`` or ``aws:PrincipalTag/KEY``) is ``unknown`` with that reason, never decided on a
   placeholder (``analysis/gather.py`` and ``analysis/resolve.py``).
 
+- every answer printed as JSON (``simulate``, ``who-can``, ``needs``, ``triggers``, ``findings``, SARIF) goes
+  through ``redact_output``: the request context of its scenarios and the request values of its
+  explanations show such a tag's value as ``REDACTED`` (the engine decided on the real value; a replay of
+  that scenario with ``simulate --scenario`` sees the placeholder, so it can differ where the value matters);
+  the explorer's explanation does the same (``ui/explain.py``, through ``secret_context_key``).
+
 The loader keeps no other value-bearing field (function environment variables are never read); keys of
 an inventory's ``extra`` that look like credentials are dropped from snapshots (``snapshot.py``).
 """
@@ -18,8 +24,9 @@ an inventory's ``extra`` that look like credentials are dropped from snapshots (
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .model import Function, Inventory, Role, User
 
@@ -38,6 +45,46 @@ REDACTED = "<redacted: key looks like a secret>"
 def looks_like_secret(key: str) -> bool:
     """Whether a tag or field named ``key`` probably holds a credential (``db_password``, ``API-Key``)."""
     return _SECRET_KEY.search(key) is not None
+
+
+# Request-context keys that carry a tag value: aws:ResourceTag/KEY, aws:PrincipalTag/KEY, aws:RequestTag/KEY
+_TAG_CONTEXT_KEY = re.compile(r"aws:(?:resource|principal|request)tag/(.+)", re.IGNORECASE | re.DOTALL)
+
+
+def secret_context_key(key: str) -> bool:
+    """Whether a request-context key holds the value of a tag whose key looks like a secret
+    (``aws:ResourceTag/db_password``)."""
+    match = _TAG_CONTEXT_KEY.fullmatch(key)
+    return match is not None and looks_like_secret(match.group(1))
+
+
+def _hidden(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [REDACTED for _ in value]
+    return None if value is None else REDACTED
+
+
+def redact_output(obj: Any) -> Any:
+    """A JSON-ready answer without the values of secret-looking tags: in every ``"context"`` mapping (a
+    scenario's request context) the value of each ``secret_context_key``, and in every condition of an
+    explanation (``{"key", "request_values"}``) on such a key its request values, become ``REDACTED``.
+    Policy documents are left as written."""
+    if isinstance(obj, list):
+        return [redact_output(item) for item in obj]
+    if not isinstance(obj, Mapping):
+        return obj
+    out: dict[Any, Any] = {}
+    secret_condition = isinstance(obj.get("key"), str) and secret_context_key(obj["key"])
+    for key, value in obj.items():
+        if key == "context" and isinstance(value, Mapping):
+            out[key] = {
+                k: _hidden(v) if isinstance(k, str) and secret_context_key(k) else v for k, v in value.items()
+            }
+        elif key == "request_values" and secret_condition:
+            out[key] = _hidden(value)
+        else:
+            out[key] = redact_output(value)
+    return out
 
 
 def _split(
@@ -72,4 +119,11 @@ def shown_tags(tags: tuple[tuple[str, str], ...], redacted: tuple[str, ...] = ()
     return out
 
 
-__all__ = ["REDACTED", "looks_like_secret", "redact_inventory", "shown_tags"]
+__all__ = [
+    "REDACTED",
+    "looks_like_secret",
+    "redact_inventory",
+    "redact_output",
+    "secret_context_key",
+    "shown_tags",
+]

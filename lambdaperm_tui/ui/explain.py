@@ -18,6 +18,7 @@ from rich.text import Text
 
 from ..iam.render import element_words, grant_words
 from ..iam.result import ConditionMatch, Element, ElementMatch, Grant, MatchReason
+from ..inventory.redact import REDACTED, secret_context_key
 from ..inventory.text import inert
 
 # arn:<partition>:<service>:<region>:<account>:<rest>; the region may be empty (IAM) or a wildcard.
@@ -109,6 +110,8 @@ def condition_label(c: ConditionMatch, account: str) -> Text:
         line.append("(unknown)", style="italic")
     elif c.request_values is None:
         line.append("(absent)", style="italic")
+    elif secret_context_key(c.key):
+        line.append(REDACTED, style="italic")
     else:
         line.append(", ".join(inert(short_arns(v, account)) for v in c.request_values) or '""')
     line.append(f" vs {inert(c.operator)} ")
@@ -123,6 +126,10 @@ def condition_full(c: ConditionMatch) -> Text:
     line.append(" vs request ")
     if c.open:
         line.append("(unknown: the answer is conditional on it)")
+    elif c.request_values is None:
+        line.append("(absent)")
+    elif secret_context_key(c.key):
+        line.append(REDACTED)
     else:
-        line.append("(absent)" if c.request_values is None else inert(json.dumps(list(c.request_values))))
+        line.append(inert(json.dumps(list(c.request_values))))
     return line

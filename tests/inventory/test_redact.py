@@ -195,3 +195,69 @@ def test_explicit_deny_not_testing_the_redacted_key_stays_certain() -> None:
     )
     snap = load_snapshot(dump_snapshot(inventory(deny_both)))
     assert simulate(snap, ROLE, INVOKE, FN).decision == "explicit_deny"
+
+
+def _request_side(obj: Any) -> list[Any]:
+    """Every request context and every condition's request values in a JSON answer."""
+    out: list[Any] = []
+    if isinstance(obj, list):
+        for item in obj:
+            out += _request_side(item)
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            if key in ("context", "request_values"):
+                out.append(value)
+            else:
+                out += _request_side(value)
+    return out
+
+
+def test_answers_printed_over_a_live_inventory_never_show_a_secret_tag_value() -> None:
+    """A live inventory holds the real values (the engine decides on them); simulate's and who-can's JSON
+    carried them in ``scenario.context`` and in the explanation's request values (``aws:ResourceTag/...``)."""
+    from lambdaperm_tui.analysis.whocan import who_can
+    from lambdaperm_tui.inventory.redact import redact_output, secret_context_key
+
+    live = inventory(DENY_ON_TOKEN)
+    answer = simulate(live, ROLE, INVOKE, FN, explain=True)
+    assert answer.decision == "explicit_deny"  # decided on the real value
+    bodies = {
+        "simulate": answer.to_json(),
+        "who-can": [row.to_json() for row in who_can(live, INVOKE, FN)],
+    }
+    for name, body in bodies.items():
+        shown = redact_output(body)
+        context = shown["scenario"]["context"] if name == "simulate" else shown[0]["scenario"]["context"]
+        assert context["aws:ResourceTag/token"] == REDACTED, name
+        assert context["aws:ResourceTag/db_password"] == REDACTED
+        assert context["aws:ResourceTag/env"] == "prod"  # not a secret: kept
+        text = json.dumps(shown)
+        for secret in (SECRETS[0], SECRETS[1], SECRETS[3]):
+            assert secret not in text, (name, secret)
+        # The policy's own text is printed as written; the request side of its condition is not.
+            assert text.count(SECRETS[2]) < json.dumps(body).count(SECRETS[2])
+            assert SECRETS[2] not in json.dumps(_request_side(shown)), name
+            assert SECRETS[2] in json.dumps(_request_side(body)), name
+    conditions = [
+        c
+        for p in answer.result.explanation.policies  # type: ignore[union-attr]
+        for s in p.statements
+        for c in s.conditions
+        if secret_context_key(c.key)
+    ]
+    assert conditions and all(c.request_values == (SECRETS[2],) for c in conditions)
+
+
+def test_the_explorer_shows_a_secret_tag_condition_without_its_value() -> None:
+    from lambdaperm_tui.ui.explain import condition_full, condition_label
+
+    answer = simulate(inventory(DENY_ON_TOKEN), ROLE, INVOKE, FN, explain=True)
+    (condition,) = (
+        c
+        for p in answer.result.explanation.policies  # type: ignore[union-attr]
+        for s in p.statements
+        for c in s.conditions
+    )
+    for text in (condition_label(condition, ACCOUNT).plain, condition_full(condition).plain):
+        assert REDACTED in text
+        assert text.count(SECRETS[2]) == 1  # the policy's value, not the request's
