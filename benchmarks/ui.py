@@ -177,14 +177,13 @@ from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp
 
 async def drawn(app, pilot, key):
-    # Until the detail holds a new renderable, then one more frame.
-    body = app.query_one("#detail-body")
-    before = body.visual if hasattr(body, "visual") else None
+    # Until the detail shows new content, then one more frame.
+    before = app.main.detail.shown
     start = time.perf_counter()
     await pilot.press(key)
     for _ in range(6000):
         await pilot.pause(0.005)
-        if app.main.current is not None and (getattr(body, "visual", None) is not before):
+        if app.main.current is not None and app.main.detail.shown != before:
             break
     await pilot.pause()
     return time.perf_counter() - start

@@ -22,7 +22,8 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
-from ..inventory.model import Inventory
+from ..inventory.events import FailureRecorded, LoadEvent
+from ..inventory.model import Function, Inventory
 from ..inventory.text import inert
 from . import backend
 from .commands import ActionsProvider
@@ -70,6 +71,7 @@ class LambdaPermApp(App[int]):
         regions: tuple[str, ...] = (),
         now: Callable[[], datetime] | None = None,
         mouse: bool = True,
+        read_invoke_configs: backend.InvokeConfigReader | None = None,
     ) -> None:
         # Without colour, Textual's native-ANSI mode: its widgets then mark cursors with reverse video
         # (``:nocolor`` rules), and ``get_line_filters`` draws everything in the terminal's own colours.
@@ -88,6 +90,8 @@ class LambdaPermApp(App[int]):
         self.loaded_at: float | None = None  # time.time() when the first load finished
         self.edits: dict[Any, Any] = {}  # PolicyRef -> document (what-if)
         self._edited_inv: Inventory | None = None
+        # Async invoke configs are one call per function: the explorer reads them for the function it shows.
+        self.read_invoke_configs = read_invoke_configs
 
     def notify(
         self,
@@ -237,6 +241,18 @@ class LambdaPermApp(App[int]):
                 self.loaded_at = time.time()
         self.main.apply_changes(changes)
 
+    def update_function(self, fn: Function, events: Sequence[LoadEvent], generation: int) -> None:
+        """A function read again after the load (its async invoke configs, on demand) and the failures
+        of that read, into the inventory; nothing when a reload started since (``generation``)."""
+        if generation != self.generation:
+            return
+        changes = Changes()
+        for event in events:
+            if isinstance(event, FailureRecorded):
+                self.fold.apply(event, changes)
+        self.fold.update_function(fn, changes)
+        self._apply_changes(changes)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place worker outcomes are handled: load results, and every worker's error."""
         worker = event.worker
@@ -310,7 +326,13 @@ def make_app(source: Any, *, color: str | None = None, mouse: bool = True) -> La
     """The explorer for a ``Source``, with ``--color`` applied (16 colours: the terminal's own ANSI theme)."""
     apply_color(color)
     label, regions = backend.describe_source(source)
-    app = LambdaPermApp(backend.make_loader(source), source_label=label, regions=regions, mouse=mouse)
+    app = LambdaPermApp(
+        backend.make_loader(source),
+        source_label=label,
+        regions=regions,
+        mouse=mouse,
+        read_invoke_configs=backend.invoke_config_reader(source),
+    )
     if color in ("16", "standard") and "ansi-dark" in app.available_themes:
         app.theme = "ansi-dark"
     return app
@@ -321,4 +343,3 @@ def run_app(source: Any, *, color: str | None = None, mouse: bool = True) -> int
     app = make_app(source, color=color, mouse=mouse)
     result = app.run(mouse=mouse)
     return int(result or 0)
-

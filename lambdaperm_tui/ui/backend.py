@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..inventory.model import Inventory
+from ..inventory.events import EventCallback
+from ..inventory.model import Function, Inventory
+
+if TYPE_CHECKING:
+    from ..analysis.needs import NeedsReport
+    from ..analysis.triggers import TriggersReport
+    from .sections import FunctionAnswers
 
 
 class AnalysisUnavailable(RuntimeError):
@@ -44,6 +50,42 @@ def what_can(inv: Inventory, principal: str) -> Sequence[Any]:
 def findings(inv: Inventory) -> Any:
     """``analysis.findings.account_findings``: the ``FindingsReport`` of the inventory."""
     return _analysis("findings").account_findings(inv)
+
+
+def function_needs(inv: Inventory, arn: str) -> NeedsReport:
+    """``analysis.needs.function_needs``: what the function's configuration needs of its role, decided."""
+    from ..analysis.needs import function_needs as needs
+
+    return needs(inv, arn)
+
+
+def function_triggers(inv: Inventory, arn: str) -> TriggersReport:
+    """``analysis.triggers.function_triggers``: what can invoke the function, per qualifier."""
+    from ..analysis.triggers import function_triggers as triggers
+
+    return triggers(inv, arn)
+
+
+def function_answers(inv: Inventory, arn: str) -> FunctionAnswers:
+    """The needs and the triggers of one function (the detail's two sections), over ``inv``."""
+    from .sections import FunctionAnswers
+
+    return FunctionAnswers(function_needs(inv, arn), function_triggers(inv, arn))
+
+
+# Reads one function again with its async invoke configs (blocking; run in a thread worker).
+InvokeConfigReader = Callable[[Function, EventCallback], Function]
+
+
+def invoke_config_reader(source: Any) -> InvokeConfigReader:
+    """How the explorer reads a function's async invoke configs on demand from a ``Source``."""
+
+    def read(fn: Function, on_event: EventCallback) -> Function:
+        from ..sources import read_event_invoke_configs
+
+        return read_event_invoke_configs(source, fn, on_event)
+
+    return read
 
 
 def named_principals(inv: Inventory) -> Sequence[Any]:

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import RenderableType
+from rich.table import Table
 from rich.text import Text
 
-from ..analysis.answer import Question
-from ..analysis.needs import Need, NeedsReport, source_kind
-from ..analysis.principals import NamedPrincipal
-from ..analysis.triggers import QualifierTriggers, Trigger, TriggersReport
-from ..analysis.whatif import PolicyRef
 from ..iam.render import (
     allowed_if_words,
     blocked_by_words,
@@ -30,6 +26,13 @@ from ..iam.render import (
 )
 from ..inventory.model import EventSourceMapping, Function, Inventory, Layer, LayerVersion
 from .render import facts_table, plain
+
+if TYPE_CHECKING:  # the explorer's first frame comes before the analysis layer is imported
+    from ..analysis.answer import Question
+    from ..analysis.needs import Need, NeedsReport
+    from ..analysis.principals import NamedPrincipal
+    from ..analysis.triggers import QualifierTriggers, Trigger, TriggersReport
+    from ..analysis.whatif import PolicyRef
 
 PaneName = Literal["functions", "layers", "roles", "principals"]
 
@@ -63,16 +66,46 @@ class Ask:
 
 
 @dataclass(frozen=True, slots=True)
+class Marked:
+    """A mark (a verdict, an effect) and what it is about, in two columns, so the lines of the second
+    (a wrapped ARN, why, what decided) stay indented under it."""
+
+    mark: Text
+    body: Text
+
+    def __rich__(self) -> Table:
+        """A two-column grid."""
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold", ratio=1)
+        grid.add_row(self.mark, self.body)
+        return grid
+
+    @property
+    def plain(self) -> str:
+        """The text without styles: the mark, two spaces, then the body."""
+        return f"{self.mark.plain}  {self.body.plain}"
+
+
+@dataclass(frozen=True, slots=True)
 class ActionRow:
     """Lines of a detail that do something on Enter; ``hint`` says what (shown while it is selected)."""
 
-    text: Text
+    text: Text | Marked
     target: Jump | Ask
     hint: str
 
 
 # What a detail is made of: renderables drawn as they are, and rows that act.
 Block = RenderableType | ActionRow
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionAnswers:
+    """A function's needs and triggers, as decided over one inventory (the detail draws both)."""
+
+    needs: NeedsReport
+    triggers: TriggersReport
 
 
 def heading(title: str) -> Text:
@@ -86,19 +119,17 @@ def verdict_text(verdict: str) -> Text:
 
 
 def _more(text: Text, label: str, value: str, style: str = "") -> None:
-    text.append(f"\n    {label}: ", style="dim")
+    text.append(f"\n{label}: ", style="dim")
     text.append_text(plain(value, style))
 
 
 # ------------------------------------------------------------------------------------------- needs
 
 
-def need_text(need: Need) -> Text:
+def need_text(need: Need) -> Marked:
     """One need: its verdict, action and resource, why (the setting), and what decided or blocked it."""
     r = need.requirement
-    text = verdict_text(need.decision)
-    text.append("  ")
-    text.append_text(plain(r.action, "bold"))
+    text = plain(r.action, "bold")
     text.append(" on ")
     text.append_text(plain(r.resource))
     _more(text, "why", r.why)
@@ -114,7 +145,7 @@ def need_text(need: Need) -> Text:
         _more(text, "unknown because", reason, "yellow")
     for assumption in need.assumes:
         _more(text, "assumes", assumption)
-    return text
+    return Marked(verdict_text(need.decision), text)
 
 
 def _ask_hint(question: Question) -> str:
@@ -155,11 +186,9 @@ def needs_section(report: NeedsReport | None, *, reading: str | None = None) -> 
 # ------------------------------------------------------------------------------------------ triggers
 
 
-def trigger_text(trigger: Trigger) -> Text:
+def trigger_text(trigger: Trigger) -> Marked:
     """One trigger: its verdict and label, the source it stands for, and what decided."""
-    text = verdict_text(trigger.decision)
-    text.append("  ")
-    text.append_text(plain(trigger.label, "bold"))
+    text = plain(trigger.label, "bold")
     if trigger.context:
         _more(text, "when", ", ".join(f"{k}={v}" for k, v in trigger.context))
     if trigger.allowed_if:
@@ -168,7 +197,7 @@ def trigger_text(trigger: Trigger) -> Text:
         _more(text, "decided by", deciding_statement_words(d))
     for reason in trigger.unknown_because:
         _more(text, "unknown because", reason, "yellow")
-    return text
+    return Marked(verdict_text(trigger.decision), text)
 
 
 def mapping_key(m: EventSourceMapping) -> str:
@@ -222,12 +251,18 @@ def triggers_section(report: TriggersReport | None) -> list[Block]:
 # ------------------------------------------------------------------------------------------ mappings
 
 
+def _kind(m: EventSourceMapping) -> str:
+    from ..analysis.needs import source_kind
+
+    return source_kind(m)
+
+
 def mapping_label(m: EventSourceMapping) -> Text:
     """The tree label of a mapping under its function: ``⇄ sqs orders-to-fulfil  Enabled``."""
     source = m.event_source_arn or ", ".join(m.kafka_bootstrap_servers) or "self-managed source"
     name = source.rsplit(":", 1)[-1].rsplit("/", 1)[-1] if m.event_source_arn else source
     label = Text("⇄ ", style="cyan")
-    label.append_text(plain(f"{source_kind(m)} {name}", "cyan"))
+    label.append_text(plain(f"{_kind(m)} {name}", "cyan"))
     state = m.state or "state unknown"
     label.append_text(plain(f"  {state}", "dim" if state == "Enabled" else "yellow"))
     qualifier = m.function_arn.split(":")[7:]
@@ -241,7 +276,7 @@ def mapping_detail(m: EventSourceMapping, fn: Function, needs: NeedsReport | Non
     rows: list[tuple[str, str | Text]] = [
         ("Mapping", m.uuid),
         ("Source", m.event_source_arn or ", ".join(m.kafka_bootstrap_servers) or "—"),
-        ("Kind", source_kind(m)),
+        ("Kind", _kind(m)),
         ("State", m.state or "? unknown"),
         ("Function", m.function_arn),
     ]
@@ -336,10 +371,8 @@ def used_by_links(functions: Sequence[Function], *, show_region: bool) -> list[B
     """Rows to the functions that use a role or a layer version."""
     out: list[Block] = []
     for f in functions:
-        text = Text("Used by ", style="bold")
-        text.append_text(plain(f.name))
-        if show_region:
-            text.append_text(plain(f"  {f.region}", "dim"))
+        text = Text("↳ function ", style="bold")
+        text.append_text(plain(f"{f.name} ({f.region})" if show_region else f.name))
         out.append(ActionRow(text, Jump("functions", f.arn), "Enter: go to this function"))
     return out
 
@@ -359,13 +392,13 @@ def named_at_links(principal: NamedPrincipal) -> list[Block]:
         text.append(f"  #{at.statement_index}", style="dim")
         if at.sid:
             text.append_text(plain(f" {at.sid}", "dim"))
-        effect = ("NOT-principal " if at.not_principal else "") + at.effect
-        text.append_text(plain(f"  {effect}", "green" if at.effect == "Allow" else "red"))
         if at.actions:
             _more(text, "does", ", ".join(at.actions))
         for condition in at.conditions:
             _more(text, "when", condition)
-        out.append(text if jump is None else ActionRow(text, jump, "Enter: go to where it is named"))
+        effect = ("NOT-principal " if at.not_principal else "") + at.effect
+        row = Marked(plain(effect, "green" if at.effect == "Allow" else "red"), text)
+        out.append(row if jump is None else ActionRow(row, jump, "Enter: go to where it is named"))
     return out
 
 
@@ -379,7 +412,9 @@ __all__ = [
     "ActionRow",
     "Ask",
     "Block",
+    "FunctionAnswers",
     "Jump",
+    "Marked",
     "PaneName",
     "function_links",
     "jump_to_owner",

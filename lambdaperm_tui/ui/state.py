@@ -6,13 +6,15 @@ it, and the explorer screen itself, read them through this protocol.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, cast
 
 from textual.worker import Worker
 
-from ..inventory.model import Inventory
+from ..inventory.events import LoadEvent
+from ..inventory.model import Function, Inventory
+from .backend import InvokeConfigReader
 from .loading import InventoryFold
 
 
@@ -24,6 +26,8 @@ class ExplorerApp(Protocol):
     source_label: str
     edits: dict[Any, Any]
     now: Callable[[], datetime]
+    generation: int  # which load (a reload starts the next)
+    read_invoke_configs: InvokeConfigReader | None  # reads a function's async invoke configs on demand
 
     @property
     def base_inventory(self) -> Inventory:
@@ -61,6 +65,10 @@ class ExplorerApp(Protocol):
 
     def start_load(self) -> None:
         """Load the inventory again."""
+        ...
+
+    def update_function(self, fn: Function, events: Sequence[LoadEvent], generation: int) -> None:
+        """A function read again after the load, and the failures of that read, into the inventory."""
         ...
 
     def principal_keys(self) -> list[str]:

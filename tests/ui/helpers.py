@@ -63,6 +63,20 @@ def static_text(static: object) -> str:
     return out.getvalue()
 
 
+def detail_text(app: LambdaPermApp, width: int = 200) -> str:
+    """The explorer's whole detail as plain text (every block and row, not only the part on screen)."""
+    import io
+
+    from rich.console import Console
+    from textual.widgets import Static
+
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system=None)
+    for block in app.main.detail.query_children(Static):
+        console.print(block.content)
+    return out.getvalue()
+
+
 def screen_as(app: LambdaPermApp, kind: type[S]) -> S:
     """The app's current screen, checked to be a ``kind``."""
     screen = app.screen

@@ -17,7 +17,7 @@ from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 from lambdaperm_tui.ui.screens.what_can import WhatCanScreen
 from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
-from .helpers import build_app, label_text, loaded, static_text, wait_for, wait_for_screen
+from .helpers import build_app, detail_text, label_text, loaded, static_text, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE, REPORTS_ROLE, fn_arn, many_functions
 
 SIZE = (80, 24)
@@ -26,10 +26,6 @@ SIZE = (80, 24)
 def labels(app: LambdaPermApp, pane: str = "functions") -> list[str]:
     tree = app.main.pane(pane).rows_tree
     return [label_text(node.label) for node in tree.root.children]
-
-
-def detail_text(app: LambdaPermApp) -> str:
-    return plain(app.query_one("#detail-body", Static))
 
 
 def plain(static: Static) -> str:

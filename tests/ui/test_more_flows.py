@@ -10,9 +10,9 @@ from lambdaperm_tui.ui.commands import ActionsProvider
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
-from .helpers import build_app, loaded, wait_for, wait_for_screen
+from .helpers import build_app, detail_text, loaded, wait_for, wait_for_screen
 from .inventory_fixture import BILLING_ROLE, fn_arn
-from .test_flows import detail_text, labels
+from .test_flows import labels
 
 SIZE = (80, 24)
 LAYER_V2 = "arn:aws:lambda:us-east-1:111122223333:layer:shared-utils:2"

@@ -10,9 +10,8 @@ from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
 from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 
-from .helpers import build_app, loaded, wait_for, wait_for_screen
+from .helpers import build_app, detail_text, loaded, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE, REGION, fn_arn, make_inventory
-from .test_flows import detail_text
 
 SIZE = (80, 24)
 

@@ -25,6 +25,7 @@ from lambdaperm_tui.ui.sections import (
     Ask,
     Block,
     Jump,
+    Marked,
     function_links,
     jump_to_owner,
     layer_users,
@@ -57,7 +58,7 @@ from tests.analysis.test_triggers import _build
 def _text(block: Block) -> str:
     if isinstance(block, ActionRow):
         return block.text.plain
-    assert isinstance(block, Text), f"expected text, got {type(block).__name__}"
+    assert isinstance(block, (Text, Marked)), f"expected text, got {type(block).__name__}"
     return block.plain
 
 
@@ -188,7 +189,7 @@ def test_links_from_a_function_to_its_role_layers_and_named_principals() -> None
     assert layer_users(inv, lv) == [fn] and layer_users(inv, layer) == [fn]
     assert layer_users(inv, replace(lv, arn=lv.arn[:-1] + "9")) == []
     (used,) = used_by_links([fn], show_region=True)
-    assert isinstance(used, ActionRow) and used.text.plain == f"Used by f  {R}"
+    assert isinstance(used, ActionRow) and used.text.plain == f"↳ function f ({R})"
     assert used.target == Jump("functions", fn.arn)
 
 
@@ -197,7 +198,7 @@ def test_where_a_principal_is_named_leads_to_the_owner() -> None:
     public = next(p for p in named_principals(inv) if p.principal == "*")
     rows = _rows(named_at_links(public))
     assert rows and all(r.target == Jump("functions", f"{FN}:f:live", f"{FN}:f") for r in rows)
-    assert rows[0].text.plain.startswith("alias policy f:live  #1 url  Allow")
+    assert rows[0].text.plain.startswith("Allow  alias policy f:live  #1 url")
     lv_arn = f"arn:aws:lambda:{R}:{A}:layer:shared:3"
     assert jump_to_owner(PolicyRef("layer-version-policy", lv_arn)) == Jump(
         "layers", lv_arn, f"arn:aws:lambda:{R}:{A}:layer:shared"
@@ -218,7 +219,7 @@ def test_untrusted_text_is_inert_in_every_row() -> None:
     inv = _inv([_fn("f", "r")], [role, Role(arn=f"{ROLE}/x", name="x")], (bad,))
     report = function_needs(inv, "f")
     for block in [*needs_section(report), *mapping_detail(bad, inv.functions[0], report)]:
-        if isinstance(block, (ActionRow, Text)):
+        if isinstance(block, (ActionRow, Text, Marked)):
             for line in _text(block).split("\n"):  # rows hold several lines; each is drawn inert
                 assert not leaks(line), line
     assert not leaks(mapping_label(bad).plain)

@@ -21,13 +21,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from ...inventory.events import LoadEvent
 from ...inventory.model import Function, Inventory, Layer
 from ...inventory.text import inert
 from .. import backend
 from ..loading import Changes
 from ..render import age_words, function_label, layer_version_label, plain, role_label, short_reason
+from ..sections import Ask, FunctionAnswers, Jump, mapping_key, mapping_label
 from ..state import ExplorerApp, explorer
-from ..widgets.detail import DetailView, render_entry
+from ..widgets.detail import DetailView, FunctionExtras, render_entry
 from ..widgets.findings_pane import FindingsPane, badge_counts
 from ..widgets.header import StatusHeader
 from ..widgets.panes import Entry, ResourcePane
@@ -153,6 +155,14 @@ class MainScreen(Screen[None]):
         self._detail_timer: Any = None
         self._multi_region = False
         self._failures_seen = 0
+        # Each function's needs and triggers, with the inventory they were decided over.
+        self._answers: dict[str, tuple[Inventory, FunctionAnswers]] = {}
+        # Async invoke configs being read (on demand, for the function shown) and asked for in this load.
+        self._invoke_reading: set[str] = set()
+        self._invoke_asked: set[str] = set()
+        # Where Enter on a link came from (pane, entry key, top-level row, the row's target): Esc returns.
+        self._history: list[tuple[str, str, str | None, Jump | Ask]] = []
+        self._tab_by_link: str | None = None  # the tab a link just showed (its activation is not a move)
 
     @property
     def state(self) -> ExplorerApp:
@@ -222,6 +232,8 @@ class MainScreen(Screen[None]):
         self._multi_region = False
         self._failures_by_key = {}
         self._failures_seen = 0
+        self._invoke_asked = set()
+        self._invoke_reading = set()
         for name in PANES:
             pane = self.pane(name)
             pane.reset()
@@ -282,10 +294,14 @@ class MainScreen(Screen[None]):
             self._refresh_roles()
         if changes.finished:
             self._finish_load()
+        if changes.event_sources:
+            self._refresh_expanded_functions()
         self.update_header()
         if self.current is not None and (
             changes.iam
+            or changes.event_sources
             or self.current.key in changes.functions
+            or self._current_function() in changes.functions
             or self.current.key in changes.layers
             or changes.finished
         ):
@@ -377,6 +393,35 @@ class MainScreen(Screen[None]):
             yield label, Entry("version", version.arn, version, fn), False
         if not fn.aliases and not fn.versions and not fn.details_unknown:
             yield Text("no published versions or aliases", style="dim italic"), Entry("info", ""), False
+        yield from self._mapping_children(fn)
+
+    def _mapping_children(self, fn: Function) -> Iterable[tuple[Text, Entry, bool]]:
+        """The function's event source mappings (Lambda polls each source with the function's role)."""
+        region = next((r for r in self.state.inventory.event_source_mappings if r.region == fn.region), None)
+        if region is None:
+            if self.state.loading:
+                note = Text("… event source mappings not listed yet", style="dim italic")
+                yield note, Entry("info", ""), False
+            return
+        if region.unknown is not None:
+            label = Text(
+                f"? event source mappings unknown: {short_reason(region.unknown)}", style="bold yellow"
+            )
+            yield label, Entry("info", ""), False
+            return
+        for m in region.mappings:
+            if ":".join(m.function_arn.split(":")[:7]) == fn.arn:
+                yield mapping_label(m), Entry("mapping", mapping_key(m), m, fn), False
+
+    def _refresh_expanded_functions(self) -> None:
+        """The rows of expanded functions again (their Region's mappings were listed)."""
+        pane = self.pane("functions")
+        functions = self.state.fold.functions
+        pane.upsert(
+            self._function_row(functions[key])
+            for key, node in list(pane.nodes.items())
+            if node.is_expanded and key in functions
+        )
 
     def _layer_children(self, entry: Entry) -> Iterable[tuple[Text, Entry, bool]]:
         layer = self.state.fold.layers.get(entry.key, entry.obj)
@@ -484,7 +529,10 @@ class MainScreen(Screen[None]):
             return  # the app is closing: a list re-ordered at the end of the load may still announce its row
         if message.pane is not self.active_pane():
             return  # a hidden pane placing its first cursor is not a selection
-        self.current = message.entry
+        entry = message.entry
+        if entry is not None and self.current is not None and entry.key == self.current.key:
+            return  # the row on screen announced again (a link put the cursor on it): nothing to redraw
+        self.current = entry
         if self._detail_timer is not None:
             self._detail_timer.stop()
         # Rendering a big policy per keypress would lag j/k; render once the cursor rests.
@@ -504,10 +552,94 @@ class MainScreen(Screen[None]):
         entry = self.current
         if entry is not None:
             entry = self._fresh(entry)
+        inv = self.state.inventory
+        extras = self._extras_for(entry, inv)
         self.detail.show(
-            render_entry(entry, self.state.inventory, raw=self.policy_mode(), edited=self.state.is_edited),
+            render_entry(entry, inv, raw=self.policy_mode(), edited=self.state.is_edited, extras=extras),
             keep_scroll=keep_scroll,
         )
+
+    # -- a function's needs, triggers and async invoke configs ---------------------------------------------
+    def _current_function(self) -> str | None:
+        """The ARN of the function whose detail (or one of whose mappings) is on screen."""
+        entry = self.current
+        if entry is None:
+            return None
+        if entry.kind == "function":
+            return entry.key
+        if entry.kind == "mapping" and isinstance(entry.parent, Function):
+            return entry.parent.arn
+        return None
+
+    def _extras_for(self, entry: Entry | None, inv: Inventory) -> FunctionExtras:
+        """The answers of the function on screen: decided in a worker, decided again when the inventory
+        changed (the previous ones shown meanwhile); its async invoke configs read once, on demand."""
+        arn = self._current_function()
+        if entry is None or arn is None:
+            return FunctionExtras()
+        fn = next((f for f in inv.functions if f.arn == arn), None)
+        if fn is None:
+            return FunctionExtras()
+        self._read_invoke_configs_of(fn)
+        held = self._answers.get(arn)
+        fresh = held is not None and held[0] is inv
+        if not fresh:
+            self._answers_worker(inv, arn)
+        reading = None
+        if arn in self._invoke_reading:
+            reading = "reading its asynchronous invocation destinations (ListFunctionEventInvokeConfigs)…"
+        return FunctionExtras(
+            answers=held[1] if held is not None else None,
+            updating=held is not None and not fresh,
+            reading=reading,
+            principals=[e[1].obj for e in self.pane("principals").entries.values()],
+        )
+
+    @work(thread=True, exclusive=True, group="function-answers", exit_on_error=False)
+    def _answers_worker(self, inv: Inventory, arn: str) -> None:
+        answers = backend.function_answers(inv, arn)
+        self.app.call_from_thread(self._set_answers, inv, arn, answers)
+
+    def _set_answers(self, inv: Inventory, arn: str, answers: FunctionAnswers) -> None:
+        if not self.app.screen_stack:
+            return  # the app is closing
+        # Answers over older inventories are dropped: they would keep those inventories alive.
+        self._answers = {k: v for k, v in self._answers.items() if v[0] is inv}
+        self._answers[arn] = (inv, answers)
+        if self._current_function() == arn:
+            self._refresh_current_entry(keep_scroll=True)
+
+    def _read_invoke_configs_of(self, fn: Function) -> None:
+        """Start reading ``fn``'s async invoke configs if nothing says what they are yet: once per load,
+        after it (the load's own final inventory would replace what was read during it)."""
+        read = self.state.read_invoke_configs
+        if (
+            read is None
+            or self.state.fold.final is None
+            or fn.event_invoke_configs is not None
+            or fn.event_invoke_configs_unknown is not None
+            or fn.arn in self._invoke_asked
+        ):
+            return
+        self._invoke_asked.add(fn.arn)
+        self._invoke_reading.add(fn.arn)
+        self._invoke_configs_worker(read, fn, self.state.generation)
+
+    @work(thread=True, group="invoke-configs", exit_on_error=False)
+    def _invoke_configs_worker(self, read: backend.InvokeConfigReader, fn: Function, generation: int) -> None:
+        events: list[LoadEvent] = []
+        try:
+            result = read(fn, events.append)
+        except Exception as exc:  # noqa: BLE001 - a source that cannot read them: they are unknown, and why
+            result = replace(fn, event_invoke_configs_unknown=f"cannot read them: {exc}")
+        self.app.call_from_thread(self._set_invoke_configs, result, events, generation)
+
+    def _set_invoke_configs(self, fn: Function, events: list[LoadEvent], generation: int) -> None:
+        self._invoke_reading.discard(fn.arn)
+        if not self.app.screen_stack or generation != self.state.generation:
+            return  # closing, or a reload started since
+        self.state.update_function(fn, events, generation)
+        self._refresh_findings()  # a destination read now is a need, and may be an unmet one
 
     def _fresh(self, entry: Entry) -> Entry:
         """The entry with its record as it is now (after streaming updates or what-if edits)."""
@@ -531,6 +663,13 @@ class MainScreen(Screen[None]):
         if entry.kind == "role":
             role = next((r for r in inv.roles if r.arn == entry.key), None)
             return replace(entry, obj=role) if role else entry
+        if entry.kind == "mapping" and isinstance(entry.parent, Function):
+            fn = next((f for f in inv.functions if f.arn == entry.parent.arn), entry.parent)
+            region = next((r for r in inv.event_source_mappings if r.region == fn.region), None)
+            mapping = (
+                next((m for m in region.mappings if mapping_key(m) == entry.key), None) if region else None
+            )
+            return replace(entry, obj=mapping or entry.obj, parent=fn)
         return entry
 
     def policy_mode(self) -> str:
@@ -560,9 +699,17 @@ class MainScreen(Screen[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if self._findings_shown():
             return
+        if self._tab_by_link is not None and event.pane.id == self._tab_by_link:
+            self._tab_by_link = None
+            return  # a link showed this tab with the row it leads to: that row is on screen already
         pane = self.active_pane()
         self.current = pane.selected()
         self._refresh_current_entry()
+
+    def action_focus_next(self) -> None:
+        """Tab: move focus on (the list, the detail). The binding is this screen's, so the action is too:
+        Textual's ``focus_next`` action is the app's, and a screen binding does not reach it."""
+        self.focus_next()
 
     def action_filter(self) -> None:
         """Filter the focused list as you type."""
@@ -573,7 +720,10 @@ class MainScreen(Screen[None]):
         self.active_pane().open_filter()
 
     def action_go_back(self) -> None:
-        """Esc: leave the detail (narrow), clear the filter, or close the current screen."""
+        """Esc: back to where a link was followed from, leave the detail (narrow), or clear the filter."""
+        if self._history and self.focused is self.detail:
+            self._go_back()
+            return
         if self.has_class("show-detail") and self.has_class("narrow"):
             self.remove_class("show-detail")
             self.active_pane().rows_tree.focus()
@@ -586,6 +736,57 @@ class MainScreen(Screen[None]):
             return
         if self.focused is self.detail:
             pane.rows_tree.focus()
+
+    # -- rows of the detail: links and questions ------------------------------------------------------------
+    @on(DetailView.RowChosen)
+    def _row_chosen(self, message: DetailView.RowChosen) -> None:
+        target = message.target
+        if isinstance(target, Ask):
+            q = target.question
+            self.app.push_screen(
+                SimulatorScreen(
+                    principal=q.principal, action=q.action, resource=q.resource, context=dict(q.context)
+                )
+            )
+            return
+        here = self._place()
+        if self._go_to(target.pane, target.key, target.within) and here is not None:
+            self._history.append((*here, target))
+
+    def _place(self) -> tuple[str, str, str | None] | None:
+        """The visible list, the entry on screen and its top-level row."""
+        entry = self.current
+        if entry is None or self._findings_shown():
+            return None
+        pane = self.query_one("#panes", TabbedContent).active or "functions"
+        parent = entry.parent
+        within = parent.arn if isinstance(parent, (Function, Layer)) else None
+        return pane, entry.key, within
+
+    def _go_to(self, pane_name: str, key: str, within: str | None) -> bool:
+        """Show the row ``key`` of a list (a child of ``within``) and its detail; the detail keeps focus."""
+        pane = self.pane(pane_name)
+        if (within or key) not in pane.entries:
+            self.notify(f"{key} is not in the {pane.title} list.", severity="warning")
+            return False
+        tabs = self.query_one("#panes", TabbedContent)
+        if tabs.active != pane_name:
+            self._tab_by_link = pane_name
+            tabs.active = pane_name
+        entry = pane.reveal(key, within)
+        if entry is None:
+            self.notify(f"{key} is not in the {pane.title} list.", severity="warning")
+            return False
+        self.current = entry
+        self._refresh_current_entry()
+        self.add_class("show-detail")
+        self.detail.focus()
+        return True
+
+    def _go_back(self) -> None:
+        pane, key, within, target = self._history.pop()
+        if self._go_to(pane, key, within):
+            self.detail.select_target(target)  # the row the link was followed from
 
     def action_toggle_raw(self) -> None:
         """Switch the detail between statement tables and raw JSON."""
@@ -707,5 +908,3 @@ def principal_row(p: Any) -> tuple[Text, Entry, str]:
     where = tuple(getattr(p, "where", ()))
     label.append(f"  in {len(where)} statement{'s' if len(where) != 1 else ''}", style="cyan")
     return label, Entry("principal", text, p), kind
-
-

@@ -1,28 +1,67 @@
-"""The detail view of the selected row: facts, then every policy as a statement table (or raw JSON)."""
+"""The detail of the selected row: facts, the rows that lead to related items, a function's Needs and
+Triggers, then every policy as a statement table (or raw JSON). ``render_entry`` returns the blocks that
+``detail_view.DetailView`` draws (``sections.Block``: renderables, and rows that act on Enter)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from rich.console import Group, RenderableType
+from rich.console import RenderableType
 from rich.rule import Rule
-from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
-from ...inventory.model import Function, Inventory, Layer, LayerVersion, PolicySlot, Role, function_failures
+from ...inventory.model import (
+    EventSourceMapping,
+    Function,
+    Inventory,
+    Layer,
+    LayerVersion,
+    PolicySlot,
+    Role,
+    function_failures,
+)
 from ...inventory.redact import shown_tags
 from ...inventory.text import inert
 from ..render import facts_table, json_syntax, plain, slot_summary, statement_table
+from ..sections import (
+    ActionRow,
+    Block,
+    FunctionAnswers,
+    function_links,
+    heading,
+    layer_users,
+    mapping_detail,
+    named_at_links,
+    needs_section,
+    triggers_section,
+    used_by_links,
+)
+from .detail_view import DetailView
 from .panes import Entry
+
+if TYPE_CHECKING:
+    from ...analysis.principals import NamedPrincipal
 
 # How policies are shown: "table" (wide), "cards" (narrow) or "json" (raw).
 # (owner key, policy name) -> edited by what-if?
 EditedFn = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionExtras:
+    """What the explorer computed for the function on screen (or its mapping): its answers (None while
+    first computed), whether they are being recomputed for a newer inventory, a read in flight, and the
+    named principals (for the links to them)."""
+
+    answers: FunctionAnswers | None = None
+    updating: bool = False
+    reading: str | None = None
+    principals: Sequence[NamedPrincipal] = ()
+
+
+NO_EXTRAS = FunctionExtras()
 
 
 def _policy_block(title: str, slot: PolicySlot, *, raw: str, edited: bool = False) -> list[RenderableType]:
@@ -40,17 +79,18 @@ def _policy_block(title: str, slot: PolicySlot, *, raw: str, edited: bool = Fals
     return out
 
 
-def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn) -> list[RenderableType]:
-    """Everything about one function, with its policy per qualifier."""
+def function_detail(
+    fn: Function, inv: Inventory, *, raw: str, edited: EditedFn, extras: FunctionExtras = NO_EXTRAS
+) -> list[Block]:
+    """Everything about one function: facts, its role and layers, Needs, Triggers, a policy per qualifier."""
     facts: list[tuple[str, str | Text]] = [
         ("Function", fn.name),
         ("ARN", fn.arn),
         ("Region", fn.region),
         ("Runtime", fn.runtime or "—"),
-        ("Role", fn.role or "—"),
     ]
-    if fn.layers:
-        facts.append(("Layers", Text("\n".join(inert(arn) for arn in fn.layers))))
+    if not fn.role:
+        facts.append(("Role", "—"))
     if fn.last_modified:
         facts.append(("Modified", fn.last_modified))
     if fn.description:
@@ -82,7 +122,12 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
     failures = function_failures(inv, fn)
     for failure in failures:
         facts.append(("Failure", Text(f"{failure.operation}: {failure.reason}", style="yellow")))
-    out: list[RenderableType] = [facts_table(facts)]
+    out: list[Block] = [facts_table(facts), *function_links(fn, inv, extras.principals)]
+    answers = extras.answers
+    if extras.updating:
+        out.append(Text("\n… updating the answers below for what changed", style="dim italic"))
+    out += needs_section(answers.needs if answers else None, reading=extras.reading)
+    out += triggers_section(answers.triggers if answers else None)
     out += _policy_block(
         f"Resource policy of {fn.name} (unqualified / $LATEST)",
         fn.policy,
@@ -106,10 +151,22 @@ def function_detail(fn: Function, inv: Inventory, *, raw: str, edited: EditedFn)
     return out
 
 
-def layer_detail(layer: Layer, *, raw: str, edited: EditedFn) -> list[RenderableType]:
-    """A layer and each version's policy."""
-    out: list[RenderableType] = [
-        facts_table([("Layer", layer.name), ("ARN", layer.arn), ("Region", layer.region)])
+def _used_by(inv: Inventory, functions: Sequence[Function]) -> tuple[str, list[Block]]:
+    """The "Used by" fact (names, with the region when the inventory spans several) and a row to each."""
+    # Two functions of one name in two regions are two functions: say where each runs.
+    regional = len({f.region for f in inv.functions}) > 1
+    users = [f"{f.name} ({f.region})" if regional else f.name for f in functions]
+    return ", ".join(users) if users else "no function in this inventory", used_by_links(
+        functions, show_region=regional
+    )
+
+
+def layer_detail(layer: Layer, inv: Inventory, *, raw: str, edited: EditedFn) -> list[Block]:
+    """A layer, the functions that use any of its versions, and each version's policy."""
+    used, rows = _used_by(inv, layer_users(inv, layer))
+    out: list[Block] = [
+        facts_table([("Layer", layer.name), ("ARN", layer.arn), ("Region", layer.region), ("Used by", used)]),
+        *rows,
     ]
     if layer.versions_unknown:
         out.append(plain(f"? versions unknown: {layer.versions_unknown}", "bold yellow", multiline=True))
@@ -120,8 +177,8 @@ def layer_detail(layer: Layer, *, raw: str, edited: EditedFn) -> list[Renderable
     return out
 
 
-def layer_version_detail(lv: LayerVersion, *, raw: str, edited: EditedFn) -> list[RenderableType]:
-    """One layer version and its policy."""
+def layer_version_detail(lv: LayerVersion, inv: Inventory, *, raw: str, edited: EditedFn) -> list[Block]:
+    """One layer version, the functions that use it, and its policy."""
     facts: list[tuple[str, str | Text]] = [
         ("Layer", f"{lv.layer_name} version {lv.version}"),
         ("ARN", lv.arn),
@@ -129,20 +186,20 @@ def layer_version_detail(lv: LayerVersion, *, raw: str, edited: EditedFn) -> lis
     ]
     if lv.description:
         facts.append(("About", lv.description))
+    used, rows = _used_by(inv, layer_users(inv, lv))
+    facts.append(("Used by", used))
     return [
         facts_table(facts),
+        *rows,
         *_policy_block("Layer version policy", lv.policy, raw=raw, edited=edited(lv.arn, "policy")),
     ]
 
 
-def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> list[RenderableType]:
-    """A role: trust, managed, inline and boundary policies, and the functions that run as it."""
-    functions = [f for f in inv.functions if f.role == role.arn]
-    # Two functions of one name in two regions are two functions: say where each runs.
-    regions = {f.region for f in inv.functions}
-    users = [f"{f.name} ({f.region})" if len(regions) > 1 else f.name for f in functions]
+def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> list[Block]:
+    """A role: the functions that run as it, then trust, managed, inline and boundary policies."""
+    used, rows = _used_by(inv, [f for f in inv.functions if f.role == role.arn])
     facts: list[tuple[str, str | Text]] = [("Role", role.name), ("ARN", role.arn), ("Path", role.path)]
-    facts.append(("Used by", ", ".join(users) if users else "no function in this inventory"))
+    facts.append(("Used by", used))
     if role.boundary_arn:
         facts.append(("Boundary", role.boundary_arn))
     if role.tags or role.redacted_tag_keys:
@@ -151,7 +208,7 @@ def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> li
         )
     if role.policies_unknown:
         facts.append(("Policies", Text(f"? unknown: {role.policies_unknown}", style="bold yellow")))
-    out: list[RenderableType] = [facts_table(facts)]
+    out: list[Block] = [facts_table(facts), *rows]
     out += _policy_block("Trust policy", role.trust_policy, raw=raw, edited=edited(role.arn, "trust"))
     managed = {m.arn: m for m in inv.managed_policies}
     for arn in role.managed_policy_arns:
@@ -177,48 +234,38 @@ def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> li
     return out
 
 
-def principal_detail(entry: Entry) -> list[RenderableType]:
-    """A principal named in policies (``analysis.principals.NamedPrincipal``), and every place it is named."""
-    obj = entry.obj
-    facts: list[tuple[str, str | Text]] = [("Principal", entry.key)]
-    facts.append(("Kind", str(getattr(obj, "kind", "?"))))
-    account = getattr(obj, "account", None)
-    if account:
-        facts.append(("Account", str(account)))
-    if getattr(obj, "external", False):
+def principal_detail(p: NamedPrincipal) -> list[Block]:
+    """A principal named in policies, and every place it is named (each a row to that resource)."""
+    facts: list[tuple[str, str | Text]] = [("Principal", p.principal), ("Kind", p.kind)]
+    if p.account:
+        facts.append(("Account", p.account))
+    if p.external:
         facts.append(("Scope", Text("outside this account", style="yellow")))
-    out: list[RenderableType] = [facts_table(facts)]
-    where = tuple(getattr(obj, "where", ()))
-    if where:
-        out.append(
-            Text(f"\nNamed in {len(where)} statement{'s' if len(where) != 1 else ''}", style="bold underline")
-        )
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True, style="bold")
-        grid.add_column(overflow="fold")
-        for at in where:
-            label = at.ref.label() if hasattr(at.ref, "label") else str(at.ref)
-            head = plain(label, "bold")
-            head.append(f"  #{at.statement_index}" + (f" {inert(at.sid)}" if at.sid else ""), style="dim")
-            grid.add_row(Text("•"), head)
-            effect = plain(("NOT-principal " if at.not_principal else "") + at.effect)
-            effect.stylize("green" if at.effect == "Allow" else "red")
-            grid.add_row(Text("  effect"), effect)
-            grid.add_row(Text("  does"), Text("\n".join(inert(a) for a in at.actions)))
-            if at.conditions:
-                grid.add_row(Text("  when"), Text("\n".join(inert(c) for c in at.conditions)))
-        out.append(grid)
+    out: list[Block] = [facts_table(facts)]
+    if p.where:
+        out.append(heading(f"Named in {len(p.where)} statement{'s' if len(p.where) != 1 else ''}"))
+        out += named_at_links(p)
     return out
 
 
-def render_entry(entry: Entry | None, inv: Inventory, *, raw: str, edited: EditedFn) -> RenderableType:
-    """The detail renderable of an entry (or a hint when nothing is selected)."""
+def render_entry(
+    entry: Entry | None, inv: Inventory, *, raw: str, edited: EditedFn, extras: FunctionExtras = NO_EXTRAS
+) -> list[Block]:
+    """The detail of an entry (or a hint when nothing is selected); ``extras``: what the explorer computed
+    for the function on screen (or the function of the mapping on screen)."""
     if entry is None:
-        return Text("Select a row: ↑/↓ or j/k to move, Enter to open, / to filter, ? for help.", style="dim")
-    parts: list[RenderableType]
+        return [
+            Text("Select a row: ↑/↓ or j/k to move, Enter to open, / to filter, ? for help.", style="dim")
+        ]
+    parts: list[Block]
     obj: Any = entry.obj
     if entry.kind == "function" and isinstance(obj, Function):
-        parts = function_detail(obj, inv, raw=raw, edited=edited)
+        parts = function_detail(obj, inv, raw=raw, edited=edited, extras=extras)
+    elif (
+        entry.kind == "mapping" and isinstance(obj, EventSourceMapping) and isinstance(entry.parent, Function)
+    ):
+        answers = extras.answers
+        parts = mapping_detail(obj, entry.parent, answers.needs if answers else None)
     elif entry.kind in ("version", "alias"):
         fn = entry.parent
         title = f"{getattr(fn, 'name', '?')}:{getattr(obj, 'version', None) or getattr(obj, 'name', '?')}"
@@ -241,40 +288,29 @@ def render_entry(entry: Entry | None, inv: Inventory, *, raw: str, edited: Edite
             ),
         ]
     elif entry.kind == "layer" and isinstance(obj, Layer):
-        parts = layer_detail(obj, raw=raw, edited=edited)
+        parts = layer_detail(obj, inv, raw=raw, edited=edited)
     elif entry.kind == "layer_version" and isinstance(obj, LayerVersion):
-        parts = layer_version_detail(obj, raw=raw, edited=edited)
+        parts = layer_version_detail(obj, inv, raw=raw, edited=edited)
     elif entry.kind == "role" and isinstance(obj, Role):
         parts = role_detail(obj, inv, raw=raw, edited=edited)
-    elif entry.kind == "principal":
-        parts = principal_detail(entry)
+    elif entry.kind == "principal" and _is_named_principal(obj):
+        parts = principal_detail(obj)
     else:
         parts = [plain(entry.key)]
-    hint = Text(
+    keys = (
         "v raw JSON · s simulate · w who-can · e edit a policy (what-if) · y copy ARN"
         if raw != "json"
-        else "v statement tables · e edit a policy (what-if)",
-        style="dim",
+        else "v statement tables · e edit a policy (what-if)"
     )
-    return Group(*parts, Rule(style="dim"), hint)
+    if any(isinstance(p, ActionRow) for p in parts):
+        keys = "↑/↓ select a row · Enter go there / simulate · Esc back · " + keys
+    return [*parts, Rule(style="dim"), Text(keys, style="dim")]
 
 
-class DetailView(VerticalScroll):
-    """Scrollable detail of the selected entry."""
+def _is_named_principal(obj: object) -> TypeGuard[NamedPrincipal]:
+    from ...analysis.principals import NamedPrincipal
 
-    can_focus = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "scroll_down", "Scroll down", show=False, id="detail.down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="detail.up"),
-        Binding("g", "scroll_home", "Top", show=False, id="detail.top"),
-        Binding("G", "scroll_end", "Bottom", show=False, id="detail.bottom"),
-    ]
+    return isinstance(obj, NamedPrincipal)
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="detail-body")
 
-    def show(self, renderable: RenderableType, *, keep_scroll: bool = False) -> None:
-        """Replace the content."""
-        self.query_one("#detail-body", Static).update(renderable)
-        if not keep_scroll:
-            self.scroll_home(animate=False)
+__all__ = ["NO_EXTRAS", "DetailView", "FunctionExtras", "render_entry"]

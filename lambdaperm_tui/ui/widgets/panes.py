@@ -25,7 +25,7 @@ from textual.widgets.tree import TreeNode
 from ..render import inert_label
 
 EntryKind = Literal[
-    "function", "version", "alias", "url", "layer", "layer_version", "role", "principal", "info"
+    "function", "version", "alias", "url", "mapping", "layer", "layer_version", "role", "principal", "info"
 ]
 
 
@@ -351,11 +351,7 @@ class ResourcePane(Vertical):
         for key in expanded:
             row = self.nodes.get(key)
             if row is not None:
-                # Filled here rather than through ``expand()``'s message, so the cursor can be put back on
-                # a version or alias row below.
-                self._fill_children(row)
-                row._expanded = True
-                row._updates += 1
+                self._expand_now(row, invalidate=False)
         if expanded:
             tree._invalidate()
         self._show_empty_if_needed()
@@ -381,6 +377,15 @@ class ResourcePane(Vertical):
                     if child.data is not None and child.data.key == key:
                         return child
         return None
+
+    def _expand_now(self, row: TreeNode[Entry], *, invalidate: bool = True) -> None:
+        # Filled here rather than through ``expand()``'s message, so the cursor can be put on a child row
+        # (a version, alias or mapping) at once.
+        self._fill_children(row)
+        row._expanded = True
+        row._updates += 1
+        if invalidate:
+            self.rows_tree._invalidate()
 
     def _matching_keys(self) -> list[str]:
         """Keys of the entries the filter lets through, in entry order (incremental while typing on)."""
@@ -476,6 +481,29 @@ class ResourcePane(Vertical):
         self.rows_tree.focus()
         if self.rows_tree.cursor_line < 0:
             self.rows_tree.move_cursor_to_line(0)
+
+    def reveal(self, key: str, within: str | None = None) -> Entry | None:
+        """Put the cursor on the row of ``key`` (a child of the row ``within``, expanded first), clearing a
+        filter that hides it; the row's entry, or None when the list has no such row."""
+        self.flush()
+        top = within or key
+        if top not in self.entries:
+            return None
+        if top not in self.nodes:
+            self.clear_filter()
+        node = self.nodes.get(top)
+        if node is None:
+            return None
+        if within is not None:
+            if not node.is_expanded:
+                self._expand_now(node)
+            child = next((c for c in node.children if c.data is not None and c.data.key == key), None)
+            if child is None:
+                return None
+            node = child
+        target = node
+        self.call_after_refresh(lambda: self.rows_tree.move_cursor(target))
+        return node.data
 
     def selected(self) -> Entry | None:
         """The entry under the cursor."""
