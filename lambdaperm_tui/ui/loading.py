@@ -13,8 +13,20 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any
 
+from ..inventory.events import (
+    EventCallback,
+    EventSourcesListed,
+    FailureRecorded,
+    FunctionLoaded,
+    FunctionsListed,
+    IamLoaded,
+    LayerLoaded,
+    LoadEvent,
+    LoadFinished,
+    OrganizationLoaded,
+    Progress,
+)
 from ..inventory.model import (
     Failure,
     Function,
@@ -28,7 +40,7 @@ from ..inventory.model import (
 )
 
 # What the UI needs from a source: a blocking call that streams events and returns the inventory.
-LoadFunction = Callable[[Callable[[Any], None], threading.Event], Inventory]
+LoadFunction = Callable[[EventCallback, threading.Event], Inventory]
 
 
 @dataclass
@@ -56,7 +68,7 @@ class Changes:
 
 
 class InventoryFold:
-    """Accumulates loader events (matched by class name, see docs/CONTRACTS.md) into a partial inventory."""
+    """Accumulates loader events (``inventory.events``, matched on their classes) into a partial inventory."""
 
     def __init__(self, source_label: str, regions: tuple[str, ...] = ()) -> None:
         self.source_label = source_label
@@ -70,43 +82,47 @@ class InventoryFold:
         self.event_sources: dict[str, RegionEventSources] = {}  # Region -> its mappings
         self.failures: list[Failure] = []
         self.progress: dict[str, tuple[int, int]] = {}
+        self.organization: OrganizationLoaded | None = None
         self.final: Inventory | None = None
         self._cached: Inventory | None = None
 
-    def apply(self, event: Any, changes: Changes) -> None:
+    def apply(self, event: LoadEvent, changes: Changes) -> None:
         """Fold one loader event in, recording what changed."""
-        kind = type(event).__name__
         self._cached = None
-        if kind == "FunctionsListed":
-            for fn in getattr(event, "functions", ()):
-                if fn.arn not in self.functions:
-                    self.functions[fn.arn] = fn
-                    changes.functions.append(fn.arn)
-        elif kind == "FunctionLoaded":
-            fn = event.function
-            self.functions[fn.arn] = fn
-            changes.functions.append(fn.arn)
-        elif kind == "LayerLoaded":
-            layer = event.layer
-            self.layers[layer.arn] = layer
-            changes.layers.append(layer.arn)
-        elif kind == "IamLoaded":
-            self.roles = tuple(event.roles)
-            self.users = tuple(getattr(event, "users", ()))
-            self.groups = tuple(getattr(event, "groups", ()))
-            self.managed = tuple(getattr(event, "managed_policies", ()))
-            changes.iam = True
-        elif kind == "EventSourcesListed":
-            self.event_sources[event.sources.region] = event.sources
-            changes.event_sources.append(event.sources.region)
-        elif kind == "FailureRecorded":
-            self.failures.append(event.failure)
-            changes.failures.append(event.failure)
-        elif kind == "Progress":
-            self.progress[str(event.kind)] = (int(event.done), int(event.total))
-            changes.progress = True
-        elif kind == "LoadFinished":
-            self.finish(event.inventory, changes)
+        match event:
+            case FunctionsListed(functions=functions):
+                for fn in functions:
+                    if fn.arn not in self.functions:
+                        self.functions[fn.arn] = fn
+                        changes.functions.append(fn.arn)
+            case FunctionLoaded(function=fn):
+                self.functions[fn.arn] = fn
+                changes.functions.append(fn.arn)
+            case LayerLoaded(layer=layer):
+                self.layers[layer.arn] = layer
+                changes.layers.append(layer.arn)
+            case IamLoaded():
+                self.roles, self.users, self.groups = event.roles, event.users, event.groups
+                self.managed = event.managed_policies
+                changes.iam = True
+            case OrganizationLoaded():
+                # The organization's policy levels change every answer of the account, as IAM does.
+                self.organization = event
+                changes.iam = True
+            case EventSourcesListed(sources=sources):
+                self.event_sources[sources.region] = sources
+                changes.event_sources.append(sources.region)
+            case FailureRecorded(failure=failure):
+                self.failures.append(failure)
+                changes.failures.append(failure)
+            case Progress(kind=kind, done=done, total=total):
+                self.progress[kind] = (done, total)
+                changes.progress = True
+            case LoadFinished(inventory=inv):
+                self.finish(inv, changes)
+            case _:
+                # Every class of ``LoadEvent`` has its case above: a new one must get one too.
+                raise TypeError(f"unknown load event: {type(event).__name__}")
 
     def finish(self, inv: Inventory, changes: Changes) -> None:
         """Take the loader's final inventory as the truth (it may hold more than the events did)."""
@@ -134,6 +150,7 @@ class InventoryFold:
         if self.final is not None:
             return self.final
         if self._cached is None:
+            org = self.organization
             accounts = [f.account for f in self.functions.values() if f.account]
             self._cached = Inventory(
                 account_id=accounts[0] if accounts else "",
@@ -149,6 +166,9 @@ class InventoryFold:
                 failures=tuple(self.failures),
                 complete=False,
                 event_source_mappings=tuple(self.event_sources.values()),
+                organization_id=org.organization_id if org else None,
+                scps=org.scps if org else None,
+                rcps=org.rcps if org else None,
             )
         return self._cached
 
@@ -173,12 +193,12 @@ class LoadFeed:
     """Thread-safe queue between the loader thread and the app: one wake-up message per batch."""
 
     def __init__(self, wake: Callable[[], object]) -> None:
-        self._queue: deque[Any] = deque()
+        self._queue: deque[LoadEvent] = deque()
         self._wake = wake
         self._woken = False
         self.cancel = threading.Event()
 
-    def on_event(self, event: Any) -> None:
+    def on_event(self, event: LoadEvent) -> None:
         """Called by the loader thread for every event."""
         if self.cancel.is_set():
             return
@@ -187,14 +207,14 @@ class LoadFeed:
             self._woken = True
             self._wake()
 
-    def drain(self, limit: int | None = None) -> list[Any]:
+    def drain(self, limit: int | None = None) -> list[LoadEvent]:
         """Called on the app's thread: the events queued so far (at most ``limit``).
 
         When events are left over, the feed wakes the app again, so a huge backlog is applied in slices
         with the event loop free (keys, repaints) between them.
         """
         self._woken = False
-        items: list[Any] = []
+        items: list[LoadEvent] = []
         while self._queue and (limit is None or len(items) < limit):
             items.append(self._queue.popleft())
         if self._queue and not self._woken:
