@@ -248,12 +248,8 @@ def simulate(
     target = _resolve_resource(idx, resource)
     pre_unknown: list[str] = []
     pre_notes: list[str] = []
-    dual_undecided = False
     if canonical == "lambda:InvokeFunctionUrl":
         specs = _url_specs(target, who, pre_unknown, pre_notes, _as_of(inv))
-        dual_undecided = len(specs) == 2 and specs[1].note.endswith("(undecided)")
-        if dual_undecided:
-            specs[1] = dataclasses.replace(specs[1], note=specs[1].note[: -len(" (undecided)")])
     else:
         specs = [_CheckSpec("authorization", canonical, {})]
     checks: list[Check] = []
@@ -264,7 +260,7 @@ def simulate(
             check = dataclasses.replace(check, decision="unknown")
         checks.append(check)
         gathered.append(g)
-    decision, deciding, combine_unknown = _combine(checks, dual_undecided)
+    decision, deciding, combine_unknown = _combine(checks, specs)
     unknown: list[str] = list(pre_unknown) + combine_unknown
     assumes: list[str] = []
     notes: list[str] = list(pre_notes)

@@ -30,6 +30,9 @@ class _CheckSpec:
     extra_context: Mapping[str, ContextValue]
     anonymous: bool = False  # auth type NONE: Lambda does not authenticate the caller
     required: bool = True
+    # Whether AWS requires this check is not known (a function URL of unknown creation time): it is
+    # evaluated as required, and ``_combine`` makes a denial of it ``unknown`` rather than a deny.
+    required_unknown: bool = False
     note: str = ""
     authn_reject: str | None = None  # AWS_IAM URL + anonymous caller: rejected before authorization
 
@@ -112,20 +115,27 @@ def _url_specs(
             anonymous=anonymous,
             authn_reject=authn_reject,
             required=dual_required is not False,
-            note=dual_note if dual_required is not None else dual_note + " (undecided)",
+            required_unknown=dual_required is None,
+            note=dual_note,
         ),
     ]
 
 
-def _combine(checks: Sequence[Check], dual_undecided: bool) -> tuple[AnswerDecision, int, list[str]]:
-    """The decision over several checks: every required check must allow; the deciding check's index."""
+def _combine(
+    checks: Sequence[Check], specs: Sequence[_CheckSpec]
+) -> tuple[AnswerDecision, int, list[str]]:
+    """The decision over several checks (``specs[i]`` made ``checks[i]``): every required check must
+    allow; the deciding check's index. A denial by a check whose requirement is unknown
+    (``_CheckSpec.required_unknown``) while the other required checks allow is ``unknown``."""
     unknown: list[str] = []
     required = [i for i, c in enumerate(checks) if c.required]
     for want in ("explicit_deny", "implicit_deny"):
         for i in required:
             c = checks[i]
             if c.decision == want:
-                if dual_undecided and i == 1 and checks[0].decision == "allowed":
+                if specs[i].required_unknown and all(
+                    checks[j].decision == "allowed" for j in required if j != i
+                ):
                     unknown.append(
                         "the function URL's creation time is unknown, and the lambda:InvokeFunction check "
                         "it may need does not allow"

@@ -201,6 +201,12 @@ def test_url_with_unknown_creation_time_is_unknown_when_only_first_check_allows(
     a = simulate(before, "anonymous", "lambda:InvokeFunctionUrl", f"{FN}:legacy-api")
     assert a.decision == "unknown"
     assert any("creation time" in u for u in a.unknown_because)
+    # The check is evaluated as required; that its requirement is unknown travels as a field of the
+    # check's spec, not as a marker in the note the CLI prints.
+    assert a.checks[1].required
+    assert a.checks[1].note == (
+        "the URL's creation time is unknown; URLs created since October 2025 also need this check"
+    )
 
 
 @pytest.mark.parametrize(
