@@ -65,6 +65,9 @@ async def test_every_screen_of_a_hostile_account_is_inert() -> None:
         await wait_for(pilot, lambda: loaded(app))
         # The first failures of the load are toasts: their text is the account's too.
         await wait_for(pilot, lambda: bool(app._notifications))
+        # The detail is drawn once the cursor rests (50 ms, ui/screens/main.py); on a loaded machine that
+        # can come after the toasts, so wait for it as a reader would.
+        await wait_for(pilot, lambda: detail(app).lstrip().startswith("Function"))
         text = await checks.check(pilot, "functions pane, function detail, toasts")
         # The escapes are visible (the operator sees that something is there) and markup is literal.
         assert "\\x1b]52;c;SGFja2Vk\\x07\\x1b[2J" in text
