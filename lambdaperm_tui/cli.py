@@ -714,21 +714,28 @@ def _open(args: argparse.Namespace, resource: str | None = None, invoke_configs:
 
 def _source_error(exc: Exception) -> str:
     """The message for a source that cannot be opened (credentials, snapshot, endpoint)."""
-    name = type(exc).__name__
-    text = str(exc) or name
-    if name in ("CredentialsError", "SnapshotError", "SourceError", "DemoError", "InputError"):
-        return text
-    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionError"):
-        return f"cannot reach the AWS endpoint: {text}"
-    if name in ("NoCredentialsError", "PartialCredentialsError"):
-        from .aws.clients import NO_CREDENTIALS
+    from .aws.source import SourceError
+    from .iam.errors import InputError
+    from .inventory.snapshot import SnapshotError
 
-        return NO_CREDENTIALS
-    if name in ("ProfileNotFound",):
+    text = str(exc) or type(exc).__name__
+    # Errors of our own say what to do already.
+    if isinstance(exc, (SourceError, SnapshotError, InputError)):
         return text
-    if name == "ModuleNotFoundError" and "moto" in text:
+    if isinstance(exc, ModuleNotFoundError) and exc.name is not None and exc.name.split(".")[0] == "moto":
         return "--demo needs the demo extra: pip install 'lambdaperm-tui[demo]'"
-    return f"{name}: {text}"
+    # The rest come from the AWS path, where boto3 is loaded already.
+    import botocore.exceptions as bce
+
+    from .aws.clients import NO_CREDENTIALS, CredentialsError
+
+    if isinstance(exc, (CredentialsError, bce.ProfileNotFound)):
+        return text
+    if isinstance(exc, (bce.EndpointConnectionError, bce.ConnectTimeoutError, ConnectionError)):
+        return f"cannot reach the AWS endpoint: {text}"
+    if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
+        return NO_CREDENTIALS
+    return f"{type(exc).__name__}: {text}"
 
 
 # -- simulate / who-can over an inventory --------------------------------------------------------------
