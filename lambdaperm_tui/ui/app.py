@@ -27,6 +27,7 @@ from ..inventory.model import Function, Inventory
 from ..inventory.text import inert
 from . import backend
 from .commands import ActionsProvider
+from .keys import KeySequencer
 from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
 from .nocolor import TerminalDefaults
 from .policy_refs import ref_matches
@@ -77,6 +78,7 @@ class LambdaPermApp(App[int]):
         # (``:nocolor`` rules), and ``get_line_filters`` draws everything in the terminal's own colours.
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self._load = load
+        self._keys = KeySequencer(self)
         self.now = now or (lambda: datetime.now(timezone.utc))
         self._mouse = mouse
         self.source_label = source_label or "inventory"
@@ -111,6 +113,12 @@ class LambdaPermApp(App[int]):
             timeout=timeout,
             markup=False,
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every event; keys and pastes first wait until the previous key took effect (``keys``)."""
+        if self._keys.hold(event):
+            return
+        await super().on_event(event)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Without colour, one filter: the terminal's default colours, bold/underline/reverse kept

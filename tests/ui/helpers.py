@@ -15,6 +15,22 @@ from lambdaperm_tui.ui.app import LambdaPermApp
 
 from .inventory_fixture import FIXED_NOW, make_inventory, streaming_loader
 
+# Textual's key names for the characters the tests type (``Binding("slash", ...)``).
+KEY_NAMES = {"/": "slash", ":": "colon", "-": "minus", "=": "equals_sign", ".": "full_stop", " ": "space"}
+ENTER = "\r"
+
+
+def burst(app: LambdaPermApp, text: str) -> None:
+    """``text`` posted to the app as keys all at once, as a terminal delivers a paste or ``tmux send-keys``:
+    none waits for the one before to take effect (``\r`` is Enter)."""
+    from textual import events
+
+    for char in text:
+        if char == ENTER:
+            app.post_message(events.Key("enter", "\r"))
+        else:
+            app.post_message(events.Key(KEY_NAMES.get(char, char), char))
+
 
 def build_app(inv: Inventory | None = None, **kwargs: object) -> LambdaPermApp:
     """The explorer over ``inv`` (the fixture by default), streamed through the fake loader."""

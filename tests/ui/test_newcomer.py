@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Tree
+from textual.widgets import Input, Tree
 
+from lambdaperm_tui.ui.app import LambdaPermApp
 from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
 from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 
-from .helpers import build_app, detail_text, loaded, wait_for, wait_for_screen
+from .helpers import ENTER, build_app, burst, detail_text, label_text, loaded, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE, REGION, fn_arn, make_inventory
 
 SIZE = (80, 24)
@@ -95,3 +96,55 @@ async def test_layout_follows_each_resize_at_once() -> None:
         await pilot.pause()
         assert app.screen.has_class("narrow") and not detail.display
         assert app.main.pane("functions").region.width == 80
+
+
+def _shown(app: LambdaPermApp, pane: str = "functions") -> list[str]:
+    return [label_text(n.label).split()[0] for n in app.main.pane(pane).rows_tree.root.children]
+
+
+async def test_a_burst_after_slash_filters_instead_of_acting() -> None:
+    """Issue 9, 3: `/webh` in one burst opened who-can (the `w` reached the list before the filter had
+    focus), and `/bill⏎` lost its letters."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        burst(app, "/webh")
+        await wait_for(pilot, lambda: app.main.pane("functions").filter_text == "webh")
+        await pilot.pause(0.2)
+        assert app.screen is app.screen_stack[0] and _shown(app) == ["webhook"]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.main.pane("functions").filter_text)
+        burst(app, "/orde" + ENTER + "j")  # Enter keeps the filter and goes back to the list
+        tree = app.main.pane("functions").rows_tree
+        await wait_for(
+            pilot, lambda: app.main.pane("functions").filter_text == "orde" and app.focused is tree
+        )
+        await pilot.pause(0.2)
+        assert app.main.pane("functions").filter_text == "orde" and _shown(app) == ["orders-api"]
+
+
+async def test_a_burst_into_the_simulator_fills_each_field_in_turn() -> None:
+    """Issue 9, 3: `s` followed at once by text lost the text; `role⏎action` ran two fields into one."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
+        burst(app, "s" + ORDERS_ROLE + ENTER + "lambda:GetFunction")
+        sim = await wait_for_screen(pilot, app, SimulatorScreen)
+        action = sim.query_one("#sim-action", Input)
+        await wait_for(pilot, lambda: action.value == "lambda:GetFunction")
+        assert sim.query_one("#sim-principal", Input).value == ORDERS_ROLE
+        assert app.focused is action
+
+
+async def test_a_burst_of_moves_moves_once_per_key() -> None:
+    """Issue 9, 3: ten `j` in a burst scrolled one line."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        tree = app.main.pane("functions").rows_tree
+        burst(app, "jjj")
+        await wait_for(pilot, lambda: tree.cursor_line == 3)
+        burst(app, "kk")
+        await wait_for(pilot, lambda: tree.cursor_line == 1)
+        await pilot.pause(0.2)
+        assert tree.cursor_line == 1
