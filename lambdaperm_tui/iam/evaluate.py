@@ -81,7 +81,7 @@ from .context import RequestContext
 from .errors import RequestError
 from .policy import ActionPattern, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement
 from .principal import principal_arn
-from .render import allowed_if_words, grant_words
+from .render import allowed_if_words, decision_reason_words, grant_words, principal_words
 from .request import IAM_PRINCIPAL_KINDS, PolicySet, Principal, PrincipalKind, Request
 from .result import (
     BlockedBy,
@@ -89,6 +89,7 @@ from .result import (
     ConditionTerm,
     DecidingStatement,
     Decision,
+    DecisionReason,
     Element,
     ElementMatch,
     EngineWarning,
@@ -1264,26 +1265,27 @@ def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -
         if explain:
             layers.append(_layer(LayerKind.DECISION, Verdict.IMPLICIT_DENY, str(blocked)))
         return _Combined(Decision.IMPLICIT_DENY, [], f"implicitly denied: {blocked}", layers, blocked_by)
-    why = _Why(r, id_allows, boundary_allows, session_allows, res_grants, resource_out is not None)
+    why = _Why(r, id_allows, boundary_allows, session_allows, res_grants)
     if not case.is_iam:
-        _why_service_or_anonymous(p, why)
+        _why_service_or_anonymous(why)
     elif case.is_root:
         _why_root_user(case, why)
     elif case.cross_account:
-        _why_cross_account(case, why)
+        _why_cross_account(case, why, resource_out is not None)
     else:
-        _why_same_account(case, why)
+        _why_same_account(case, why, resource_out is not None)
     deciding: list[tuple[_Outcome, Statement]] = []
+    reason = decision_reason_words(why.reason, p, None if r.ok else why.gap)
     if r.ok:
         decision = Decision.ALLOWED
         deciding = why.granted + required + why.limits
-        summary = f"allowed: {why.reason}"
+        summary = f"allowed: {reason}"
     else:
         decision = Decision.IMPLICIT_DENY
-        summary = f"implicitly denied: {why.reason}"
+        summary = f"implicitly denied: {reason}"
         blocked_by = why.gap
     if explain:
-        note = f"same-account request; {why.reason}" if case.is_iam and not case.cross_account else why.reason
+        note = f"same-account request; {reason}" if case.is_iam and not case.cross_account else reason
         layers.append(_layer(LayerKind.DECISION, Verdict(decision.value), note))
     return _Combined(decision, deciding, summary, layers, blocked_by)
 
@@ -1305,7 +1307,7 @@ def _organization_levels(
                     _layer(
                         LayerKind.SCP,
                         Verdict.NOT_APPLICABLE,
-                        f"SCPs do not govern {_kind_words(case.principal)}",
+                        f"SCPs do not govern {principal_words(case.principal)}",
                     )
                 )
             continue
@@ -1339,13 +1341,13 @@ def _organization_levels(
 
 class _Why:
     """Why a principal case granted or not (closed context): the statements that granted and those
-    that satisfied a limiting layer, the reason in words, and the layer that blocked."""
+    that satisfied a limiting layer, the reason (``render.decision_reason_words`` writes it), and the
+    layer that blocked."""
 
     __slots__ = (
         "boundary_allows",
         "gap",
         "granted",
-        "has_resource_policy",
         "id_allows",
         "limits",
         "reason",
@@ -1361,41 +1363,31 @@ class _Why:
         boundary_allows: list[tuple[_Outcome, Statement]],
         session_allows: list[tuple[_Outcome, Statement]],
         res_grants: list[tuple[_Outcome, Statement, int]],
-        has_resource_policy: bool,
     ) -> None:
         self.rule = rule
         self.id_allows = id_allows
         self.boundary_allows = boundary_allows
         self.session_allows = session_allows
         self.res_grants = res_grants
-        self.has_resource_policy = has_resource_policy
         self.granted: list[tuple[_Outcome, Statement]] = []
         self.limits: list[tuple[_Outcome, Statement]] = []
-        self.reason = ""
+        self.reason = DecisionReason.SAME_NO_ALLOW
         self.gap = BlockedBy.NO_ALLOW  # the layer that stops the request when nothing else did
 
 
-def _why_service_or_anonymous(p: Principal, why: _Why) -> None:
+def _why_service_or_anonymous(why: _Why) -> None:
     why.granted = [(o, st) for o, st, _ in why.res_grants]
     why.gap = BlockedBy.RESOURCE_POLICY
-    why.reason = (
-        f"the resource policy allows {_kind_words(p)}"
-        if why.rule.ok
-        else f"no resource policy statement allows {_kind_words(p)} ({p.text})"
-    )
+    why.reason = DecisionReason.SERVICE_ALLOWED if why.rule.ok else DecisionReason.SERVICE_NOT_ALLOWED
 
 
 def _why_root_user(case: _Case, why: _Why) -> None:
     why.granted = [(o, st) for o, st, _ in why.res_grants]
     if not case.cross_account and not case.trust:
-        why.reason = "the root user has full access to its own account's resources"
+        why.reason = DecisionReason.ROOT_OWN_ACCOUNT
         return
     why.gap = BlockedBy.RESOURCE_POLICY
-    why.reason = (
-        "cross-account: the resource policy allows the other account's root user"
-        if why.rule.ok
-        else "cross-account: the resource policy does not allow this account"
-    )
+    why.reason = DecisionReason.ROOT_CROSS_ALLOWED if why.rule.ok else DecisionReason.ROOT_CROSS_NOT_ALLOWED
 
 
 def _identity_gap_layer(why: _Why, none: BlockedBy) -> BlockedBy:
@@ -1408,35 +1400,27 @@ def _identity_gap_layer(why: _Why, none: BlockedBy) -> BlockedBy:
     return BlockedBy.SESSION_POLICY
 
 
-def _identity_gap(why: _Why) -> str:
-    if not why.id_allows:
-        return "no identity policy does"
-    if not why.rule.boundary_ok:
-        return "the permissions boundary has no Allow"
-    return "the session policy has no Allow"
-
-
-def _why_cross_account(case: _Case, why: _Why) -> None:
+def _why_cross_account(case: _Case, why: _Why, has_resource_policy: bool) -> None:
     r = why.rule
     if r.ok:
         why.granted = why.id_allows + [(o, st) for o, st, _ in why.res_grants]
         why.limits = why.boundary_allows[:1] + why.session_allows[:1]
-        why.reason = "cross-account: both the identity policy and the resource policy allow"
+        why.reason = DecisionReason.CROSS_BOTH_ALLOW
     elif r.any_grant:
         why.gap = _identity_gap_layer(why, BlockedBy.IDENTITY)
-        why.reason = "cross-account: the resource policy allows but " + _identity_gap(why)
+        why.reason = DecisionReason.CROSS_IDENTITY_SIDE_MISSING
     elif r.identity_path:
         why.gap = BlockedBy.RESOURCE_POLICY
         why.reason = (
-            "cross-account: the identity policy allows but the resource policy does not"
-            if why.has_resource_policy
-            else "cross-account: the identity policy allows but there is no resource policy"
+            DecisionReason.CROSS_RESOURCE_POLICY_DOES_NOT
+            if has_resource_policy
+            else DecisionReason.CROSS_NO_RESOURCE_POLICY
         )
     else:
-        why.reason = "cross-account: neither the identity policy nor the resource policy allows"
+        why.reason = DecisionReason.CROSS_NEITHER
 
 
-def _why_same_account(case: _Case, why: _Why) -> None:
+def _why_same_account(case: _Case, why: _Why, has_resource_policy: bool) -> None:
     r = why.rule
     direct = [(o, st) for o, st, g in why.res_grants if g == _DIRECT]
     limited = [(o, st) for o, st, g in why.res_grants if g == _LIMITED]
@@ -1451,41 +1435,27 @@ def _why_same_account(case: _Case, why: _Why) -> None:
         if r.via_identity or not direct:
             why.limits = why.boundary_allows[:1] + why.session_allows[:1]
         why.reason = (
-            "an identity policy allows"
+            DecisionReason.SAME_IDENTITY_ALLOWS
             if r.via_identity and not resource_path
-            else "the resource policy allows"
+            else DecisionReason.SAME_RESOURCE_ALLOWS
             if resource_path and not r.via_identity
-            else "both an identity policy and the resource policy allow"
+            else DecisionReason.SAME_BOTH_ALLOW
         )
     elif r.identity_path:
         # Only a role's trust policy can refuse what the identity path allows.
         why.gap = BlockedBy.RESOURCE_POLICY
-        why.reason = (
-            "an identity policy allows, but a role's trust policy must explicitly allow the caller and it "
-            "does not"
-        )
+        why.reason = DecisionReason.SAME_TRUST_POLICY_DOES_NOT
     elif limited and not (r.boundary_ok and r.session_ok):
         why.gap = BlockedBy.BOUNDARY if not r.boundary_ok else BlockedBy.SESSION_POLICY
-        why.reason = "the resource policy allows the role, but that grant is limited by the " + (
-            "permissions boundary, which has no Allow"
-            if not r.boundary_ok
-            else "session policy, which has no Allow"
-        )
+        why.reason = DecisionReason.SAME_ROLE_GRANT_LIMITED
     elif r.any_grant and not direct and not limited and not why.id_allows:
-        why.reason = (
-            "the resource policy names only the account, which delegates to identity policies, and no "
-            "identity policy allows"
-        )
+        why.reason = DecisionReason.SAME_ACCOUNT_GRANT_ONLY
     else:
         why.gap = _identity_gap_layer(why, BlockedBy.NO_ALLOW)
-        if not why.id_allows:
-            why.reason = "no identity policy allows"
-        else:
-            why.reason = "an identity policy allows but " + _identity_gap(why)
-        why.reason += (
-            ", and the resource policy does not"
-            if why.has_resource_policy
-            else ", and there is no resource policy"
+        why.reason = (
+            DecisionReason.SAME_NO_ALLOW
+            if has_resource_policy
+            else DecisionReason.SAME_NO_ALLOW_NO_RESOURCE_POLICY
         )
 
 
@@ -1653,14 +1623,6 @@ def _sid(st: Statement) -> str:
     return f' ("{st.sid}")' if st.sid else ""
 
 
-def _kind_words(p: Principal) -> str:
-    if p.kind is PrincipalKind.SERVICE:
-        return f"the service principal {p.text}"
-    if p.kind is PrincipalKind.ANONYMOUS:
-        return "anonymous callers"
-    return p.text
-
-
 def _layer_notes(
     layers: list[LayerExplanation],
     p: Principal,
@@ -1700,9 +1662,9 @@ def _layer_notes(
             "the root user has no identity policies"
             if p.kind is PrincipalKind.ROOT
             else (
-                f"{_kind_words(p)} are authorised by the resource policy alone"
+                f"{principal_words(p)} are authorised by the resource policy alone"
                 if p.kind is PrincipalKind.ANONYMOUS
-                else f"{_kind_words(p)} is authorised by the resource policy alone"
+                else f"{principal_words(p)} is authorised by the resource policy alone"
             )
         )
         layers.append(_layer(LayerKind.IDENTITY, Verdict.NOT_APPLICABLE, why))

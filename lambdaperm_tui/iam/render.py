@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .request import Principal, PrincipalKind
 from .result import (
     BlockedBy,
     ConditionTerm,
     DecidingStatement,
+    DecisionReason,
     Element,
     ElementMatch,
     Grant,
@@ -27,10 +29,12 @@ __all__ = [
     "condition_term_words",
     "decision_words",
     "deciding_statement_words",
+    "decision_reason_words",
     "element_words",
     "grant_words",
     "layer_name",
     "pattern_text",
+    "principal_words",
     "verdict_words",
 ]
 
@@ -244,3 +248,74 @@ def layer_name(layer: LayerExplanation) -> str:
     if layer.level is not None and kind in (LayerKind.SCP, LayerKind.RCP):
         return f"{kind.value.upper()} level {layer.level}"
     return _LAYER_NAMES[kind]
+
+
+def principal_words(p: Principal) -> str:
+    """The caller in words: ``the service principal sns.amazonaws.com``, ``anonymous callers``, or its
+    text (an ARN)."""
+    if p.kind is PrincipalKind.SERVICE:
+        return f"the service principal {p.text}"
+    if p.kind is PrincipalKind.ANONYMOUS:
+        return "anonymous callers"
+    return p.text
+
+
+# What the identity side lacks, by the layer without an Allow (``Result.blocked_by``).
+_IDENTITY_GAP_WORDS = {
+    BlockedBy.BOUNDARY: "the permissions boundary has no Allow",
+    BlockedBy.SESSION_POLICY: "the session policy has no Allow",
+}
+
+_DECISION_REASON_WORDS = {
+    DecisionReason.ROOT_OWN_ACCOUNT: "the root user has full access to its own account's resources",
+    DecisionReason.ROOT_CROSS_ALLOWED: (
+        "cross-account: the resource policy allows the other account's root user"
+    ),
+    DecisionReason.ROOT_CROSS_NOT_ALLOWED: "cross-account: the resource policy does not allow this account",
+    DecisionReason.CROSS_BOTH_ALLOW: "cross-account: both the identity policy and the resource policy allow",
+    DecisionReason.CROSS_RESOURCE_POLICY_DOES_NOT: (
+        "cross-account: the identity policy allows but the resource policy does not"
+    ),
+    DecisionReason.CROSS_NO_RESOURCE_POLICY: (
+        "cross-account: the identity policy allows but there is no resource policy"
+    ),
+    DecisionReason.CROSS_NEITHER: "cross-account: neither the identity policy nor the resource policy allows",
+    DecisionReason.SAME_IDENTITY_ALLOWS: "an identity policy allows",
+    DecisionReason.SAME_RESOURCE_ALLOWS: "the resource policy allows",
+    DecisionReason.SAME_BOTH_ALLOW: "both an identity policy and the resource policy allow",
+    DecisionReason.SAME_TRUST_POLICY_DOES_NOT: (
+        "an identity policy allows, but a role's trust policy must explicitly allow the caller and it "
+        "does not"
+    ),
+    DecisionReason.SAME_ACCOUNT_GRANT_ONLY: (
+        "the resource policy names only the account, which delegates to identity policies, and no "
+        "identity policy allows"
+    ),
+}
+
+
+def decision_reason_words(reason: DecisionReason, principal: Principal, blocked_by: BlockedBy | None) -> str:
+    """Why the principal case decided as it did, in a clause: ``an identity policy allows``,
+    ``cross-account: the resource policy allows but the permissions boundary has no Allow``, ...
+    ``blocked_by`` is the layer that stopped a denied request (it names what the identity side lacks)."""
+    words = _DECISION_REASON_WORDS.get(reason)
+    if words is not None:
+        return words
+    if reason is DecisionReason.SERVICE_ALLOWED:
+        return f"the resource policy allows {principal_words(principal)}"
+    if reason is DecisionReason.SERVICE_NOT_ALLOWED:
+        return f"no resource policy statement allows {principal_words(principal)} ({principal.text})"
+    gap = _IDENTITY_GAP_WORDS.get(blocked_by) if blocked_by is not None else None
+    if reason is DecisionReason.CROSS_IDENTITY_SIDE_MISSING:
+        return "cross-account: the resource policy allows but " + (gap or "no identity policy does")
+    if reason is DecisionReason.SAME_ROLE_GRANT_LIMITED:
+        limit = (
+            "session policy, which has no Allow"
+            if blocked_by is BlockedBy.SESSION_POLICY
+            else "permissions boundary, which has no Allow"
+        )
+        return "the resource policy allows the role, but that grant is limited by the " + limit
+    identity = "no identity policy allows" if gap is None else "an identity policy allows but " + gap
+    if reason is DecisionReason.SAME_NO_ALLOW:
+        return identity + ", and the resource policy does not"
+    return identity + ", and there is no resource policy"

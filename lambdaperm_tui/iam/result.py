@@ -100,6 +100,37 @@ class DecidingStatement:
         }
 
 
+class DecisionReason(str, enum.Enum):
+    """Why the principal case allowed the request or not, once no explicit Deny and no SCP/RCP level
+    decided it (IAM evaluation logic, closed context). ``render.decision_reason_words`` writes it in
+    words; with ``Result.blocked_by`` (the layer without an Allow) it says all the sentence says.
+
+    ``SERVICE_*``: a service principal or anonymous caller, authorised by the resource policy alone;
+    ``ROOT_*``: the root user, in its own account or another; ``CROSS_*``: a cross-account request, which
+    both sides must allow; ``SAME_*``: a same-account request, which either side may allow (within the
+    boundary and session policy for the grants they limit).
+    """
+
+    SERVICE_ALLOWED = "service-allowed"
+    SERVICE_NOT_ALLOWED = "service-not-allowed"
+    ROOT_OWN_ACCOUNT = "root-own-account"
+    ROOT_CROSS_ALLOWED = "root-cross-allowed"
+    ROOT_CROSS_NOT_ALLOWED = "root-cross-not-allowed"
+    CROSS_BOTH_ALLOW = "cross-both-allow"
+    CROSS_IDENTITY_SIDE_MISSING = "cross-identity-side-missing"  # the resource policy allows
+    CROSS_RESOURCE_POLICY_DOES_NOT = "cross-resource-policy-does-not"  # the identity side allows
+    CROSS_NO_RESOURCE_POLICY = "cross-no-resource-policy"  # the identity side allows
+    CROSS_NEITHER = "cross-neither"
+    SAME_IDENTITY_ALLOWS = "same-identity-allows"
+    SAME_RESOURCE_ALLOWS = "same-resource-allows"
+    SAME_BOTH_ALLOW = "same-both-allow"
+    SAME_TRUST_POLICY_DOES_NOT = "same-trust-policy-does-not"
+    SAME_ROLE_GRANT_LIMITED = "same-role-grant-limited"  # by ``blocked_by``: boundary or session policy
+    SAME_ACCOUNT_GRANT_ONLY = "same-account-grant-only"  # and no identity policy allows
+    SAME_NO_ALLOW = "same-no-allow"  # the identity side lacks ``blocked_by``; the resource policy too
+    SAME_NO_ALLOW_NO_RESOURCE_POLICY = "same-no-allow-no-resource-policy"
+
+
 class Element(str, enum.Enum):
     """The statement element an ``ElementMatch`` is about (IAM JSON policy elements; conditions are
     ``ConditionMatch``)."""
