@@ -74,6 +74,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Generic, Literal, NamedTuple, TypeVar
 
+from . import render as words
 from .arn import parse_arn
 from .conditional import FALSE, TRUE, Formula, TooLarge, f_and, f_not, f_or, opaque, open_conditions, render
 from .conditions import evaluate_conditions
@@ -81,7 +82,6 @@ from .context import RequestContext
 from .errors import RequestError
 from .policy import ActionPattern, Policy, PrincipalEntry, PrincipalSpec, ResourcePattern, Statement
 from .principal import principal_arn
-from .render import allowed_if_words, decision_reason_words, grant_words, principal_words
 from .request import IAM_PRINCIPAL_KINDS, PolicySet, Principal, PrincipalKind, Request
 from .result import (
     BlockedBy,
@@ -120,16 +120,12 @@ _DELEGATE, _LIMITED, _DIRECT = 1, 2, 3
 _EMPTY_CONTEXT = RequestContext()
 
 # Layer notes that never vary, built once (they are immutable).
-_NO_SCPS = LayerExplanation(LayerKind.SCP, Verdict.NONE, "no SCP applies")
-_NO_RCPS = LayerExplanation(LayerKind.RCP, Verdict.NONE, "no RCP applies")
-_NO_RESOURCE_POLICY = LayerExplanation(
-    LayerKind.RESOURCE, Verdict.NONE, "the resource has no resource policy"
-)
-_NO_IDENTITY_POLICIES = LayerExplanation(
-    LayerKind.IDENTITY, Verdict.NONE, "the principal has no identity policies"
-)
-_NO_BOUNDARY = LayerExplanation(LayerKind.BOUNDARY, Verdict.NONE, "no boundary")
-_NO_SESSION_POLICY = LayerExplanation(LayerKind.SESSION, Verdict.NONE, "no session policy")
+_NO_SCPS = LayerExplanation(LayerKind.SCP, Verdict.NONE, words.NO_SCP)
+_NO_RCPS = LayerExplanation(LayerKind.RCP, Verdict.NONE, words.NO_RCP)
+_NO_RESOURCE_POLICY = LayerExplanation(LayerKind.RESOURCE, Verdict.NONE, words.NO_RESOURCE_POLICY)
+_NO_IDENTITY_POLICIES = LayerExplanation(LayerKind.IDENTITY, Verdict.NONE, words.NO_IDENTITY_POLICIES)
+_NO_BOUNDARY = LayerExplanation(LayerKind.BOUNDARY, Verdict.NONE, words.NO_BOUNDARY)
+_NO_SESSION_POLICY = LayerExplanation(LayerKind.SESSION, Verdict.NONE, words.NO_SESSION_POLICY)
 
 _PRINCIPAL_TYPE = {
     PrincipalKind.USER: "User",
@@ -1221,23 +1217,17 @@ def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -
     denies = [(o, st) for o in everything for st in o.denies] if r.deny else []
     if explain:
         if denies:
-            names = "; ".join(
-                f"{o.policy_type} {o.policy.name} statement {st.index}{_sid(st)}" for o, st in denies
+            note = words.explicit_deny_words(
+                [(o.policy_type, o.policy.name, st.index, st.sid) for o, st in denies]
             )
-            layers.append(_layer(LayerKind.EXPLICIT_DENY, Verdict.DENIES, f"explicit Deny in {names}"))
+            layers.append(_layer(LayerKind.EXPLICIT_DENY, Verdict.DENIES, note))
         else:
-            layers.append(
-                _layer(LayerKind.EXPLICIT_DENY, Verdict.NO_DENY, f"no Deny statement matches {action}")
-            )
+            layers.append(_layer(LayerKind.EXPLICIT_DENY, Verdict.NO_DENY, words.no_deny_words(action)))
     if denies:
         o, st = denies[0]
-        summary = (
-            f"explicitly denied by {o.policy_type} policy {o.policy.name} statement {st.index}{_sid(st)}"
-        )
+        summary = words.explicitly_denied_words(o.policy_type, o.policy.name, st.index, st.sid)
         if explain:
-            layers.append(
-                _layer(LayerKind.DECISION, Verdict.EXPLICIT_DENY, "an explicit Deny overrides every Allow")
-            )
+            layers.append(_layer(LayerKind.DECISION, Verdict.EXPLICIT_DENY, words.EXPLICIT_DENY_OVERRIDES))
         return _Combined(Decision.EXPLICIT_DENY, denies, summary, layers, None)
 
     required, blocked, blocked_by = _organization_levels(case, policies, outs, explain, layers)
@@ -1264,7 +1254,13 @@ def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -
     if not r.org:
         if explain:
             layers.append(_layer(LayerKind.DECISION, Verdict.IMPLICIT_DENY, str(blocked)))
-        return _Combined(Decision.IMPLICIT_DENY, [], f"implicitly denied: {blocked}", layers, blocked_by)
+        return _Combined(
+            Decision.IMPLICIT_DENY,
+            [],
+            words.summary_words(Decision.IMPLICIT_DENY, str(blocked)),
+            layers,
+            blocked_by,
+        )
     why = _Why(r, id_allows, boundary_allows, session_allows, res_grants)
     if not case.is_iam:
         _why_service_or_anonymous(why)
@@ -1275,17 +1271,17 @@ def _combine(case: _Case, policies: PolicySet, outs: _Outcomes, explain: bool) -
     else:
         _why_same_account(case, why, resource_out is not None)
     deciding: list[tuple[_Outcome, Statement]] = []
-    reason = decision_reason_words(why.reason, p, None if r.ok else why.gap)
+    reason = words.decision_reason_words(why.reason, p, None if r.ok else why.gap)
     if r.ok:
         decision = Decision.ALLOWED
         deciding = why.granted + required + why.limits
-        summary = f"allowed: {reason}"
+        summary = words.summary_words(decision, reason)
     else:
         decision = Decision.IMPLICIT_DENY
-        summary = f"implicitly denied: {reason}"
+        summary = words.summary_words(decision, reason)
         blocked_by = why.gap
     if explain:
-        note = f"same-account request; {reason}" if case.is_iam and not case.cross_account else reason
+        note = words.same_account_words(reason) if case.is_iam and not case.cross_account else reason
         layers.append(_layer(LayerKind.DECISION, Verdict(decision.value), note))
     return _Combined(decision, deciding, summary, layers, blocked_by)
 
@@ -1304,11 +1300,7 @@ def _organization_levels(
         if kind == "SCP" and case.scp_exempt and given:
             if explain:
                 layers.append(
-                    _layer(
-                        LayerKind.SCP,
-                        Verdict.NOT_APPLICABLE,
-                        f"SCPs do not govern {principal_words(case.principal)}",
-                    )
+                    _layer(LayerKind.SCP, Verdict.NOT_APPLICABLE, words.scp_exempt_words(case.principal))
                 )
             continue
         if not outs_ and explain:
@@ -1320,22 +1312,15 @@ def _organization_levels(
                 required.extend(allows[:1])
                 if explain:
                     o, st = allows[0]
-                    layers.append(
-                        _layer(
-                            layer_kind,
-                            Verdict.ALLOWS,
-                            f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
-                            i,
-                        )
-                    )
+                    note = words.statement_allows_words(o.policy.name, st.index, st.sid, action)
+                    layers.append(_layer(layer_kind, Verdict.ALLOWS, note, i))
             else:
                 if blocked is None:
-                    blocked = f"no {kind} at level {i} allows {action}"
+                    blocked = words.organization_no_allow_words(layer_kind, i, action)
                     blocked_by = BlockedBy.SCP if kind == "SCP" else BlockedBy.RCP
                 if explain:
-                    layers.append(
-                        _layer(layer_kind, Verdict.NO_ALLOW, f"no {kind} at level {i} allows {action}", i)
-                    )
+                    note = words.organization_no_allow_words(layer_kind, i, action)
+                    layers.append(_layer(layer_kind, Verdict.NO_ALLOW, note, i))
     return required, blocked, blocked_by
 
 
@@ -1469,7 +1454,7 @@ _NO_PERMISSION_ACTIONS = frozenset({"sts:getcalleridentity"})
 def _no_permission_needed(request: Request, explain: bool) -> Result:
     if not explain:
         return Result(Decision.ALLOWED, ())
-    text = f"allowed: {request.action} needs no permission (AWS allows it even under an explicit Deny)"
+    text = words.no_permission_needed_words(request.action)
     layer = _layer(LayerKind.DECISION, Verdict.ALLOWED, text)
     return Result(Decision.ALLOWED, (), Explanation(text, (layer,), ()))
 
@@ -1542,16 +1527,14 @@ def _open_answer(
         rule = _rule(case, _OPEN, outs)
         allowed, deny = rule.allowed, rule.deny
     except TooLarge:
-        text = "allowed only under conditions on unknown context keys, too large to show"
+        text = words.OPEN_TOO_LARGE
         if explain:
             layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.CONDITIONAL, text)]
         return Decision.CONDITIONAL, conditional_allows, text, layers, None, (), False
     if allowed == TRUE:
         if decision is Decision.ALLOWED:
             return decision, deciding, summary, layers, None, (), True
-        text = (
-            "allowed whatever the unknown context keys are: the conditional Allow statements cover every case"
-        )
+        text = words.OPEN_ALWAYS_ALLOWED
         if explain:
             layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.ALLOWED, text)]
         return Decision.ALLOWED, conditional_allows, text, layers, None, (), True
@@ -1565,12 +1548,12 @@ def _open_answer(
         denying = [(o, st) for o in everything for st in o.denies] + [
             (o, st) for o in everything for st, _ in o.cond_denies
         ]
-        text = "denied: whenever an Allow applies, a Deny statement applies too"
+        text = words.OPEN_ALWAYS_DENIED
         if explain:
             layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.EXPLICIT_DENY, text)]
         return Decision.EXPLICIT_DENY, denying, text, layers, None, (), True
     allowed_if, complete = render(allowed)
-    text = "allowed if " + allowed_if_words(allowed_if, complete)
+    text = words.allowed_if_summary_words(allowed_if, complete)
     if explain:
         layers = [*layers[:-1], _layer(LayerKind.DECISION, Verdict.CONDITIONAL, text)]
     return Decision.CONDITIONAL, conditional_allows, text, layers, None, allowed_if, complete
@@ -1619,10 +1602,6 @@ def _decided_by(deciding: list[tuple[_Outcome, Statement]]) -> tuple[DecidingSta
     return tuple(out)
 
 
-def _sid(st: Statement) -> str:
-    return f' ("{st.sid}")' if st.sid else ""
-
-
 def _layer_notes(
     layers: list[LayerExplanation],
     p: Principal,
@@ -1641,67 +1620,35 @@ def _layer_notes(
         layers.append(_NO_RESOURCE_POLICY)
     elif res_grants:
         o, st, g = max(res_grants, key=lambda t: t[2])
-        layers.append(
-            _layer(
-                LayerKind.RESOURCE,
-                Verdict.ALLOWS,
-                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}; "
-                f"it {grant_words(_GRANTS[g])}",
-            )
-        )
+        note = words.resource_allows_words(o.policy.name, st.index, st.sid, action, _GRANTS[g])
+        layers.append(_layer(LayerKind.RESOURCE, Verdict.ALLOWS, note))
     else:
-        layers.append(
-            _layer(
-                LayerKind.RESOURCE,
-                Verdict.NO_ALLOW,
-                f"the resource policy has no Allow for {action} by {p.text}",
-            )
-        )
+        layers.append(_layer(LayerKind.RESOURCE, Verdict.NO_ALLOW, words.resource_no_allow_words(action, p)))
     if not identity_applies:
-        why = (
-            "the root user has no identity policies"
-            if p.kind is PrincipalKind.ROOT
-            else (
-                f"{principal_words(p)} are authorised by the resource policy alone"
-                if p.kind is PrincipalKind.ANONYMOUS
-                else f"{principal_words(p)} is authorised by the resource policy alone"
-            )
+        layers.append(
+            _layer(LayerKind.IDENTITY, Verdict.NOT_APPLICABLE, words.identity_not_applicable_words(p))
         )
-        layers.append(_layer(LayerKind.IDENTITY, Verdict.NOT_APPLICABLE, why))
         return
     if id_allows:
         o, st = id_allows[0]
-        layers.append(
-            _layer(
-                LayerKind.IDENTITY,
-                Verdict.ALLOWS,
-                f"{o.policy.name} statement {st.index}{_sid(st)} allows {action}",
-            )
-        )
+        note = words.statement_allows_words(o.policy.name, st.index, st.sid, action)
+        layers.append(_layer(LayerKind.IDENTITY, Verdict.ALLOWS, note))
     elif policies.identity:
-        layers.append(_layer(LayerKind.IDENTITY, Verdict.NO_ALLOW, f"no identity policy allows {action}"))
+        layers.append(_layer(LayerKind.IDENTITY, Verdict.NO_ALLOW, words.no_identity_allow_words(action)))
     else:
         layers.append(_NO_IDENTITY_POLICIES)
     for name, out, allows in (
         (LayerKind.BOUNDARY, boundary_out, boundary_allows),
         (LayerKind.SESSION, session_out, session_allows),
     ):
-        label = "boundary" if name is LayerKind.BOUNDARY else "session policy"
         if out is None and name is LayerKind.SESSION and p.kind is PrincipalKind.FEDERATED_USER:
-            layers.append(
-                _layer(
-                    name,
-                    Verdict.NO_ALLOW,
-                    "no session policy: a federated-user session without one has no permissions "
-                    "from identity policies",
-                )
-            )
+            layers.append(_layer(name, Verdict.NO_ALLOW, words.FEDERATED_WITHOUT_SESSION_POLICY))
         elif out is None:
             layers.append(_NO_BOUNDARY if name is LayerKind.BOUNDARY else _NO_SESSION_POLICY)
         elif allows:
             o, st = allows[0]
             layers.append(
-                _layer(name, Verdict.ALLOWS, f"{label} statement {st.index}{_sid(st)} allows {action}")
+                _layer(name, Verdict.ALLOWS, words.limit_allows_words(name, st.index, st.sid, action))
             )
         else:
-            layers.append(_layer(name, Verdict.NO_ALLOW, f"{label} has no Allow for {action}"))
+            layers.append(_layer(name, Verdict.NO_ALLOW, words.limit_no_allow_words(name, action)))

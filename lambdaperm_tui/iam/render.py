@@ -12,6 +12,7 @@ from .result import (
     BlockedBy,
     ConditionTerm,
     DecidingStatement,
+    Decision,
     DecisionReason,
     Element,
     ElementMatch,
@@ -318,4 +319,123 @@ def decision_reason_words(reason: DecisionReason, principal: Principal, blocked_
     identity = "no identity policy allows" if gap is None else "an identity policy allows but " + gap
     if reason is DecisionReason.SAME_NO_ALLOW:
         return identity + ", and the resource policy does not"
+    assert reason is DecisionReason.SAME_NO_ALLOW_NO_RESOURCE_POLICY, reason
     return identity + ", and there is no resource policy"
+
+
+# ------------------------------------------------------------------------------------ layer notes
+# The sentences of ``LayerExplanation.note`` and ``Explanation.summary``, from the data evaluate has.
+
+
+def statement_words(policy: str, index: int, sid: str | None) -> str:
+    """``exec statement 0 ("Logs")``: a statement of a policy, by index and Sid."""
+    return f'{policy} statement {index} ("{sid}")' if sid else f"{policy} statement {index}"
+
+
+def statement_allows_words(policy: str, index: int, sid: str | None, action: str) -> str:
+    """``exec statement 0 ("Logs") allows lambda:InvokeFunction``."""
+    return f"{statement_words(policy, index, sid)} allows {action}"
+
+
+def explicit_deny_words(statements: Sequence[tuple[str, str, int, str | None]]) -> str:
+    """The explicit-deny layer's note: ``explicit Deny in identity exec statement 1; ...`` for each
+    (policy type, policy, statement index, Sid)."""
+    return "explicit Deny in " + "; ".join(f"{t} {statement_words(n, i, s)}" for t, n, i, s in statements)
+
+
+def explicitly_denied_words(policy_type: str, policy: str, index: int, sid: str | None) -> str:
+    """The summary of an explicit deny: ``explicitly denied by scp policy deny-all statement 0``."""
+    return f"explicitly denied by {policy_type} policy {statement_words(policy, index, sid)}"
+
+
+def no_deny_words(action: str) -> str:
+    """``no Deny statement matches lambda:InvokeFunction``."""
+    return f"no Deny statement matches {action}"
+
+
+EXPLICIT_DENY_OVERRIDES = "an explicit Deny overrides every Allow"
+NO_SCP = "no SCP applies"
+NO_RCP = "no RCP applies"
+NO_RESOURCE_POLICY = "the resource has no resource policy"
+NO_IDENTITY_POLICIES = "the principal has no identity policies"
+NO_BOUNDARY = "no boundary"
+NO_SESSION_POLICY = "no session policy"
+FEDERATED_WITHOUT_SESSION_POLICY = (
+    "no session policy: a federated-user session without one has no permissions from identity policies"
+)
+
+
+def scp_exempt_words(principal: Principal) -> str:
+    """``SCPs do not govern the service principal sns.amazonaws.com``."""
+    return f"SCPs do not govern {principal_words(principal)}"
+
+
+def organization_no_allow_words(kind: LayerKind, level: int, action: str) -> str:
+    """``no SCP at level 2 allows lambda:InvokeFunction`` (``kind``: SCP or RCP)."""
+    return f"no {kind.value.upper()} at level {level} allows {action}"
+
+
+def resource_allows_words(policy: str, index: int, sid: str | None, action: str, grant: Grant) -> str:
+    """The resource layer's Allow: ``fn statement 0 allows lambda:InvokeFunction; it names the caller
+    directly``."""
+    return f"{statement_allows_words(policy, index, sid, action)}; it {grant_words(grant)}"
+
+
+def resource_no_allow_words(action: str, principal: Principal) -> str:
+    """``the resource policy has no Allow for lambda:InvokeFunction by arn:...``."""
+    return f"the resource policy has no Allow for {action} by {principal.text}"
+
+
+def identity_not_applicable_words(principal: Principal) -> str:
+    """Why identity policies play no part: the root user has none; a service principal or anonymous
+    caller is authorised by the resource policy alone."""
+    if principal.kind is PrincipalKind.ROOT:
+        return "the root user has no identity policies"
+    verb = "are" if principal.kind is PrincipalKind.ANONYMOUS else "is"
+    return f"{principal_words(principal)} {verb} authorised by the resource policy alone"
+
+
+def no_identity_allow_words(action: str) -> str:
+    """``no identity policy allows lambda:InvokeFunction``."""
+    return f"no identity policy allows {action}"
+
+
+def limit_allows_words(kind: LayerKind, index: int, sid: str | None, action: str) -> str:
+    """The boundary's or session policy's Allow: ``boundary statement 0 allows ...``."""
+    return statement_allows_words(_LIMIT_LABELS[kind], index, sid, action)
+
+
+def limit_no_allow_words(kind: LayerKind, action: str) -> str:
+    """``boundary has no Allow for lambda:InvokeFunction`` (or ``session policy ...``)."""
+    return f"{_LIMIT_LABELS[kind]} has no Allow for {action}"
+
+
+_LIMIT_LABELS = {LayerKind.BOUNDARY: "boundary", LayerKind.SESSION: "session policy"}
+
+# The open-context answers (evaluate._open_answer) that are not "allowed if ...".
+OPEN_TOO_LARGE = "allowed only under conditions on unknown context keys, too large to show"
+OPEN_ALWAYS_ALLOWED = (
+    "allowed whatever the unknown context keys are: the conditional Allow statements cover every case"
+)
+OPEN_ALWAYS_DENIED = "denied: whenever an Allow applies, a Deny statement applies too"
+
+
+def no_permission_needed_words(action: str) -> str:
+    """``allowed: sts:GetCallerIdentity needs no permission (AWS allows it even under an explicit Deny)``."""
+    return f"allowed: {action} needs no permission (AWS allows it even under an explicit Deny)"
+
+
+def summary_words(decision: Decision, clause: str) -> str:
+    """The summary of a closed answer from its reason: ``allowed: an identity policy allows``,
+    ``implicitly denied: no SCP at level 1 allows lambda:InvokeFunction``."""
+    return f"allowed: {clause}" if decision is Decision.ALLOWED else f"implicitly denied: {clause}"
+
+
+def same_account_words(clause: str) -> str:
+    """The decision layer's note for a same-account request: ``same-account request; ...``."""
+    return f"same-account request; {clause}"
+
+
+def allowed_if_summary_words(alternatives: Sequence[Sequence[ConditionTerm]], complete: bool) -> str:
+    """The summary of a conditional answer: ``allowed if aws:MultiFactorAuthPresent = true``."""
+    return "allowed if " + allowed_if_words(alternatives, complete)

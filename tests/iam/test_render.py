@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from lambdaperm_tui.iam.render import ASCII_SYMBOLS, deciding_statement_words, verdict_words
-from lambdaperm_tui.iam.result import DecidingStatement
+from lambdaperm_tui.iam.principal import parse_principal
+from lambdaperm_tui.iam.render import (
+    ASCII_SYMBOLS,
+    deciding_statement_words,
+    decision_reason_words,
+    statement_words,
+    verdict_words,
+)
+from lambdaperm_tui.iam.result import BlockedBy, DecidingStatement, DecisionReason
 
 
 @pytest.mark.parametrize(
@@ -29,3 +36,54 @@ def test_a_deciding_statement_in_words() -> None:
     assert deciding_statement_words(with_sid) == 'identity policy "exec" statement 2 (Sid "Logs"): Allow'
     without = DecidingStatement("resource", "billing:prod", 0, None, "Deny")
     assert deciding_statement_words(without) == 'resource policy "billing:prod" statement 0: Deny'
+
+
+def test_each_decision_reason_has_its_own_clause() -> None:
+    """The engine hands the renderer a code (result.DecisionReason), never a sentence: every code
+    has words, and no two codes share them (a code the renderer forgot would fall into another's)."""
+    role = parse_principal("arn:aws:iam::111122223333:role/app")
+    clauses = {decision_reason_words(r, role, None) for r in DecisionReason}
+    assert len(clauses) == len(DecisionReason)
+
+
+@pytest.mark.parametrize(
+    ("reason", "blocked_by", "words"),
+    [
+        (
+            DecisionReason.CROSS_IDENTITY_SIDE_MISSING,
+            BlockedBy.IDENTITY,
+            "cross-account: the resource policy allows but no identity policy does",
+        ),
+        (
+            DecisionReason.CROSS_IDENTITY_SIDE_MISSING,
+            BlockedBy.BOUNDARY,
+            "cross-account: the resource policy allows but the permissions boundary has no Allow",
+        ),
+        (
+            DecisionReason.SAME_ROLE_GRANT_LIMITED,
+            BlockedBy.SESSION_POLICY,
+            "the resource policy allows the role, but that grant is limited by the session policy, "
+            "which has no Allow",
+        ),
+        (
+            DecisionReason.SAME_NO_ALLOW,
+            BlockedBy.NO_ALLOW,
+            "no identity policy allows, and the resource policy does not",
+        ),
+        (
+            DecisionReason.SAME_NO_ALLOW_NO_RESOURCE_POLICY,
+            BlockedBy.SESSION_POLICY,
+            "an identity policy allows but the session policy has no Allow, and there is no resource policy",
+        ),
+    ],
+)
+def test_a_denial_reason_names_what_the_blocking_layer_lacks(
+    reason: DecisionReason, blocked_by: BlockedBy, words: str
+) -> None:
+    role = parse_principal("arn:aws:iam::111122223333:role/app")
+    assert decision_reason_words(reason, role, blocked_by) == words
+
+
+def test_a_statement_in_words_names_its_sid_when_it_has_one() -> None:
+    assert statement_words("exec", 0, "Logs") == 'exec statement 0 ("Logs")'
+    assert statement_words("exec", 3, None) == "exec statement 3"
