@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from rich.text import Text
+from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -112,3 +114,15 @@ def loaded(app: LambdaPermApp) -> bool:
     if app.loading or app.fold.final is None:
         return False
     return app.main.pane("functions").rows_tree.cursor_line >= 0
+
+
+class Toasts:
+    """Every notification the app shows, seen through ``run_test(message_hook=...)`` (the public way to
+    watch an app's messages): ``async with app.run_test(message_hook=toasts)``, then ``toasts.seen``."""
+
+    def __init__(self) -> None:
+        self.seen: list[Notification] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.seen.append(message.notification)

@@ -17,7 +17,16 @@ from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 from lambdaperm_tui.ui.screens.what_can import WhatCanScreen
 from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
-from .helpers import build_app, detail_text, label_text, loaded, static_text, wait_for, wait_for_screen
+from .helpers import (
+    Toasts,
+    build_app,
+    detail_text,
+    label_text,
+    loaded,
+    static_text,
+    wait_for,
+    wait_for_screen,
+)
 from .inventory_fixture import ORDERS_ROLE, REPORTS_ROLE, fn_arn, many_functions
 
 SIZE = (80, 24)
@@ -78,11 +87,12 @@ async def test_first_frame_then_rows_stream_in() -> None:
 
 async def test_unreadable_policy_shows_badge_and_notification() -> None:
     app = build_app()
-    async with app.run_test(size=SIZE) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         await wait_for(pilot, lambda: not app.loading and app.fold.final is not None)
         secret = next(lbl for lbl in labels(app) if lbl.startswith("secret-report"))
         assert "? unknown: AccessDenied" in secret
-        await wait_for(pilot, lambda: any("AccessDenied" in (n.title or "") for n in app._notifications))
+        await wait_for(pilot, lambda: any("AccessDenied" in (n.title or "") for n in toasts.seen))
 
 
 async def test_filter_as_you_type_and_escape_clears() -> None:

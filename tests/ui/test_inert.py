@@ -19,7 +19,7 @@ from lambdaperm_tui.ui.screens.what_can import WhatCanScreen
 from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 from tests.hostile import FUNCTION_ARN, ROLE_ARN, hostile_inventory, huge_inventory, leaks
 
-from .helpers import build_app, detail_text, loaded, wait_for, wait_for_screen
+from .helpers import Toasts, build_app, detail_text, loaded, wait_for, wait_for_screen
 
 SIZE = (120, 40)
 
@@ -60,11 +60,12 @@ class Checks:
 
 async def test_every_screen_of_a_hostile_account_is_inert() -> None:
     app = build_app(hostile_inventory())
-    async with app.run_test(size=SIZE) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
         checks = Checks(app)
         await wait_for(pilot, lambda: loaded(app))
         # The first failures of the load are toasts: their text is the account's too.
-        await wait_for(pilot, lambda: bool(app._notifications))
+        await wait_for(pilot, lambda: bool(toasts.seen))
         # The detail is drawn once the cursor rests (50 ms, ui/screens/main.py); on a loaded machine that
         # can come after the toasts, so wait for it as a reader would.
         await wait_for(pilot, lambda: detail(app).lstrip().startswith("Function"))
@@ -133,9 +134,7 @@ async def test_every_screen_of_a_hostile_account_is_inert() -> None:
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, WhatCanScreen))
         # The role's ARN is not a valid IAM ARN: what-can says so, quoting it (inert) in a toast.
-        await wait_for(
-            pilot, lambda: any("What-can" in n.title or "failed" in n.title for n in app._notifications)
-        )
+        await wait_for(pilot, lambda: any("What-can" in n.title or "failed" in n.title for n in toasts.seen))
         await checks.check(pilot, "what-can")
         await pilot.press("escape")
         await pilot.press("e")
@@ -145,7 +144,7 @@ async def test_every_screen_of_a_hostile_account_is_inert() -> None:
         # Copying a hostile ARN is refused (pasted into a shell, its control characters would act).
         await pilot.press("y")
         await checks.check(pilot, "copy refused")
-        assert any("Not copied" in n.message for n in app._notifications)
+        assert any("Not copied" in n.message for n in toasts.seen)
     assert len(checks.seen) > 20
 
 

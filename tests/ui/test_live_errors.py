@@ -21,7 +21,7 @@ from tests.aws.accounts import GeneratedAccount, seed_account
 from tests.aws.faults import FaultInjector, access_denied, throttled
 from tests.conftest import account_header_hook
 
-from .helpers import label_text, loaded, wait_for
+from .helpers import Toasts, label_text, loaded, wait_for
 
 REGIONS = ("us-east-1", "eu-west-1")
 
@@ -51,7 +51,8 @@ async def test_aws_errors_become_row_badges_and_notifications(
     generated: GeneratedAccount, moto_server: str
 ) -> None:
     app = LambdaPermApp(live_load(moto_server, generated.account), source_label="moto", regions=REGIONS)
-    async with app.run_test(size=(80, 24)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(80, 24), message_hook=toasts) as pilot:
         await wait_for(pilot, lambda: loaded(app), timeout=120)
         rows = {
             n.data.obj.name: label_text(n.label)
@@ -61,7 +62,7 @@ async def test_aws_errors_become_row_badges_and_notifications(
         assert "? unknown: AccessDenied" in rows["us-east-1-fn1"]
         assert "? unknown: TooManyRequests" in rows["us-east-1-fn2"]
         assert "unknown" not in rows["us-east-1-fn0"]
-        await wait_for(pilot, lambda: any("AccessDenied" in (n.title or "") for n in app._notifications))
+        await wait_for(pilot, lambda: any("AccessDenied" in (n.title or "") for n in toasts.seen))
         # The unreadable policy is unknown in answers too, never guessed as "no policy".
         await pilot.press("slash", *"us-east-1-fn1", "enter")
         main = app.main

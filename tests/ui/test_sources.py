@@ -14,7 +14,7 @@ from lambdaperm_tui.ui import backend
 from lambdaperm_tui.ui.app import LambdaPermApp, apply_color, make_app
 from lambdaperm_tui.ui.widgets.header import StatusHeader
 
-from .helpers import label_text, loaded, wait_for
+from .helpers import Toasts, label_text, loaded, wait_for
 from .inventory_fixture import FIXED_NOW
 
 SNAPSHOT = Path(__file__).parent.parent / "data" / "ui-fixture-snapshot.json"
@@ -73,11 +73,12 @@ async def test_source_that_cannot_open_is_a_notification_not_a_crash() -> None:
         raise SourceError("--snapshot: no such file: /nowhere.json")
 
     app = LambdaPermApp(failing, source_label="snapshot /nowhere.json")
-    async with app.run_test(size=(80, 24)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(80, 24), message_hook=toasts) as pilot:
         await wait_for(pilot, lambda: not app.loading)
         await wait_for(
             pilot,
-            lambda: any(n.title == "Load failed" and "no such file" in n.message for n in app._notifications),
+            lambda: any(n.title == "Load failed" and "no such file" in n.message for n in toasts.seen),
         )
         assert "load failed" in header_text(app)
         row = label_text(app.main.pane("functions").rows_tree.root.children[0].label)

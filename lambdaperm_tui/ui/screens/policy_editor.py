@@ -17,6 +17,7 @@ from .. import backend
 from ..policy_refs import ref_label
 from ..render import plain
 from ..state import explorer
+from ..widgets.textual_internals import press_keys
 
 
 class PolicyEditorScreen(Screen[None]):
@@ -60,11 +61,10 @@ class PolicyEditorScreen(Screen[None]):
 
     async def _feed(self) -> None:
         # One key at a time, each handled before the next (as a terminal delivers them): posted all at once,
-        # letters would be inserted before a bubbling Down/End had moved the cursor. ``_press_keys`` is
-        # Textual 8.2.8's (pinned) own sequenced key feed, the one Pilot uses.
+        # letters would be inserted before a bubbling Down/End had moved the cursor.
         try:
             while self._typed_ahead:
-                await self.app._press_keys([self._typed_ahead.pop(0)])
+                await press_keys(self.app, [self._typed_ahead.pop(0)])
         finally:
             self._feeding = False
 

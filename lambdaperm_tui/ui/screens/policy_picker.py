@@ -16,6 +16,7 @@ from .. import backend
 from ..policy_refs import ref_label, ref_owner
 from ..render import plain
 from ..state import explorer
+from ..widgets.textual_internals import KeyFirstOptionList
 from .policy_editor import PolicyEditorScreen
 
 
@@ -45,7 +46,7 @@ def open_editor_for(app: App[Any], refs: Sequence[Any]) -> None:
         app.push_screen(PolicyPicker(refs))
 
 
-class _PickerList(OptionList):
+class _PickerList(KeyFirstOptionList):
     """The picker's list: Enter opens the editor at once, and keys typed after it go to the editor.
 
     The app hands every key to the widget focused when the key arrives; keys typed right after Enter are
@@ -53,22 +54,18 @@ class _PickerList(OptionList):
     highlight, letters do nothing). Once a policy is chosen they are passed on to the editor instead.
     """
 
-    async def _on_key(self, event: events.Key) -> None:
+    def take_key(self, event: events.Key) -> bool:
+        """Keys after a choice go to the editor; Enter chooses at once."""
         picker = self.screen
         if not isinstance(picker, PolicyPicker):
-            await super()._on_key(event)
-            return
+            return False
         if picker.editor is not None:
-            event.stop()
-            event.prevent_default()
             picker.editor.type_ahead(event)
-            return
+            return True
         if event.key == "enter" and self.highlighted is not None:
-            event.stop()
-            event.prevent_default()
             picker.choose(self.highlighted)
-            return
-        await super()._on_key(event)
+            return True
+        return False
 
 
 class PolicyPicker(ModalScreen[None]):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -23,6 +23,7 @@ from textual.widgets import Input, Tree
 from textual.widgets.tree import TreeNode
 
 from ..render import inert_label
+from .textual_internals import BatchTree
 
 EntryKind = Literal[
     "function", "version", "alias", "url", "mapping", "layer", "layer_version", "role", "principal", "info"
@@ -42,7 +43,7 @@ class Entry:
 ChildrenFn = Callable[[Entry], Iterable[tuple[Text, Entry, bool]]]
 
 
-class ResourceTree(Tree[Entry]):
+class ResourceTree(BatchTree[Entry]):
     """A tree of entries with vi-style movement."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,37 +82,14 @@ class ResourceTree(Tree[Entry]):
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
 
-    def _on_resize(self, event: events.Resize) -> None:
-        # Tree rebuilds its whole line list on a resize (the filter input appearing shrinks the list by a
-        # row): ~50 ms at 10,000 rows. The rows did not change, so only the rendered lines are dropped.
-        event.prevent_default()
-        self._line_cache.grow(event.size.height)
-        self._redraw()
-
     def notify_style_update(self) -> None:
         """A style change (focus moving to the filter input) re-renders lines; it does not rebuild them."""
         ScrollView.notify_style_update(self)
-        self._redraw()
-
-    def _redraw(self) -> None:
-        # Pinned Textual 8.2.8: rendered lines are cached per ``_updates``; the line list stays.
-        self._line_cache.clear()
-        self._updates += 1
-        self.refresh(layout=True)
+        self.redraw_lines()
 
     def add_rows(self, rows: Iterable[tuple[Text, Entry, bool]]) -> list[TreeNode[Entry]]:
         """Append top-level rows at once: one invalidation for the batch, not one per row."""
-        root = self.root
-        added = []
-        for label, entry, expandable in rows:
-            node = self._add_node(root, self.process_label(label), entry)
-            node._allow_expand = expandable
-            root._children.append(node)
-            added.append(node)
-        if added:
-            root._updates += 1
-            self._invalidate()
-        return added
+        return self.append_rows(rows)
 
     def get_label_width(self, node: TreeNode[Entry]) -> int:
         """The label's width without rendering it (Tree measures every line on each rebuild; with 10,000
@@ -119,13 +97,8 @@ class ResourceTree(Tree[Entry]):
         return len(node.label) + 2  # O(1) on a rich Text; wide characters merely crop early
 
     def relabel(self, node: TreeNode[Entry], label: Text) -> None:
-        """Change a label without scheduling a per-node refresh (one ``refresh()`` per batch instead).
-
-        ``TreeNode.set_label`` queues a callback per node; a batch of thousands of updates would flood the
-        message queue. Textual 8.2.8 (pinned) keys its line cache on ``_updates``, so bumping it is enough.
-        """
-        node._label = self.process_label(label)
-        node._updates += 1
+        """Change a label without scheduling a per-node refresh (one ``refresh()`` per batch instead)."""
+        self.relabel_quietly(node, label)
 
     def process_label(self, label: str | Text) -> Text:
         """Labels are always plain, inert text: a str is never read as markup, and control or bidi
@@ -353,7 +326,7 @@ class ResourcePane(Vertical):
             if row is not None:
                 self._expand_now(row, invalidate=False)
         if expanded:
-            tree._invalidate()
+            tree.rebuild_lines()
         self._show_empty_if_needed()
         target = self._find_node(cursor) if cursor else None
         if target is not None:
@@ -382,10 +355,9 @@ class ResourcePane(Vertical):
         # Filled here rather than through ``expand()``'s message, so the cursor can be put on a child row
         # (a version, alias or mapping) at once.
         self._fill_children(row)
-        row._expanded = True
-        row._updates += 1
+        self.rows_tree.mark_expanded(row)
         if invalidate:
-            self.rows_tree._invalidate()
+            self.rows_tree.rebuild_lines()
 
     def _matching_keys(self) -> list[str]:
         """Keys of the entries the filter lets through, in entry order (incremental while typing on)."""
