@@ -29,7 +29,9 @@ must be there, with the right types; a policy must parse): a truncated, garbled 
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -49,7 +51,9 @@ from ..inventory.events import (
     LoadEvent,
     LoadFinished,
     OrganizationLoaded,
+    PendingRequest,
     Progress,
+    Waiting,
 )
 from ..inventory.model import Failure, Function, Inventory, Layer, ListedKind, RegionEventSources, Unlisted
 from .clients import ClientFactory
@@ -73,6 +77,7 @@ from .ratelimit import RateLimits
 
 # A lane of the scheduler: (Region, Lambda quota bucket), or None for tasks no quota applies to.
 _Lane = tuple[str, str] | None
+SLOW_REQUEST = 2.0  # seconds in flight before the load reports that it is waiting (``Waiting``)
 
 
 class Loader:
@@ -152,6 +157,10 @@ class Loader:
         self.calls: dict[str, int] = {}  # operation -> requests made (for benchmarks and tests)
         # (Region, operation) -> Lambda requests made: what the quota buckets count (RateLimits.floor).
         self.lambda_calls: dict[tuple[str, str], int] = {}
+        # Requests sent and not answered yet, so the UI can say what a slow load is waiting for.
+        self._in_flight: dict[int, tuple[str, str, str, float]] = {}  # id -> service, operation, region, sent
+        self._request_ids = itertools.count()
+        self._waiting_reported = 0.0  # time.monotonic() of the last Waiting event (0: none is shown)
 
     # ---------------------------------------------------------------------------------- plumbing
 
@@ -185,9 +194,12 @@ class Loader:
                     )
                 if self.load_layers:
                     self.submit_call(region, "ListLayers", layers.list_layers, region)
-            with self._idle:
-                while self._pending and self._crash is None and not self._cancel.is_set():
+            while True:
+                with self._idle:
+                    if not self._pending or self._crash is not None or self._cancel.is_set():
+                        break
                     self._idle.wait(0.1)
+                self._report_waiting()
         finally:
             if self._pending:  # cancelled, crashed or interrupted: whatever still runs stops at its next call
                 self._cancel.set()
@@ -353,9 +365,33 @@ class Loader:
             self.calls[operation] = self.calls.get(operation, 0) + 1
             if service == "lambda":
                 self.lambda_calls[(region, operation)] = self.lambda_calls.get((region, operation), 0) + 1
-        client = self.factory.client(service, region)
-        method = getattr(client, _snake(operation))
-        return method(**params)
+            request = next(self._request_ids)
+            self._in_flight[request] = (service, operation, region, time.monotonic())
+        try:
+            client = self.factory.client(service, region)
+            method = getattr(client, _snake(operation))
+            return method(**params)
+        finally:
+            with self._lock:
+                del self._in_flight[request]
+
+    def _report_waiting(self) -> None:
+        """About once a second, say which request the load has waited on longest when it is slow (more
+        than ``SLOW_REQUEST`` seconds; retries of one call count as one request), and once that it no
+        longer waits, so a stalled endpoint is never a silent screen."""
+        now = time.monotonic()
+        if now - self._waiting_reported < 1.0:
+            return
+        with self._lock:
+            oldest = min(self._in_flight.values(), key=lambda r: r[3], default=None)
+            in_flight = len(self._in_flight)
+        if oldest is not None and now - oldest[3] >= SLOW_REQUEST:
+            service, operation, region, sent = oldest
+            self._waiting_reported = now
+            self.emit(Waiting(PendingRequest(service, operation, region, now - sent), in_flight))
+        elif self._waiting_reported:
+            self._waiting_reported = 0.0
+            self.emit(Waiting(None, in_flight))
 
     def pages(
         self, service: str, region: str, operation: str, key: str, marker: str, out_marker: str, **params: Any
@@ -460,6 +496,7 @@ __all__ = [
     "Loader",
     "MalformedResponse",
     "OrganizationLoaded",
+    "PendingRequest",
     "Progress",
     "ReadOnlyViolation",
     "excerpt",
@@ -467,4 +504,5 @@ __all__ = [
     "optional_of",
     "parse_document",
     "reason_of",
+    "Waiting",
 ]

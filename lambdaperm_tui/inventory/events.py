@@ -93,6 +93,26 @@ class EventSourcesListed:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingRequest:
+    """A request the load sent and has no answer to yet, ``seconds`` after it was sent."""
+
+    service: str
+    operation: str
+    region: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """The load is waiting on a slow request: ``oldest`` is the request in flight longest, ``in_flight``
+    how many there are. Reported about once a second while some request has taken more than a couple of
+    seconds, then once with ``oldest=None`` when none has any more."""
+
+    oldest: PendingRequest | None
+    in_flight: int
+
+
+@dataclass(frozen=True, slots=True)
 class LoadFinished:
     """The load ended; ``inventory.complete`` is False when cancelled or a list was not read in full."""
 
@@ -108,6 +128,7 @@ LoadEvent = (
     | EventSourcesListed
     | FailureRecorded
     | Progress
+    | Waiting
     | LoadFinished
 )
 EventCallback = Callable[[LoadEvent], None]
@@ -124,5 +145,7 @@ __all__ = [
     "LoadEvent",
     "LoadFinished",
     "OrganizationLoaded",
+    "PendingRequest",
     "Progress",
+    "Waiting",
 ]

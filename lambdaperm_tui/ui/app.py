@@ -139,6 +139,12 @@ class LambdaPermApp(App[int]):
         assert isinstance(screen, MainScreen)
         return screen
 
+    def on_unmount(self) -> None:
+        # Quitting (q, ctrl+q, the palette) cancels the load: its thread returns at once and abandons the
+        # requests in flight (aws/loader.py), instead of holding the exit until they time out.
+        if self.feed is not None:
+            self.feed.cancel.set()
+
     @on(MainScreen.Ready)
     def _first_frame(self) -> None:
         self.first_frame_at = time.time()

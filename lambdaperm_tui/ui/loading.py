@@ -26,6 +26,7 @@ from ..inventory.events import (
     LoadFinished,
     OrganizationLoaded,
     Progress,
+    Waiting,
 )
 from ..inventory.model import (
     Failure,
@@ -84,6 +85,7 @@ class InventoryFold:
         self.progress: dict[str, tuple[int, int]] = {}
         self.organization: OrganizationLoaded | None = None
         self.final: Inventory | None = None
+        self.waiting: Waiting | None = None  # the slow request the load reported last, if still slow
         self._cached: Inventory | None = None
 
     def apply(self, event: LoadEvent, changes: Changes) -> None:
@@ -118,6 +120,9 @@ class InventoryFold:
             case Progress(kind=kind, done=done, total=total):
                 self.progress[kind] = (done, total)
                 changes.progress = True
+            case Waiting(oldest=oldest):
+                self.waiting = event if oldest is not None else None
+                changes.progress = True
             case LoadFinished(inventory=inv):
                 self.finish(inv, changes)
             case _:
@@ -127,6 +132,7 @@ class InventoryFold:
     def finish(self, inv: Inventory, changes: Changes) -> None:
         """Take the loader's final inventory as the truth (it may hold more than the events did)."""
         self.final = inv
+        self.waiting = None
         self._cached = None
         new_functions = {f.arn: f for f in inv.functions}
         changes.functions.extend(a for a, f in new_functions.items() if self.functions.get(a) is not f)
@@ -187,6 +193,18 @@ class InventoryFold:
         done = sum(d for d, _ in self.progress.values())
         total = sum(t for _, t in self.progress.values())
         return done, total
+
+
+def waiting_words(waiting: Waiting) -> str:
+    """What a slow load waits for, for the header: "waiting 12 s for lambda:ListFunctions in us-east-1,
+    5 requests in flight" (names of AWS operations, not untrusted text)."""
+    oldest = waiting.oldest
+    if oldest is None:
+        return ""
+    words = f"waiting {oldest.seconds:.0f} s for {oldest.service}:{oldest.operation} in {oldest.region}"
+    if waiting.in_flight > 1:
+        words += f", {waiting.in_flight} requests in flight"
+    return words
 
 
 class LoadFeed:

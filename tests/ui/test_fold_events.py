@@ -17,7 +17,9 @@ from lambdaperm_tui.inventory.events import (
     LoadEvent,
     LoadFinished,
     OrganizationLoaded,
+    PendingRequest,
     Progress,
+    Waiting,
 )
 from lambdaperm_tui.inventory.model import Failure, NamedPolicy, PolicySlot, RegionEventSources
 from lambdaperm_tui.ui.loading import Changes, InventoryFold
@@ -39,6 +41,7 @@ def one_of_each() -> list[LoadEvent]:
         EventSourcesListed(RegionEventSources(REGION)),
         FailureRecorded(Failure("function", inv.functions[0].arn, "GetPolicy", "AccessDenied")),
         Progress("functions", 1, 4),
+        Waiting(PendingRequest("lambda", "ListFunctions", REGION, 3.0), 2),
         LoadFinished(inv),
     ]
 
@@ -68,6 +71,16 @@ def test_the_organization_reaches_the_partial_inventory() -> None:
     assert changes.iam
     partial = fold.inventory()
     assert partial.organization_id == "o-abc" and partial.scps == ((SCP,),) and partial.rcps == ()
+
+
+def test_the_fold_keeps_the_slow_request_until_the_load_says_it_no_longer_waits() -> None:
+    inv = make_inventory()
+    fold = InventoryFold(inv.source, inv.regions)
+    slow = Waiting(PendingRequest("lambda", "ListFunctions", REGION, 3.0), 2)
+    fold.apply(slow, Changes())
+    assert fold.waiting == slow
+    fold.apply(Waiting(None, 1), Changes())
+    assert fold.waiting is None
 
 
 def test_an_object_that_is_no_load_event_is_refused() -> None:

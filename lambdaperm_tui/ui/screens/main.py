@@ -25,7 +25,7 @@ from ...inventory.events import LoadEvent
 from ...inventory.model import Function, Inventory, Layer
 from ...inventory.text import inert
 from .. import backend
-from ..loading import Changes
+from ..loading import Changes, waiting_words
 from ..render import age_words, function_label, layer_version_label, plain, role_label, short_reason
 from ..sections import Ask, FunctionAnswers, Jump, mapping_key, mapping_label
 from ..state import ExplorerApp, explorer
@@ -517,6 +517,8 @@ class MainScreen(Screen[None]):
         elif self.state.loading:
             n = len(self.state.fold.functions)
             state = f"loading… {done}/{total}" if total else f"loading… {n} functions"
+            if self.state.fold.waiting is not None:
+                state += f" · {inert(waiting_words(self.state.fold.waiting))}"
         else:
             state = None
         header.set_badges(loading=state, edited=len(self.state.edits), failures=len(self.state.fold.failures))
