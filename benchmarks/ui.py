@@ -25,6 +25,7 @@ CHILD = r"""
 import asyncio, json, sys, time
 T0 = float(sys.argv[1])
 sys.path.insert(0, sys.argv[2])
+from lambdaperm_tui.analysis import api
 from lambdaperm_tui.aws.source import Source
 from lambdaperm_tui.sources import stop_demo
 from lambdaperm_tui.ui import backend
@@ -149,12 +150,12 @@ async def main():
         while shown() != want:
             await pilot.pause(0.01)
         filt = time.perf_counter() - t
-        # who-can on one function, as the explorer asks it (backend.who_can, the WhoCanScreen's call):
+        # who-can on one function, as the explorer asks it (analysis.api.who_can, the WhoCanScreen's call):
         # the first question, the same again, and another function.
         whocan = {}
         for label, arn in (("first", fns[0].arn), ("again", fns[0].arn), ("other", fns[-1].arn)):
             t = time.perf_counter()
-            rows = backend.who_can(app.inventory, "lambda:InvokeFunction", arn)
+            rows = tuple(api.who_can(app.inventory, "lambda:InvokeFunction", arn))
             whocan[label] = time.perf_counter() - t
         whocan["rows"] = len(rows)
         print(json.dumps({"loaded": loaded, "first_rows": first_rows, "whocan": whocan,

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from ..analysis.whatif import PolicyRef, WhatIf
 from ..inventory.events import FailureRecorded, LoadEvent
 from ..inventory.model import Function, Inventory
 from ..inventory.text import inert
@@ -90,8 +91,8 @@ class LambdaPermApp(App[int]):
         self.load_seconds: float | None = None
         self.first_frame_at: float | None = None  # time.time() of the first painted frame
         self.loaded_at: float | None = None  # time.time() when the first load finished
-        self.edits: dict[Any, Any] = {}  # PolicyRef -> document (what-if)
-        self._edited_inv: Inventory | None = None
+        # The one what-if state: the inventory as loaded, the local edits, and the two combined.
+        self._whatif = WhatIf(self.fold.inventory())
         # Async invoke configs are one call per function: the explorer reads them for the function it shows.
         self.read_invoke_configs = read_invoke_configs
 
@@ -166,38 +167,37 @@ class LambdaPermApp(App[int]):
         return self.fold.inventory()
 
     @property
+    def whatif(self) -> WhatIf:
+        """The what-if edits over the inventory as loaded (followed as the load goes on)."""
+        base = self.base_inventory
+        if self._whatif.base is not base:
+            self._whatif = WhatIf(base, self._whatif.edits)
+        return self._whatif
+
+    @property
     def inventory(self) -> Inventory:
         """The inventory the answers use: as loaded, with what-if edits applied."""
-        if not self.edits:
-            return self.base_inventory
-        if self._edited_inv is None:
-            inv = self.base_inventory
-            for ref, doc in self.edits.items():
-                inv = backend.replace_policy(inv, ref, doc)
-            self._edited_inv = inv
-        return self._edited_inv
+        return self.whatif.inventory
 
-    def set_edit(self, ref: Any, document: Any) -> None:
-        """Record a what-if edit (validated by the caller) and refresh everything that shows policies."""
-        self.edits[ref] = document
-        self._edited_inv = None
+    def set_edit(self, ref: PolicyRef, document: Any) -> None:
+        """Record a what-if edit and refresh everything that shows policies; raises ``InputError`` (the
+        edit is not kept) when ``document`` is not a valid policy for ``ref``."""
+        self._whatif = self.whatif.edit(ref, document)
         self._after_edit()
 
-    def revert_edit(self, ref: Any) -> None:
+    def revert_edit(self, ref: PolicyRef) -> None:
         """Drop the what-if edit of one policy (answers use it as loaded again)."""
-        del self.edits[ref]
-        self._edited_inv = None
+        self._whatif = self.whatif.reset(ref)
         self._after_edit()
 
     def reset_edits(self) -> None:
         """Forget every what-if edit."""
-        self.edits.clear()
-        self._edited_inv = None
+        self._whatif = self.whatif.reset()
         self._after_edit()
 
     def forget_edits(self) -> None:
         """Forget every what-if edit, and say so (or that there was none)."""
-        if not self.edits:
+        if not self.whatif.edits:
             self.notify("No what-if edits to reset.")
             return
         self.reset_edits()
@@ -208,7 +208,7 @@ class LambdaPermApp(App[int]):
 
     def is_edited(self, owner: str, name: str) -> bool:
         """Whether the policy ``name`` of ``owner`` (an ARN) has a what-if edit."""
-        return any(ref_matches(ref, owner, name) for ref in self.edits)
+        return any(ref_matches(ref, owner, name) for ref in self.whatif.edited)
 
     # -- loading ------------------------------------------------------------------------------------------
     def start_load(self) -> None:
@@ -218,7 +218,6 @@ class LambdaPermApp(App[int]):
         self.generation += 1
         generation = self.generation
         self.fold = InventoryFold(self.source_label, self.fold.regions)
-        self._edited_inv = None
         self.feed = LoadFeed(lambda: self.post_message(LoadWake(generation)))
         self.loading = True
         self.load_started = time.perf_counter()
@@ -247,7 +246,6 @@ class LambdaPermApp(App[int]):
     def _apply_changes(self, changes: Changes) -> None:
         if not changes:
             return
-        self._edited_inv = None
         if changes.finished:
             self.loading = False
             self.load_seconds = time.perf_counter() - self.load_started

@@ -1,13 +1,12 @@
-"""The UI's door to the analysis layer and to the AWS source, imported lazily.
+"""The UI's door to the source of the inventory (AWS, a snapshot or the demo), imported lazily.
 
-Screens call these functions from thread workers; nothing here touches widgets. Keeping the imports lazy
-means the first frame is drawn before boto3 or the IAM action catalog is imported.
+The load runs in a thread worker; keeping the import inside it means the first frame is drawn before boto3
+is imported. The analysis layer is asked through ``analysis.api``, imported inside the workers too.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..inventory.events import EventCallback
@@ -17,39 +16,6 @@ if TYPE_CHECKING:
     from ..analysis.needs import NeedsReport
     from ..analysis.triggers import TriggersReport
     from .sections import FunctionAnswers
-
-
-class AnalysisUnavailable(RuntimeError):
-    """The analysis layer (or part of it) is not installed in this build."""
-
-
-def _analysis(module: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(f"lambdaperm_tui.analysis.{module}")
-    except ImportError as exc:  # pragma: no cover - only while the layer is being built
-        raise AnalysisUnavailable(f"analysis.{module} is not available: {exc}") from exc
-
-
-def simulate(inv: Inventory, principal: str, action: str, resource: str, context: Mapping[str, Any]) -> Any:
-    """``analysis.resolve.simulate`` with an explanation."""
-    return _analysis("resolve").simulate(inv, principal, action, resource, context, explain=True)
-
-
-def who_can(inv: Inventory, action: str, resource: str) -> Sequence[Any]:
-    """``analysis.whocan.who_can``."""
-    return tuple(_analysis("whocan").who_can(inv, action, resource))
-
-
-def what_can(inv: Inventory, principal: str) -> Sequence[Any]:
-    """``analysis.whocan.what_can`` over the common actions."""
-    return tuple(_analysis("whocan").what_can(inv, principal))
-
-
-def findings(inv: Inventory) -> Any:
-    """``analysis.findings.account_findings``: the ``FindingsReport`` of the inventory."""
-    return _analysis("findings").account_findings(inv)
 
 
 def function_needs(inv: Inventory, arn: str) -> NeedsReport:
@@ -86,52 +52,6 @@ def invoke_config_reader(source: Any) -> InvokeConfigReader:
         return read_event_invoke_configs(source, fn, on_event)
 
     return read
-
-
-def named_principals(inv: Inventory) -> Sequence[Any]:
-    """``analysis.principals.named_principals``."""
-    return tuple(_analysis("principals").named_principals(inv))
-
-
-def policy_refs(inv: Inventory) -> Sequence[Any]:
-    """Every policy of the inventory as ``analysis.whatif.PolicyRef``."""
-    return tuple(_analysis("whatif").policy_refs(inv))
-
-
-def get_policy(inv: Inventory, ref: Any) -> Any:
-    """``analysis.whatif.get_policy``: the ``PolicySlot`` a ref points at."""
-    return _analysis("whatif").get_policy(inv, ref)
-
-
-def replace_policy(inv: Inventory, ref: Any, document: Any) -> Inventory:
-    """``analysis.whatif.replace_policy``: a new inventory with one policy replaced."""
-    result: Inventory = _analysis("whatif").replace_policy(inv, ref, document)
-    return result
-
-
-@functools.lru_cache(maxsize=1)
-def lambda_actions() -> tuple[str, ...]:
-    """Every Lambda action from the catalog (``lambda:InvokeFunction``, ...), or a short built-in list."""
-    try:
-        return tuple(_analysis("catalog").lambda_actions())
-    except (AnalysisUnavailable, AttributeError):
-        return (
-            "lambda:InvokeFunction",
-            "lambda:InvokeFunctionUrl",
-            "lambda:GetFunction",
-            "lambda:GetLayerVersion",
-            "lambda:UpdateFunctionCode",
-            "lambda:AddPermission",
-        )
-
-
-@functools.lru_cache(maxsize=64)
-def condition_keys_for(action: str) -> tuple[str, ...]:
-    """Condition keys that apply to an action (global keys included when the catalog gives them)."""
-    try:
-        return tuple(_analysis("catalog").condition_keys_for(action))
-    except (AnalysisUnavailable, AttributeError, ValueError, KeyError):
-        return ("aws:SourceArn", "aws:SourceAccount", "aws:SourceIp", "aws:PrincipalOrgID")
 
 
 def make_loader(source: Any) -> Callable[[Callable[[Any], None], Any], Inventory]:

@@ -1,39 +1,24 @@
-"""Names and owners of what-if ``PolicyRef``s as the explorer shows them (duck-typed for now)."""
+"""Which what-if ``PolicyRef`` the explorer's detail view means by a policy name (``policy``, ``trust``,
+``managed``, ``inline/NAME``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..analysis.whatif import PolicyRef
 
 
-def ref_label(ref: Any) -> str:
-    """A person-readable name of a ``PolicyRef``."""
-    for attr in ("label", "display", "title"):
-        value = getattr(ref, attr, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, str) and value:
-            return value
-    return str(ref)
-
-
-def ref_owner(ref: Any) -> str:
-    """The ARN a ``PolicyRef`` belongs to (duck-typed)."""
-    return str(
-        getattr(ref, "owner", None) or getattr(ref, "arn", None) or getattr(ref, "resource", None) or ""
-    )
-
-
-def ref_matches(ref: Any, owner: str, name: str) -> bool:
+def ref_matches(ref: PolicyRef, owner: str, name: str) -> bool:
     """Whether a what-if ``PolicyRef`` points at the policy ``name`` (detail-view vocabulary) of ``owner``."""
-    if getattr(ref, "owner", None) != owner:
+    if ref.owner != owner:
         return False
-    kind = str(getattr(ref, "kind", ""))
     if name == "policy":
-        return kind in ("function-policy", "alias-policy", "version-policy", "layer-version-policy")
+        return ref.kind in ("function-policy", "alias-policy", "version-policy", "layer-version-policy")
     if name == "trust":
-        return kind == "role-trust"
+        return ref.kind == "role-trust"
     if name == "managed":
-        return kind == "managed"
+        return ref.kind == "managed"
     if name.startswith("inline/"):
-        return kind.endswith("-inline") and getattr(ref, "name", None) == name.split("/", 1)[1]
+        return ref.kind.endswith("-inline") and ref.name == name.split("/", 1)[1]
     return False

@@ -12,6 +12,7 @@ from typing import Any, Protocol, cast
 
 from textual.worker import Worker
 
+from ..analysis.whatif import PolicyRef, WhatIf
 from ..inventory.events import LoadEvent
 from ..inventory.model import Function, Inventory
 from .backend import InvokeConfigReader
@@ -24,7 +25,6 @@ class ExplorerApp(Protocol):
     fold: InventoryFold
     loading: bool
     source_label: str
-    edits: dict[Any, Any]
     now: Callable[[], datetime]
     generation: int  # which load (a reload starts the next)
     read_invoke_configs: InvokeConfigReader | None  # reads a function's async invoke configs on demand
@@ -35,15 +35,20 @@ class ExplorerApp(Protocol):
         ...
 
     @property
+    def whatif(self) -> WhatIf:
+        """The what-if edits over the inventory as loaded."""
+        ...
+
+    @property
     def inventory(self) -> Inventory:
         """The inventory with what-if edits applied."""
         ...
 
-    def set_edit(self, ref: Any, document: Any) -> None:
-        """Record a what-if edit."""
+    def set_edit(self, ref: PolicyRef, document: Any) -> None:
+        """Record a what-if edit; raises ``InputError`` when ``document`` is not a valid policy."""
         ...
 
-    def revert_edit(self, ref: Any) -> None:
+    def revert_edit(self, ref: PolicyRef) -> None:
         """Drop the what-if edit of one policy."""
         ...
 

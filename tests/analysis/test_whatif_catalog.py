@@ -122,29 +122,6 @@ def test_prepare_parses_every_document_once(inv: Inventory) -> None:
     assert n == documents > 10
 
 
-def test_choices(inv: Inventory) -> None:
-    from lambdaperm_tui.analysis.choices import principal_choices, resource_choices
-
-    ps = principal_choices(inv)
-    assert f"{ROLE}/orders-api" in ps and "s3.amazonaws.com" in ps and ps[-1] == "anonymous"
-    assert len(ps) == len(set(ps))
-    rs = resource_choices(inv)
-    assert f"{FN}:billing:prod" in rs and f"{FN}:billing:1" in rs
-
-
-def test_execution_roles(inv: Inventory) -> None:
-    import dataclasses
-
-    from lambdaperm_tui.analysis.choices import execution_role_arns, functions_using_role
-
-    fns = tuple(
-        dataclasses.replace(f, role=f"{ROLE}/orders-api") if f.name == "billing" else f for f in inv.functions
-    )
-    inv2 = dataclasses.replace(inv, functions=fns)
-    assert functions_using_role(inv2, f"{ROLE}/orders-api") == (f"{FN}:billing",)
-    assert execution_role_arns(inv2) == {f"{ROLE}/orders-api"}
-
-
 def test_replace_managed_and_scp_and_remove_policy(inv: Inventory) -> None:
     from .analysis_inventory import READ_ARN
 

@@ -167,8 +167,8 @@ async def test_simulate_denied_then_what_if_flips_it() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         screen = await _simulate_on_alias(pilot, app, REPORTS_ROLE)
-        await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == REPORTS_ROLE)
-        assert screen.answer.decision == "implicit_deny"
+        await wait_for(pilot, lambda: screen.answer is not None and screen.answer.principal == REPORTS_ROLE)
+        assert screen.answer is not None and screen.answer.decision == "implicit_deny"
         assert "✘ DENIED" in plain(screen.query_one("#sim-answer", Static))
         tree = screen.query_one("#sim-tree", Tree)
         # Verdict first and short: the reports role (own account, shortened) is not the orders role.
@@ -206,11 +206,11 @@ async def test_simulate_denied_then_what_if_flips_it() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
         await wait_for(pilot, lambda: screen.answer is not None and screen.answer.decision == "allowed")
         assert "✎ edited" in tree_text(screen.query_one("#sim-tree", Tree))
-        assert len(app.edits) == 1
+        assert len(app.whatif.edits) == 1
         # Reset: back to the loaded policies, denied again.
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.answer is not None and screen.answer.decision == "implicit_deny")
-        assert not app.edits
+        assert not app.whatif.edits
 
 
 async def test_simulate_bad_input_is_a_message_not_a_crash() -> None:

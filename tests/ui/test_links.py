@@ -149,6 +149,7 @@ async def test_enter_on_a_need_simulates_it_and_an_edit_decides_the_needs_again(
         assert sim.query_one("#sim-action", Input).value == "logs:CreateLogStream"
         assert sim.query_one("#sim-resource", Input).value == need.question.resource
         await wait_for(pilot, lambda: sim.answer is not None)
+        assert sim.answer is not None
         assert sim.answer.decision == "allowed"
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, SimulatorScreen))

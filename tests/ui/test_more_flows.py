@@ -157,14 +157,14 @@ async def test_edit_from_detail_refuses_an_invalid_policy_and_keeps_the_text() -
         message = plain(app.screen.query_one("#ed-error", Static))
         assert "not a valid policy" in message and "Effect" in message
         assert editor.text == bad
-        assert not app.edits
+        assert not app.whatif.edits
         # A valid edit is kept and marked on the row and in the detail until reset.
         editor.text = '{"Version": "2012-10-17", "Statement": []}'
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: len(app.edits) == 1)
+        await wait_for(pilot, lambda: len(app.whatif.edits) == 1)
         await wait_for(pilot, lambda: "✎edited" in labels(app)[0])
         await pilot.press("E")
-        await wait_for(pilot, lambda: not app.edits and "✎edited" not in labels(app)[0])
+        await wait_for(pilot, lambda: not app.whatif.edits and "✎edited" not in labels(app)[0])
 
 
 async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
@@ -190,7 +190,7 @@ async def test_who_can_row_opens_the_simulator_with_its_context() -> None:
         rows = [i.value for i in sim.query("Input.ctx").results(Input) if i.value]
         assert rows and all("=" in r for r in rows)
         await wait_for(pilot, lambda: sim.answer is not None)
-        assert sim.answer.decision == row.decision
+        assert sim.answer is not None and sim.answer.decision == row.decision
         # The condition line shows both sides of the comparison.
         from textual.widgets import Tree
 

@@ -113,6 +113,7 @@ async def test_needs_triggers_and_mappings_of_the_demo(demo_app: LambdaPermApp) 
         assert sim.query_one("#sim-action", Input).value == "sqs:ReceiveMessage"
         assert sim.query_one("#sim-resource", Input).value == queue
         await wait_for(pilot, lambda: sim.answer is not None)
+        assert sim.answer is not None
         assert sim.answer.decision == "implicit_deny"
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, SimulatorScreen))

@@ -45,7 +45,7 @@ async def test_escape_leaves_the_what_if_editor_without_an_edit() -> None:
         await wait_for_screen(pilot, app, PolicyEditorScreen)
         await pilot.press("x", "escape")  # a key typed, then Esc: leave and keep nothing
         await wait_for(pilot, lambda: not isinstance(app.screen, PolicyEditorScreen))
-        assert not app.edits
+        assert not app.whatif.edits
 
 
 async def test_function_rows_show_their_policy_marker() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from lambdaperm_tui.analysis import api
 from lambdaperm_tui.aws.source import Source, SourceError
 from lambdaperm_tui.inventory.model import Inventory
 from lambdaperm_tui.sources import stop_demo
@@ -54,7 +55,7 @@ async def test_demo_account_loads_and_answers() -> None:
             billing_prod = next(
                 a.arn for f in inv.functions if f.name == "billing" for a in f.aliases if a.name == "prod"
             )
-            answer = backend.simulate(
+            answer = api.explain(
                 inv,
                 f"arn:aws:iam::{inv.account_id}:role/orders-api-role",
                 "lambda:InvokeFunction",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -22,7 +22,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from ...inventory.events import LoadEvent
-from ...inventory.model import Function, Inventory, Layer
+from ...inventory.model import Function, Inventory, Layer, Role
 from ...inventory.text import inert
 from .. import backend
 from ..loading import Changes, waiting_words
@@ -37,6 +37,10 @@ from .policy_picker import pick_and_edit
 from .simulator import SimulatorScreen
 from .what_can import WhatCanScreen
 from .who_can import WhoCanScreen
+
+if TYPE_CHECKING:
+    from ...analysis.findings.model import FindingsReport
+    from ...analysis.principals import NamedPrincipal
 
 PANES = ("functions", "layers", "roles", "principals")
 NARROW_WIDTH = 100  # below this the list and the detail take turns instead of sitting side by side
@@ -343,7 +347,7 @@ class MainScreen(Screen[None]):
 
     def _function_row(self, fn: Function) -> tuple[Text, Entry, str]:
         label = function_label(fn, self._fn_failures(fn), show_region=self._multi_region)
-        if self.state.edits and any(
+        if self.state.whatif.edits and any(
             self.state.is_edited(q, "policy")
             for q in [fn.arn, *(v.arn for v in fn.versions), *(a.arn for a in fn.aliases)]
         ):
@@ -449,12 +453,9 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="principals", exit_on_error=False)
     def _principals_worker(self, inv: Inventory) -> None:
-        try:
-            principals = backend.named_principals(inv)
-        except backend.AnalysisUnavailable as exc:
-            self.app.call_from_thread(self.pane("principals").set_empty_note, str(exc))
-            return
-        rows = [principal_row(p) for p in principals]
+        from ...analysis import api
+
+        rows = [principal_row(p) for p in api.named_principals(inv)]
         self.app.call_from_thread(self._set_principals, rows)
 
     def _set_principals(self, rows: list[tuple[Text, Entry, str]]) -> None:
@@ -475,14 +476,11 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
     def _findings_worker(self, inv: Inventory) -> None:
-        try:
-            report = backend.findings(inv)
-        except backend.AnalysisUnavailable as exc:
-            self.app.call_from_thread(self.findings_pane.set_state, str(exc))
-            return
-        self.app.call_from_thread(self._set_findings, report, inv.account_id)
+        from ...analysis import api
 
-    def _set_findings(self, report: Any, account: str) -> None:
+        self.app.call_from_thread(self._set_findings, api.account_findings(inv), inv.account_id)
+
+    def _set_findings(self, report: FindingsReport, account: str) -> None:
         if not self.app.screen_stack:
             return  # the app is closing
         self.findings_pane.set_findings(report.findings, report.unknown, account)
@@ -521,7 +519,8 @@ class MainScreen(Screen[None]):
                 state += f" · {inert(waiting_words(self.state.fold.waiting))}"
         else:
             state = None
-        header.set_badges(loading=state, edited=len(self.state.edits), failures=len(self.state.fold.failures))
+        edited = len(self.state.whatif.edits)
+        header.set_badges(loading=state, edited=edited, failures=len(self.state.fold.failures))
         header.set_progress(done, total, loading=self.state.loading)
 
     # -- selection and detail -----------------------------------------------------------------------------
@@ -650,7 +649,8 @@ class MainScreen(Screen[None]):
             fn = next((f for f in inv.functions if f.arn == entry.key), None)
             return replace(entry, obj=fn) if fn else entry
         if entry.kind in ("version", "alias"):
-            fn = next((f for f in inv.functions if f.arn == getattr(entry.parent, "arn", None)), None)
+            parent = entry.parent.arn if isinstance(entry.parent, Function) else None
+            fn = next((f for f in inv.functions if f.arn == parent), None)
             if fn:
                 items = fn.versions if entry.kind == "version" else fn.aliases
                 obj = next((x for x in items if x.arn == entry.key), entry.obj)
@@ -870,12 +870,10 @@ def owner_keys(entry: Entry) -> list[str]:
         return [obj.arn, *(v.arn for v in obj.versions), *(a.arn for a in obj.aliases)]
     if entry.kind == "layer" and isinstance(obj, Layer):
         return [lv.arn for lv in obj.versions]
-    if entry.kind == "role":
-        keys = [entry.key]
-        keys += list(getattr(obj, "managed_policy_arns", ()))
-        boundary = getattr(obj, "boundary_arn", None)
-        if boundary:
-            keys.append(boundary)
+    if entry.kind == "role" and isinstance(obj, Role):
+        keys = [entry.key, *obj.managed_policy_arns]
+        if obj.boundary_arn:
+            keys.append(obj.boundary_arn)
         return keys
     return [entry.key]
 
@@ -896,17 +894,17 @@ def prefill_for(entry: Entry | None) -> tuple[str, str, str]:
     return "", "lambda:InvokeFunction", ""
 
 
-def principal_row(p: Any) -> tuple[Text, Entry, str]:
+def principal_row(p: NamedPrincipal) -> tuple[Text, Entry, str]:
     """A Principals pane row from an ``analysis.principals.NamedPrincipal``."""
-    text = str(p.principal)
-    kind = str(p.kind)
+    text = p.principal
+    kind = p.kind
     label = plain(text, "bold")
     if kind in ("public", "anonymous") or text in ("*", "anonymous"):
         label.append("  PUBLIC (anyone)", style="bold magenta")
     else:
         label.append(f"  {inert(kind)}", style="dim")
-        if getattr(p, "external", False):
+        if p.external:
             label.append("  external", style="yellow")
-    where = tuple(getattr(p, "where", ()))
+    where = p.where
     label.append(f"  in {len(where)} statement{'s' if len(where) != 1 else ''}", style="cyan")
     return label, Entry("principal", text, p), kind

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events
@@ -12,12 +12,16 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
+from ...analysis.whatif import get_policy
+from ...iam.errors import InputError
+from ...iam.policy import parse_policy
 from ...inventory.text import inert
-from .. import backend
-from ..policy_refs import ref_label
 from ..render import plain
 from ..state import explorer
 from ..widgets.textual_internals import press_keys
+
+if TYPE_CHECKING:
+    from ...analysis.whatif import PolicyRef
 
 
 class PolicyEditorScreen(Screen[None]):
@@ -40,7 +44,7 @@ class PolicyEditorScreen(Screen[None]):
     #ed-text { height: 1fr; }
     """
 
-    def __init__(self, ref: Any) -> None:
+    def __init__(self, ref: PolicyRef) -> None:
         super().__init__()
         self.ref = ref
         # Keys typed before the text area could take them (see ``_PickerList``), and the replay's state.
@@ -73,16 +77,13 @@ class PolicyEditorScreen(Screen[None]):
         self._feed_typed_ahead()
 
     def _loaded_document(self) -> Any:
-        slot = backend.get_policy(explorer(self).base_inventory, self.ref)
-        return getattr(slot, "document", None)
+        return get_policy(explorer(self).base_inventory, self.ref).document
 
     def compose(self) -> ComposeResult:
-        app = explorer(self)
-        doc = app.edits.get(self.ref)
-        if doc is None:
-            doc = self._loaded_document()
+        # The document as the answers see it: the what-if edit if there is one, else as loaded.
+        doc = get_policy(explorer(self).inventory, self.ref).document
         title = Text("What-if edit: ", style="bold")
-        title.append(inert(ref_label(self.ref)))
+        title.append(inert(self.ref.label()))
         title.append(
             "\nlocal only — nothing is sent to AWS. ctrl+s saves, Esc cancels, ctrl+r reverts.", style="dim"
         )
@@ -104,9 +105,6 @@ class PolicyEditorScreen(Screen[None]):
 
     def action_save(self) -> None:
         """Validate and keep the edit; answers are recomputed against it."""
-        from ...iam.errors import InputError
-        from ...iam.policy import parse_policy
-
         text = self.query_one(TextArea).text
         try:
             document = json.loads(text)
@@ -114,15 +112,14 @@ class PolicyEditorScreen(Screen[None]):
             self._error(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
             return
         try:
-            parse_policy(document, ref_label(self.ref))
-            app = explorer(self)
-            backend.replace_policy(app.base_inventory, self.ref, document)
+            # ``null`` is a policy document to nobody (``WhatIf.edit`` would take it as "no policy").
+            parse_policy(document, self.ref.label())
+            explorer(self).set_edit(self.ref, document)
         except InputError as exc:
             self._error(f"not a valid policy: {exc}")
             return
-        app.set_edit(self.ref, document)
         self.app.notify(
-            f"{ref_label(self.ref)} edited (what-if). E resets (ctrl+r in the simulator).",
+            f"{self.ref.label()} edited (what-if). E resets (ctrl+r in the simulator).",
             title="What-if",
             markup=False,
         )
@@ -139,7 +136,7 @@ class PolicyEditorScreen(Screen[None]):
     def action_revert(self) -> None:
         """Put the loaded document back in the editor (and drop this policy's edit)."""
         app = explorer(self)
-        if self.ref in app.edits:
+        if app.whatif.is_edited(self.ref):
             app.revert_edit(self.ref)
         doc = self._loaded_document()
         self.query_one(TextArea).text = json.dumps(doc, indent=2)

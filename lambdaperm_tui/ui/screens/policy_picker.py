@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -12,23 +12,21 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from .. import backend
-from ..policy_refs import ref_label, ref_owner
+from ...analysis.whatif import policy_refs
 from ..render import plain
 from ..state import explorer
 from ..widgets.textual_internals import KeyFirstOptionList
 from .policy_editor import PolicyEditorScreen
 
+if TYPE_CHECKING:
+    from ...analysis.whatif import PolicyRef
+
 
 def pick_and_edit(app: App[Any], owners: Sequence[str]) -> None:
     """Offer the policies that belong to ``owners`` (ARNs) and open the chosen one in the editor."""
-    try:
-        refs = backend.policy_refs(explorer(app).base_inventory)
-    except backend.AnalysisUnavailable as exc:
-        app.notify(str(exc), severity="error", markup=False)
-        return
+    refs = policy_refs(explorer(app).base_inventory)
     wanted = {o for o in owners if o}
-    chosen = [r for r in refs if ref_owner(r) in wanted]
+    chosen = [r for r in refs if r.owner in wanted]
     if not chosen:
         app.notify(
             "No editable policy here (select a function, version, alias, layer version or role).",
@@ -38,7 +36,7 @@ def pick_and_edit(app: App[Any], owners: Sequence[str]) -> None:
     open_editor_for(app, chosen)
 
 
-def open_editor_for(app: App[Any], refs: Sequence[Any]) -> None:
+def open_editor_for(app: App[Any], refs: Sequence[PolicyRef]) -> None:
     """Open the editor on one ref, or a picker when there are several."""
     if len(refs) == 1:
         app.push_screen(PolicyEditorScreen(refs[0]))
@@ -77,17 +75,17 @@ class PolicyPicker(ModalScreen[None]):
     PolicyPicker > OptionList { width: 90%; max-height: 80%; border: round $accent; }
     """
 
-    def __init__(self, refs: Sequence[Any]) -> None:
+    def __init__(self, refs: Sequence[PolicyRef]) -> None:
         super().__init__()
         self.refs = list(refs)
         self.editor: PolicyEditorScreen | None = None  # once chosen
 
     def compose(self) -> ComposeResult:
-        app = explorer(self)
+        whatif = explorer(self).whatif
         options = []
         for i, ref in enumerate(self.refs):
-            label = plain(ref_label(ref))
-            if ref in app.edits:
+            label = plain(ref.label())
+            if whatif.is_edited(ref):
                 label.append("  ✎ edited", style="bold magenta")
             options.append(Option(label, id=str(i)))
         ol = _PickerList(*options)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -15,14 +15,20 @@ from textual.widgets import Footer, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ...analysis.answer import Answer
+from ...analysis.catalog import condition_keys_for, lambda_actions
+from ...iam.errors import InputError
+from ...iam.request import ContextValue
+from ...iam.result import Result
+from ...inventory.model import Inventory
 from ...inventory.text import inert
-from .. import backend
-from ..policy_refs import ref_label
 from ..render import InertHighlighter, answer_text, decision_text, inert_label, plain
 from ..state import ExplorerApp, explorer
 from ..widgets.explain_tree import ExplainTree, fill_explanation
 from ..widgets.suggesters import ContextKeySuggester, ListSuggester
 from .policy_picker import open_editor_for, pick_and_edit
+
+if TYPE_CHECKING:
+    from ...analysis.whatif import PolicyRef
 
 
 def inventory_principals(app: ExplorerApp) -> list[str]:
@@ -47,15 +53,15 @@ def inventory_resources(app: ExplorerApp) -> list[str]:
     return out
 
 
-def answer_header(answer: Any) -> Text:
+def answer_header(answer: Answer) -> Text:
     """The decision in symbols and words, then what is unknown and what was assumed."""
-    text = answer_text(answer) if isinstance(answer, Answer) else decision_text("unknown")
-    for why in getattr(answer, "unknown_because", ()) or ():
+    text = answer_text(answer)
+    for why in answer.unknown_because:
         text.append("\n? unknown because: ", style="bold yellow")
-        text.append(inert(str(why)))
-    for assumption in getattr(answer, "assumes", ()) or ():
+        text.append(inert(why))
+    for assumption in answer.assumes:
         text.append("\nassumes: ", style="bold")
-        text.append(inert(str(assumption)))
+        text.append(inert(assumption))
     return text
 
 
@@ -101,7 +107,7 @@ class SimulatorScreen(Screen[None]):
             for v in value if isinstance(value, (list, tuple)) else [value]:
                 self._initial_context.append(f"{key}={v}")
         self._timer: Timer | None = None
-        self.answer: Any = None
+        self.answer: Answer | None = None
         self.answer_error: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -111,7 +117,7 @@ class SimulatorScreen(Screen[None]):
             yield Static(
                 Text(
                     "Simulator — nothing is sent to AWS; answers use the inventory"
-                    + (" with what-if edits" if app.edits else ""),
+                    + (" with what-if edits" if app.whatif.edits else ""),
                     style="bold",
                 )
             )
@@ -130,7 +136,7 @@ class SimulatorScreen(Screen[None]):
                     action,
                     placeholder="lambda:InvokeFunction",
                     id="sim-action",
-                    suggester=ListSuggester(backend.lambda_actions()),
+                    suggester=ListSuggester(lambda_actions()),
                 )
             with Horizontal():
                 yield Label("Resource")
@@ -189,7 +195,7 @@ class SimulatorScreen(Screen[None]):
     def context_keys(self) -> tuple[str, ...]:
         """Condition keys that apply to the action being asked about."""
         action = self.query_one("#sim-action", Input).value.strip()
-        keys = backend.condition_keys_for(action) if action else ()
+        keys = condition_keys_for(action) if action else ()
         # The action's own keys (lambda:...) matter most; global aws: keys follow.
         return tuple(sorted(keys, key=lambda k: (k.lower().startswith("aws:"), k.lower())))
 
@@ -262,8 +268,8 @@ class SimulatorScreen(Screen[None]):
 
     def action_edit_policy(self) -> None:
         """Edit one of the policies of this answer (what-if)."""
-        refs: list[Any] = []
-        sources = dict(getattr(self.answer, "sources", {}) or {})
+        refs: list[PolicyRef] = []
+        sources = self.answer.sources if self.answer is not None else {}
         for name in self.policy_names():
             ref = sources.get(name)
             if ref is not None and ref not in refs:
@@ -279,8 +285,7 @@ class SimulatorScreen(Screen[None]):
         """Names of the policies the current answer considered."""
         names: list[str] = []
         for res in answer_results(self.answer):
-            expl = getattr(res, "explanation", None)
-            for pol in getattr(expl, "policies", ()):
+            for pol in res.explanation.policies if res.explanation is not None else ():
                 if pol.name not in names:
                     names.append(pol.name)
         return names
@@ -303,13 +308,13 @@ class SimulatorScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="simulate", exit_on_error=False)
     def _evaluate(
-        self, inv: Any, principal: str, action: str, resource: str, context: dict[str, Any]
+        self, inv: Inventory, principal: str, action: str, resource: str, context: dict[str, ContextValue]
     ) -> None:
-        from ...iam.errors import InputError
+        from ...analysis import api
 
         try:
-            answer = backend.simulate(inv, principal, action, resource, context)
-        except (InputError, backend.AnalysisUnavailable) as exc:
+            answer = api.explain(inv, principal, action, resource, context)
+        except InputError as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return
         self.app.call_from_thread(self._show_answer, answer)
@@ -323,19 +328,19 @@ class SimulatorScreen(Screen[None]):
         self.query_one("#sim-tree", Tree).clear()
         self._show_line(None)
 
-    def _show_answer(self, answer: Any) -> None:
+    def _show_answer(self, answer: Answer) -> None:
         self.answer = answer
         self.answer_error = None
         self.query_one("#sim-answer", Static).update(answer_header(answer))
         tree = self.query_one("#sim-tree", Tree)
         tree.clear()
         edited = edited_policy_names(explorer(self), answer)
-        checks = tuple(answer.checks or ())
+        checks = answer.checks
         wide = self.app.size.width >= 100  # in 80 columns the layer list starts folded
         account = explorer(self).inventory.account_id
         if len(checks) > 1:
             for check in checks:
-                label = decision_text(str(check.decision), short=True)
+                label = decision_text(check.decision, short=True)
                 label.append(f"  {inert(check.name)}: ", style="bold")
                 label.append(inert(check.action))
                 if not check.required:
@@ -351,28 +356,27 @@ class SimulatorScreen(Screen[None]):
             tree.root.add_leaf(
                 Text("no evaluation: the answer depends on data that could not be read", style="yellow")
             )
-        for note in getattr(answer, "notes", ()) or ():
+        for note in answer.notes:
             tree.root.add_leaf(plain(f"note: {note}", "dim"))
         tree.root.expand()
         self.call_after_refresh(lambda: self._show_line(tree.cursor_node))
 
 
-def answer_results(answer: Any) -> list[Any]:
+def answer_results(answer: Answer | None) -> list[Result]:
     """Every engine ``Result`` inside an answer (one per check)."""
     if answer is None:
         return []
-    checks = getattr(answer, "checks", ()) or ()
-    results = [getattr(c, "result", None) for c in checks]
-    results = [r for r in results if r is not None]
-    if not results and getattr(answer, "result", None) is not None:
+    results = [c.result for c in answer.checks if c.result is not None]
+    if not results and answer.result is not None:
         results = [answer.result]
     return results
 
 
-def edited_policy_names(app: ExplorerApp, answer: Any = None) -> set[str]:
+def edited_policy_names(app: ExplorerApp, answer: Answer | None = None) -> set[str]:
     """Names (as the explanation writes them) of the policies that have what-if edits."""
-    names = {ref_label(ref) for ref in app.edits}
-    for name, ref in (getattr(answer, "sources", {}) or {}).items():
-        if ref in app.edits:
+    whatif = app.whatif
+    names = {ref.label() for ref in whatif.edited}
+    for name, ref in (answer.sources if answer is not None else {}).items():
+        if whatif.is_edited(ref):
             names.add(name)
     return names

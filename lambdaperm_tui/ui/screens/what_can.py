@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
+from ...iam.errors import InputError
+from ...inventory.model import Inventory
 from ...inventory.text import inert
-from .. import backend
 from ..explain import short_arns
 from ..render import answer_text, plain
 from ..state import explorer
 from .simulator import SimulatorScreen
-from .who_can import WhoCanScreen, deciding_text
+from .who_can import RowsScreen, deciding_text
+
+if TYPE_CHECKING:
+    from ...analysis.whocan import WhatCanRow
 
 
-class WhatCanScreen(WhoCanScreen):
+class WhatCanScreen(RowsScreen["WhatCanRow"]):
     """What a role (or principal) can do across the account's Lambda resources, for the common actions."""
 
     def __init__(self, principal: str) -> None:
-        super().__init__(action="", resource="")
+        super().__init__()
         self.principal = principal
+
+    def subject(self, row: WhatCanRow) -> str:
+        """The resource the row is about."""
+        return row.resource
 
     def compose(self) -> ComposeResult:
         title = Text("What can ", style="bold")
@@ -44,17 +52,17 @@ class WhatCanScreen(WhoCanScreen):
         self._what(explorer(self).inventory, self.principal)
 
     @work(thread=True, exclusive=True, group="whatcan", exit_on_error=False)
-    def _what(self, inv: Any, principal: str) -> None:
-        from ...iam.errors import InputError
+    def _what(self, inv: Inventory, principal: str) -> None:
+        from ...analysis import api
 
         try:
-            rows = backend.what_can(inv, principal)
-        except (InputError, backend.AnalysisUnavailable) as exc:
+            rows = tuple(api.what_can(inv, principal))
+        except InputError as exc:
             self.app.call_from_thread(self._error, str(exc))
             return
         self.app.call_from_thread(self._fill_what, rows)
 
-    def _fill_what(self, rows: Sequence[Any]) -> None:
+    def _fill_what(self, rows: Sequence[WhatCanRow]) -> None:
         self.rows = rows
         table = self.query_one(DataTable)
         table.loading = False
@@ -62,8 +70,8 @@ class WhatCanScreen(WhoCanScreen):
         for row in rows:
             table.add_row(
                 answer_text(row.answer, short=True),
-                plain(str(getattr(row, "action", ""))),
-                plain(short_arns(str(getattr(row, "resource", "")), account)),
+                plain(row.action),
+                plain(short_arns(row.resource, account)),
                 plain(short_arns(deciding_text(row), account)),
             )
         if not rows:
@@ -80,7 +88,7 @@ class WhatCanScreen(WhoCanScreen):
         self.app.push_screen(
             SimulatorScreen(
                 principal=self.principal,
-                action=str(getattr(row, "action", "")),
-                resource=str(getattr(row, "resource", "")),
+                action=row.action,
+                resource=row.resource,
             )
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -13,17 +13,46 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from ...analysis.answer import Answer
+from ...analysis.catalog import lambda_actions
+from ...iam.errors import InputError
+from ...iam.result import DecidingStatement
+from ...inventory.model import Inventory
 from ...inventory.text import inert
-from .. import backend
 from ..explain import short_arns
 from ..render import InertHighlighter, answer_text, plain
 from ..state import explorer
 from ..widgets.suggesters import ListSuggester
 from .simulator import SimulatorScreen
 
+if TYPE_CHECKING:
+    from ...analysis.whocan import WhoCanRow
 
-class WhoCanScreen(Screen[None]):
-    """Every principal the inventory knows, with its decision for one action on one resource."""
+
+class DecidedRow(Protocol):
+    """What a who-can or what-can row shares: a decision, the statements that decided it, the answer."""
+
+    @property
+    def decision(self) -> str:
+        """The row's decision (``allowed``, ``conditional``, ...)."""
+        ...
+
+    @property
+    def decided_by(self) -> tuple[DecidingStatement, ...]:
+        """The statements that decided it."""
+        ...
+
+    @property
+    def answer(self) -> Answer:
+        """The whole answer behind the row."""
+        ...
+
+
+R = TypeVar("R", bound=DecidedRow)
+
+
+class RowsScreen(Screen[None], Generic[R]):
+    """A table of answers (who-can, what-can) with the highlighted row in full below it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="whocan.back"),
@@ -33,7 +62,7 @@ class WhoCanScreen(Screen[None]):
     ]
 
     DEFAULT_CSS = """
-    WhoCanScreen { layout: vertical; }
+    RowsScreen { layout: vertical; }
     #wc-title { height: auto; padding: 0 1; }
     #wc-form { height: 1; padding: 0 1; }
     #wc-form Label { width: 20; color: $text-muted; }
@@ -45,11 +74,74 @@ class WhoCanScreen(Screen[None]):
     #wc-why { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: Sequence[R] = ()
+
+    def subject(self, row: R) -> str:
+        """What a row is about (the principal of a who-can row, the resource of a what-can row)."""
+        raise NotImplementedError
+
+    def _error(self, message: str) -> None:
+        table = self.query_one(DataTable)
+        table.loading = False
+        self.notify(message, title="Who-can failed", severity="error", markup=False)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._explain_row(event.cursor_row)
+
+    def _explain_row(self, index: int) -> None:
+        """Under the table, in full: the highlighted row's deciding statements and assumptions."""
+        box = self.query_one("#wc-why", Static)
+        if not self.rows or not 0 <= index < len(self.rows):
+            box.update("")
+            return
+        row = self.rows[index]
+        text = answer_text(row.answer)
+        text.append("  ")
+        text.append(inert(self.subject(row)))
+        text.append("\n")
+        text.append(inert(deciding_text(row)))
+        for assumption in row.answer.assumes:
+            text.append("\nassumes: ", style="bold")
+            text.append(inert(assumption))
+        text.append("\nEnter: open in the simulator to see why", style="dim")
+        box.update(text)
+
+    def action_close(self) -> None:
+        """Back to the explorer."""
+        self.dismiss()
+
+    def action_cursor_down(self) -> None:
+        """Next row."""
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Previous row."""
+        self.query_one(DataTable).action_cursor_up()
+
+    def action_explain(self) -> None:
+        """Open the simulator on the highlighted row to see why."""
+        raise NotImplementedError
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_explain()
+
+
+class WhoCanScreen(RowsScreen["WhoCanRow"]):
+    """Every principal the inventory knows, with its decision for one action on one resource."""
+
     def __init__(self, *, action: str, resource: str) -> None:
         super().__init__()
         self.action = action
         self.resource = resource
-        self.rows: Sequence[Any] = ()
+
+    def subject(self, row: WhoCanRow) -> str:
+        """The principal, as the inventory names it."""
+        return row.label or row.principal
 
     def compose(self) -> ComposeResult:
         title = Text("Who can ", style="bold")
@@ -62,7 +154,7 @@ class WhoCanScreen(Screen[None]):
             yield Input(
                 self.action,
                 id="wc-action",
-                suggester=ListSuggester(backend.lambda_actions()),
+                suggester=ListSuggester(lambda_actions()),
                 highlighter=InertHighlighter(),
             )
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
@@ -95,22 +187,17 @@ class WhoCanScreen(Screen[None]):
         self._compute(explorer(self).inventory, self.action, self.resource)
 
     @work(thread=True, exclusive=True, group="whocan", exit_on_error=False)
-    def _compute(self, inv: Any, action: str, resource: str) -> None:
-        from ...iam.errors import InputError
+    def _compute(self, inv: Inventory, action: str, resource: str) -> None:
+        from ...analysis import api
 
         try:
-            rows = backend.who_can(inv, action, resource)
-        except (InputError, backend.AnalysisUnavailable) as exc:
+            rows = tuple(api.who_can(inv, action, resource))
+        except InputError as exc:
             self.app.call_from_thread(self._error, str(exc))
             return
         self.app.call_from_thread(self._fill, rows)
 
-    def _error(self, message: str) -> None:
-        table = self.query_one(DataTable)
-        table.loading = False
-        self.notify(message, title="Who-can failed", severity="error", markup=False)
-
-    def _fill(self, rows: Sequence[Any]) -> None:
+    def _fill(self, rows: Sequence[WhoCanRow]) -> None:
         self.rows = rows
         table = self.query_one(DataTable)
         table.loading = False
@@ -128,46 +215,6 @@ class WhoCanScreen(Screen[None]):
         table.focus()  # the loading indicator took focus away
         self._explain_row(0)
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._explain_row(event.cursor_row)
-
-    def _explain_row(self, index: int) -> None:
-        """Under the table, in full: the highlighted row's deciding statements and assumptions."""
-        box = self.query_one("#wc-why", Static)
-        if not self.rows or not 0 <= index < len(self.rows):
-            box.update("")
-            return
-        row = self.rows[index]
-        text = answer_text(row.answer)
-        text.append("  ")
-        text.append(
-            inert(
-                str(
-                    getattr(row, "label", "") or getattr(row, "principal", "") or getattr(row, "resource", "")
-                )
-            )
-        )
-        text.append("\n")
-        text.append(inert(deciding_text(row)))
-        for assumption in getattr(getattr(row, "answer", None), "assumes", ()) or ():
-            text.append("\nassumes: ", style="bold")
-            text.append(inert(str(assumption)))
-        text.append("\nEnter: open in the simulator to see why", style="dim")
-        box.update(text)
-
-    def action_close(self) -> None:
-        """Back to the explorer."""
-        self.dismiss()
-
-    def action_cursor_down(self) -> None:
-        """Next row."""
-        self.query_one(DataTable).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        """Previous row."""
-        self.query_one(DataTable).action_cursor_up()
-
     def action_explain(self) -> None:
         """Open the simulator on the highlighted row to see why."""
         table = self.query_one(DataTable)
@@ -178,45 +225,34 @@ class WhoCanScreen(Screen[None]):
             return  # a list of principals that could not be read: there is no one to simulate
         self.app.push_screen(
             SimulatorScreen(
-                principal=str(row.principal),
-                action=self.action,
-                resource=self.resource,
-                context=dict(getattr(row, "context", {}) or {}),
+                principal=row.principal, action=self.action, resource=self.resource, context=row.context
             )
         )
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_explain()
 
-
-def principal_cell(row: Any) -> Text:
+def principal_cell(row: WhoCanRow) -> Text:
     """Who, with where the candidate came from (``role in inventory``, ``named in billing policy``)."""
-    text = plain(str(row.label or row.principal))
+    text = plain(row.label or row.principal)
     if row.origin and row.origin != "account":
-        text.append(f"  ({inert(str(row.origin))})", style="dim")
+        text.append(f"  ({inert(row.origin)})", style="dim")
     return text
 
 
-def deciding_text(row: Any) -> str:
+def deciding_text(row: DecidedRow) -> str:
     """The deciding statements of a who-can/what-can row (``resource billing:prod #0 (Sid)``), or why none."""
     parts = []
-    for d in getattr(row, "decided_by", ()) or ():
+    for d in row.decided_by:
         parts.append(f"{d.policy_type} {d.policy} #{d.statement_index}" + (f" ({d.sid})" if d.sid else ""))
     if parts:
         return " + ".join(parts)
-    answer = getattr(row, "answer", None)
-    unknown = getattr(answer, "unknown_because", ()) or ()
-    if unknown:
-        return "? " + "; ".join(map(str, unknown))
-    result = getattr(answer, "result", None)
-    explanation = getattr(result, "explanation", None)
+    answer = row.answer
+    if answer.unknown_because:
+        return "? " + "; ".join(answer.unknown_because)
+    explanation = answer.result.explanation if answer.result is not None else None
     if explanation is not None and explanation.summary:
-        return str(explanation.summary)
-    notes = getattr(answer, "notes", ()) or ()
-    if notes:
-        return "; ".join(map(str, notes))
-    if getattr(row, "decision", "") == "allowed":
+        return explanation.summary
+    if answer.notes:
+        return "; ".join(answer.notes)
+    if row.decision == "allowed":
         return "allowed without a statement (the account's root user)"
     return "no statement allows"

@@ -12,7 +12,9 @@ from rich.console import RenderableType
 from rich.rule import Rule
 from rich.text import Text
 
+from ...analysis.principals import NamedPrincipal
 from ...inventory.model import (
+    Alias,
     EventSourceMapping,
     Function,
     Inventory,
@@ -20,6 +22,7 @@ from ...inventory.model import (
     LayerVersion,
     PolicySlot,
     Role,
+    Version,
     function_failures,
 )
 from ...inventory.redact import shown_tags
@@ -266,18 +269,17 @@ def render_entry(
     ):
         answers = extras.answers
         parts = mapping_detail(obj, entry.parent, answers.needs if answers else None)
-    elif entry.kind in ("version", "alias"):
-        fn = entry.parent
-        title = f"{getattr(fn, 'name', '?')}:{getattr(obj, 'version', None) or getattr(obj, 'name', '?')}"
+    elif entry.kind in ("version", "alias") and isinstance(obj, (Version, Alias)):
+        fn = entry.parent if isinstance(entry.parent, Function) else None
+        title = f"{fn.name if fn else '?'}:{obj.version if isinstance(obj, Version) else obj.name}"
         facts: list[tuple[str, str | Text]] = [
             ("Alias" if entry.kind == "alias" else "Version", title),
             ("ARN", entry.key),
         ]
-        urls = getattr(fn, "urls", None) or ()
-        for url in urls:
-            if entry.kind == "alias" and url.qualifier == obj.name:
+        for url in fn.urls or () if fn else ():
+            if isinstance(obj, Alias) and url.qualifier == obj.name:
                 facts.append(("URL", Text(f"{url.url}  auth {url.auth_type}")))
-        if entry.kind == "alias":
+        if isinstance(obj, Alias):
             facts.append(("Points at", f"version {obj.function_version}"))
             if obj.routing:
                 facts.append(("Routing", ", ".join(f"{v}: {w:.0%}" for v, w in obj.routing)))

@@ -10,6 +10,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from ...iam.render import layer_name
+from ...iam.result import Decision, Result, StatementExplanation
 from ...inventory.text import inert
 from ..explain import condition_full, condition_label, element_full, element_label, short_arns
 from ..render import DECIDING_MARK, inert_label, plain
@@ -41,7 +42,7 @@ class ExplainTree(Tree[Any]):
 
 def fill_explanation(
     node: TreeNode[Any],
-    result: Any,
+    result: Result,
     edited_names: set[str],
     *,
     layers_open: bool = True,
@@ -56,7 +57,7 @@ def fill_explanation(
     def add_leaf(parent: TreeNode[Any], label: Text, full: Text | None = None) -> None:
         parent.add_leaf(label, data=full or label)
 
-    for d in getattr(result, "decided_by", ()):
+    for d in result.decided_by:
         sid = f" ({inert(d.sid)})" if d.sid else ""
         full = Text(f"{DECIDING_MARK} decided by {d.effect} in {d.policy_type} policy ", style="bold")
         full.append(inert(d.policy))
@@ -65,7 +66,7 @@ def fill_explanation(
         line.append(inert(short_arns(d.policy, account)))
         line.append(f" #{d.statement_index}{sid}")
         add_leaf(node, line, full)
-    expl = getattr(result, "explanation", None)
+    expl = result.explanation
     if expl is None:
         add_leaf(node, Text("no explanation was computed", style="dim"))
         return
@@ -77,9 +78,9 @@ def fill_explanation(
         if layer.note:
             line.append(f" — {inert(layer.note)}", style="dim")
         add_leaf(layers, line)
-    denied = str(getattr(getattr(result, "decision", None), "value", "")) != "allowed"
+    denied = result.decision is not Decision.ALLOWED
 
-    def near_miss(st: Any) -> bool:
+    def near_miss(st: StatementExplanation) -> bool:
         # For a denial, the statements whose Action matched are the ones worth reading: they say which
         # element or condition kept them from applying.
         return denied and any(e.matched for e in st.elements if e.element in ("Action", "NotAction"))
