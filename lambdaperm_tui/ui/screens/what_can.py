@@ -10,7 +10,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Static
 
-from ...iam.errors import InputError
 from ...inventory.model import Inventory
 from ...inventory.text import inert
 from ..explain import short_arns
@@ -55,12 +54,7 @@ class WhatCanScreen(RowsScreen["WhatCanRow"]):
     def _what(self, inv: Inventory, principal: str) -> None:
         from ...analysis import api
 
-        try:
-            rows = tuple(api.what_can(inv, principal))
-        except InputError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
-        self.app.call_from_thread(self._fill_what, rows)
+        self._deliver(lambda: api.what_can(inv, principal), self._fill_what)
 
     def _fill_what(self, rows: Sequence[WhatCanRow]) -> None:
         self.rows = rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
@@ -81,6 +81,15 @@ class RowsScreen(Screen[None], Generic[R]):
     def subject(self, row: R) -> str:
         """What a row is about (the principal of a who-can row, the resource of a what-can row)."""
         raise NotImplementedError
+
+    def _deliver(self, ask: Callable[[], Iterable[R]], fill: Callable[[Sequence[R]], None]) -> None:
+        """From a worker thread: ask for the rows, then hand them (or the input error) to the screen."""
+        try:
+            rows = tuple(ask())
+        except InputError as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(fill, rows)
 
     def _error(self, message: str) -> None:
         table = self.query_one(DataTable)
@@ -190,12 +199,7 @@ class WhoCanScreen(RowsScreen["WhoCanRow"]):
     def _compute(self, inv: Inventory, action: str, resource: str) -> None:
         from ...analysis import api
 
-        try:
-            rows = tuple(api.who_can(inv, action, resource))
-        except InputError as exc:
-            self.app.call_from_thread(self._error, str(exc))
-            return
-        self.app.call_from_thread(self._fill, rows)
+        self._deliver(lambda: api.who_can(inv, action, resource), self._fill)
 
     def _fill(self, rows: Sequence[WhoCanRow]) -> None:
         self.rows = rows
