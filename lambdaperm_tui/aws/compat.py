@@ -12,28 +12,23 @@ be "unknown". AWS itself never returns these shapes, so rewriting them into the 
 nothing for a real account and makes an emulator's account answerable.
 
 Only statements carrying AddPermission parameter names are touched; anything else that is malformed stays
-as it is, so the engine still reports it.
+as it is, so the engine still reports it. The rule of what AWS writes for each parameter is
+``iam/lambda_permission.py``, shared with the demo's moto adapter.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-# AddPermission / AddLayerVersionPermission request parameters, and the condition each becomes.
-_PARAMETER_CONDITIONS: dict[str, tuple[str, str]] = {
-    "SourceArn": ("ArnLike", "AWS:SourceArn"),
-    "SourceAccount": ("StringEquals", "AWS:SourceAccount"),
-    "PrincipalOrgID": ("StringEquals", "aws:PrincipalOrgID"),
-    "OrganizationId": ("StringEquals", "aws:PrincipalOrgID"),
-    "EventSourceToken": ("StringEquals", "lambda:EventSourceToken"),
-    "FunctionUrlAuthType": ("StringEquals", "lambda:FunctionUrlAuthType"),
-    "InvokedViaFunctionUrl": ("Bool", "lambda:InvokedViaFunctionUrl"),
-}
+from ..iam.lambda_permission import (
+    PERMISSION_PARAMETERS,
+    in_aws_order,
+    permission_conditions,
+    permission_principal,
+)
+
 # Parameters that identify the call rather than the permission; they carry no meaning in a statement.
 _CALL_PARAMETERS = ("FunctionName", "Qualifier", "RevisionId", "LayerName", "VersionNumber")
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
 def normalise_lambda_policy(document: Any) -> Any:
@@ -59,7 +54,7 @@ def _statement(statement: Any) -> Any:
     if not isinstance(statement, dict):
         return statement
     needs = (
-        any(k in statement for k in _PARAMETER_CONDITIONS)
+        any(k in statement for k in PERMISSION_PARAMETERS)
         or any(k in statement for k in _CALL_PARAMETERS)
         or "StatementId" in statement
         or _bare_principal(statement.get("Principal"))
@@ -78,29 +73,21 @@ def _statement(statement: Any) -> Any:
         if isinstance(condition, dict)
         else {}
     )
-    for name, (operator, key) in _PARAMETER_CONDITIONS.items():
-        if name in out:
-            value = out.pop(name)
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            block = merged.setdefault(operator, {})
-            if isinstance(block, dict):
+    options = {name: out.pop(name) for name in PERMISSION_PARAMETERS if name in out}
+    # A condition the statement already has wins over the same key from a parameter.
+    for operator, entries in permission_conditions(options).items():
+        block = merged.setdefault(operator, {})
+        if isinstance(block, dict):
+            for key, value in entries.items():
                 block.setdefault(key, value)
     if merged:
         out["Condition"] = merged
-    if _bare_principal(out.get("Principal")):
-        out["Principal"] = _principal_object(out["Principal"])
-    return out
+    principal = out.get("Principal")
+    if isinstance(principal, str) and principal != "*":
+        # A text of no known form stays as it is: the engine reports the statement as malformed.
+        out["Principal"] = permission_principal(principal, out.get("Resource")) or principal
+    return in_aws_order(out)
 
 
 def _bare_principal(principal: Any) -> bool:
     return isinstance(principal, str) and principal != "*"
-
-
-def _principal_object(principal: str) -> dict[str, str]:
-    """AddPermission's ``Principal`` parameter as the principal object AWS stores."""
-    if _ACCOUNT_ID.match(principal):
-        return {"AWS": f"arn:aws:iam::{principal}:root"}
-    if principal.startswith("arn:"):
-        return {"AWS": principal}
-    return {"Service": principal}

@@ -12,20 +12,9 @@ What moto 5.2.5 gets wrong, and what this module changes
   a version or an alias deletes its policies, as AWS does.
 * **AddPermission options outside ``Condition``.** moto leaves ``EventSourceToken`` out, keeps
   ``FunctionUrlAuthType``/``InvokedViaFunctionUrl`` as top-level keys, and lets ``PrincipalOrgID``
-  and ``SourceAccount`` overwrite each other's ``StringEquals``. AWS writes every option as a condition
-  (shape from https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html,
-  https://docs.aws.amazon.com/lambda/latest/dg/permissions-function-organization.html and
-  https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html)::
-
-      {"Sid": ..., "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
-       "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:R:A:function:F[:Q]",
-       "Condition": {"StringEquals": {"AWS:SourceAccount": ..., "aws:PrincipalOrgID": ...,
-                                      "lambda:FunctionUrlAuthType": ..., "lambda:EventSourceToken": ...},
-                     "ArnLike": {"AWS:SourceArn": ...},
-                     "Bool": {"lambda:InvokedViaFunctionUrl": "true"}}}
-
-  Principals: ``*`` stays ``"*"``, a service becomes ``{"Service": ...}``, an account id becomes
-  ``{"AWS": "arn:aws:iam::A:root"}``, an IAM ARN becomes ``{"AWS": ARN}``.
+  and ``SourceAccount`` overwrite each other's ``StringEquals``. AWS writes every option as a condition;
+  the adapter builds each statement with ``iam/lambda_permission.py`` (the rule, with its AWS pages, that
+  ``aws/compat.py`` also applies), after checking the call as AWS does.
 * **Layer version permissions.** moto leaves a bare account id as the principal and ``OrganizationId`` as
   an unknown top-level key. AWS writes ``{"AWS": "arn:aws:iam::A:root"}`` and, for an organization,
   ``Principal "*"`` with ``StringEquals aws:PrincipalOrgID``
@@ -67,6 +56,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
+from lambdaperm_tui.iam.lambda_permission import AddPermissionError, permission_statement
+
 # moto's account for requests that name no other (``MOTO_ACCOUNT_ID`` overrides it).
 MOTO_DEFAULT_ACCOUNT_ID = "123456789012"
 
@@ -83,9 +74,6 @@ _INSTALL_LOCK = threading.Lock()
 _STORE_LOCK = threading.RLock()
 _MARKER = "_lambdaperm_adapter_installed"
 
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_IAM_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:(iam|sts)::\d{12}:.+$")
-_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.[a-z0-9.-]+$")
 _LAYER_PRINCIPAL = re.compile(r"^(\d{12}|\*|arn:aws[a-zA-Z-]*:iam::\d{12}:root)$")
 _URL_QUALIFIER = re.compile(r"^(?!\d+$)[0-9a-zA-Z_-]+$")
 
@@ -246,92 +234,44 @@ def _resolve(backend: Any, name_or_arn: str, qualifier: str | None) -> tuple[str
 # --------------------------------------------------------------------------- statement shapes
 
 
-def format_principal(principal: str, partition: str = "aws") -> Any:
-    """Write an AddPermission ``Principal`` parameter the way AWS stores it in the policy."""
-    if principal == "*":
-        return "*"
-    if _ACCOUNT_ID.match(principal):
-        return {"AWS": f"arn:{partition}:iam::{principal}:root"}
-    if _IAM_ARN.match(principal):
-        return {"AWS": principal}
-    if _SERVICE.match(principal):
-        return {"Service": principal}
-    raise _invalid(
-        f"The provided principal was invalid. Please check the principal and try again: {principal}"
-    )
+def _statement(params: dict[str, Any], resource_arn: str) -> dict[str, Any]:
+    """The statement AWS stores for the call (``iam/lambda_permission.py``), its errors as AWS's."""
+    try:
+        return permission_statement(params, resource_arn)
+    except AddPermissionError as exc:
+        raise _invalid(str(exc)) from exc
 
 
 def function_statement(params: dict[str, Any], resource_arn: str) -> dict[str, Any]:
-    """Build the policy statement AWS stores for one AddPermission call."""
+    """Check one AddPermission call as AWS does and build the policy statement it stores."""
     sid = params.get("StatementId")
     action = params.get("Action")
-    principal = params.get("Principal")
-    for key, value in (("StatementId", sid), ("Action", action), ("Principal", principal)):
-        if not isinstance(value, str) or not value:
-            raise _invalid(f"{key} is required and must be a non-empty string.")
-    assert isinstance(sid, str) and isinstance(action, str) and isinstance(principal, str)
-    if not re.match(r"^[a-zA-Z0-9_-]{1,100}$", sid):
+    if isinstance(sid, str) and not re.match(r"^[a-zA-Z0-9_-]{1,100}$", sid):
         raise _invalid(f"StatementId {sid!r} must match [a-zA-Z0-9-_]{{1,100}}.")
-    if not action.lower().startswith("lambda:"):
+    if isinstance(action, str) and action and not action.lower().startswith("lambda:"):
         raise _invalid(f"Action {action!r} is not a Lambda action.")
-    partition = resource_arn.split(":")[1]
-
-    string_equals: dict[str, str] = {}
-    if params.get("SourceAccount"):
-        string_equals["AWS:SourceAccount"] = str(params["SourceAccount"])
-    if params.get("PrincipalOrgID"):
-        string_equals["aws:PrincipalOrgID"] = str(params["PrincipalOrgID"])
-    if params.get("FunctionUrlAuthType"):
-        if params["FunctionUrlAuthType"] not in ("NONE", "AWS_IAM"):
-            raise _invalid("FunctionUrlAuthType must be NONE or AWS_IAM.")
-        string_equals["lambda:FunctionUrlAuthType"] = str(params["FunctionUrlAuthType"])
-    if params.get("EventSourceToken"):
-        string_equals["lambda:EventSourceToken"] = str(params["EventSourceToken"])
-    condition: dict[str, dict[str, str]] = {}
-    if string_equals:
-        condition["StringEquals"] = string_equals
-    if params.get("SourceArn"):
-        condition["ArnLike"] = {"AWS:SourceArn": str(params["SourceArn"])}
-    if params.get("InvokedViaFunctionUrl") is True:
-        condition["Bool"] = {"lambda:InvokedViaFunctionUrl": "true"}
-
-    statement: dict[str, Any] = {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": format_principal(principal, partition),
-        "Action": action,
-        "Resource": resource_arn,
-    }
-    if condition:
-        statement["Condition"] = condition
-    return statement
+    if params.get("FunctionUrlAuthType") and params["FunctionUrlAuthType"] not in ("NONE", "AWS_IAM"):
+        raise _invalid("FunctionUrlAuthType must be NONE or AWS_IAM.")
+    return _statement(params, resource_arn)
 
 
 def layer_statement(params: dict[str, Any], layer_version_arn: str) -> dict[str, Any]:
-    """Build the policy statement AWS stores for one AddLayerVersionPermission call."""
+    """Check one AddLayerVersionPermission call as AWS does and build the policy statement it stores."""
     sid = params.get("StatementId")
-    action = params.get("Action")
     principal = params.get("Principal")
     if not isinstance(sid, str) or not re.match(r"^([a-zA-Z0-9-_]+)$", sid):
         raise _invalid("StatementId is required and must match ([a-zA-Z0-9-_]+).")
-    if action != "lambda:GetLayerVersion":
+    if params.get("Action") != "lambda:GetLayerVersion":
         raise _invalid("Action must be lambda:GetLayerVersion.")
     if not isinstance(principal, str) or not _LAYER_PRINCIPAL.match(principal):
         raise _invalid("Principal must be an account id, its root ARN, or *.")
-    org = params.get("OrganizationId")
-    if org and principal != "*":
+    if params.get("OrganizationId") and principal != "*":
         raise _invalid("OrganizationId can only be used with Principal *.")
-    partition = layer_version_arn.split(":")[1]
-    statement: dict[str, Any] = {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": format_principal(principal, partition),
-        "Action": action,
-        "Resource": layer_version_arn,
-    }
-    if org:
-        statement["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": str(org)}}
-    return statement
+    # A layer permission has no other option: only the organization becomes a condition.
+    return _statement(
+        {k: params[k] for k in ("StatementId", "Action", "Principal", "OrganizationId") if k in params},
+        layer_version_arn,
+    )
 
 
 def _check_revision(doc: _PolicyDoc | None, revision: Any) -> None:

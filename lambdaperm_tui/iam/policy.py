@@ -33,6 +33,7 @@ __all__ = [
     "PrincipalEntry",
     "PrincipalSpec",
     "ResourcePattern",
+    "STATEMENT_ELEMENTS",
     "Statement",
     "VERSION_2008",
     "VERSION_2012",
@@ -43,19 +44,19 @@ VERSION_2012 = "2012-10-17"
 VERSION_2008 = "2008-10-17"
 
 _TOP_KEYS = frozenset({"Version", "Id", "Statement"})
-_STATEMENT_KEYS = frozenset(
-    {
-        "Sid",
-        "Effect",
-        "Principal",
-        "NotPrincipal",
-        "Action",
-        "NotAction",
-        "Resource",
-        "NotResource",
-        "Condition",
-    }
+# A statement's elements, in the order AWS writes them (GetPolicy's output, the IAM console).
+STATEMENT_ELEMENTS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
 )
+_STATEMENT_KEYS = frozenset(STATEMENT_ELEMENTS)
 _PRINCIPAL_KEYS = ("AWS", "Service", "Federated", "CanonicalUser")
 # Principal ARN forms: compiled on first use (only policies with a Principal element need them; each
 # compile costs time at every start of the command line).

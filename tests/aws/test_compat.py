@@ -196,3 +196,45 @@ def test_cli_answers_over_a_plain_moto_endpoint(plain_moto: str, tmp_path: Path)
     checks = json.loads(url.stdout)["checks"]
     assert checks[0]["decision"] == "allowed"  # the URL permission, once its auth type is a condition
     assert "Traceback" not in url.stderr
+
+
+def test_options_are_written_as_the_shared_rule_writes_them() -> None:
+    # iam/lambda_permission.py: StringEquals before ArnLike (access-control-resource-based.html), and an
+    # InvokedViaFunctionUrl that is false restricts nothing (API_AddPermission.html: "when set to true").
+    raw = {
+        "Statement": [
+            {
+                "StatementId": "s3",
+                "Effect": "Allow",
+                "Principal": "s3.amazonaws.com",
+                "Action": "lambda:InvokeFunction",
+                "Resource": FN,
+                "SourceArn": "arn:aws:s3:::b",
+                "SourceAccount": "123456789012",
+                "InvokedViaFunctionUrl": False,
+            },
+        ]
+    }
+    statement = normalise_lambda_policy(raw)["Statement"][0]
+    assert json.dumps(statement) == json.dumps(
+        {
+            "Sid": "s3",
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "lambda:InvokeFunction",
+            "Resource": FN,
+            "Condition": {
+                "StringEquals": {"AWS:SourceAccount": "123456789012"},
+                "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::b"},
+            },
+        }
+    )
+
+
+def test_a_principal_of_no_known_form_is_left_for_the_engine() -> None:
+    raw = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": "bogus principal", "Action": "lambda:*", "Resource": FN}
+        ]
+    }
+    assert normalise_lambda_policy(raw)["Statement"][0]["Principal"] == "bogus principal"
