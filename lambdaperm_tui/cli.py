@@ -1013,5 +1013,21 @@ def _cmd_tui(args: argparse.Namespace) -> int:
     return int(run_app(source, color=color, mouse=not args.no_mouse))
 
 
+def run() -> NoReturn:
+    """The program: ``main`` with the process's arguments, then exit with its status (the console
+    script and ``python -m lambdaperm_tui``).
+
+    What a command built (a snapshot's inventory, a batch's parsed policies) lives until the process
+    ends, and at exit the interpreter's final cyclic collections walk every object still alive:
+    measured on ``benchmarks/whocan.py`` (1,000 roles), 0.4 s of the 0.9 s a ``simulate`` took. Frozen
+    (``gc.freeze``), those objects are left to reference counting, which frees them as before.
+    """
+    import gc
+
+    status = main()
+    gc.freeze()
+    sys.exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
