@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ..iam.policy import PrincipalEntryKind, principal_entry
 from ..inventory.model import Inventory, PolicySlot
 from .whatif import PolicyRef, iter_policies
 
@@ -92,32 +93,34 @@ def _conditions(st: dict[str, Any]) -> tuple[tuple[str, str, tuple[str, ...]], .
     return tuple(out)
 
 
+# The engine's kinds of principal entry (iam/policy.py) as the kinds this module lists.
+_NAMED_KINDS: dict[PrincipalEntryKind, NamedKind] = {
+    "any": "public",
+    "account": "account",
+    "user": "user",
+    "role": "role",
+    "session": "session",
+    "federated_user": "other",
+    "service": "service",
+    "federated": "federated",
+    "canonical": "canonical-user",
+    "other": "other",
+}
+
+
 def _classify(ptype: str, value: str, own_account: str) -> tuple[str, NamedKind, str | None]:
-    """(principal as shown, kind, account) for one entry of a Principal element."""
-    if ptype == "Service":
-        return value, "service", None
-    if ptype == "Federated":
-        return value, "federated", None
-    if ptype == "CanonicalUser":
-        return value, "canonical-user", None
-    if value == "*":
-        return "*", "public", None
-    if value.isdigit() and len(value) == 12:
+    """(principal as shown, kind, account) for one entry of a Principal element, as the engine reads it
+    (``iam.policy.principal_entry``): a bare account id is shown as its root ARN."""
+    entry = principal_entry(ptype, value)
+    if entry.kind == "account" and entry.partition is None:
         return f"arn:aws:iam::{value}:root", "account", value
-    parts = value.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn":
-        account = parts[4] or None
-        res = parts[5]
-        if res == "root":
-            return value, "account", account
-        if res.startswith("role/"):
-            return value, "role", account
-        if res.startswith("user/"):
-            return value, "user", account
-        if res.startswith("assumed-role/"):
-            return value, "session", account
-        return value, "other", account
-    return value, "other", None
+    account = entry.account
+    if account is None and entry.kind == "other" and ptype == "AWS":
+        # An ARN of no principal form (a group, a wildcard account): its account still says whether it
+        # lies outside the inventory.
+        parts = value.split(":", 5)
+        account = parts[4] or None if len(parts) == 6 and parts[0] == "arn" else None
+    return value, _NAMED_KINDS[entry.kind], account
 
 
 def _principals_of(st: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:

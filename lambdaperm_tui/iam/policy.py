@@ -38,6 +38,7 @@ __all__ = [
     "VERSION_2008",
     "VERSION_2012",
     "parse_policy",
+    "principal_entry",
 ]
 
 VERSION_2012 = "2012-10-17"
@@ -415,7 +416,12 @@ def _resources(value: Any, index: int, element: str, variables: bool) -> tuple[R
     return tuple(out)
 
 
-def _principal_entry(key: str, value: str) -> PrincipalEntry:
+def principal_entry(key: str, value: str) -> PrincipalEntry:
+    """One value of a Principal element under ``key`` (``AWS``, ``Service``, ...), classified: the one
+    reading of the principal forms of a policy, which the analysis layer also uses to list principals.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
     if value == "*":
         # {"AWS": "*"} is the same as "*"; other keys with "*" are only meaningful in trust policies.
         return PrincipalEntry(key, value, "any" if key == "AWS" else "other")
@@ -473,7 +479,7 @@ def _principal(value: Any, where: str) -> PrincipalSpec:
         for text in _string_list(raw, f"{where}.{key}"):
             if not text:
                 raise PolicyError(f"{where}.{key}: must not contain an empty string")
-            entries.append(_principal_entry(key, text))
+            entries.append(principal_entry(key, text))
     return PrincipalSpec(tuple(entries), value)
 
 
