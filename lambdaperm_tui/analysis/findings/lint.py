@@ -7,11 +7,11 @@ These read the document, not the engine: they are about how a statement is writt
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Iterator
 from typing import Any
 
+from ...iam.wildcard import wildcard_match
 from .. import catalog
 from ..principals import _as_list, _statements
 from .model import Finding, FindingKind, Severity, StatementRef
@@ -46,7 +46,7 @@ def _actions(st: dict[str, Any]) -> list[str]:
             continue
         prefix = pattern.split(":", 1)[0].lower()
         known = catalog.all_actions_for_prefix(prefix)
-        out += [a for a in known if fnmatch.fnmatchcase(a.lower(), pattern.lower())]
+        out += [a for a in known if wildcard_match(pattern, a, ignore_case=True)]
     return out
 
 

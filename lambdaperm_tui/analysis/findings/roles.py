@@ -22,12 +22,12 @@ the new code only if the attacker can also ``lambda:PublishVersion`` and ``lambd
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...iam.errors import InputError
+from ...iam.wildcard import wildcard_match
 from ...inventory.model import Function, Inventory, Role
 from .. import catalog
 from ..principals import _as_list, _classify, _principals_of, _statements
@@ -75,7 +75,7 @@ def _documents(scenario: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _matches(pattern: Any, action: str) -> bool:
-    return isinstance(pattern, str) and fnmatch.fnmatchcase(action.lower(), pattern.lower())
+    return isinstance(pattern, str) and wildcard_match(pattern, action, ignore_case=True)
 
 
 def _resources_for(documents: Iterable[tuple[str, Any]], action: str) -> list[str]:
