@@ -123,6 +123,28 @@ SYMBOLS = ("✔", "✘", "?", "◐")
 ASCII_SYMBOLS = ("+", "x", "?", "~")
 
 
+# Every answer's mark (its index in a symbol tuple) and word: the engine's decisions and the four-way
+# verdicts of needs and triggers (``denied``) share it; anything else is unknown.
+_HEADS: dict[str, tuple[int, str]] = {
+    "allowed": (0, "ALLOWED"),
+    "explicit_deny": (1, "DENIED"),
+    "implicit_deny": (1, "DENIED"),
+    "denied": (1, "DENIED"),
+    "conditional": (3, "ALLOWED IF"),
+}
+_UNKNOWN_HEAD = (2, "UNKNOWN")
+
+
+def verdict_words(verdict: str, symbols: tuple[str, str, str, str] = SYMBOLS) -> str:
+    """An answer's mark and word alone: ``✔ ALLOWED``, ``✘ DENIED``, ``◐ ALLOWED IF``, ``? UNKNOWN``.
+
+    For a decision (``allowed``, ``explicit_deny``, ``implicit_deny``, ``conditional``) or a need's or
+    trigger's verdict (``allowed``, ``denied``, ``conditional``); anything else is unknown.
+    """
+    index, word = _HEADS.get(verdict, _UNKNOWN_HEAD)
+    return f"{symbols[index]} {word}"
+
+
 def decision_words(
     decision: str,
     *,
@@ -133,30 +155,15 @@ def decision_words(
 ) -> str:
     """A decision in words and a symbol (never colour alone): ``✔ ALLOWED``, ``✘ DENIED (implicit
     deny: blocked by the permissions boundary)``, ``◐ ALLOWED IF aws:MultiFactorAuthPresent = true``."""
-    ok, no, unknown, maybe = symbols
-    if decision == "allowed":
-        return f"{ok} ALLOWED"
+    head = verdict_words(decision, symbols)
     if decision == "explicit_deny":
-        return f"{no} DENIED (explicit deny)"
+        return f"{head} (explicit deny)"
     if decision == "implicit_deny":
         why = f": {blocked_by_words(blocked_by)}" if blocked_by is not None else ""
-        return f"{no} DENIED (implicit deny{why})"
+        return f"{head} (implicit deny{why})"
     if decision == "conditional":
-        return f"{maybe} ALLOWED IF {allowed_if_words(allowed_if, complete)}"
-    return f"{unknown} UNKNOWN"
-
-
-def verdict_words(verdict: str, symbols: tuple[str, str, str, str] = SYMBOLS) -> str:
-    """A need's or a trigger's four-way answer (``allowed``, ``denied``, ``conditional``, anything else
-    unknown) as a symbol and a word: ``✔ ALLOWED``, ``✘ DENIED``, ``◐ ALLOWED IF``, ``? UNKNOWN``."""
-    ok, no, unknown, maybe = symbols
-    if verdict == "allowed":
-        return f"{ok} ALLOWED"
-    if verdict == "denied":
-        return f"{no} DENIED"
-    if verdict == "conditional":
-        return f"{maybe} ALLOWED IF"
-    return f"{unknown} UNKNOWN"
+        return f"{head} {allowed_if_words(allowed_if, complete)}"
+    return head
 
 
 def deciding_statement_words(d: DecidingStatement) -> str:

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from ..analysis.answer import Answer
-from ..iam.render import decision_words
+from ..iam.render import decision_words, verdict_words
 from ..inventory.model import Function, LayerVersion, PolicySlot, Role
 from ..inventory.text import DOCUMENT_LIMIT, LINE_LIMIT, cut_marker, inert
 
@@ -32,6 +32,7 @@ STYLES = {
     "conditional": "bold cyan",
     "explicit_deny": "bold red",
     "implicit_deny": "bold red",
+    "denied": "bold red",  # a need's or trigger's verdict
     "unknown": "bold yellow",
 }
 DECIDING_MARK = "★"
@@ -82,26 +83,24 @@ class InertHighlighter(Highlighter):
 
 
 def decision_text(decision: str, *, short: bool = False) -> Text:
-    """``✔ ALLOWED`` / ``✘ DENIED ...`` / ``? UNKNOWN``: symbol and words, never colour alone."""
+    """``✔ ALLOWED`` / ``✘ DENIED ...`` / ``? UNKNOWN``: symbol and words, never colour alone; ``short``
+    is the mark and word alone (``verdict_words``)."""
     key = decision if decision in STYLES else "unknown"
-    words = decision_words(key)
-    if short:
-        words = words.split(" (", 1)[0]
-    return Text(words, style=STYLES[key])
+    return Text(verdict_words(key) if short else decision_words(key), style=STYLES[key])
 
 
 def answer_text(answer: Answer, *, short: bool = False) -> Text:
     """An answer's decision in words: ``◐ ALLOWED IF aws:MultiFactorAuthPresent = true``, ``✘ DENIED
     (implicit deny: blocked by the permissions boundary)``; ``short`` drops a denial's reason."""
     key = answer.decision if answer.decision in STYLES else "unknown"
+    if short and key != "conditional":
+        return Text(verdict_words(key), style=STYLES[key])
     words = decision_words(
         key,
         allowed_if=answer.allowed_if,
         complete=answer.allowed_if_complete,
-        blocked_by=None if short else answer.blocked_by,
+        blocked_by=answer.blocked_by,
     )
-    if short and key != "conditional":
-        words = words.split(" (", 1)[0]
     return Text(inert(words), style=STYLES[key])
 
 

@@ -25,7 +25,7 @@ from ..iam.render import (
     verdict_words,
 )
 from ..inventory.model import EventSourceMapping, Function, Inventory, Layer, LayerVersion
-from .render import facts_table, plain
+from .render import STYLES, facts_table, plain
 
 if TYPE_CHECKING:  # the explorer's first frame comes before the analysis layer is imported
     from ..analysis.answer import Question
@@ -36,13 +36,6 @@ if TYPE_CHECKING:  # the explorer's first frame comes before the analysis layer 
 
 PaneName = Literal["functions", "layers", "roles", "principals"]
 
-# The style of each four-way verdict (the symbol and the word carry the meaning; colour only helps).
-VERDICT_STYLES = {
-    "allowed": "bold green",
-    "denied": "bold red",
-    "conditional": "bold cyan",
-    "unknown": "bold yellow",
-}
 # Account principals listed per qualifier before "and N more" (the who-can screen lists them all).
 ACCOUNT_TRIGGERS_SHOWN = 8
 
@@ -115,7 +108,7 @@ def heading(title: str) -> Text:
 
 def verdict_text(verdict: str) -> Text:
     """``✔ ALLOWED`` / ``✘ DENIED`` / ``◐ ALLOWED IF`` / ``? UNKNOWN``, styled."""
-    return Text(verdict_words(verdict), style=VERDICT_STYLES.get(verdict, VERDICT_STYLES["unknown"]))
+    return Text(verdict_words(verdict), style=STYLES.get(verdict, STYLES["unknown"]))
 
 
 def _more(text: Text, label: str, value: str, style: str = "") -> None:

@@ -10,6 +10,7 @@ from lambdaperm_tui.iam.render import (
     ASCII_SYMBOLS,
     deciding_statement_words,
     decision_reason_words,
+    decision_words,
     statement_words,
     verdict_words,
 )
@@ -29,6 +30,28 @@ from lambdaperm_tui.iam.result import BlockedBy, DecidingStatement, DecisionReas
 def test_verdict_words_carry_a_symbol_and_a_word(verdict: str, words: str, ascii: str) -> None:
     assert verdict_words(verdict) == words
     assert verdict_words(verdict, ASCII_SYMBOLS) == ascii
+
+
+@pytest.mark.parametrize(
+    ("decision", "head"),
+    [
+        ("allowed", "✔ ALLOWED"),
+        ("explicit_deny", "✘ DENIED"),
+        ("implicit_deny", "✘ DENIED"),
+        ("conditional", "◐ ALLOWED IF"),
+        ("unknown", "? UNKNOWN"),
+    ],
+)
+def test_a_decision_and_its_verdict_share_mark_and_word(decision: str, head: str) -> None:
+    # One table for the engine's decisions and the needs' and triggers' verdicts: the CLI and the
+    # explorer write every answer with the same mark and word, then its reason.
+    assert verdict_words(decision) == head
+    full = decision_words(decision, blocked_by=BlockedBy.BOUNDARY)
+    assert full == head or full.startswith(head + " ")
+    assert decision_words("explicit_deny") == "✘ DENIED (explicit deny)"
+    assert decision_words("implicit_deny", blocked_by=BlockedBy.BOUNDARY) == (
+        "✘ DENIED (implicit deny: blocked by the permissions boundary)"
+    )
 
 
 def test_a_deciding_statement_in_words() -> None:
