@@ -18,6 +18,7 @@ from typing import Any, Literal
 from ..iam.errors import PolicyError
 from ..iam.policy import Policy
 from ..iam.request import IAM_PRINCIPAL_KINDS, ContextValue, PrincipalKind
+from ..iam.scenario import NamedDocument, scenario_document
 from ..inventory.model import Group, ListedKind, PolicySlot, Role, User
 from . import catalog
 from .policy_index import _CACHE, _Index
@@ -351,22 +352,20 @@ def _principal_for_policy(who: _Who) -> str:
 def _scenario(
     who: _Who, action: str, target: _Target, account: str | None, g: _Gathered, open_context: bool = False
 ) -> dict[str, Any]:
-    def named(p: Policy) -> dict[str, Any]:
-        return {"name": p.name, "document": p.document}
+    def named(p: Policy) -> NamedDocument:
+        return (p.name, p.document)
 
-    ctx = {k: (list(v) if isinstance(v, tuple) else v) for k, v in g.context.items()}
-    extra: dict[str, Any] = {"open_context": True, "closed_keys": list(g.closed)} if open_context else {}
-    return {
-        **extra,
-        "principal": who.text,
-        "action": action,
-        "resource": target.arn,
-        "resource_account": account,
-        "context": ctx,
-        "identity_policies": [named(p) for p in g.identity],
-        "permissions_boundary": named(g.boundary) if g.boundary else None,
-        "session_policy": None,
-        "scps": [[named(p) for p in level] for level in g.scps],
-        "rcps": [[named(p) for p in level] for level in g.rcps],
-        "resource_policy": named(g.resource) if g.resource else None,
-    }
+    return scenario_document(
+        who.text,
+        action,
+        target.arn,
+        resource_account=account,
+        context=g.context,
+        identity_policies=[named(p) for p in g.identity],
+        permissions_boundary=named(g.boundary) if g.boundary else None,
+        scps=[[named(p) for p in level] for level in g.scps],
+        rcps=[[named(p) for p in level] for level in g.rcps],
+        resource_policy=named(g.resource) if g.resource else None,
+        open_context=open_context,
+        closed_keys=g.closed,
+    )

@@ -121,9 +121,7 @@ def _url_specs(
     ]
 
 
-def _combine(
-    checks: Sequence[Check], specs: Sequence[_CheckSpec]
-) -> tuple[AnswerDecision, int, list[str]]:
+def _combine(checks: Sequence[Check], specs: Sequence[_CheckSpec]) -> tuple[AnswerDecision, int, list[str]]:
     """The decision over several checks (``specs[i]`` made ``checks[i]``): every required check must
     allow; the deciding check's index. A denial by a check whose requirement is unknown
     (``_CheckSpec.required_unknown``) while the other required checks allow is ``unknown``."""

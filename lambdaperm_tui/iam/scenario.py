@@ -43,6 +43,7 @@ import dataclasses
 import json
 import marshal
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .arn import parse_arn
@@ -356,6 +357,56 @@ def load_scenario(obj: Any, *, loader: ScenarioLoader | None = None) -> tuple[Re
 def scenario_result_json(result: Result) -> dict[str, Any]:
     """The ``--json`` output object for one scenario: ``decision``, ``decided_by``, ``explanation``."""
     return result.to_json()
+
+
+# A named policy for ``scenario_document``: (name, document).
+NamedDocument = tuple[str, Any]
+
+
+def scenario_document(
+    principal: str,
+    action: str,
+    resource: str,
+    *,
+    resource_account: str | None = None,
+    context: Mapping[str, ContextValue] | None = None,
+    identity_policies: Sequence[NamedDocument] = (),
+    permissions_boundary: NamedDocument | None = None,
+    session_policy: NamedDocument | None = None,
+    scps: Sequence[Sequence[NamedDocument]] = (),
+    rcps: Sequence[Sequence[NamedDocument]] = (),
+    resource_policy: NamedDocument | None = None,
+    open_context: bool = False,
+    closed_keys: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The scenario file that asks this question of these policies (what ``load_scenario`` reads): the
+    one writer of the contract, for every answer's and finding's proof that ``simulate --scenario``
+    replays. Every field is written (absent policies as ``null`` or ``[]``); a multi-valued context value
+    becomes a JSON list."""
+
+    def named(policy: NamedDocument) -> dict[str, Any]:
+        return {"name": policy[0], "document": policy[1]}
+
+    def optional(policy: NamedDocument | None) -> dict[str, Any] | None:
+        return None if policy is None else named(policy)
+
+    out: dict[str, Any] = {"open_context": True, "closed_keys": list(closed_keys)} if open_context else {}
+    out.update(
+        {
+            "principal": principal,
+            "action": action,
+            "resource": resource,
+            "resource_account": resource_account,
+            "context": {k: (list(v) if isinstance(v, tuple) else v) for k, v in (context or {}).items()},
+            "identity_policies": [named(p) for p in identity_policies],
+            "permissions_boundary": optional(permissions_boundary),
+            "session_policy": optional(session_policy),
+            "scps": [[named(p) for p in level] for level in scps],
+            "rcps": [[named(p) for p in level] for level in rcps],
+            "resource_policy": optional(resource_policy),
+        }
+    )
+    return out
 
 
 # Policy types that never name a principal (only resource-based policies and RCPs do).

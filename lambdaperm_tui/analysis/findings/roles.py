@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...iam.errors import InputError
+from ...iam.scenario import NamedDocument, scenario_document
 from ...iam.wildcard import wildcard_match
 from ...inventory.model import Function, Inventory, Role
 from .. import catalog
@@ -229,24 +230,24 @@ class _Roles:
             or principal.startswith("arn:aws:iam::")
             and f":{self.inv.account_id}:" not in principal
         )
-        identity = []
+        identity: list[NamedDocument] = []
         if external and principal.startswith("arn:"):
             identity = [
-                {
-                    "name": "assumed: identity policies of the caller's account",
-                    "document": {
+                (
+                    "assumed: identity policies of the caller's account",
+                    {
                         "Version": "2012-10-17",
                         "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role.arn}],
                     },
-                }
+                )
             ]
-        scenario = {
-            "principal": principal,
-            "action": "sts:AssumeRole",
-            "resource": role.arn,
-            "identity_policies": identity,
-            "resource_policy": {"name": f"{role.name}/trust", "document": doc},
-        }
+        scenario = scenario_document(
+            principal,
+            "sts:AssumeRole",
+            role.arn,
+            identity_policies=identity,
+            resource_policy=(f"{role.name}/trust", doc),
+        )
         o = self.prober.replay("trust", "sts:AssumeRole", scenario)
         return o if o is not None and o.grants else None
 
