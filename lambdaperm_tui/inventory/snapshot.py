@@ -18,6 +18,12 @@ key in ``redacted_tag_keys`` and loses its value (``redact.py``), and keys of ``
 are dropped on the way out. Fields added to the model later get defaults, so older snapshots of the same
 format version still load; a newer format version is refused with a message saying so. Version 1 files
 (before function configurations and event source mappings) load with those marked unknown.
+
+Opening a snapshot costs little more than parsing its JSON: each model type's reader is built once from
+its type hints and checks every value as it builds the records; only when one refuses a value does the
+slower loader that writes field paths run, to name the bad field (a damaged file is refused at once,
+never later). Policy documents stay parsed JSON in their slots: the engine parses one when a question
+first reads it. The inventory read is exempt from cyclic collection (``iam/collector.long_lived``).
 """
 
 from __future__ import annotations
@@ -32,12 +38,13 @@ import tempfile
 import threading
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, Union
 
 from ..iam import collector
 from ..iam.files import InputFileError, read_input_file
-from .model import Inventory, PolicySlot
+from .model import NO_POLICY, NOT_LOADED, Inventory, PolicySlot
 from .redact import looks_like_secret, redact_inventory
 
 SNAPSHOT_FORMAT = "lambdaperm-tui-snapshot"
@@ -198,9 +205,12 @@ def read_snapshot(path: str | os.PathLike[str]) -> Inventory:
                 f"{target}: damaged snapshot (not valid JSON at line {exc.lineno}, column {exc.colno})"
             ) from exc
         try:
-            return load_snapshot(obj)
+            inventory = load_snapshot(obj)
         except SnapshotError as exc:
             raise SnapshotError(f"{target}: {exc}") from exc
+        # The inventory (documents included) lives on and holds no cycles: never walk it again.
+        collector.long_lived()
+    return inventory
 
 
 def load_snapshot(obj: Any) -> Inventory:
@@ -220,7 +230,11 @@ def load_snapshot(obj: Any) -> Inventory:
     body = {k: v for k, v in obj.items() if k not in ("format", "format_version")}
     if version == 1:
         body = _migrate_v1(body)
-    result = _load(Inventory, body, "")
+    try:
+        result = _reader(Inventory)(body)
+    except _Mismatch:
+        # Something is wrong: the checking loader finds the first bad field and names it.
+        result = _load(Inventory, body, "")
     assert isinstance(result, Inventory)
     return result
 
@@ -350,6 +364,190 @@ def _load(tp: Any, value: Any, path: str) -> Any:
             raise SnapshotError(f"{_where(path)}: expected null")
         return None
     raise SnapshotError(f"{_where(path)}: cannot read a value of type {tp!r}")  # a model type we do not know
+
+
+# -- the reader: the same checks as ``_load``, without the field paths -----------------------------------
+#
+# ``_load`` walks the type hints for every value and writes the field path of every value it reads, for
+# the message it raises on a bad one. A snapshot of 1,000 roles is some 30,000 values, all good: the
+# reader of each model type is built once from the same hints, takes the same values and builds the same
+# objects, but only says *that* a value is bad (``_Mismatch``); ``load_snapshot`` then runs ``_load``,
+# which says where and why. tests/inventory/test_snapshot.py checks the two agree on damaged snapshots.
+
+
+class _Mismatch(Exception):
+    """A value the model type does not take (``_load`` says which and why)."""
+
+
+_Reader = Callable[[Any], Any]
+_READERS: dict[Any, _Reader] = {}
+
+
+def _reader(tp: Any) -> _Reader:
+    reader = _READERS.get(tp)
+    if reader is None:
+        reader = _build_reader(tp)
+        _READERS[tp] = reader
+    return reader
+
+
+def _mismatch(value: Any) -> Any:
+    raise _Mismatch
+
+
+def _build_reader(tp: Any) -> _Reader:  # noqa: C901 - one case per kind of type hint, as in _load
+    if tp is Any:
+        return lambda value: value
+    if tp is PolicySlot:
+        return _read_slot
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        options = [o for o in typing.get_args(tp) if o is not type(None)]
+        if len(options) != 1:
+            return _mismatch  # no model field has such a union: leave it to _load
+        inner = _reader(options[0])
+        if type(None) not in typing.get_args(tp):
+            return inner
+        return lambda value: None if value is None else inner(value)
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+
+        def literal(value: Any) -> Any:
+            if value not in allowed:
+                raise _Mismatch
+            return value
+
+        return literal
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return _tuple_reader(args[0])
+        items = tuple(_reader(a) for a in args)
+
+        def fixed(value: Any) -> Any:
+            if not isinstance(value, list) or len(value) != len(items):
+                raise _Mismatch
+            return tuple(read(v) for read, v in zip(items, value, strict=True))
+
+        return fixed
+    if origin is dict:
+
+        def mapping(value: Any) -> Any:
+            if not isinstance(value, dict):
+                raise _Mismatch
+            return dict(value)
+
+        return mapping
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _record_reader(tp)
+    if tp is float:
+
+        def number(value: Any) -> Any:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise _Mismatch
+            return float(value)
+
+        return number
+    if tp in (str, int, bool, type(None)):
+        return _scalar_reader(tp)
+    return _mismatch
+
+
+def _scalar_reader(tp: type) -> _Reader:
+    if tp is type(None):
+
+        def null(value: Any) -> Any:
+            if value is not None:
+                raise _Mismatch
+            return None
+
+        return null
+
+    def scalar(value: Any) -> Any:
+        if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
+            raise _Mismatch
+        return value
+
+    return scalar
+
+
+def _tuple_reader(item: Any) -> _Reader:
+    if item is str:
+        # Tags, ARNs, runtimes: the most common list, read without a call per item.
+        def strings(value: Any) -> Any:
+            if not isinstance(value, list):
+                raise _Mismatch
+            for v in value:
+                if not isinstance(v, str):
+                    raise _Mismatch
+            return tuple(value)
+
+        return strings
+    read = _reader(item)
+
+    def items(value: Any) -> Any:
+        if not isinstance(value, list):
+            raise _Mismatch
+        return tuple([read(v) for v in value])
+
+    return items
+
+
+# Field kinds a record reader checks inline (no call per value).
+_PLAIN, _STR, _OPTIONAL_STR = 0, 1, 2
+
+
+def _record_reader(tp: type) -> _Reader:
+    hints = _hints(tp)
+    fields: list[tuple[str, int, _Reader, bool]] = []
+    for f in dataclasses.fields(tp):
+        hint = hints[f.name]
+        kind = _STR if hint is str else _OPTIONAL_STR if hint == (str | None) else _PLAIN
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        fields.append((f.name, kind, _reader(hint), required))
+
+    def record(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _Mismatch
+        kwargs: dict[str, Any] = {}
+        for name, kind, read, required in fields:
+            if name in value:
+                v = value[name]
+                if kind == _STR:
+                    if not isinstance(v, str):
+                        raise _Mismatch
+                elif kind == _OPTIONAL_STR:
+                    if v is not None and not isinstance(v, str):
+                        raise _Mismatch
+                else:
+                    v = read(v)
+                kwargs[name] = v
+            elif required:
+                raise _Mismatch
+        return tp(**kwargs)
+
+    return record
+
+
+def _read_slot(value: Any) -> PolicySlot:
+    # _load_slot's cases; the shared slots are the same values (a slot is immutable).
+    if not isinstance(value, dict):
+        raise _Mismatch
+    state = value.get("state")
+    if state == "document":
+        if "document" not in value:
+            raise _Mismatch
+        return PolicySlot(document=value["document"])
+    if state == "none":
+        return NO_POLICY
+    if state == "unknown":
+        reason = value.get("reason")
+        if not isinstance(reason, str) or not reason:
+            raise _Mismatch
+        return PolicySlot(unknown=reason)
+    if state == "not_loaded":
+        return NOT_LOADED
+    raise _Mismatch
 
 
 def _load_slot(value: Any, path: str) -> PolicySlot:
