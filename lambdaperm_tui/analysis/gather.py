@@ -84,31 +84,15 @@ def _managed(g: _Gathered, idx: _Index, arn: str, what: str) -> Policy | None:
     if mp is None:
         g.unknown.append(f"{what} {arn}: not in the inventory")
         return None
-    return _slot_policy(g, mp.slot, arn, f"{what} {arn}", PolicyRef("managed", arn))
-
-
-# How an inline policy is named in explanations, by the kind of its holder.
-_INLINE_TAGS: dict[PolicyKind, str] = {
-    "role-inline": "inline",
-    "user-inline": "inline",
-    "group-inline": "group-inline",
-}
-
-
-def _inline_name(kind: PolicyKind, holder: str, policy: str) -> str:
-    return f"{holder}/{_INLINE_TAGS[kind]}/{policy}"
+    ref = PolicyRef("managed", arn)
+    return _slot_policy(g, mp.slot, ref.policy_name, f"{what} {arn}", ref)
 
 
 def _attached(g: _Gathered, idx: _Index, holder: Role | User | Group, word: str, kind: PolicyKind) -> None:
     """The inline, then attached managed, policies of one role, user or group (``word`` names which)."""
     for np in holder.inline_policies:
-        p = _slot_policy(
-            g,
-            np.slot,
-            _inline_name(kind, holder.name, np.name),
-            f"inline policy {np.name} of {word} {holder.name}",
-            PolicyRef(kind, holder.arn, np.name),
-        )
+        ref = PolicyRef(kind, holder.arn, np.name)
+        p = _slot_policy(g, np.slot, ref.policy_name, f"inline policy {np.name} of {word} {holder.name}", ref)
         if p is not None:
             g.identity.append(p)
     for arn in holder.managed_policy_arns:
@@ -146,13 +130,8 @@ def _org_levels(
     for i, level in enumerate(levels):
         policies: list[Policy] = []
         for np in level:
-            p = _slot_policy(
-                g,
-                np.slot,
-                np.name,
-                f"{kind.upper()} {np.name} (level {i})",
-                PolicyRef(kind, f"level:{i}", np.name),
-            )
+            ref = PolicyRef(kind, f"level:{i}", np.name)
+            p = _slot_policy(g, np.slot, ref.policy_name, f"{kind.upper()} {np.name} (level {i})", ref)
             if p is not None:
                 policies.append(p)
         out.append(tuple(policies))

@@ -36,14 +36,14 @@ from ..iam.result import (
     StatementExplanation,
     Verdict,
 )
-from ..inventory.model import Group, Inventory, Role, User
+from ..inventory.model import Inventory
 from . import catalog
 from .answer import Answer, AnswerDecision, Check
-from .gather import _gather, _Gathered, _inline_name, _scenario
+from .gather import _gather, _Gathered, _scenario
 from .policy_index import _CACHE, _Index, _index
 from .targets import _resolve_principal, _resolve_resource, _Target, _Who
 from .url_checks import URL_DUAL_CHECK_SINCE, _CheckSpec, _combine, _url_specs
-from .whatif import PolicyKind, PolicyRef, iter_policies
+from .whatif import PolicyRef, iter_policies
 
 _MENTIONS: dict[int, tuple[Policy, str]] = {}
 
@@ -335,46 +335,13 @@ def prepare(inv: Inventory) -> int:
     malformed ones are cached as errors and reported when an answer depends on them."""
     _index(inv)
     count = 0
-    names = _policy_names(inv)
     for ref, slot in iter_policies(inv):
-        if slot.document is None or ref not in names:
+        if slot.document is None:
             continue
         with contextlib.suppress(PolicyError):  # cached as an error; reported by the answers needing it
-            _CACHE.parse_slot(slot, names[ref])
+            _CACHE.parse_slot(slot, ref.policy_name)
         count += 1
     return count
-
-
-def _policy_names(inv: Inventory) -> dict[PolicyRef, str]:
-    """The name each policy takes in explanations (the same names ``simulate`` gives them)."""
-    out: dict[PolicyRef, str] = {}
-    for fn in inv.functions:
-        out[PolicyRef("function-policy", fn.arn)] = fn.name
-        for v in fn.versions:
-            out[PolicyRef("version-policy", v.arn)] = f"{fn.name}:{v.version}"
-        for a in fn.aliases:
-            out[PolicyRef("alias-policy", a.arn)] = f"{fn.name}:{a.name}"
-    for layer in inv.layers:
-        for lv in layer.versions:
-            out[PolicyRef("layer-version-policy", lv.arn)] = f"{lv.layer_name}:{lv.version}"
-    for role in inv.roles:
-        out[PolicyRef("role-trust", role.arn)] = f"{role.name}/trust"
-    holders: tuple[tuple[PolicyKind, tuple[Role, ...] | tuple[User, ...] | tuple[Group, ...]], ...] = (
-        ("role-inline", inv.roles),
-        ("user-inline", inv.users),
-        ("group-inline", inv.groups),
-    )
-    for kind, members in holders:
-        for holder in members:
-            for np in holder.inline_policies:
-                out[PolicyRef(kind, holder.arn, np.name)] = _inline_name(kind, holder.name, np.name)
-    for mp in inv.managed_policies:
-        out[PolicyRef("managed", mp.arn)] = mp.arn
-    for kind, levels in (("scp", inv.scps), ("rcp", inv.rcps)):
-        for i, level in enumerate(levels or ()):
-            for np in level:
-                out[PolicyRef(kind, f"level:{i}", np.name)] = np.name
-    return out
 
 
 __all__ = ["Answer", "AnswerDecision", "Check", "URL_DUAL_CHECK_SINCE", "prepare", "simulate"]

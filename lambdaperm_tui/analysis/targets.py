@@ -138,9 +138,8 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
     if role is not None:
         # A role of the inventory: its trust policy is its resource-based policy (who may assume it).
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
-        return _Target(
-            raw, account, role.trust_policy, f"{role.name}/trust", PolicyRef("role-trust", role.arn)
-        )
+        ref = PolicyRef("role-trust", role.arn)
+        return _Target(raw, account, role.trust_policy, ref.policy_name, ref)
     if lam is None:
         if parts[2] == "lambda":
             raise RequestError(f'resource: not a Lambda function or layer ARN: "{raw}"')
@@ -185,7 +184,8 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
                 )
             raise RequestError(f"resource: no function {rest[0]} in region {region} of the inventory")
         if qualifier is None or qualifier == "$LATEST":
-            return _Target(raw, acct, fn.policy, fn.name, PolicyRef("function-policy", fn.arn), fn, None)
+            ref = PolicyRef("function-policy", fn.arn)
+            return _Target(raw, acct, fn.policy, ref.policy_name, ref, fn, None)
         found: Version | Alias | None
         kind_ref: PolicyKind
         if qualifier.isdigit():
@@ -214,15 +214,8 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
                     unknown=f"{fn.name}:{qualifier}: not loaded yet",
                 )
             raise RequestError(f"resource: function {fn.name} has no version or alias {qualifier}")
-        return _Target(
-            raw,
-            acct,
-            found.policy,
-            f"{fn.name}:{qualifier}",
-            PolicyRef(kind_ref, found.arn),
-            fn,
-            qualifier,
-        )
+        ref = PolicyRef(kind_ref, found.arn)
+        return _Target(raw, acct, found.policy, ref.policy_name, ref, fn, qualifier)
     # Layers: permissions live on layer versions; a layer ARN itself has no resource policy.
     if len(rest) == 1:
         layer = idx.layers_by_arn.get(raw)
@@ -246,6 +239,5 @@ def _resolve_resource(idx: _Index, text: str) -> _Target:
         if layer is not None and layer.versions_unknown:
             return _Target(raw, acct, None, unknown=f"versions of layer {rest[0]}: {layer.versions_unknown}")
         raise RequestError(f"resource: no layer version {rest[0]}:{rest[1]} in the inventory")
-    return _Target(
-        raw, acct, lv.policy, f"{lv.layer_name}:{lv.version}", PolicyRef("layer-version-policy", lv.arn)
-    )
+    ref = PolicyRef("layer-version-policy", lv.arn)
+    return _Target(raw, acct, lv.policy, ref.policy_name, ref)

@@ -61,6 +61,13 @@ _KIND_WORDS: dict[str, str] = {
     "rcp": "RCP",
 }
 
+# How an inline policy is named in explanations, by the kind of its holder.
+_INLINE_TAGS: dict[str, str] = {
+    "role-inline": "inline",
+    "user-inline": "inline",
+    "group-inline": "group-inline",
+}
+
 EDITED_KEY = "edited"
 
 
@@ -76,6 +83,23 @@ class PolicyRef:
     kind: PolicyKind
     owner: str
     name: str = ""
+
+    @property
+    def policy_name(self) -> str:
+        """The name the engine gives this policy, in explanations, deciding statements and scenarios:
+        ``billing`` / ``billing:prod`` (a function's, version's or alias's policy), ``my-layer:3``,
+        ``orders-api/trust``, ``orders-api/inline/invoke`` (``group-inline`` for a group's), a managed
+        policy's ARN, an SCP's or RCP's name. The one rule: every layer that names a slot asks here."""
+        if self.kind == "managed":
+            return self.owner
+        if self.kind in ("scp", "rcp"):
+            return self.name
+        short = _short_owner(self.owner)
+        if self.kind == "role-trust":
+            return f"{short}/trust"
+        if self.kind in _INLINE_TAGS:
+            return f"{short}/{_INLINE_TAGS[self.kind]}/{self.name}"
+        return short
 
     def label(self) -> str:
         """Short words for a person: ``function policy billing:prod``, ``inline policy orders-api/invoke``."""

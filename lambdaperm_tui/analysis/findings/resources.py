@@ -19,6 +19,7 @@ from ...iam.render import allowed_if_words
 from ...iam.result import ConditionTerm, WarningCode
 from ...inventory.model import Function, FunctionUrl, Inventory, PolicySlot
 from ..principals import _classify, _principals_of, _statements
+from ..whatif import PolicyKind, PolicyRef
 from ..whocan import FUNCTION_ACTIONS, LAYER_ACTIONS
 from .model import Finding, FindingKind, Severity, StatementRef
 from .probe import CALLER_KEYS, ORG_KEYS, SOURCE_KEYS, Outcome, Prober, bounded, term_pins, via_url_only
@@ -72,14 +73,18 @@ class PolicyTarget:
 def policy_targets(inv: Inventory) -> Iterator[PolicyTarget]:
     """Every function, version, alias and layer version, with its policy slot."""
     for fn in inv.functions:
-        yield PolicyTarget(fn.arn, fn.name, fn.policy, fn, None)
+        yield PolicyTarget(fn.arn, _name("function-policy", fn.arn), fn.policy, fn, None)
         for v in fn.versions:
-            yield PolicyTarget(v.arn, f"{fn.name}:{v.version}", v.policy, fn, v.version)
+            yield PolicyTarget(v.arn, _name("version-policy", v.arn), v.policy, fn, v.version)
         for a in fn.aliases:
-            yield PolicyTarget(a.arn, f"{fn.name}:{a.name}", a.policy, fn, a.name)
+            yield PolicyTarget(a.arn, _name("alias-policy", a.arn), a.policy, fn, a.name)
     for layer in inv.layers:
         for lv in layer.versions:
-            yield PolicyTarget(lv.arn, f"{lv.layer_name}:{lv.version}", lv.policy)
+            yield PolicyTarget(lv.arn, _name("layer-version-policy", lv.arn), lv.policy)
+
+
+def _name(kind: PolicyKind, arn: str) -> str:
+    return PolicyRef(kind, arn).policy_name
 
 
 def unrelated_account(inv: Inventory) -> str:
