@@ -31,7 +31,6 @@ from .commands import ActionsProvider
 from .keys import KeySequencer
 from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
 from .nocolor import TerminalDefaults
-from .policy_refs import ref_matches
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
 from .screens.policy_editor import PolicyEditorScreen
@@ -206,9 +205,9 @@ class LambdaPermApp(App[int]):
     def _after_edit(self) -> None:
         self.main.after_edit()
 
-    def is_edited(self, owner: str, name: str) -> bool:
-        """Whether the policy ``name`` of ``owner`` (an ARN) has a what-if edit."""
-        return any(ref_matches(ref, owner, name) for ref in self.whatif.edited)
+    def is_edited(self, ref: PolicyRef) -> bool:
+        """Whether the policy ``ref`` has a what-if edit."""
+        return self.whatif.is_edited(ref)
 
     # -- loading ------------------------------------------------------------------------------------------
     def start_load(self) -> None:

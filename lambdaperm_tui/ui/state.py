@@ -64,8 +64,8 @@ class ExplorerApp(Protocol):
         """Tell the user a worker failed (the one place worker errors become toasts)."""
         ...
 
-    def is_edited(self, owner: str, name: str) -> bool:
-        """Whether a policy of ``owner`` has a what-if edit."""
+    def is_edited(self, ref: PolicyRef) -> bool:
+        """Whether the policy ``ref`` has a what-if edit."""
         ...
 
     def start_load(self) -> None:

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from ...analysis.whatif import PolicyRef
 from ...inventory.events import LoadEvent
 from ...inventory.model import Function, Inventory, Layer, Role
 from ...inventory.text import inert
@@ -348,8 +349,12 @@ class MainScreen(Screen[None]):
     def _function_row(self, fn: Function) -> tuple[Text, Entry, str]:
         label = function_label(fn, self._fn_failures(fn), show_region=self._multi_region)
         if self.state.whatif.edits and any(
-            self.state.is_edited(q, "policy")
-            for q in [fn.arn, *(v.arn for v in fn.versions), *(a.arn for a in fn.aliases)]
+            self.state.is_edited(ref)
+            for ref in [
+                PolicyRef("function-policy", fn.arn),
+                *(PolicyRef("version-policy", v.arn) for v in fn.versions),
+                *(PolicyRef("alias-policy", a.arn) for a in fn.aliases),
+            ]
         ):
             label.append(" ✎edited", style="bold magenta")
         self._badge(label, fn.arn)

@@ -13,6 +13,7 @@ from rich.rule import Rule
 from rich.text import Text
 
 from ...analysis.principals import NamedPrincipal
+from ...analysis.whatif import PolicyRef
 from ...inventory.model import (
     Alias,
     EventSourceMapping,
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 
 # How policies are shown: "table" (wide), "cards" (narrow) or "json" (raw).
 # (owner key, policy name) -> edited by what-if?
-EditedFn = Callable[[str, str], bool]
+EditedFn = Callable[[PolicyRef], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,21 +136,21 @@ def function_detail(
         f"Resource policy of {fn.name} (unqualified / $LATEST)",
         fn.policy,
         raw=raw,
-        edited=edited(fn.arn, "policy"),
+        edited=edited(PolicyRef("function-policy", fn.arn)),
     )
     for version in fn.versions:
         out += _policy_block(
             f"Resource policy of {fn.name}:{version.version}",
             version.policy,
             raw=raw,
-            edited=edited(version.arn, "policy"),
+            edited=edited(PolicyRef("version-policy", version.arn)),
         )
     for alias in fn.aliases:
         out += _policy_block(
             f"Resource policy of alias {fn.name}:{alias.name} (→ version {alias.function_version})",
             alias.policy,
             raw=raw,
-            edited=edited(alias.arn, "policy"),
+            edited=edited(PolicyRef("alias-policy", alias.arn)),
         )
     return out
 
@@ -175,7 +176,10 @@ def layer_detail(layer: Layer, inv: Inventory, *, raw: str, edited: EditedFn) ->
         out.append(plain(f"? versions unknown: {layer.versions_unknown}", "bold yellow", multiline=True))
     for lv in layer.versions:
         out += _policy_block(
-            f"Policy of version {lv.version}", lv.policy, raw=raw, edited=edited(lv.arn, "policy")
+            f"Policy of version {lv.version}",
+            lv.policy,
+            raw=raw,
+            edited=edited(PolicyRef("layer-version-policy", lv.arn)),
         )
     return out
 
@@ -194,7 +198,12 @@ def layer_version_detail(lv: LayerVersion, inv: Inventory, *, raw: str, edited: 
     return [
         facts_table(facts),
         *rows,
-        *_policy_block("Layer version policy", lv.policy, raw=raw, edited=edited(lv.arn, "policy")),
+        *_policy_block(
+            "Layer version policy",
+            lv.policy,
+            raw=raw,
+            edited=edited(PolicyRef("layer-version-policy", lv.arn)),
+        ),
     ]
 
 
@@ -212,18 +221,20 @@ def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> li
     if role.policies_unknown:
         facts.append(("Policies", Text(f"? unknown: {role.policies_unknown}", style="bold yellow")))
     out: list[Block] = [facts_table(facts), *rows]
-    out += _policy_block("Trust policy", role.trust_policy, raw=raw, edited=edited(role.arn, "trust"))
+    out += _policy_block(
+        "Trust policy", role.trust_policy, raw=raw, edited=edited(PolicyRef("role-trust", role.arn))
+    )
     managed = {m.arn: m for m in inv.managed_policies}
     for arn in role.managed_policy_arns:
         mp = managed.get(arn)
         slot = mp.slot if mp else PolicySlot(unknown="document not in the inventory")
-        out += _policy_block(f"Managed policy {arn}", slot, raw=raw, edited=edited(arn, "managed"))
+        out += _policy_block(f"Managed policy {arn}", slot, raw=raw, edited=edited(PolicyRef("managed", arn)))
     for named in role.inline_policies:
         out += _policy_block(
             f"Inline policy {named.name}",
             named.slot,
             raw=raw,
-            edited=edited(role.arn, f"inline/{named.name}"),
+            edited=edited(PolicyRef("role-inline", role.arn, named.name)),
         )
     if role.boundary_arn:
         mp = managed.get(role.boundary_arn)
@@ -232,7 +243,7 @@ def role_detail(role: Role, inv: Inventory, *, raw: str, edited: EditedFn) -> li
             f"Permissions boundary {role.boundary_arn}",
             slot,
             raw=raw,
-            edited=edited(role.boundary_arn, "managed"),
+            edited=edited(PolicyRef("managed", role.boundary_arn)),
         )
     return out
 
@@ -286,7 +297,12 @@ def render_entry(
         parts = [
             facts_table(facts),
             *_policy_block(
-                f"Resource policy of {title}", obj.policy, raw=raw, edited=edited(entry.key, "policy")
+                f"Resource policy of {title}",
+                obj.policy,
+                raw=raw,
+                edited=edited(
+                    PolicyRef("alias-policy" if isinstance(obj, Alias) else "version-policy", entry.key)
+                ),
             ),
         ]
     elif entry.kind == "layer" and isinstance(obj, Layer):
