@@ -742,14 +742,16 @@ def _source_error(exc: Exception) -> str:
 
 
 def _parse_context(items: Sequence[str]) -> dict[str, Any]:
-    context: dict[str, list[str]] = {}
+    from .iam.errors import InputError
+    from .iam.request import context_entry, context_of
+
+    entries = []
     for item in items:
-        key, sep, value = item.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise CliError(f"--context {item!r}: expected KEY=VALUE (e.g. aws:SourceIp=10.0.0.1)")
-        context.setdefault(key, []).append(value)
-    return {k: v[0] if len(v) == 1 else tuple(v) for k, v in context.items()}
+        try:
+            entries.append(context_entry(item))
+        except InputError as exc:
+            raise CliError(f"--context {item!r}: {exc}") from None
+    return context_of(entries)
 
 
 def _simulate_inventory(args: argparse.Namespace) -> int:

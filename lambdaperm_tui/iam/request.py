@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from .errors import InputError
 from .policy import Policy
 
 # A context value as AWS sees it: one string, or several for a multi-valued key.
 # Booleans and numbers are carried as their string forms ("true", "42"), as in a real request context.
 ContextValue = str | tuple[str, ...]
+
+# Between entries written on one line: a comma, then something that starts the next ``key=``.
+_NEXT_ENTRY = re.compile(r",\s*(?=[^=,\s]+\s*=)")
+
+
+def context_entry(text: str) -> tuple[str, str]:
+    """One ``KEY=VALUE`` context entry as (key, value), both stripped; raises ``InputError`` otherwise."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError("expected KEY=VALUE (e.g. aws:SourceIp=10.0.0.1)")
+    return key.strip(), value.strip()
+
+
+def context_of(entries: Iterable[tuple[str, str]]) -> dict[str, ContextValue]:
+    """Entries as a request context: a key given more than once is multi-valued, in the order given."""
+    values: dict[str, list[str]] = {}
+    for key, value in entries:
+        values.setdefault(key, []).append(value)
+    return {k: v[0] if len(v) == 1 else tuple(v) for k, v in values.items()}
+
+
+def split_context_entries(text: str) -> list[str]:
+    """Context entries written together (pasted): one a line, or several on a line separated by commas
+    (``k1=v1, k2=v2``); a comma not followed by ``key=`` stays in its value (``k=a,b``). Blank lines go."""
+    out: list[str] = []
+    for line in text.splitlines():
+        out += [part.strip() for part in _NEXT_ENTRY.split(line) if part.strip()]
+    return out
 
 
 class PrincipalKind(str, enum.Enum):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, Tree
@@ -17,7 +18,7 @@ from textual.widgets.tree import TreeNode
 from ...analysis.answer import Answer
 from ...analysis.catalog import condition_keys_for, lambda_actions
 from ...iam.errors import InputError
-from ...iam.request import ContextValue
+from ...iam.request import ContextValue, context_entry, context_of, split_context_entries
 from ...iam.result import Result
 from ...inventory.model import Inventory
 from ...inventory.text import inert
@@ -65,6 +66,28 @@ def answer_header(answer: Answer) -> Text:
     return text
 
 
+class ContextInput(Input):
+    """One ``key=value`` row of the simulator's context. A paste of entries (``k=v``, several lines, or
+    ``k1=v1, k2=v2``) is handed to the screen, which gives each entry a row of its own (``Pasted``)."""
+
+    class Pasted(Message):
+        """Entries pasted into ``row``, in order."""
+
+        def __init__(self, row: ContextInput, entries: list[str]) -> None:
+            super().__init__()
+            self.row = row
+            self.entries = entries
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste with ``=`` or several lines in it is entries, one row each (a line that is not
+        ``key=value`` too, so nothing is lost: the answer names it); one line without ``=`` is typed here."""
+        if "=" not in event.text and len(event.text.splitlines()) <= 1:
+            return  # a value: the Input's own paste inserts it at the cursor
+        event.prevent_default()  # not the Input's own paste, which keeps only the first line
+        event.stop()
+        self.post_message(self.Pasted(self, split_context_entries(event.text)))
+
+
 class SimulatorScreen(Screen[None]):
     """Ask whether a principal may do an action on a resource, and see why."""
 
@@ -107,6 +130,9 @@ class SimulatorScreen(Screen[None]):
             for v in value if isinstance(value, (list, tuple)) else [value]:
                 self._initial_context.append(f"{key}={v}")
         self._timer: Timer | None = None
+        # The context rows (their box and field) in order, the last one always empty. Kept here rather
+        # than queried: a row just mounted is not in the DOM yet, and each key of a burst added a row.
+        self._context_boxes: list[tuple[Horizontal, ContextInput]] = []
         self.answer: Answer | None = None
         self.answer_error: str | None = None
 
@@ -149,15 +175,12 @@ class SimulatorScreen(Screen[None]):
                 )
             with Vertical(id="sim-context"):
                 for i, row in enumerate([*self._initial_context, ""]):
-                    with Horizontal(classes="ctx-row"):
-                        yield Label("Context" if i == 0 else "")
-                        yield Input(
-                            row,
-                            placeholder="key=value (repeat a key for several values)",
-                            classes="ctx",
-                            suggester=ContextKeySuggester(self.context_keys),
-                            highlighter=InertHighlighter(),
-                        )
+                    yield self._context_row(
+                        len(self._context_rows),
+                        row,
+                        label="Context" if i == 0 else "",
+                        placeholder="key=value (repeat a key for several values)",
+                    )[0]
             yield Static(id="sim-keys")
         yield Static(id="sim-answer")
         tree = ExplainTree(Text("explanation"), id="sim-tree")
@@ -205,30 +228,68 @@ class SimulatorScreen(Screen[None]):
             Text("keys for this action: " + (", ".join(keys) if keys else "—"))
         )
 
-    def context(self) -> dict[str, str | tuple[str, ...]]:
-        """The context rows as a mapping; a key given twice is multi-valued."""
-        out: dict[str, list[str]] = {}
-        for inp in self.query("Input.ctx").results(Input):
+    def context(self) -> dict[str, ContextValue]:
+        """The context rows as a mapping (a key given twice is multi-valued); empty rows are skipped, a
+        row that is not ``key=value`` raises ``InputError`` naming it."""
+        entries = []
+        for number, inp in enumerate(self._context_rows, 1):
             text = inp.value.strip()
             if not text:
                 continue
-            key, sep, value = text.partition("=")
-            if not sep or not key.strip():
-                continue
-            out.setdefault(key.strip(), []).append(value.strip())
-        return {k: v[0] if len(v) == 1 else tuple(v) for k, v in out.items()}
+            try:
+                entries.append(context_entry(text))
+            except InputError as exc:
+                raise InputError(f"context row {number} ({text!r}): {exc}") from None
+        return context_of(entries)
+
+    @property
+    def _context_rows(self) -> list[ContextInput]:
+        return [inp for _, inp in self._context_boxes]
+
+    def _context_row(
+        self, index: int, value: str = "", *, label: str = "", placeholder: str = "key=value"
+    ) -> tuple[Horizontal, ContextInput]:
+        """A new context row (not mounted yet), recorded at ``index`` of the rows."""
+        inp = ContextInput(
+            value,
+            placeholder=placeholder,
+            classes="ctx",
+            suggester=ContextKeySuggester(self.context_keys),
+            highlighter=InertHighlighter(),
+        )
+        box = Horizontal(Label(label), inp, classes="ctx-row")
+        self._context_boxes.insert(index, (box, inp))
+        return box, inp
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         if event.input.id == "sim-action":
             self._show_keys()
-        if event.input.has_class("ctx") and event.value:
-            rows = list(self.query("Input.ctx").results(Input))
-            if rows and rows[-1] is event.input:
-                self.action_add_context(focus=False)
+        if event.value and self._context_rows and self._context_rows[-1] is event.input:
+            self.action_add_context(focus=False)  # typing into the last row: a new empty one below
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(0.25, self.ask)
+
+    @on(ContextInput.Pasted)
+    def _pasted(self, message: ContextInput.Pasted) -> None:
+        """Each pasted entry in a row of its own, from the row pasted into (if it is empty) on, filling
+        the empty rows below it before adding new ones; the last row stays empty and takes focus."""
+        rows = self._context_rows
+        at = rows.index(message.row) if message.row in rows else len(rows) - 1
+        if rows[at].value.strip():
+            at += 1  # what the row holds stays; the paste goes below it
+        for entry in message.entries:
+            rows = self._context_rows
+            if at < len(rows) and not rows[at].value.strip():
+                rows[at].value = entry
+            else:
+                self._insert_context_row(at, entry)
+            at += 1
+        spare = self._context_rows[-1]
+        if spare.value.strip():
+            spare = self._insert_context_row(len(self._context_rows))
+        self.call_after_refresh(spare.focus)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -238,12 +299,17 @@ class SimulatorScreen(Screen[None]):
 
     def action_add_context(self, focus: bool = True) -> None:
         """Add an empty key=value row."""
-        box = self.query_one("#sim-context", Vertical)
-        inp = Input(placeholder="key=value", classes="ctx", suggester=ContextKeySuggester(self.context_keys))
-        row = Horizontal(Label(""), inp, classes="ctx-row")
-        box.mount(row)
+        inp = self._insert_context_row(len(self._context_rows))
         if focus:
             self.call_after_refresh(inp.focus)
+
+    def _insert_context_row(self, index: int, value: str = "") -> ContextInput:
+        """Mount a new context row at ``index`` of the rows, holding ``value``."""
+        boxes = self._context_boxes
+        before = boxes[index][0] if index < len(boxes) else None
+        box, inp = self._context_row(index, value)
+        self.query_one("#sim-context", Vertical).mount(box, before=before)
+        return inp
 
     def action_focus_tree(self) -> None:
         """Move to the explanation tree (its first line highlighted and shown in full below it)."""
@@ -303,8 +369,13 @@ class SimulatorScreen(Screen[None]):
                 Text(f"Fill in the {', '.join(missing)} to get an answer.", style="dim")
             )
             return
+        try:
+            context = self.context()
+        except InputError as exc:
+            self._show_error(str(exc))
+            return
         app = explorer(self)
-        self._evaluate(app.inventory, principal, action, resource, self.context())
+        self._evaluate(app.inventory, principal, action, resource, context)
 
     @work(thread=True, exclusive=True, group="simulate", exit_on_error=False)
     def _evaluate(
