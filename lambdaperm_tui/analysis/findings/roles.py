@@ -27,10 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...iam.errors import InputError
+from ...iam.principal import parse_principal
+from ...iam.request import IAM_PRINCIPAL_KINDS
 from ...iam.scenario import NamedDocument, scenario_document
 from ...iam.wildcard import wildcard_match
 from ...inventory.model import Function, Inventory, Role
 from .. import catalog
+from ..gather import _assumed_allow
 from ..principals import _as_list, _classify, _principals_of, _statements
 from ..resolve import simulate
 from .model import Finding, FindingKind, Severity
@@ -224,21 +227,21 @@ class _Roles:
         doc = dict(slot.document)
         stmts = [s for _, s in _statements(doc)]
         doc["Statement"] = [{**s, "Resource": role.arn} if "Resource" not in s else s for s in stmts]
-        external = (
-            principal == "anonymous"
-            or principal.endswith(".amazonaws.com")
-            or principal.startswith("arn:aws:iam::")
-            and f":{self.inv.account_id}:" not in principal
-        )
+        try:
+            caller = parse_principal(principal)
+        except InputError:
+            caller = None
         identity: list[NamedDocument] = []
-        if external and principal.startswith("arn:"):
+        if (
+            caller is not None
+            and caller.kind in IAM_PRINCIPAL_KINDS
+            and caller.account != self.inv.account_id
+        ):
+            # Another account's principal: its identity side is outside the inventory, assumed to allow.
             identity = [
                 (
                     "assumed: identity policies of the caller's account",
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role.arn}],
-                    },
+                    _assumed_allow("sts:AssumeRole", role.arn),
                 )
             ]
         scenario = scenario_document(
