@@ -23,6 +23,7 @@ from ..iam.errors import InputError
 from ..iam.render import allowed_if_words, blocked_by_words
 from ..iam.request import ContextValue
 from ..iam.result import BlockedBy, ConditionTerm, DecidingStatement
+from ..iam.scenario import proof_document
 from ..inventory.model import EventSourceMapping, Function, Inventory
 from .answer import Answer, Question
 from .findings.model import Finding, FindingKind, Severity, StatementRef
@@ -632,7 +633,7 @@ class UnmetNeed:
         answer = self.need.answer
         proof: dict[str, Any] | None = None
         if answer is not None and answer.scenario:
-            proof = {**answer.scenario, "open_context": True, "expected": answer.decision}
+            proof = proof_document(answer.scenario, answer.decision)
         return Finding(
             FindingKind.EXECUTION_ROLE,
             self.severity,

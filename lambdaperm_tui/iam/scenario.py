@@ -409,6 +409,15 @@ def scenario_document(
     return out
 
 
+def proof_document(scenario: Mapping[str, Any], expected: str | None = None) -> dict[str, Any]:
+    """``scenario`` as a proof that ``simulate --scenario`` replays: over an open context, with the
+    decision it gives as the ``expected`` annotation (left out until known)."""
+    proof = {**scenario, "open_context": True}
+    if expected is not None:
+        proof["expected"] = expected
+    return proof
+
+
 # Policy types that never name a principal (only resource-based policies and RCPs do).
 _NO_PRINCIPAL = ("identity_policies", "permissions_boundary", "session_policy", "scps")
 

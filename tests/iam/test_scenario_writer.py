@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from lambdaperm_tui.iam.scenario import load_scenario, scenario_document
+from lambdaperm_tui.iam.evaluate import evaluate
+from lambdaperm_tui.iam.scenario import load_scenario, proof_document, scenario_document
 
 ROLE = "arn:aws:iam::111122223333:role/orders-api"
 FN = "arn:aws:lambda:us-east-1:111122223333:function:billing"
@@ -55,3 +56,15 @@ def test_a_closed_scenario_has_no_open_context_fields() -> None:
     assert doc["resource_policy"] == {"name": "billing", "document": ALLOW}
     request, policies = load_scenario(doc)
     assert not request.open_context and policies.resource is not None
+
+
+def test_a_proof_is_the_scenario_over_an_open_context_with_its_decision() -> None:
+    doc = scenario_document(ROLE, "lambda:InvokeFunction", FN, identity_policies=[("exec", ALLOW)])
+    proof = proof_document(doc)
+    assert proof["open_context"] is True and "expected" not in proof
+    request, policies = load_scenario(proof)
+    decision = evaluate(request, policies, explain=False).decision.value
+    final = proof_document(doc, decision)
+    assert final["expected"] == decision == "allowed"
+    assert load_scenario(final)[0] == request  # "expected" is an annotation: the same question
+    assert "open_context" not in doc  # the scenario itself is left as it was

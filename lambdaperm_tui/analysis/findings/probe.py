@@ -20,7 +20,7 @@ from typing import Any
 from ...iam.errors import InputError
 from ...iam.evaluate import evaluate
 from ...iam.result import ConditionTerm, DecidingStatement, Decision, EngineWarning, LayerKind
-from ...iam.scenario import ScenarioLoader, load_scenario
+from ...iam.scenario import ScenarioLoader, load_scenario, proof_document
 from ...inventory.model import Inventory
 from ..resolve import simulate
 from .model import StatementRef
@@ -216,8 +216,7 @@ class Prober:
     ) -> Outcome | None:
         """Evaluate ``scenario`` over an open context; the outcome carries it (with ``open_context`` and
         ``expected``) as the proof."""
-        proof = dict(scenario)
-        proof["open_context"] = True
+        proof = proof_document(scenario)
         try:
             request, policies = load_scenario(proof, loader=self.loader)
         except InputError as exc:
