@@ -646,7 +646,7 @@ def _eval_explained(
         # Only a statement whose Action/NotAction matches is ever looked at further (the fast path
         # takes the same index), so listing just these loses nothing that decided or nearly decided.
         statements = policy.for_action(req.action_lower, req.service)
-        out.not_matching_action = len(policy.statements) - len(statements)
+        out.not_matching_action = policy.statement_count - len(statements)
     else:
         statements = policy.statements
     memo = policy.outcomes

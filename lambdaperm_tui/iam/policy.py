@@ -5,10 +5,11 @@ the element pages (Version, Id, Statement, Sid, Effect, Principal, NotPrincipal,
 Resource, NotResource, Condition) under
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html.
 
-A ``Policy`` is compiled once: action and resource patterns become wildcard matchers, prepared on
-first match (actions are case-insensitive, ARNs case-sensitive; ``iam/wildcard.py``), principals a
-structured list, and statements are indexed by service prefix so that evaluating a request only visits
-statements whose Action could match it.
+A document is validated in full when it is parsed (a bad statement is a ``PolicyError`` at once, never
+later), but its statements are built lazily: a request builds only the statements its service can
+reach (``Policy.for_action``), and ``Policy.statements`` builds the rest. Action and resource patterns
+become wildcard matchers on first match (actions are case-insensitive, ARNs case-sensitive;
+``iam/wildcard.py``), principals a structured list. Identical documents share one parse.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import json
 import marshal
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
@@ -243,78 +243,151 @@ class Statement:
             return True
         return True
 
-    @property
-    def services(self) -> frozenset[str] | None:
-        """The fixed service prefixes this statement's Action can match, or None for any service."""
-        if self.action is None:
-            return None
-        out: set[str] = set()
-        for p in self.action:
-            svc = p.service
-            if svc is None:
-                return None
-            out.add(svc)
-        return frozenset(out)
+
+class _Body:
+    """The validated statements of one document, built into ``Statement`` objects when first asked for.
+
+    Shared by every policy parsed from the same document (the key is its content, see ``_bodies``). The
+    statements are built from the document's own statement objects, which ``parse_policy`` requires to
+    stay unchanged (a private copy cost more than building). Building never fails: the parse checked
+    every statement with the helpers that build it. Plain data (no closures): a policy can be copied
+    and pickled.
+    """
+
+    __slots__ = (
+        "_actions",
+        "_all",
+        "_buckets",
+        "_built",
+        "_raw",
+        "context_free",
+        "count",
+        "every_resource",
+        "names_principal",
+        "variables",
+    )
+
+    def __init__(
+        self,
+        raw: list[Any],
+        actions: list[tuple[ActionPattern, ...] | None],
+        built: list[Statement | None],
+        variables: bool,
+        *,
+        context_free: bool,
+        every_resource: bool,
+        names_principal: bool,
+    ) -> None:
+        self._raw: list[Any] | None = raw
+        self._actions = actions  # per statement: its Action patterns, None for NotAction
+        self._built = built
+        self._all: tuple[Statement, ...] | None = None
+        self._buckets: dict[str, tuple[Statement, ...]] = {}
+        self.count = len(actions)
+        self.variables = variables
+        self.context_free = context_free
+        self.every_resource = every_resource
+        self.names_principal = names_principal
+
+    def statement(self, index: int) -> Statement:
+        st = self._built[index]
+        if st is None:
+            raw = self._raw
+            assert raw is not None  # dropped only once every statement is built
+            st = self._built[index] = _statement(raw[index], index, self.variables)
+        return st
+
+    def statements(self) -> tuple[Statement, ...]:
+        every = self._all
+        if every is None:
+            every = self._all = tuple([self.statement(i) for i in range(self.count)])
+            self._raw = None  # every statement is built: the copy is no longer needed
+        return every
+
+    def candidates(self, service: str) -> tuple[Statement, ...]:
+        hit = self._buckets.get(service)
+        if hit is None:
+            picked = []
+            for i, patterns in enumerate(self._actions):
+                if patterns is None:  # NotAction: any service
+                    picked.append(self.statement(i))
+                    continue
+                for p in patterns:
+                    svc = p.service
+                    if svc is None or svc == service:
+                        picked.append(self.statement(i))
+                        break
+            hit = tuple(picked)
+            if len(self._buckets) >= _ACTION_MEMO_LIMIT:
+                self._buckets.clear()
+            self._buckets[service] = hit
+        return hit
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Policy:
     """A parsed policy: its name (for explanations), Version, Id, statements and the raw document.
 
     ``variables`` is True under Version 2012-10-17 only: with 2008-10-17 or no Version, ``${...}`` is
     literal text (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html).
+    Two policies are equal when their names, Versions, Ids and statements are.
     """
 
     name: str
     version: str | None
     id: str | None
-    statements: tuple[Statement, ...]
-    document: Any = field(default=None, compare=False, repr=False)
-    _by_service: Mapping[str, tuple[Statement, ...]] = field(
-        default_factory=dict, compare=False, repr=False, init=False
-    )
-    _any_service: tuple[Statement, ...] = field(default=(), compare=False, repr=False, init=False)
-    _by_action: dict[str, tuple[Statement, ...]] = field(
-        default_factory=dict, compare=False, repr=False, init=False
-    )
-    # True when no statement has a Condition or a Resource holding a policy variable in force: what a
-    # statement says about a request then depends on the action and resource alone (see evaluate.py).
-    context_free: bool = field(default=False, compare=False, repr=False, init=False)
+    document: Any = field(repr=False)
+    _body: _Body = field(repr=False)
+    _by_action: dict[str, tuple[Statement, ...]] = field(default_factory=dict, repr=False, init=False)
     # evaluate.py's memo: this policy's outcome per request shape (context_free policies), and what a
     # statement's Action and Resource say about an action and resource. Bounded; never changes meaning.
-    outcomes: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False, init=False)
+    outcomes: dict[Any, Any] = field(default_factory=dict, repr=False, init=False)
 
-    def __post_init__(self) -> None:
-        # Each bucket holds its own statements plus the any-service ones, in document order, so one
-        # dictionary lookup yields every statement that can match a request's action. Built in one
-        # pass in document order (no set of statements: hashing a statement hashes all its patterns).
-        services = [st.services for st in self.statements]
-        merged: dict[str, list[Statement]] = {svc: [] for svcs in services if svcs for svc in svcs}
-        any_service: list[Statement] = []
-        variables = self.variables
-        context_free = True
-        for st, svcs in zip(self.statements, services, strict=True):
-            if svcs is None:
-                any_service.append(st)
-                for bucket in merged.values():
-                    bucket.append(st)
-            else:
-                for svc in svcs:
-                    merged[svc].append(st)
-            if st.conditions or (variables and st.resource_variables):
-                context_free = False
-        object.__setattr__(self, "_by_service", {svc: tuple(sts) for svc, sts in merged.items()})
-        object.__setattr__(self, "_any_service", tuple(any_service))
-        object.__setattr__(self, "context_free", context_free)
+    @property
+    def statements(self) -> tuple[Statement, ...]:
+        """Every statement, in document order."""
+        return self._body.statements()
+
+    @property
+    def statement_count(self) -> int:
+        """How many statements the policy has (without building them)."""
+        return self._body.count
 
     @property
     def variables(self) -> bool:
         """True when policy variables are in force (Version 2012-10-17)."""
         return self.version == VERSION_2012
 
+    @property
+    def context_free(self) -> bool:
+        """True when no statement has a Condition or a Resource holding a policy variable in force:
+        what a statement says about a request then depends on the action and resource alone."""
+        return self._body.context_free
+
+    @property
+    def every_resource(self) -> bool:
+        """True when every statement has Resource or NotResource (a role trust policy has neither)."""
+        return self._body.every_resource
+
+    @property
+    def names_principal(self) -> bool:
+        """True when some statement has Principal or NotPrincipal."""
+        return self._body.names_principal
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return (self.name, self.version, self.id) == (other.name, other.version, other.id) and (
+            self._body is other._body or self.statements == other.statements
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version, self.id, self.statements))
+
     def candidates(self, service: str) -> tuple[Statement, ...]:
-        """The statements whose Action/NotAction could match an action of ``service`` (lowercase)."""
-        return self._by_service.get(service, self._any_service)
+        """The statements whose Action/NotAction could match an action of ``service`` (lowercase), in
+        document order; built on first use."""
+        return self._body.candidates(service)
 
     def for_action(self, action_lower: str, service: str) -> tuple[Statement, ...]:
         """The statements whose Action/NotAction matches ``action_lower``, in document order.
@@ -483,7 +556,7 @@ def _principal(value: Any, where: str) -> PrincipalSpec:
     return PrincipalSpec(tuple(entries), value)
 
 
-# Parsed Condition elements by their raw content (see _statements for why marshal's bytes are a safe
+# Parsed Condition elements by their raw content (see _bodies for why marshal's bytes are a safe
 # key): policies repeat the same few blocks (an IP range, a SecureTransport guard, a tag check).
 _conditions_cache: dict[tuple[bytes, bool], tuple[Condition, ...]] = {}
 
@@ -559,6 +632,10 @@ def _statement(obj: Any, index: int, variables: bool) -> Statement:
 def parse_policy(document: Any, name: str) -> Policy:
     """Validate and compile a policy document (a parsed JSON object, or its JSON text).
 
+    The whole document is validated now; statements are built when first used, from the document's
+    own objects, so the document must not be changed afterwards (``Policy.document`` keeps it too).
+    Identical documents share one parse, and the same name and document give the same ``Policy``.
+
     Raises ``PolicyError`` whose message names the place, e.g.
     ``Statement[1].Effect: must be "Allow" or "Deny", got "allow"``; messages are always one line
     (control characters from the document are escaped). A document without ``Statement`` is accepted
@@ -590,56 +667,157 @@ def _parse_policy(document: Any, name: str) -> Policy:
             raise PolicyError("document: JSON nested too deeply") from None
     if not isinstance(document, dict):
         raise PolicyError(f"document: must be a JSON object, got {_q(document)}")
-    for key in document:
-        if key not in _TOP_KEYS:
-            shown = key if isinstance(key, str) and re.fullmatch(_PLAIN_KEY, key) else _q(key)
-            raise PolicyError(f"{shown}: unknown top-level element")
+    if not _TOP_KEYS.issuperset(document):
+        element = next(k for k in document if k not in _TOP_KEYS)
+        shown = element if isinstance(element, str) and re.fullmatch(_PLAIN_KEY, element) else _q(element)
+        raise PolicyError(f"{shown}: unknown top-level element")
     version = document.get("Version")
     if version is not None and version not in (VERSION_2012, VERSION_2008):
         raise PolicyError(f'Version: must be "{VERSION_2012}" or "{VERSION_2008}", got {_q(version)}')
     pid = document.get("Id")
     if pid is not None and not isinstance(pid, str):
         raise PolicyError(f"Id: must be a string, got {_q(pid)}")
+    raw_statements = _statement_list(document)
+    variables = version == VERSION_2012
+    try:
+        key: bytes | None = marshal.dumps(document, _MARSHAL_KEY_VERSION)
+    except (ValueError, RecursionError):
+        key = None  # holds a value JSON has no form for: parsed (and likely rejected) without caching
+    if key is None:
+        return Policy(name, version, pid, document, _parse_body(raw_statements, variables, lazy=False))
+    policy = _policies.get((name, key))
+    if policy is None:
+        body = _bodies.get(key)
+        if body is None:
+            body = _parse_body(raw_statements, variables, lazy=True)
+            if len(_bodies) >= _STATEMENTS_MAX:
+                _bodies.clear()
+            _bodies[key] = body
+        policy = Policy(name, version, pid, document, body)
+        if len(_policies) >= _STATEMENTS_MAX:
+            _policies.clear()
+        _policies[(name, key)] = policy
+    return policy
+
+
+def _statement_list(document: dict[str, Any]) -> list[Any]:
     raw = document.get("Statement", [])
     if isinstance(raw, dict):
-        raw_statements: list[Any] = [raw]
-    elif isinstance(raw, list):
-        raw_statements = raw
-    else:
-        raise PolicyError(f"Statement: must be an object or a list of objects, got {_q(raw)}")
-    variables = version == VERSION_2012
-    return Policy(
-        name=name,
-        version=version,
-        id=pid,
-        statements=_statements(raw_statements, variables),
-        document=document,
+        return [raw]
+    if isinstance(raw, list):
+        return raw
+    raise PolicyError(f"Statement: must be an object or a list of objects, got {_q(raw)}")
+
+
+# Parsed documents by their content: accounts attach the same document to many roles under different
+# names (inline copies, one managed policy per role), a batch repeats a role's documents on many lines,
+# and parsed statements are immutable, so one parse serves them all (``_bodies``), and one ``Policy``
+# every use of the same name (``_policies``, so evaluate.py's memos on it are shared too). marshal's bytes
+# tell apart every JSON value (true from 1, 1 from 1.0, key order included), so equal keys mean equal
+# documents. Format 4 (about twice as cheap as 2: it copies ASCII strings as they are) writes
+# back-references where the parsed JSON shares objects, so equal documents may give different bytes (a
+# miss), never equal bytes for different ones (the bytes decode to the value). Bounded.
+_MARSHAL_KEY_VERSION = 4
+_STATEMENTS_MAX = 8192
+_bodies: dict[bytes, _Body] = {}
+_policies: dict[tuple[str, bytes], Policy] = {}
+
+
+def _parse_body(raw: list[Any], variables: bool, *, lazy: bool) -> _Body:
+    """Validate every statement of ``raw`` (raising the ``PolicyError`` of the first bad one), building
+    only those the quick check (``_checked``) does not vouch for; not ``lazy`` (a document holding
+    values JSON has no form for, so not plain data), every statement is built now."""
+    actions: list[tuple[ActionPattern, ...] | None] = []
+    built: list[Statement | None] = []
+    context_free = every_resource = True
+    names_principal = False
+    for index, obj in enumerate(raw):
+        facts = _checked(obj, index, variables) if lazy else None
+        if facts is None:
+            st = _statement(obj, index, variables)  # the error of a bad statement, in full
+            actions.append(st.action)
+            built.append(st)
+            if st.conditions or (variables and st.resource_variables):
+                context_free = False
+            if st.resource is None and st.not_resource is None:
+                every_resource = False
+            if st.principal is not None or st.not_principal is not None:
+                names_principal = True
+            continue
+        patterns, dependent, resource, principal = facts
+        actions.append(patterns)
+        built.append(None)
+        if dependent:
+            context_free = False
+        if not resource:
+            every_resource = False
+        if principal:
+            names_principal = True
+    return _Body(
+        raw,
+        actions,
+        built,
+        variables,
+        context_free=context_free,
+        every_resource=every_resource,
+        names_principal=names_principal,
     )
 
 
-# Parsed statement lists by their raw content: accounts attach the same document to many roles under
-# different names (inline copies, one managed policy per role), and statements are immutable, so one
-# parse serves them all. marshal's bytes tell apart every JSON value (true from 1, 1 from 1.0, key
-# order aside), so equal keys mean equal statements. Format 4 (about twice as cheap as 2: it copies ASCII
-# strings as they are) writes back-references where the parsed JSON shares objects, so equal statements
-# may give different bytes (a miss), never equal bytes for different ones (the bytes decode to the value).
-_MARSHAL_KEY_VERSION = 4
-_STATEMENTS_MAX = 8192
-_statements_cache: dict[tuple[bytes, bool], tuple[Statement, ...]] = {}
+def _either(obj: dict[str, Any], element: str, negated: str) -> tuple[str | None, Any]:
+    """Which of an element and its ``Not`` form a statement has, and its value: ``(element, _ABSENT)``
+    for neither, ``(None, _ABSENT)`` for both (an error ``_statement`` words)."""
+    value = obj.get(element, _ABSENT)
+    if value is not _ABSENT:
+        return (None, _ABSENT) if negated in obj else (element, value)
+    return negated, obj.get(negated, _ABSENT)
 
 
-def _statements(raw: list[Any], variables: bool) -> tuple[Statement, ...]:
+_Facts = tuple[tuple[ActionPattern, ...] | None, bool, bool, bool]
+
+
+def _checked(obj: Any, index: int, variables: bool) -> _Facts | None:
+    """What the parse needs of a valid statement without building it: its Action patterns (None for
+    NotAction), whether it depends on the request context (a Condition, or a Resource variable in
+    force), whether it has Resource/NotResource, whether it names a principal. None when the statement
+    is not plainly valid: ``_statement`` then raises its error (or builds it). Every element is
+    checked by the helpers ``_statement`` builds it with, so a statement this passes always builds."""
+    if type(obj) is not dict or not _STATEMENT_KEYS.issuperset(obj):
+        return None
+    get = obj.get
+    effect = get("Effect")
+    if effect != "Allow" and effect != "Deny":
+        return None
+    sid = get("Sid")
+    if sid is not None and type(sid) is not str:
+        return None
     try:
-        key = (marshal.dumps(raw, _MARSHAL_KEY_VERSION), variables)
-    except (ValueError, RecursionError):
-        key = None  # holds a value JSON has no form for: parsed (and rejected) without caching
-    if key is not None:
-        hit = _statements_cache.get(key)
-        if hit is not None:
-            return hit
-    statements = tuple(_statement(obj, i, variables) for i, obj in enumerate(raw))
-    if key is not None:
-        if len(_statements_cache) >= _STATEMENTS_MAX:
-            _statements_cache.clear()
-        _statements_cache[key] = statements
-    return statements
+        action = get("Action", _ABSENT)
+        if action is not _ABSENT:
+            if "NotAction" in obj:
+                return None
+            patterns: tuple[ActionPattern, ...] | None = _actions(action, index, "Action")
+        else:
+            not_action = get("NotAction", _ABSENT)
+            if not_action is _ABSENT:
+                return None
+            _actions(not_action, index, "NotAction")
+            patterns = None
+        dependent = False
+        element, resource = _either(obj, "Resource", "NotResource")
+        if element is None:
+            return None
+        if resource is not _ABSENT:
+            for p in _resources(resource, index, element, variables):
+                if p.variables:
+                    dependent = True
+        if "Condition" in obj and _conditions(obj["Condition"], f"Statement[{index}].Condition", variables):
+            dependent = True
+        element, principal = _either(obj, "Principal", "NotPrincipal")
+        if element is None:
+            return None
+        if principal is not _ABSENT:
+            _principal(principal, f"Statement[{index}].{element}")
+    except PolicyError:
+        return None
+    return patterns, dependent, resource is not _ABSENT, principal is not _ABSENT

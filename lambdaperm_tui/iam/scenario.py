@@ -94,31 +94,28 @@ _MARSHAL_VERSION = 4
 
 
 class ScenarioLoader:
-    """Loads scenarios, reusing parsed policies and principals across the scenarios of one batch.
+    """Loads scenarios, reusing parsed policy sets and principals across the scenarios of one batch.
 
-    Parsing a policy compiles its patterns, which costs far more than looking up a key; a batch usually
-    repeats the same documents on many lines. The cache key is the policy's name and ``marshal.dumps(doc,
-    2)`` of its document: marshal round-trips exactly (types included: ``1``, ``1.0``, ``True`` and
-    ``"1"`` differ, as do a list and a tuple), so equal keys mean equal documents and a hit can never
-    return a different policy; format 2 writes no back-references, so the same document read twice gives
-    the same bytes (a reordered copy merely misses). Measured on a batch of 12,000 documents it is about
-    four times cheaper than ``json.dumps``. Documents given as JSON strings are keyed by that string.
-
-    The key of a whole line's policy set (computed for every line) uses format 4, about twice as cheap
-    (format 2 encodes every string through the codec machinery; 4 copies ASCII as is). Its
-    back-references follow how the parsed line shares objects, so equal sets may give different bytes
-    (a miss, then the per-policy caches answer), never equal bytes for different sets.
+    A batch usually repeats a role's policies on many lines. The policy fields of a line (identity
+    policies, boundary, session policy, SCPs, RCPs, resource policy) are keyed together by
+    ``marshal.dumps(fields, 4)``: marshal round-trips exactly (types included: ``1``, ``1.0``, ``True``
+    and ``"1"`` differ, as do a list and a tuple), so equal keys mean equal fields and a hit can never
+    return a different policy set. Format 4 is about twice as cheap as 2 (which encodes every string
+    through the codec machinery; 4 copies ASCII as is); its back-references follow how the parsed line
+    shares objects, so equal sets may give different bytes (a miss), never equal bytes for different
+    sets. On a miss, whole lists (a role's identity policies, the SCP levels) are looked up next
+    (``_whole``), then each document goes to ``parse_policy``, which keeps one parse per document
+    content and one ``Policy`` per name and content (``iam/policy.py``). Documents given as JSON
+    strings are keyed by that string.
     """
 
     __slots__ = ("_lists", "_policies", "_principals", "_resources", "_sets", "max_entries")
 
     def __init__(self, *, max_entries: int = 4096) -> None:
         self._lists: dict[tuple[str, bytes], Any] = {}
-        self._policies: dict[tuple[str, str | bytes], Policy] = {}
+        self._policies: dict[tuple[str, str], Policy] = {}
         self._principals: dict[str, Principal] = {}
         self._resources: dict[str, tuple[str, str | None]] = {}
-        # Whole policy sets, keyed by marshal.dumps of the six policy fields (a batch gives one role's
-        # policies on many lines): one key and one lookup instead of one per policy.
         self._sets: dict[bytes, PolicySet] = {}
         self.max_entries = max_entries
 
@@ -224,9 +221,9 @@ class ScenarioLoader:
 
     def _whole(self, where: str, value: Any) -> tuple[tuple[str, bytes] | None, Any]:
         """A batch repeats whole lists (a role's identity policies, the SCP levels) on many lines:
-        the key and the cached answer for the list ``value`` at ``where``, keyed like single
-        policies (marshal round-trips exactly; ``where`` is in the key because unnamed policies are
-        named after it). Only lists that loaded without error are cached."""
+        the key and the cached answer for the list ``value`` at ``where``, keyed by ``marshal.dumps``
+        (format 2: no back-references, so equal lists give equal bytes; ``where`` is in the key because
+        unnamed policies are named after it). Only lists that loaded without error are cached."""
         if type(value) is not list or not value:
             return None, None
         try:
@@ -294,36 +291,30 @@ class ScenarioLoader:
         return policy
 
     def _policy(self, document: Any, name: str, where: str) -> Policy:
-        key: str | bytes
         if isinstance(document, str):
-            key = document
+            cached = self._policies.get((name, document))
+            if cached is not None:
+                return cached
             try:
                 parsed_doc = json.loads(document)
             except ValueError as exc:
                 raise InputError(f"{where}: not valid JSON ({_json_error(exc)})") from None
         elif isinstance(document, dict):
             parsed_doc = document
-            try:
-                key = marshal.dumps(document, 2)
-            except (ValueError, RecursionError):
-                key = b""  # holds a non-JSON value: parse without caching
         else:
             raise InputError(
                 f"{where}: expected a policy document (object or JSON string), got {_kind(document)}"
             )
-        cached = self._policies.get((name, key)) if key else None
-        if cached is not None:
-            return cached
         try:
             policy = parse_policy(parsed_doc, name)
         except InputError as exc:
             raise InputError(_prefixed(where, exc)) from None
         except RecursionError:
             raise InputError(f"{where}: nested too deeply") from None
-        if key:
+        if isinstance(document, str):
             if len(self._policies) >= self.max_entries:
                 self._policies.clear()
-            self._policies[(name, key)] = policy
+            self._policies[(name, document)] = policy
         return policy
 
 
@@ -448,12 +439,15 @@ def _check_elements(policy: Policy, where: str, doc_where: str) -> None:
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
     A resource-policy statement without a principal is left to the engine, which grants it to no one.
     """
+    resource_policy = where.startswith("resource_policy")
+    if policy.every_resource and not policy.names_principal and not resource_policy:
+        return  # the common case (an identity policy, an SCP): nothing to refuse, no statement built
     no_principal = where.startswith(_NO_PRINCIPAL)
     for st in policy.statements:
         # A role trust policy has no Resource (it applies to its role): accepted as a resource policy
         # whose actions are all STS actions.
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
-        trust = where.startswith("resource_policy") and _sts_only(st)
+        trust = resource_policy and _sts_only(st)
         if st.resource is None and st.not_resource is None and not trust:
             raise InputError(
                 f"{doc_where}: Statement[{st.index}].Resource: missing "

@@ -126,6 +126,19 @@ def _paths(obj: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 PATHS = _paths(VALID)[1:]
 
 
+def mutated(path: tuple[Any, ...], value: Any, delete: bool) -> dict[str, Any]:
+    """A copy of ``VALID`` with the value at ``path`` replaced by ``value``, or deleted."""
+    document = copy.deepcopy(VALID)
+    parent: Any = document
+    for key in path[:-1]:
+        parent = parent[key]
+    if delete:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return document
+
+
 def _parse(document: Any) -> Policy | None:
     try:
         return parse_policy(document, "fuzz")
@@ -150,14 +163,7 @@ def test_any_top_level_shape(document: dict[str, Any]) -> None:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(PATHS), JSON, st.booleans())
 def test_mutations_of_a_valid_policy(path: tuple[Any, ...], value: Any, delete: bool) -> None:
-    document = copy.deepcopy(VALID)
-    parent: Any = document
-    for key in path[:-1]:
-        parent = parent[key]
-    if delete:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
+    document = mutated(path, value, delete)
     policy = _parse(document)
     if policy is not None:
         # Whatever parses can be evaluated without error, with and without explanation.
