@@ -782,6 +782,59 @@ def bench_iam_simulate(directory: Path, quick: bool, kinds: tuple[BatchKind, ...
             )
 
 
+# The phases of a batch in one fresh process (CPU time, the collector off as in the CLI's batch): reading
+# each line's JSON, loading the scenarios (validating every policy), evaluating with the explanation
+# asked for (and building the statements a request reaches), writing each result's JSON line.
+PHASES_SCRIPT = r"""
+import gc, json, sys, time
+from lambdaperm_tui.iam.evaluate import evaluate
+from lambdaperm_tui.iam.result import result_json_text
+from lambdaperm_tui.iam.scenario import ScenarioLoader
+lines = [l for l in open(sys.argv[1], "rb").read().split(b"\n") if l.strip()]
+level = False if sys.argv[2] == "none" else sys.argv[2]
+gc.disable()
+t0 = time.process_time()
+objs = [json.loads(l) for l in lines]
+t1 = time.process_time()
+loader = ScenarioLoader()
+loaded = [loader.load(o) for o in objs]
+t2 = time.process_time()
+results = [evaluate(r, p, explain=level) for r, p in loaded]
+t3 = time.process_time()
+out = [result_json_text(r) for r in results]
+t4 = time.process_time()
+print(json.dumps({"read": t1 - t0, "load": t2 - t1, "evaluate": t3 - t2, "write": t4 - t3}))
+"""
+
+
+def bench_phases(quick: bool, kinds: tuple[BatchKind, ...]) -> None:
+    """Where a batch's time goes, phase by phase (median of fresh processes)."""
+    runs = 3 if quick else 5
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            batch = Path(tmp) / f"{kind}.jsonl"
+            make_batch(batch, kind=kind)
+            for mode in ("relevant", "none"):
+                samples = [
+                    json.loads(
+                        subprocess.run(
+                            [sys.executable, "-c", PHASES_SCRIPT, str(batch), mode],
+                            capture_output=True,
+                            check=True,
+                            text=True,
+                        ).stdout
+                    )
+                    for _ in range(runs)
+                ]
+                med = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+                total = sum(med.values())
+                print(
+                    f"  {kind}, --explain {mode}: "
+                    + ", ".join(f"{k} {v * 1000:.0f} ms ({v / total:.0%})" for k, v in med.items())
+                    + f"; total {total * 1000:.0f} ms CPU"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -792,6 +845,11 @@ def main() -> None:
         help="also run iam-simulate, installed with `npm install @cloud-copilot/iam-simulate` in DIR",
     )
     parser.add_argument("--batch-only", action="store_true", help="only the CLI batch (part 2)")
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="only where a batch's time goes: reading, loading, evaluating, writing (in one process)",
+    )
     parser.add_argument(
         "--batch",
         choices=BATCH_KINDS,
@@ -809,6 +867,10 @@ def main() -> None:
         args.keep.mkdir(parents=True, exist_ok=True)
     print(f"lambdaperm-tui engine benchmark (seed {SEED}, Python {sys.version.split()[0]})")
     kinds = tuple(args.batch or BATCH_KINDS)
+    if args.phases:
+        print("2b. a batch's phases in one process")
+        bench_phases(args.quick, kinds)
+        return
     if args.batch_only:
         print("2. CLI batch of 2,000 scenarios in one process")
         bench_batch(args.quick, args.keep, kinds)
