@@ -376,7 +376,9 @@ def _parse_json(data: bytes | str) -> Any:
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        from .iam.render import json_error_words
+
+        raise ValueError(f"invalid JSON {json_error_words(exc)}") from None
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
     except RecursionError:

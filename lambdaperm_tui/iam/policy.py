@@ -660,9 +660,9 @@ def _parse_policy(document: Any, name: str) -> Policy:
         try:
             document = json.loads(document)
         except json.JSONDecodeError as exc:
-            raise PolicyError(
-                f"document: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-            ) from None
+            from .render import json_error_words  # render imports the request, which imports this module
+
+            raise PolicyError(f"document: not valid JSON {json_error_words(exc)}") from None
         except RecursionError:
             raise PolicyError("document: JSON nested too deeply") from None
     if not isinstance(document, dict):

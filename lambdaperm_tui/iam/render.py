@@ -5,6 +5,7 @@ The command line and the terminal UI both call these functions; nothing parses t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from .request import Principal, PrincipalKind
@@ -33,6 +34,7 @@ __all__ = [
     "decision_reason_words",
     "element_words",
     "grant_words",
+    "json_error_words",
     "layer_name",
     "pattern_text",
     "principal_words",
@@ -446,3 +448,15 @@ def same_account_words(clause: str) -> str:
 def allowed_if_summary_words(alternatives: Sequence[Sequence[ConditionTerm]], complete: bool) -> str:
     """The summary of a conditional answer: ``allowed if aws:MultiFactorAuthPresent = true``."""
     return "allowed if " + allowed_if_words(alternatives, complete)
+
+
+def json_error_words(exc: json.JSONDecodeError) -> str:
+    """Where and why a text is not JSON: ``at line 3, column 5: Expecting ',' delimiter``.
+
+    ``json`` words a raw control character as ``Invalid control character at`` (its position was meant to
+    follow), which read ``at at line`` once placed; that case also says what to write instead.
+    """
+    why = exc.msg.removesuffix(" at")
+    if why == "Invalid control character":
+        why += " (a tab or line break inside a quoted string must be written \\t or \\n)"
+    return f"at line {exc.lineno}, column {exc.colno}: {why}"

@@ -24,6 +24,7 @@ from ..analysis.answer import Answer
 from ..iam.render import decision_words, verdict_words
 from ..inventory.model import Function, LayerVersion, PolicySlot, Role
 from ..inventory.text import DOCUMENT_LIMIT, LINE_LIMIT, cut_marker, inert
+from .explain import short_arns
 
 # Symbols and words carry the meaning so that colour is never the only signal (16 colours, NO_COLOR,
 # screen readers); the words come from the engine's one renderer (iam/render.py).
@@ -41,6 +42,44 @@ DECIDING_MARK = "★"
 def plain(text: str, style: str = "", *, multiline: bool = False, limit: int = LINE_LIMIT) -> Text:
     """Untrusted ``text`` as a ``Text``: inert (escaped controls and bidi, cut when huge), never markup."""
     return Text(inert(text, multiline=multiline, limit=limit), style=style)
+
+
+# Where an elided ARN or name resumes: after a separator, so what is kept starts with a whole part.
+_ARN_SEPARATORS = ":/"
+# A foreign account's IAM ARN: ``arn:aws:iam::`` says nothing the account and resource part do not.
+_IAM_PREFIX = ("arn:aws:iam::", "arn:aws-cn:iam::", "arn:aws-us-gov:iam::")
+
+
+def keep_end(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters with its distinguishing end kept: the start is replaced by
+    ``…``, resuming after a ``:`` or ``/`` when that keeps at least half the room
+    (``arn:aws:lambda:us-east-1:123456789012:function:admin-console-api:live`` in 30 ->
+    ``…admin-console-api:live``). ARNs and principal names differ at their end (function name, qualifier,
+    role name), so that is the part a narrow cell must not lose."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    tail = text[len(text) - (width - 1) :]
+    for i, ch in enumerate(tail[:-1]):
+        if ch in _ARN_SEPARATORS:
+            if len(tail) - i - 1 >= (width - 1) // 2:
+                tail = tail[i + 1 :]
+            break
+    return "…" + tail
+
+
+def arn_cell(arn: str, account: str, width: int | None = None) -> str:
+    """An ARN (or principal) for a narrow cell, inert, its distinguishing end kept: the own account's ARNs
+    without their shared prefix (``short_arns``: ``role/x``, ``us-east-1:function:f:live``), another
+    account's IAM ARN without ``arn:aws:iam::`` (``…444455556666:role/x``), then, when still wider than
+    ``width``, cut at the start (``keep_end``). The one rule for every narrow cell; the full text is
+    shown where the row is shown whole (the detail, the line under a table)."""
+    shown = short_arns(arn, account)
+    if shown == arn and arn.startswith(_IAM_PREFIX):
+        shown = "…" + arn.split("::", 1)[1]
+    shown = inert(shown)
+    return shown if width is None else keep_end(shown, width)
 
 
 def inert_label(label: Text, *, multiline: bool = False, limit: int = LINE_LIMIT) -> Text:

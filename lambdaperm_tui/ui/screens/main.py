@@ -27,7 +27,7 @@ from ...inventory.model import Function, Inventory, Layer, Role
 from ...inventory.text import inert
 from .. import backend
 from ..loading import Changes, waiting_words
-from ..render import age_words, function_label, layer_version_label, plain, role_label, short_reason
+from ..render import age_words, arn_cell, function_label, layer_version_label, plain, role_label, short_reason
 from ..sections import Ask, FunctionAnswers, Jump, mapping_key, mapping_label
 from ..state import ExplorerApp, explorer
 from ..widgets.detail import DetailView, FunctionExtras, render_entry
@@ -180,13 +180,24 @@ class MainScreen(Screen[None]):
         with Horizontal(id="main"):
             with TabbedContent(id="panes", initial="functions"):
                 with TabPane("1 Functions", id="functions"):
-                    yield ResourcePane("Functions", self._function_children, id="pane-functions")
+                    yield ResourcePane(
+                        "Functions",
+                        self._function_children,
+                        matches="name, ARN, runtime, region, role or alias",
+                        id="pane-functions",
+                    )
                 with TabPane("2 Layers", id="layers"):
-                    yield ResourcePane("Layers", self._layer_children, id="pane-layers")
+                    yield ResourcePane(
+                        "Layers", self._layer_children, matches="name, ARN or region", id="pane-layers"
+                    )
                 with TabPane("3 Roles", id="roles"):
-                    yield ResourcePane("Roles", id="pane-roles")
+                    yield ResourcePane("Roles", matches="name, ARN or path", id="pane-roles")
                 with TabPane("4 Principals", id="principals"):
-                    yield ResourcePane("Principals", id="pane-principals")
+                    yield ResourcePane(
+                        "Principals",
+                        matches="principal (ARN, service, account id) or kind",
+                        id="pane-principals",
+                    )
                 with TabPane("5 Findings", id="findings"):
                     yield FindingsPane(id="pane-findings")
             yield DetailView(id="detail")
@@ -460,7 +471,7 @@ class MainScreen(Screen[None]):
     def _principals_worker(self, inv: Inventory) -> None:
         from ...analysis import api
 
-        rows = [principal_row(p) for p in api.named_principals(inv)]
+        rows = [principal_row(p, inv.account_id) for p in api.named_principals(inv)]
         self.app.call_from_thread(self._set_principals, rows)
 
     def _set_principals(self, rows: list[tuple[Text, Entry, str]]) -> None:
@@ -899,11 +910,12 @@ def prefill_for(entry: Entry | None) -> tuple[str, str, str]:
     return "", "lambda:InvokeFunction", ""
 
 
-def principal_row(p: NamedPrincipal) -> tuple[Text, Entry, str]:
-    """A Principals pane row from an ``analysis.principals.NamedPrincipal``."""
+def principal_row(p: NamedPrincipal, account: str) -> tuple[Text, Entry, str]:
+    """A Principals pane row from an ``analysis.principals.NamedPrincipal``: the principal's distinguishing
+    end first (``arn_cell``; the detail shows it whole), then its kind and where it is named."""
     text = p.principal
     kind = p.kind
-    label = plain(text, "bold")
+    label = Text(arn_cell(text, account), style="bold")
     if kind in ("public", "anonymous") or text in ("*", "anonymous"):
         label.append("  PUBLIC (anyone)", style="bold magenta")
     else:

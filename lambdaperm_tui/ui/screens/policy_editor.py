@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static, TextArea
 from ...analysis.whatif import get_policy
 from ...iam.errors import InputError
 from ...iam.policy import parse_policy
+from ...iam.render import json_error_words
 from ...inventory.text import inert
 from ..render import plain
 from ..state import explorer
@@ -109,7 +110,7 @@ class PolicyEditorScreen(Screen[None]):
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            self._error(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+            self._error(f"not valid JSON {json_error_words(exc)}")
             return
         try:
             # ``null`` is a policy document to nobody (``WhatIf.edit`` would take it as "no policy").

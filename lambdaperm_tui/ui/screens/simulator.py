@@ -207,9 +207,16 @@ class SimulatorScreen(Screen[None]):
     def on_mount(self) -> None:
         first_empty = next((i for i in self.query(Input) if not i.value), None)
         (first_empty or self.query_one("#sim-principal", Input)).focus()
+        self.call_after_refresh(self._show_ends)
         self._show_keys()
         self._show_line(None)
         self.ask()
+
+    def _show_ends(self) -> None:
+        """Scroll each prefilled field to its end: an ARN differs at its end (function name, qualifier),
+        and in 80 columns the start of the Resource field hid the ``:live`` of an alias."""
+        for inp in self.query(Input):
+            inp.scroll_to(x=inp.max_scroll_x, animate=False, immediate=True)
 
     def on_screen_resume(self) -> None:
         # Back from the policy editor: the inventory may have changed, so ask again.
@@ -363,11 +370,9 @@ class SimulatorScreen(Screen[None]):
         resource = self.query_one("#sim-resource", Input).value.strip()
         if not (principal and action and resource):
             missing = [
-                n for n, v in (("principal", principal), ("action", action), ("resource", resource)) if not v
+                n for n, v in (("Principal", principal), ("Action", action), ("Resource", resource)) if not v
             ]
-            self.query_one("#sim-answer", Static).update(
-                Text(f"Fill in the {', '.join(missing)} to get an answer.", style="dim")
-            )
+            self.query_one("#sim-answer", Static).update(Text(missing_fields_words(missing), style="dim"))
             return
         try:
             context = self.context()
@@ -431,6 +436,15 @@ class SimulatorScreen(Screen[None]):
             tree.root.add_leaf(plain(f"note: {note}", "dim"))
         tree.root.expand()
         self.call_after_refresh(lambda: self._show_line(tree.cursor_node))
+
+
+def missing_fields_words(fields: list[str]) -> str:
+    """Which of the simulator's fields (by their labels) are still empty, and that they are needed:
+    ``The Principal and Resource fields are empty: fill them in to get an answer.``"""
+    if len(fields) == 1:
+        return f"The {fields[0]} field is empty: fill it in to get an answer."
+    names = ", ".join(fields[:-1]) + " and " + fields[-1]
+    return f"The {names} fields are empty: fill them in to get an answer."
 
 
 def answer_results(answer: Answer | None) -> list[Result]:

@@ -92,7 +92,10 @@ class FindingsPane(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self.state, id="findings-status")
-        yield Input(placeholder="filter findings", id="findings-filter")
+        yield Input(
+            placeholder="filter by kind, severity, resource, principal or why (Esc clears)",
+            id="findings-filter",
+        )
         table: DataTable[Text] = DataTable(id="findings-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="findings-why")

@@ -10,6 +10,32 @@ from textual.widgets import ProgressBar, Static
 from ...inventory.text import inert
 
 
+class SourceLine(Static):
+    """The header's left part, in the longest of its wordings that fits (the widest first).
+
+    In 80 columns beside the badges, ``λ lambdaperm │ demo account (local moto) · 123456789012 · 2 regions:
+    us-east-1,eu-west-1`` lost the region names to the ellipsis; the shorter wordings drop the app's name
+    and the region count before any region, so the regions stay in view.
+    """
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id)
+        self.wordings: tuple[Text, ...] = (Text(),)
+
+    def set_wordings(self, wordings: tuple[Text, ...]) -> None:
+        """The wordings, widest first; the last is drawn (cut) when none fits."""
+        self.wordings = wordings or (Text(),)
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show the first wording that fits the width this line has now."""
+        width = self.content_size.width
+        self.update(next((w for w in self.wordings if w.cell_len <= width), self.wordings[-1]))
+
+
 class StatusHeader(Horizontal):
     """One line: ``λ lambdaperm-tui │ demo · 123456789012 · us-east-1 │ READ-ONLY │ loading 12/40 ███``."""
 
@@ -23,29 +49,44 @@ class StatusHeader(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="hdr-source")
+        yield SourceLine(id="hdr-source")
         yield Static(id="hdr-badges")
         yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="hdr-progress")
 
     def set_source(self, source: str, account: str, regions: tuple[str, ...], age: str | None) -> None:
-        """The left part: app name, source, account, regions, snapshot age."""
-        text = Text("λ lambdaperm ", style="bold")
-        text.append("│ ", style="dim")
+        """The left part: app name, source, account, regions, snapshot age (shorter when narrow)."""
         if source.startswith("snapshot "):
             # A path can be long; the file name and the snapshot's age are what a reader needs first.
             source = "snapshot " + source[len("snapshot ") :].replace("\\", "/").rsplit("/", 1)[-1]
         # A file name, and a snapshot's account and regions, are untrusted text.
-        text.append(inert(source))
+        where = Text(inert(source))
         if age:
-            text.append(f" (captured {inert(age)})", style="bold")
-        if account:
-            text.append(f" · {inert(account)}")
-        if len(regions) > 1:
-            # The count first: in 80 columns the list itself is cut, the number of regions must not be.
-            text.append(f" · {len(regions)} regions: " + inert(",".join(regions)), style="dim")
-        elif regions:
-            text.append(" · " + inert(regions[0]), style="dim")
-        self.query_one("#hdr-source", Static).update(text)
+            where.append(f" (captured {inert(age)})", style="bold")
+        names = inert(",".join(regions))
+        # The count first when there is room: in a cut list the number of regions must not be lost.
+        counted = f"{len(regions)} regions: {names}" if len(regions) > 1 else names
+
+        def line(app: str, regions_text: str, *, account_last: bool = False) -> Text:
+            text = Text(app, style="bold")
+            text.append("│ ", style="dim")
+            text.append_text(where)
+            acct = Text(f" · {inert(account)}") if account else Text()
+            if not account_last:
+                text.append_text(acct)
+            if regions_text:
+                text.append(f" · {regions_text}", style="dim")
+            if account_last:
+                text.append_text(acct)
+            return text
+
+        self.query_one(SourceLine).set_wordings(
+            (
+                line("λ lambdaperm ", counted),
+                line("λ ", counted),
+                line("λ ", names),
+                line("λ ", names, account_last=True),
+            )
+        )
 
     def set_badges(self, *, loading: str | None, edited: int, failures: int) -> None:
         """The right part: load state, what-if edits, failures, READ-ONLY."""

@@ -137,9 +137,14 @@ class ResourcePane(Vertical):
             self.pane = pane
             self.entry = entry
 
-    def __init__(self, title: str, children_of: ChildrenFn | None = None, *, id: str) -> None:
+    def __init__(
+        self, title: str, children_of: ChildrenFn | None = None, *, matches: str = "name or ARN", id: str
+    ) -> None:
         super().__init__(id=id)
         self.title = title
+        # What the filter looks in, in the reader's words (the placeholder says it): the row's key, its
+        # label and the extra search text each pane gives ``upsert``.
+        self.matches = matches
         self.children_of = children_of
         self.entries: dict[str, tuple[Text, Entry, str]] = {}  # key -> (label, entry, search text)
         self.nodes: dict[str, TreeNode[Entry]] = {}
@@ -156,7 +161,7 @@ class ResourcePane(Vertical):
         self._auto_cursor: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=f"filter {self.title.lower()} (Esc clears)", id=f"{self.id}-filter")
+        yield Input(placeholder=f"filter by {self.matches} (Esc clears)", id=f"{self.id}-filter")
         tree: ResourceTree = ResourceTree(self.title, id=f"{self.id}-tree")
         tree.show_root = False
         tree.auto_expand = False
