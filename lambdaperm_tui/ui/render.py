@@ -91,13 +91,17 @@ def inert_label(label: Text, *, multiline: bool = False, limit: int = LINE_LIMIT
     cut = len(label.plain) - limit
     if cut <= 0 and inert(label.plain, multiline=multiline) == label.plain:
         return label
+    end = label.end  # slicing a Text forgets it
     if cut > 0:
         label = label[:limit]
     # Cut around every character that shows differently, so each span stays on its own characters.
     offsets = sorted(
         {j for i, ch in enumerate(label.plain) if inert(ch, multiline=multiline) != ch for j in (i, i + 1)}
     )
-    out = Text(style=label.style, justify=label.justify, overflow=label.overflow, no_wrap=label.no_wrap)
+    # ``end`` too: an Input's value has ``end=""``, and a newline after it is drawn once the field scrolls.
+    out = Text(
+        style=label.style, justify=label.justify, overflow=label.overflow, no_wrap=label.no_wrap, end=end
+    )
     for piece in label.divide(offsets):
         shown = inert(piece.plain, multiline=multiline)
         if shown == piece.plain:

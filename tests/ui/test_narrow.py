@@ -150,3 +150,14 @@ async def test_principal_rows_keep_their_distinguishing_end() -> None:
         assert labels["arn:aws:iam::999988887777:root"].startswith("…999988887777:root  account  external")
         own = next(k for k in labels if k.startswith(f"arn:aws:iam::{ACCOUNT}:role/"))
         assert labels[own].startswith(own.split(":", 5)[5] + "  role")  # role/orders-api, no prefix
+
+
+def test_inert_label_keeps_an_inputs_line_end() -> None:
+    """An Input's value is a Text with ``end=""``; made inert with a newline after it, the newline was drawn
+    raw once the field scrolled to its end (a hostile ARN in the simulator's Resource field)."""
+    from rich.text import Text
+
+    from lambdaperm_tui.ui.render import inert_label
+
+    assert inert_label(Text("a\x1bb", end="")).end == ""
+    assert inert_label(Text("a\x1bb" * 2000, end=""), limit=10).end == ""
