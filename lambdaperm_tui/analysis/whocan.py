@@ -47,6 +47,9 @@ LAYER_ACTIONS: tuple[str, ...] = (
     "lambda:DeleteLayerVersion",
 )
 COMMON_ACTIONS: tuple[str, ...] = FUNCTION_ACTIONS + LAYER_ACTIONS
+# What-can's default question: the common actions and the two of the best-known escalation through Lambda
+# (pass a role to a new function: https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
+WHAT_CAN_ACTIONS: tuple[str, ...] = (*COMMON_ACTIONS, "lambda:CreateFunction", "iam:PassRole")
 
 # A placeholder account for "some member account of organization o-...": it stands for any of them.
 ORG_MEMBER_PLACEHOLDER = "000000000000"
@@ -297,37 +300,46 @@ def _with_assumption(answer: Answer, text: str) -> Answer:
     return dataclasses.replace(answer, assumes=(*answer.assumes, text))
 
 
-def _resources(inv: Inventory) -> Iterable[tuple[str, bool]]:
-    """(ARN, is_layer_version) for every function, version, alias and layer version."""
-    for fn in inv.functions:
-        yield fn.arn, False
-        for v in fn.versions:
-            yield v.arn, False
-        for a in fn.aliases:
-            yield a.arn, False
-    for layer in inv.layers:
-        for lv in layer.versions:
-            yield lv.arn, True
+def _targets(inv: Inventory, action: str) -> tuple[str, ...]:
+    """The inventory's resources ``action`` is asked of, by the resource types the catalog gives it:
+    functions with their versions and aliases, layer versions, roles, users; ``*`` for an action granted
+    only on ``*`` (``lambda:ListFunctions``) or on resources the inventory does not hold."""
+    kinds = set(catalog.action_resource_types(action))
+    out: list[str] = []
+    if kinds & {"function", "function alias", "function version"}:
+        for fn in inv.functions:
+            out += [fn.arn, *(v.arn for v in fn.versions), *(a.arn for a in fn.aliases)]
+    if kinds & {"layer", "layerversion"}:
+        out += [lv.arn for layer in inv.layers for lv in layer.versions]
+    if "role" in kinds:
+        out += [r.arn for r in inv.roles]
+    if "user" in kinds:
+        out += [u.arn for u in inv.users]
+    return tuple(out) if kinds else ("*",)
 
 
 def what_can(
     inv: Inventory,
     principal: str,
-    actions: Iterable[str] = COMMON_ACTIONS,
+    actions: Iterable[str] = WHAT_CAN_ACTIONS,
     *,
     open_context: bool = True,
 ) -> tuple[WhatCanRow, ...]:
-    """What ``principal`` can do to each function, version, alias and layer version of the inventory.
+    """What ``principal`` can do with each of ``actions`` on the inventory's resources of that action's type
+    (``_targets``: a function action on every function, version and alias, a layer action on every layer
+    version, ``iam:PassRole`` on every role, an action without a resource type on ``*``).
 
-    Function actions are asked of functions, versions and aliases; layer actions of layer versions.
-    Rows are in inventory order, allowed ones first. Raises ``InputError`` for a bad principal/action.
+    Rows are in resource order (inventory order, then the order of ``actions``), allowed ones first.
+    Raises ``InputError`` for a bad principal/action.
     """
-    acts = tuple(catalog.validate_action(a) for a in actions)
-    layer_acts = tuple(a for a in acts if "layer" in a.lower())
-    fn_acts = tuple(a for a in acts if "layer" not in a.lower())
+    acts = tuple(dict.fromkeys(catalog.validate_action(a) for a in actions))
+    asked: dict[str, list[str]] = {}
+    for act in acts:
+        for arn in _targets(inv, act):
+            asked.setdefault(arn, []).append(act)
     rows: list[WhatCanRow] = []
-    for arn, is_layer in _resources(inv):
-        for act in layer_acts if is_layer else fn_acts:
+    for arn, on in asked.items():
+        for act in on:
             answer = simulate(inv, principal, act, arn, explain=False, open_context=open_context)
             decided = answer.result.decided_by if answer.result else ()
             rows.append(WhatCanRow(arn, act, answer.decision, decided, answer))
@@ -341,6 +353,7 @@ __all__ = [
     "FUNCTION_ACTIONS",
     "LAYER_ACTIONS",
     "ORG_MEMBER_PLACEHOLDER",
+    "WHAT_CAN_ACTIONS",
     "WhatCanRow",
     "WhoCanRow",
     "principals_unlisted",

@@ -132,3 +132,32 @@ def test_who_can_assume_an_execution_role_reads_its_trust_policy(inv: Inventory)
     root = rows[f"arn:aws:iam::{ACCOUNT}:root"]
     assert root.decision == "implicit_deny" and root.blocked_by is not None
     assert root.blocked_by.value == "resource-policy"
+
+
+def test_what_can_asks_each_action_of_its_resource_type(inv: Inventory) -> None:
+    """The catalog's resource types choose the resources (Service Authorization Reference, Lambda and IAM:
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html,
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html):
+    iam:PassRole of roles, lambda:CreateFunction of functions, lambda:ListFunctions (no type) of ``*``."""
+    from lambdaperm_tui.inventory.model import NamedPolicy, Role
+
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": f"{ROLE}/orders-api"},
+            {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:ListFunctions"], "Resource": "*"},
+        ],
+    }
+    deployer = Role(f"{ROLE}/deployer", "deployer", inline_policies=(NamedPolicy("deploy", PolicySlot(doc)),))
+    inv = dataclasses.replace(inv, roles=(*inv.roles, deployer))
+    rows = what_can(inv, deployer.arn, ("iam:PassRole", "lambda:CreateFunction", "lambda:ListFunctions"))
+    on = {a: {r.resource for r in rows if r.action == a} for a in ("iam:PassRole", "lambda:CreateFunction")}
+    assert on["iam:PassRole"] == {r.arn for r in inv.roles}
+    assert on["lambda:CreateFunction"] >= {f.arn for f in inv.functions}
+    assert all(":function:" in r for r in on["lambda:CreateFunction"])
+    assert [r.resource for r in rows if r.action == "lambda:ListFunctions"] == ["*"]
+    allowed = {(r.action, r.resource) for r in rows if r.decision == "allowed"}
+    assert ("iam:PassRole", f"{ROLE}/orders-api") in allowed
+    assert ("iam:PassRole", f"{ROLE}/reporting") not in allowed
+    assert ("lambda:ListFunctions", "*") in allowed
+    assert rows[0].decision == "allowed"

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Input, Static, TextArea
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from lambdaperm_tui.inventory.model import Alias, Inventory, PolicySlot
+from lambdaperm_tui.ui.app import LambdaPermApp
 from lambdaperm_tui.ui.render import arn_cell, keep_end
 from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
 from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.screens.what_can import WhatCanScreen
+from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 from lambdaperm_tui.ui.widgets.header import SourceLine
 
-from .helpers import ENTER, build_app, burst, loaded, static_text, wait_for, wait_for_screen
+from .helpers import ENTER, KEY_NAMES, build_app, burst, loaded, static_text, wait_for, wait_for_screen
 from .inventory_fixture import ACCOUNT, fn_arn, make_inventory
 
 SIZE = (80, 24)
@@ -161,3 +165,107 @@ def test_inert_label_keeps_an_inputs_line_end() -> None:
 
     assert inert_label(Text("a\x1bb", end="")).end == ""
     assert inert_label(Text("a\x1bb" * 2000, end=""), limit=10).end == ""
+
+
+async def _what_can_of_first_role(app: LambdaPermApp, pilot: Pilot[int]) -> WhatCanScreen:
+    await wait_for(pilot, lambda: loaded(app))
+    await pilot.press("3")
+    await wait_for(pilot, lambda: app.main.current is not None and app.main.current.kind == "role")
+    await pilot.press("w")
+    screen = await wait_for_screen(pilot, app, WhatCanScreen)
+    await wait_for(pilot, lambda: bool(screen.rows) and not screen.query_one(DataTable).loading)
+    return screen
+
+
+async def test_what_can_groups_by_resource_and_asks_passrole() -> None:
+    """Item 12: a flat list of ~100 rows over "common Lambda actions" only: iam:PassRole never showed."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _what_can_of_first_role(app, pilot)
+        assert {"iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"} <= set(screen.actions)
+        roles = {r.arn for r in app.inventory.roles}
+        assert {r.resource for r in screen.rows if r.action == "iam:PassRole"} == roles
+        # Every line under a heading is about the heading's resource, and each resource heads one group.
+        resource = None
+        headed: list[str] = []
+        for index, row in enumerate(screen.shown):
+            if row is None:
+                resource = screen.heading_copy(index)
+                headed.append(resource)
+            else:
+                assert row.resource == resource
+        assert len(headed) == len(set(headed)) == len({r.resource for r in screen.rows})
+        assert fn_arn("billing", "prod") in headed and roles <= set(headed)
+
+
+async def test_what_can_actions_are_chosen_with_the_catalogs_suggestions() -> None:
+    """Item 12: the user chooses the actions; the field completes them from the catalog."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _what_can_of_first_role(app, pilot)
+        field = screen.query_one("#wc-action", Input)
+        field.focus()
+        field.value = "lambda:GetFunction, "
+        await pilot.press("end", *(KEY_NAMES.get(c, c) for c in "iam:passr"))
+        await wait_for(pilot, lambda: field.value == "lambda:GetFunction, iam:passr")
+        await pilot.press("right")  # takes the suggestion
+        await wait_for(pilot, lambda: field.value == "lambda:GetFunction, iam:PassRole")
+        await pilot.press("enter")
+        chosen = {"iam:PassRole", "lambda:GetFunction"}
+        await wait_for(pilot, lambda: {r.action for r in screen.rows} == chosen)
+        assert screen.actions == ("lambda:GetFunction", "iam:PassRole")
+        assert "2 actions" in static_text(screen.query_one("#wc-title", Static))
+
+
+async def test_what_can_filter_and_copy_a_row() -> None:
+    """Item 12: `/` filters what-can's rows, Esc clears the filter before leaving, `y` copies a row."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _what_can_of_first_role(app, pilot)
+        everything = len(screen.shown)
+        await pilot.press("slash", *"passrole")
+        await wait_for(pilot, lambda: len(screen.shown) < everything)
+        rows = [r for r in screen.shown if r is not None]
+        assert rows and all(r.action == "iam:PassRole" for r in rows)
+        placeholder = screen.query_one("#wc-filter", Input).placeholder
+        assert "resource" in placeholder and "action" in placeholder
+        await pilot.press("enter", "j", "y")  # the first row under the first heading
+        row = screen.row_at(screen.query_one(DataTable).cursor_row)
+        assert row is not None
+        await wait_for(pilot, lambda: app.clipboard.startswith("✔ ALLOWED") or "DENIED" in app.clipboard)
+        assert f"{screen.principal}  iam:PassRole  {row.resource}" in app.clipboard
+        await pilot.press("k", "y")  # a heading copies its resource's ARN
+        await wait_for(pilot, lambda: app.clipboard == row.resource)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(screen.shown) == everything)
+        assert app.screen is screen
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, WhatCanScreen))
+
+
+async def test_who_can_filter_and_copy_a_row() -> None:
+    """Item 12: who-can had no `/` filter and no way to copy a row."""
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
+        await pilot.press("w")
+        screen = await wait_for_screen(pilot, app, WhoCanScreen)
+        await wait_for(pilot, lambda: bool(screen.rows) and not screen.query_one(DataTable).loading)
+        await pilot.press("slash", *"orders")
+        await wait_for(pilot, lambda: 0 < len(screen.shown) < len(screen.rows))
+        assert all(r is not None and "orders" in r.principal for r in screen.shown)
+        await pilot.press("enter", "y")
+        first = screen.shown[0]
+        assert first is not None
+        await wait_for(pilot, lambda: first.principal in app.clipboard)
+        assert f"{first.principal}  {screen.action}  {screen.resource}" in app.clipboard
+
+
+async def test_action_list_suggester_completes_the_last_action() -> None:
+    from lambdaperm_tui.analysis.catalog import all_actions_for_prefix, known_services
+    from lambdaperm_tui.ui.widgets.suggesters import ActionListSuggester
+
+    suggest = ActionListSuggester(all_actions_for_prefix, known_services)
+    assert await suggest.get_suggestion("lambda:GetFunction, iam:passr") == "lambda:GetFunction, iam:PassRole"
+    assert await suggest.get_suggestion("lambda:InvokeFunction iam") == "lambda:InvokeFunction iam:"
+    assert await suggest.get_suggestion("lambda:GetFunction, ") is None

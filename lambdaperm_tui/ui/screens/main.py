@@ -26,6 +26,7 @@ from ...inventory.events import LoadEvent
 from ...inventory.model import Function, Inventory, Layer, Role
 from ...inventory.text import inert
 from .. import backend
+from ..clipboard import copy_text
 from ..loading import Changes, waiting_words
 from ..render import age_words, arn_cell, function_label, layer_version_label, plain, role_label, short_reason
 from ..sections import Ask, FunctionAnswers, Jump, mapping_key, mapping_label
@@ -814,18 +815,7 @@ class MainScreen(Screen[None]):
     def action_copy_arn(self) -> None:
         """Copy the selected ARN to the clipboard (OSC 52)."""
         entry = self.selected_entry()
-        if entry is None or not entry.key:
-            self.notify("Nothing selected to copy.", severity="warning")
-            return
-        if inert(entry.key) != entry.key:
-            # Pasted into a shell, a control character or a newline would run as typed: never copy one.
-            self.notify(
-                "Not copied: this ARN holds control or invisible characters (shown as \\x.. escapes).",
-                severity="warning",
-            )
-            return
-        self.app.copy_to_clipboard(entry.key)
-        self.notify(entry.key, title="Copied", markup=False)
+        copy_text(self.app, entry.key if entry is not None else "")
 
     def action_reload(self) -> None:
         """Load the inventory again (what-if edits are kept)."""

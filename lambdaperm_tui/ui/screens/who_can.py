@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +19,7 @@ from ...iam.errors import InputError
 from ...iam.result import DecidingStatement
 from ...inventory.model import Inventory
 from ...inventory.text import inert
+from ..clipboard import copy_text
 from ..explain import short_arns
 from ..render import InertHighlighter, answer_text, plain
 from ..state import explorer
@@ -49,25 +50,39 @@ class DecidedRow(Protocol):
 
 
 R = TypeVar("R", bound=DecidedRow)
+DECISION_WIDTH = 12
 
 
 class RowsScreen(Screen[None], Generic[R]):
-    """A table of answers (who-can, what-can) with the highlighted row in full below it."""
+    """A table of answers (who-can, what-can) with the highlighted row in full below it, a ``/`` filter over
+    the rows and ``y`` to copy one.
+
+    ``rows`` are the answers; ``shown`` is what each line of the table stands for: a row, or ``None`` for a
+    line that heads a group (what-can's resources), whose full text is in ``headings``.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="whocan.back"),
         Binding("enter", "explain", "Simulate row", id="whocan.explain"),
+        Binding("slash", "filter", "Filter", key_display="/", id="whocan.filter"),
+        Binding("y", "copy_row", "Copy row", id="whocan.copy"),
         Binding("j", "cursor_down", "Down", show=False, id="whocan.down"),
         Binding("k", "cursor_up", "Up", show=False, id="whocan.up"),
     ]
+
+    # What the filter looks in, in the reader's words (its placeholder says it).
+    FILTER_MATCHES: ClassVar[str] = ""
 
     DEFAULT_CSS = """
     RowsScreen { layout: vertical; }
     #wc-title { height: auto; padding: 0 1; }
     #wc-form { height: 1; padding: 0 1; }
-    #wc-form Label { width: 20; color: $text-muted; }
+    #wc-form Label { width: 22; color: $text-muted; }
     #wc-action { width: 1fr; height: 1; border: none; padding: 0 1; background: $boost; }
     #wc-action:focus { background: $accent 30%; }
+    #wc-filter { display: none; height: 1; border: none; padding: 0 1; background: $boost; }
+    #wc-filter.shown { display: block; }
+    #wc-filter:focus { border: none; background: $accent 30%; }
     /* Cells are shortened and the highlighted row shows in full below: no horizontal scrollbar (at 80
        columns its sliver showed as a stray block under the table). */
     #wc-table { height: 1fr; overflow-x: hidden; }
@@ -77,10 +92,42 @@ class RowsScreen(Screen[None], Generic[R]):
     def __init__(self) -> None:
         super().__init__()
         self.rows: Sequence[R] = ()
+        self.shown: list[R | None] = []
+        self.headings: dict[int, Text] = {}
 
     def subject(self, row: R) -> str:
         """What a row is about (the principal of a who-can row, the resource of a what-can row)."""
         raise NotImplementedError
+
+    def question(self, row: R) -> tuple[str, str, str]:
+        """The row's question: principal, action, resource (exact, as asked)."""
+        raise NotImplementedError
+
+    def search_text(self, row: R) -> str:
+        """What the filter looks in for ``row`` (lower-case)."""
+        principal, action, resource = self.question(row)
+        words = answer_text(row.answer).plain
+        return " ".join((principal, self.subject(row), action, resource, words, deciding_text(row))).lower()
+
+    def draw(self, rows: Sequence[R]) -> None:
+        """Fill the table with ``rows`` (those the filter keeps), setting ``shown`` and ``headings``."""
+        raise NotImplementedError
+
+    def add_columns(self, *labels: str) -> None:
+        """The Decision column, as wide as ``✘ DENIED`` and ``◐ ALLOWED IF`` (a condition would widen it past
+        the row's other cells at 80 columns; the line under the table gives it whole), then ``labels``."""
+        table = self.query_one(DataTable)
+        table.add_column("Decision", width=DECISION_WIDTH)
+        for label in labels:
+            table.add_column(label)
+
+    def filter_input(self) -> Input:
+        """The ``/`` filter line (hidden until ``/``)."""
+        return Input(
+            placeholder=f"filter by {self.FILTER_MATCHES} (Esc clears)",
+            id="wc-filter",
+            highlighter=InertHighlighter(),
+        )
 
     def _deliver(self, ask: Callable[[], Iterable[R]], fill: Callable[[Sequence[R]], None]) -> None:
         """From a worker thread: ask for the rows, then hand them (or the input error) to the screen."""
@@ -96,6 +143,29 @@ class RowsScreen(Screen[None], Generic[R]):
         table.loading = False
         self.notify(message, title="Who-can failed", severity="error", markup=False)
 
+    def show_rows(self, rows: Sequence[R]) -> None:
+        """New answers: keep them and draw those the filter keeps."""
+        self.rows = rows
+        self._redraw()
+
+    def _redraw(self) -> None:
+        table = self.query_one(DataTable)
+        table.loading = False
+        table.clear()
+        self.shown = []
+        self.headings = {}
+        needle = self.query_one("#wc-filter", Input).value.strip().lower()
+        kept = [r for r in self.rows if needle in self.search_text(r)] if needle else list(self.rows)
+        self.draw(kept)
+        if needle and not kept:
+            table.add_row(Text("—"), plain(f"no row matches “{needle}”"), Text(""))
+            self.shown.append(None)
+        self._explain_row(table.cursor_row)
+
+    def row_at(self, index: int) -> R | None:
+        """The row on table line ``index`` (None for a heading or an empty table)."""
+        return self.shown[index] if 0 <= index < len(self.shown) else None
+
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._explain_row(event.cursor_row)
@@ -103,10 +173,10 @@ class RowsScreen(Screen[None], Generic[R]):
     def _explain_row(self, index: int) -> None:
         """Under the table, in full: the highlighted row's deciding statements and assumptions."""
         box = self.query_one("#wc-why", Static)
-        if not self.rows or not 0 <= index < len(self.rows):
-            box.update("")
+        row = self.row_at(index)
+        if row is None:
+            box.update(self.headings.get(index, Text("")))
             return
-        row = self.rows[index]
         text = answer_text(row.answer)
         text.append("  ")
         text.append(inert(self.subject(row)))
@@ -115,12 +185,51 @@ class RowsScreen(Screen[None], Generic[R]):
         for assumption in row.answer.assumes:
             text.append("\nassumes: ", style="bold")
             text.append(inert(assumption))
-        text.append("\nEnter: open in the simulator to see why", style="dim")
+        text.append("\nEnter: open in the simulator to see why · y: copy the row", style="dim")
         box.update(text)
 
     def action_close(self) -> None:
-        """Back to the explorer."""
+        """Clear the filter if there is one, else back to the explorer."""
+        box = self.query_one("#wc-filter", Input)
+        if box.has_class("shown") or box.value:
+            box.remove_class("shown")
+            if box.value:
+                box.value = ""  # Changed redraws every row
+            self.query_one(DataTable).focus()
+            return
         self.dismiss()
+
+    def action_filter(self) -> None:
+        """Show the filter line and type into it."""
+        box = self.query_one("#wc-filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    @on(Input.Changed, "#wc-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._redraw()
+
+    @on(Input.Submitted, "#wc-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(DataTable).focus()
+
+    def action_copy_row(self) -> None:
+        """Copy the highlighted row as one line (decision, principal, action, resource, deciding statements),
+        or a heading's resource ARN."""
+        index = self.query_one(DataTable).cursor_row
+        row = self.row_at(index)
+        if row is None:
+            copy_text(self.app, self.heading_copy(index), "ARN")
+            return
+        principal, action, resource = self.question(row)
+        words = answer_text(row.answer).plain
+        copy_text(self.app, f"{words}  {principal}  {action}  {resource}  {deciding_text(row)}", "row")
+
+    def heading_copy(self, index: int) -> str:
+        """What ``y`` copies on heading line ``index`` (nothing by default)."""
+        return ""
 
     def action_cursor_down(self) -> None:
         """Next row."""
@@ -132,7 +241,19 @@ class RowsScreen(Screen[None], Generic[R]):
 
     def action_explain(self) -> None:
         """Open the simulator on the highlighted row to see why."""
-        raise NotImplementedError
+        row = self.row_at(self.query_one(DataTable).cursor_row)
+        if row is None:
+            return
+        principal, action, resource = self.question(row)
+        if not principal:
+            return  # a list of principals that could not be read: there is no one to simulate
+        self.app.push_screen(
+            SimulatorScreen(principal=principal, action=action, resource=resource, context=self.context(row))
+        )
+
+    def context(self, row: R) -> dict[str, Any]:
+        """The request context a row was asked with (who-can's service principals with a source)."""
+        return {}
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -143,6 +264,8 @@ class RowsScreen(Screen[None], Generic[R]):
 class WhoCanScreen(RowsScreen["WhoCanRow"]):
     """Every principal the inventory knows, with its decision for one action on one resource."""
 
+    FILTER_MATCHES = "principal, where it came from, decision or deciding statement"
+
     def __init__(self, *, action: str, resource: str) -> None:
         super().__init__()
         self.action = action
@@ -151,6 +274,18 @@ class WhoCanScreen(RowsScreen["WhoCanRow"]):
     def subject(self, row: WhoCanRow) -> str:
         """The principal, as the inventory names it."""
         return row.label or row.principal
+
+    def question(self, row: WhoCanRow) -> tuple[str, str, str]:
+        """The row's principal, the screen's action and resource."""
+        return row.principal, self.action, self.resource
+
+    def search_text(self, row: WhoCanRow) -> str:
+        """The base's words and where the candidate came from (``named in billing policy``)."""
+        return f"{super().search_text(row)} {row.origin}".lower()
+
+    def context(self, row: WhoCanRow) -> dict[str, Any]:
+        """A service principal's source (``aws:SourceArn``) the row was asked with."""
+        return dict(row.context)
 
     def compose(self) -> ComposeResult:
         title = Text("Who can ", style="bold")
@@ -166,6 +301,7 @@ class WhoCanScreen(RowsScreen["WhoCanRow"]):
                 suggester=ListSuggester(lambda_actions()),
                 highlighter=InertHighlighter(),
             )
+        yield self.filter_input()
         table: DataTable[Text] = DataTable(id="wc-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="wc-why")
@@ -173,7 +309,7 @@ class WhoCanScreen(RowsScreen["WhoCanRow"]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Decision", "Principal", "Deciding statement")
+        self.add_columns("Principal", "Deciding statement")
         table.focus()
         self.run_query()
 
@@ -202,11 +338,13 @@ class WhoCanScreen(RowsScreen["WhoCanRow"]):
         self._deliver(lambda: api.who_can(inv, action, resource), self._fill)
 
     def _fill(self, rows: Sequence[WhoCanRow]) -> None:
-        self.rows = rows
+        self.show_rows(rows)
+        self.query_one(DataTable).focus()  # the loading indicator took focus away
+
+    def draw(self, rows: Sequence[WhoCanRow]) -> None:
+        """One line a principal; the account's own ARNs shortened (the line under the table gives the row
+        in full)."""
         table = self.query_one(DataTable)
-        table.loading = False
-        table.clear()
-        # Cells shorten the account's own ARNs; the line under the table gives the row in full.
         account = explorer(self).inventory.account_id
         for row in rows:
             table.add_row(
@@ -214,24 +352,10 @@ class WhoCanScreen(RowsScreen["WhoCanRow"]):
                 principal_cell(row),
                 plain(short_arns(deciding_text(row), account)),
             )
-        if not rows:
+            self.shown.append(row)
+        if not self.rows:
             table.add_row(Text("—"), Text("no principal in the inventory"), Text(""))
-        table.focus()  # the loading indicator took focus away
-        self._explain_row(0)
-
-    def action_explain(self) -> None:
-        """Open the simulator on the highlighted row to see why."""
-        table = self.query_one(DataTable)
-        if not self.rows or table.cursor_row >= len(self.rows):
-            return
-        row = self.rows[table.cursor_row]
-        if not row.principal:
-            return  # a list of principals that could not be read: there is no one to simulate
-        self.app.push_screen(
-            SimulatorScreen(
-                principal=row.principal, action=self.action, resource=self.resource, context=row.context
-            )
-        )
+            self.shown.append(None)
 
 
 def principal_cell(row: WhoCanRow) -> Text:

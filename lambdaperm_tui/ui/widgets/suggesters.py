@@ -1,8 +1,9 @@
-"""Input suggesters: from a list of candidates, and condition keys for the simulator's context rows."""
+"""Input suggesters: from a list of candidates, the last action of a list of actions, and condition keys for
+the simulator's context rows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from textual.suggester import Suggester
 
@@ -30,6 +31,35 @@ class ListSuggester(Suggester):
                 and inert(candidate) == candidate
             ):
                 return candidate
+        return None
+
+
+class ActionListSuggester(Suggester):
+    """Completes the last item of a list of actions (``lambda:InvokeFunction, iam:Pa`` -> ``…iam:PassRole``):
+    a service prefix from ``services()``, then that service's actions from ``actions_for(prefix)`` (the
+    catalog's)."""
+
+    def __init__(
+        self, actions_for: Callable[[str], Sequence[str]], services: Callable[[], Sequence[str]]
+    ) -> None:
+        # Matched without case here, not by Textual: it would fold the items already typed as well.
+        super().__init__(use_cache=False, case_sensitive=True)
+        self._actions_for = actions_for
+        self._services = services
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """``value`` with its last item completed, if any item of the catalog extends it."""
+        cut = max(value.rfind(","), value.rfind(" ")) + 1
+        head, token = value[:cut], value[cut:]
+        if not token:
+            return None
+        low = token.lower()
+        prefix, colon, _ = low.partition(":")
+        pool = self._actions_for(prefix) if colon else [f"{s}:" for s in self._services()]
+        for candidate in pool:
+            fits = candidate.lower().startswith(low) and len(candidate) > len(token)
+            if fits and inert(candidate) == candidate:
+                return head + candidate
         return None
 
 
