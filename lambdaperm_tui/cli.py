@@ -521,10 +521,17 @@ def _simulate_batch(path: str, data: bytes, *, as_json: bool, explain: str) -> i
 
 def _write_json(body: Any) -> None:
     """One answer over an inventory as a JSON line on stdout, secret-looking tag values redacted
-    (``inventory.redact.redact_output``: the engine saw the real values, the output never does)."""
+    (``inventory.redact.redact_output``: the engine saw the real values, the output never does).
+
+    The cyclic collector waits meanwhile (``iam.collector``): a who-can answer over a large account is
+    tens of thousands of fresh containers over a heap of parsed policies, and each collection walked them
+    all (most of the time this took)."""
+    from .iam import collector
     from .inventory.redact import redact_output
 
-    sys.stdout.write(json.dumps(redact_output(body)) + "\n")
+    with collector.paused():
+        text = json.dumps(redact_output(body))
+    sys.stdout.write(text + "\n")
 
 
 def _write(stream: TextIO, lines: list[str]) -> None:
@@ -818,7 +825,11 @@ def _cmd_who_can(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise CliError(str(exc)) from None
     if args.json:
-        _write_json([row.to_json() for row in rows])
+        from .iam import collector
+
+        with collector.paused():  # see _write_json: many fresh containers over a large heap
+            body = [row.to_json() for row in rows]
+        _write_json(body)
     else:
         _write(sys.stdout, _who_can_table(rows, args))
     decisions = {row.decision for row in rows}

@@ -68,15 +68,20 @@ def redact_output(obj: Any) -> Any:
     """A JSON-ready answer without the values of secret-looking tags: in every ``"context"`` mapping (a
     scenario's request context) the value of each ``secret_context_key``, and in every condition of an
     explanation (``{"key", "request_values"}``) on such a key its request values, become ``REDACTED``.
-    Policy documents are left as written."""
+    Policy documents are left as written: the ``document`` of a named policy (``{"name", "document"}``,
+    as scenarios list them) is neither walked nor copied. That is most of a who-can answer's bytes (every
+    row's scenario holds its principal's policies), and a document holds no request value."""
     if isinstance(obj, list):
         return [redact_output(item) for item in obj]
     if not isinstance(obj, Mapping):
         return obj
     out: dict[Any, Any] = {}
     secret_condition = isinstance(obj.get("key"), str) and secret_context_key(obj["key"])
+    named_policy = "document" in obj and "name" in obj
     for key, value in obj.items():
-        if key == "context" and isinstance(value, Mapping):
+        if key == "document" and named_policy:
+            out[key] = value
+        elif key == "context" and isinstance(value, Mapping):
             out[key] = {
                 k: _hidden(v) if isinstance(k, str) and secret_context_key(k) else v for k, v in value.items()
             }

@@ -248,6 +248,34 @@ def test_answers_printed_over_a_live_inventory_never_show_a_secret_tag_value() -
     assert conditions and all(c.request_values == (SECRETS[2],) for c in conditions)
 
 
+def test_redaction_leaves_policy_documents_as_written() -> None:
+    """A named policy's document is printed as written, even where it has the shape of a condition on a
+    secret-looking key (a condition key literally named "request_values"); it is not copied either."""
+    from lambdaperm_tui.inventory.redact import redact_output
+
+    document = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "*",
+                "Condition": {"StringEquals": {"key": "aws:ResourceTag/token", "request_values": "x"}},
+            }
+        ]
+    }
+    body: dict[str, Any] = {
+        "scenario": {
+            "context": {"aws:ResourceTag/token": "s3cr3t"},
+            "identity_policies": [{"name": "p", "document": document}],
+        },
+        "explanation": {"key": "aws:ResourceTag/token", "request_values": ["s3cr3t"]},
+    }
+    shown = redact_output(body)
+    assert shown["scenario"]["identity_policies"][0]["document"] is document
+    assert shown["scenario"]["context"]["aws:ResourceTag/token"] == REDACTED
+    assert shown["explanation"]["request_values"] == [REDACTED]
+    assert body["explanation"]["request_values"] == ["s3cr3t"]  # the answer itself is not changed
+
+
 def test_the_explorer_shows_a_secret_tag_condition_without_its_value() -> None:
     from lambdaperm_tui.ui.explain import condition_full, condition_label
 
