@@ -530,8 +530,44 @@ def _write_json(body: Any) -> None:
     from .inventory.redact import redact_output
 
     with collector.paused():
-        text = json.dumps(redact_output(body))
+        text = _dumps_sharing_documents(body, redact_output)
     sys.stdout.write(text + "\n")
+
+
+# Stands for a policy document while the rest of an answer is written (see _dumps_sharing_documents).
+_DOCUMENT_MARK = "\x00lambdaperm-document:"
+_DOCUMENT_MARK_RE = re.compile(r'"\\u0000lambdaperm-document:(\d+)\\u0000"')
+
+
+def _dumps_sharing_documents(body: Any, redact: Callable[..., Any]) -> str:
+    """``json.dumps(redact(body))``, the same text, with each policy document encoded once.
+
+    A who-can answer lists every row's scenario twice (the answer's and its check's) and the same SCPs
+    and resource policy in every row: most of its bytes are documents written again and again. Each
+    document (by identity) is encoded once and put in the place of a mark; should the answer's own text
+    hold a mark (it would be escaped exactly like one), the count differs and it is written plainly.
+    """
+    encoded: list[str] = []
+    seen: dict[int, int] = {}
+    keep: list[Any] = []  # the documents, held so their ids stay theirs
+
+    def mark(doc: Any) -> str:
+        i = seen.get(id(doc))
+        if i is None:
+            i = seen[id(doc)] = len(encoded)
+            encoded.append(json.dumps(doc))
+            keep.append(doc)
+        placed[0] += 1
+        return f"{_DOCUMENT_MARK}{i}\x00"
+
+    placed = [0]
+    skeleton = json.dumps(redact(body, mark))
+    pieces = _DOCUMENT_MARK_RE.split(skeleton)
+    if len(pieces) != 2 * placed[0] + 1:
+        return json.dumps(redact(body))
+    # split() alternates text and the captured document numbers.
+    pieces[1::2] = [encoded[int(n)] for n in pieces[1::2]]
+    return "".join(pieces)
 
 
 def _write(stream: TextIO, lines: list[str]) -> None:

@@ -24,7 +24,7 @@ an inventory's ``extra`` that look like credentials are dropped from snapshots (
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -64,15 +64,17 @@ def _hidden(value: Any) -> Any:
     return None if value is None else REDACTED
 
 
-def redact_output(obj: Any) -> Any:
+def redact_output(obj: Any, document: Callable[[Any], Any] | None = None) -> Any:
     """A JSON-ready answer without the values of secret-looking tags: in every ``"context"`` mapping (a
     scenario's request context) the value of each ``secret_context_key``, and in every condition of an
     explanation (``{"key", "request_values"}``) on such a key its request values, become ``REDACTED``.
     Policy documents are left as written: the ``document`` of a named policy (``{"name", "document"}``,
     as scenarios list them) is neither walked nor copied. That is most of a who-can answer's bytes (every
-    row's scenario holds its principal's policies), and a document holds no request value."""
+    row's scenario holds its principal's policies), and a document holds no request value. ``document``,
+    when given, is what stands in such a document's place (the command line puts a placeholder there and
+    writes each document's JSON once, however many scenarios hold it)."""
     if isinstance(obj, list):
-        return [redact_output(item) for item in obj]
+        return [redact_output(item, document) for item in obj]
     if not isinstance(obj, Mapping):
         return obj
     out: dict[Any, Any] = {}
@@ -80,7 +82,7 @@ def redact_output(obj: Any) -> Any:
     named_policy = "document" in obj and "name" in obj
     for key, value in obj.items():
         if key == "document" and named_policy:
-            out[key] = value
+            out[key] = value if document is None else document(value)
         elif key == "context" and isinstance(value, Mapping):
             out[key] = {
                 k: _hidden(v) if isinstance(k, str) and secret_context_key(k) else v for k, v in value.items()
@@ -88,7 +90,7 @@ def redact_output(obj: Any) -> Any:
         elif key == "request_values" and secret_condition:
             out[key] = _hidden(value)
         else:
-            out[key] = redact_output(value)
+            out[key] = redact_output(value, document)
     return out
 
 
