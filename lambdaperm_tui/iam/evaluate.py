@@ -770,6 +770,67 @@ def _memo_run(
     return out
 
 
+# Results of bystanders (see _bystander_key), by their key. Bounded.
+_BYSTANDERS: dict[tuple[Any, ...], tuple[Any, Result]] = {}
+_BYSTANDERS_LIMIT = 4096
+
+
+def _fixed_for_action(policy: Policy, req: _Req) -> bool:
+    """True when what ``policy`` says about the request (no Principal test) depends on its action and
+    resource only: no statement whose Action matches has a Condition or a Resource variable in force."""
+    variables = policy.variables
+    for st in policy.for_action(req.action_lower, req.service):
+        if st.conditions or (variables and st.resource_variables):
+            return False
+    return True
+
+
+def _bystander_key(case: _Case, policies: PolicySet, req: _Req) -> tuple[Any, ...] | None:
+    """A key for a caller whose own policies say nothing about the action, or None.
+
+    When no statement of the identity policies, the session policy or the resource policy has an Action
+    matching the request's (so none applies, whatever the principal, resource or context), there are no
+    RCPs, and the boundary and every SCP say about the action what its action and resource alone decide
+    (``_fixed_for_action``), the result without explanation (decision, deciding statements, blocked
+    layer; no condition can be open, no warning can arise, as warnings come from resource policies and
+    RCPs) is a function of the principal case, the action and resource, and which boundary and SCPs
+    there are. who-can over an account asks that of every principal that cannot do the action at all:
+    those answers are computed once per question and shape. Principal names never enter the result
+    without an explanation.
+    """
+    if policies.rcps:
+        return None
+    for pol in policies.identity:
+        if pol.for_action(req.action_lower, req.service):
+            return None
+    for other in (policies.resource, policies.session):
+        if other is not None and other.for_action(req.action_lower, req.service):
+            return None
+    boundary = policies.boundary
+    if boundary is not None and not _fixed_for_action(boundary, req):
+        return None
+    for level in policies.scps:
+        for pol in level:
+            if not _fixed_for_action(pol, req):
+                return None
+    return (
+        req.action,
+        req.resource,
+        req.open_context,
+        case.principal.kind,
+        case.is_iam,
+        case.is_root,
+        case.cross_account,
+        case.scp_exempt,
+        case.identity_applies,
+        case.trust,
+        policies.resource is not None,
+        policies.session is not None,
+        None if boundary is None else id(boundary),
+        tuple(tuple(id(pol) for pol in level) for level in policies.scps),
+    )
+
+
 # ---------------------------------------------------------------------------------------------- decision
 
 
@@ -811,6 +872,11 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
         return _no_permission_needed(request, bool(explain))
     req = _Req(request, policies.boundary is not None, relevant)
     case = _principal_case(request)
+    bystander = None if explain else _bystander_key(case, policies, req)
+    if bystander is not None:
+        hit = _BYSTANDERS.get(bystander)
+        if hit is not None:
+            return hit[1]
     outs = _layer_outcomes(case, policies, req, _eval_explained if explain else _eval_fast)
     everything = outs.everything
 
@@ -825,7 +891,13 @@ def evaluate(request: Request, policies: PolicySet, *, explain: bool | ExplainLe
     warnings = _warnings(everything, req)
     decided_by = _decided_by(deciding)
     if not explain:
-        return Result(decision, decided_by, None, allowed_if, complete, blocked_by, warnings)
+        result = Result(decision, decided_by, None, allowed_if, complete, blocked_by, warnings)
+        if bystander is not None:
+            if len(_BYSTANDERS) >= _BYSTANDERS_LIMIT:
+                _BYSTANDERS.clear()
+            # The policies whose ids the key holds are kept with it, so no id is reused while it lives.
+            _BYSTANDERS[bystander] = ((policies.boundary, policies.scps), result)
+        return result
     deciding_keys = {(d.policy_type, d.policy, d.statement_index) for d in decided_by}
     pol_expl = []
     for o in everything:
