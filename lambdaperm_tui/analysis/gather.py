@@ -56,6 +56,25 @@ class _Gathered:
     # never open (``Request.closed_keys``).
     closed: list[str] = field(default_factory=list)
 
+    def copy(self) -> _Gathered:
+        """A copy whose lists and mappings are its own (the policies are shared: they are immutable)."""
+        return _Gathered(
+            list(self.identity),
+            self.boundary,
+            list(self.scps),
+            list(self.rcps),
+            self.resource,
+            dict(self.context),
+            list(self.unknown),
+            list(self.assumes),
+            list(self.notes),
+            dict(self.sources),
+            self.external,
+            self.unknowable,
+            dict(self.redacted),
+            list(self.closed),
+        )
+
 
 def _slot_policy(
     g: _Gathered, slot: PolicySlot, name: str, what: str, ref: PolicyRef | None
@@ -177,9 +196,28 @@ def _rcp_applies(service: str) -> bool:
     return service in supported
 
 
-def _gather(
-    idx: _Index, who: _Who, action: str, target: _Target, context: Mapping[str, ContextValue]
-) -> _Gathered:
+def _principal_part(idx: _Index, who: _Who, action: str, target: _Target) -> _Gathered:
+    """The principal side of ``_gather`` (identity policies, boundary, SCPs, principal context), in a
+    fresh ``_Gathered`` for the resource side to add to.
+
+    For a role, user or root user of the inventory's own account it depends on the principal and the
+    inventory alone, so it is built once per inventory and copied for each question: who-can asks it of
+    every principal for every question. Another account's principal is assumed to be allowed this very
+    action on this very resource, so its side is built each time."""
+    p = who.principal
+    mine = p.kind in IAM_PRINCIPAL_KINDS and p.account == idx.inv.account_id
+    cacheable = mine and (who.role is not None or who.user is not None or p.kind == PrincipalKind.ROOT)
+    if cacheable:
+        hit = idx.derived.get(("principal-side", who.text))
+        if isinstance(hit, _Gathered):
+            return hit.copy()
+    g = _principal_side(idx, who, action, target)
+    if cacheable:
+        idx.derive(("principal-side", who.text), g.copy())
+    return g
+
+
+def _principal_side(idx: _Index, who: _Who, action: str, target: _Target) -> _Gathered:
     inv = idx.inv
     g = _Gathered()
     p = who.principal
@@ -252,6 +290,15 @@ def _gather(
                 g.assumes.append("SCPs were not loaded; assumed to allow")
             else:
                 g.scps = _org_levels(g, inv.scps, "scp")
+    return g
+
+
+def _gather(
+    idx: _Index, who: _Who, action: str, target: _Target, context: Mapping[str, ContextValue]
+) -> _Gathered:
+    inv = idx.inv
+    p = who.principal
+    g = _principal_part(idx, who, action, target)
     # Resource side.
     if target.unknown:
         g.unknown.append(target.unknown)

@@ -88,6 +88,16 @@ class _Index:
         # changes, so an answer stays right for as long as the inventory lives (a what-if edit makes a
         # new inventory, with an index of its own). Bounded.
         self.answers: dict[tuple[object, ...], object] = {}
+        # Values derived from this inventory alone, keyed by (what, key): a principal text resolved, the
+        # principal side of a question's inputs (targets.py, gather.py). Bounded.
+        self.derived: dict[tuple[str, str], object] = {}
+
+    def derive(self, key: tuple[str, str], value: object) -> None:
+        """Keep ``value`` as derived from this inventory under ``key`` (cleared past a bound)."""
+        with _INDEX_LOCK:
+            if len(self.derived) >= _MAX_DERIVED:
+                self.derived.clear()
+            self.derived[key] = value
 
     def remember(self, key: tuple[object, ...], value: object) -> None:
         """Keep ``value`` as the answer to ``key`` (the oldest answers go first past a bound)."""
@@ -106,6 +116,8 @@ _INDEXES: dict[int, tuple[Inventory, _Index]] = {}
 _MAX_INDEXES = 8
 # Questions remembered per inventory: a screenful of who-can answers the explorer may ask again.
 _MAX_ANSWERS = 64
+# Derived values per inventory: two per principal of a large account, with room to spare.
+_MAX_DERIVED = 200_000
 
 
 def _index(inv: Inventory) -> _Index:

@@ -246,6 +246,20 @@ def simulate(
     idx = _index(inv)
     who = _resolve_principal(idx, principal)
     target = _resolve_resource(idx, resource)
+    return _answer(idx, who, canonical, target, ctx, explain, open_context)
+
+
+def _answer(
+    idx: _Index,
+    who: _Who,
+    canonical: str,
+    target: _Target,
+    ctx: Mapping[str, ContextValue],
+    explain: bool,
+    open_context: bool,
+) -> Answer:
+    """``simulate`` past the resolution of its texts (who-can resolves the action and resource once)."""
+    inv = idx.inv
     pre_unknown: list[str] = []
     pre_notes: list[str] = []
     if canonical == "lambda:InvokeFunctionUrl":

@@ -36,6 +36,17 @@ def _arn_account(arn: str) -> str | None:
 
 
 def _resolve_principal(idx: _Index, text: str) -> _Who:
+    """The principal ``text`` names over the inventory (remembered per inventory: who-can resolves every
+    principal of the account for each question). Raises ``RequestError`` for a text naming none."""
+    hit = idx.derived.get(("who", text))
+    if isinstance(hit, _Who):
+        return hit
+    who = _resolve_principal_text(idx, text)
+    idx.derive(("who", text), who)
+    return who
+
+
+def _resolve_principal_text(idx: _Index, text: str) -> _Who:
     raw = text.strip()
     if not raw:
         raise RequestError("principal: empty")

@@ -21,8 +21,8 @@ from ..inventory.model import Inventory, ListedKind, PolicySlot
 from . import catalog
 from .policy_index import _Index, _index
 from .principals import _ORG_KEYS, _classify, _conditions, _principals_of, _statements
-from .resolve import Answer, AnswerDecision, simulate
-from .targets import _resolve_resource
+from .resolve import Answer, AnswerDecision, _answer, simulate
+from .targets import _resolve_principal, _resolve_resource
 
 # Actions that act on functions, versions and aliases.
 FUNCTION_ACTIONS: tuple[str, ...] = (
@@ -240,6 +240,7 @@ def who_can(
 def _who_can(idx: _Index, canonical: str, resource: str, open_context: bool) -> tuple[WhoCanRow, ...]:
     inv = idx.inv
     target = _resolve_resource(idx, resource)
+    asked = _resolve_resource(idx, target.arn)  # each principal is asked about the resource's ARN
     cands: list[_Candidate] = [
         _Candidate(
             f"arn:aws:iam::{inv.account_id}:root", f"account root {inv.account_id}", "account", "account"
@@ -257,9 +258,10 @@ def _who_can(idx: _Index, canonical: str, resource: str, open_context: bool) -> 
         seen.add(key)
         ctx = dict(c.context)
         try:
-            answer = simulate(
-                inv, c.principal, canonical, target.arn, ctx, explain=False, open_context=open_context
-            )
+            # simulate(inv, c.principal, canonical, target.arn, ctx), with the action and the resource
+            # resolved once for every principal.
+            who = _resolve_principal(idx, c.principal)
+            answer = _answer(idx, who, canonical, asked, ctx, False, open_context)
         except InputError as exc:
             answer = _unknown_answer(c.principal, canonical, target.arn, f"cannot evaluate: {exc}")
         if c.kind == "organization":
