@@ -785,14 +785,26 @@ def _fixed_for_action(policy: Policy, req: _Req) -> bool:
     return True
 
 
+def _may_apply(policy: Policy, req: _Req) -> bool:
+    """False when no statement of ``policy`` can apply to the request, whatever its principal and
+    context: none has an Action and a Resource matching it (a Resource with a policy variable in force
+    may match, depending on the context)."""
+    variables = policy.variables
+    for st in policy.for_action(req.action_lower, req.service):
+        if (variables and st.resource_variables) or st.matches_resource(req.resource, None):
+            return True
+    return False
+
+
 def _bystander_key(case: _Case, policies: PolicySet, req: _Req) -> tuple[Any, ...] | None:
     """A key for a caller whose own policies say nothing about the action, or None.
 
-    When no statement of the identity policies, the session policy or the resource policy has an Action
-    matching the request's (so none applies, whatever the principal, resource or context), there are no
-    RCPs, and the boundary and every SCP say about the action what its action and resource alone decide
-    (``_fixed_for_action``), the result without explanation (decision, deciding statements, blocked
-    layer; no condition can be open, no warning can arise, as warnings come from resource policies and
+    When no statement of the identity policies and the session policy has an Action and a Resource
+    matching the request's (``_may_apply``: none applies, whatever the principal or the context), none of
+    the resource policy has an Action matching it, there are no RCPs, and the boundary and every SCP say
+    about the action what its action and resource alone decide (``_fixed_for_action``), the result
+    without explanation (decision, deciding statements, blocked layer; no condition can be open, no
+    warning can arise, as warnings come from the resource policy's statements for the action and from
     RCPs) is a function of the principal case, the action and resource, and which boundary and SCPs
     there are. who-can over an account asks that of every principal that cannot do the action at all:
     those answers are computed once per question and shape. Principal names never enter the result
@@ -801,11 +813,13 @@ def _bystander_key(case: _Case, policies: PolicySet, req: _Req) -> tuple[Any, ..
     if policies.rcps:
         return None
     for pol in policies.identity:
-        if pol.for_action(req.action_lower, req.service):
+        if _may_apply(pol, req):
             return None
-    for other in (policies.resource, policies.session):
-        if other is not None and other.for_action(req.action_lower, req.service):
-            return None
+    if policies.session is not None and _may_apply(policies.session, req):
+        return None
+    # The resource policy's statements for the action can warn whatever resource they name (_warnings).
+    if policies.resource is not None and policies.resource.for_action(req.action_lower, req.service):
+        return None
     boundary = policies.boundary
     if boundary is not None and not _fixed_for_action(boundary, req):
         return None

@@ -55,7 +55,9 @@ def statements(draw: st.DrawFn, principal: bool) -> dict[str, Any]:
     cond = draw(conditions)
     if cond is not None:
         out["Condition"] = cond
-    if principal:
+    if principal and draw(st.integers(0, 5)) == 0:
+        out["NotPrincipal"] = {"AWS": A}  # an Allow with it is not supported, and warned of
+    elif principal:
         out["Principal"] = draw(
             st.sampled_from(["*", {"AWS": A}, {"AWS": CALLERS[0]}, {"Service": CALLERS[-1]}])
         )
@@ -122,3 +124,29 @@ def test_bystanders_of_one_case_share_one_result() -> None:
     second = _decide(CALLERS[1], "lambda:InvokeFunction", ps, True)
     assert first.decision.value == "implicit_deny"
     assert second is first
+
+
+def test_a_resource_policy_warning_is_not_taken_from_another_callers_result() -> None:
+    """An Allow with NotPrincipal is warned of for any statement whose Action matches, whatever its
+    Resource names (``_warnings``): a resource policy holding one must not share a result without it."""
+    plain = parse_policy(
+        {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}, "r"
+    )
+    warned = parse_policy(
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": A},
+                    "Action": "lambda:InvokeFunction",
+                    "Resource": "arn:aws:lambda:*:*:function:other",
+                }
+            ]
+        },
+        "r",
+    )
+    _BYSTANDERS.clear()
+    first = _decide(CALLERS[0], "lambda:InvokeFunction", PolicySet(resource=plain), True)
+    second = _decide(CALLERS[1], "lambda:InvokeFunction", PolicySet(resource=warned), True)
+    assert first.warnings == ()
+    assert [w.code.value for w in second.warnings] == ["allow-with-not-principal"]
