@@ -2,9 +2,9 @@
 dataclasses that answer them.
 
 Every name here is defined in its own module (``resolve``, ``whocan``, ``principals``, ``findings``,
-``whatif``, ``catalog``); this module only gathers them so a caller has one typed door. Importing it loads
-the engine, so the explorer imports it inside its workers (and for annotations under ``TYPE_CHECKING``),
-which keeps its first frame free of that cost.
+``needs``, ``triggers``, ``whatif``, ``catalog``); this module only gathers them so a caller has one typed
+door. Importing it loads the engine, so the explorer imports it inside its workers (and for annotations
+under ``TYPE_CHECKING``), which keeps its first frame free of that cost.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from .answer import Answer, Check
 from .catalog import condition_keys_for, lambda_actions
 from .findings import account_findings
 from .findings.model import Finding, FindingsReport
+from .needs import NeedsReport, function_needs
 from .principals import NamedAt, NamedPrincipal, named_principals
 from .resolve import simulate
+from .triggers import TriggersReport, function_triggers
 from .whatif import PolicyRef, WhatIf, get_policy, policy_refs, replace_policy
 from .whocan import WhatCanRow, WhoCanRow, what_can, who_can
 
@@ -40,17 +42,21 @@ __all__ = [
     "Finding",
     "FindingsReport",
     "InputError",
+    "NeedsReport",
     "NamedAt",
     "NamedPrincipal",
     "PolicyError",
     "PolicyRef",
     "Result",
+    "TriggersReport",
     "WhatCanRow",
     "WhatIf",
     "WhoCanRow",
     "account_findings",
     "condition_keys_for",
     "explain",
+    "function_needs",
+    "function_triggers",
     "get_policy",
     "lambda_actions",
     "named_principals",

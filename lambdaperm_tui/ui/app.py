@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
 from textual.app import App
@@ -23,6 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from ..analysis.whatif import PolicyRef, WhatIf
+from ..iam.errors import InputError
 from ..inventory.events import FailureRecorded, LoadEvent
 from ..inventory.model import Function, Inventory
 from ..inventory.text import inert
@@ -33,13 +34,16 @@ from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
 from .nocolor import TerminalDefaults
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
-from .screens.policy_editor import PolicyEditorScreen
+from .screens.policy_editor import EditResult, EditReverted, EditSaved, PolicyEditorScreen
 from .screens.simulator import SimulatorScreen
 from .screens.who_can import WhoCanScreen
 from .state import ExplorerApp
 from .widgets.detail import DetailView
 from .widgets.explain_tree import ExplainTree
 from .widgets.panes import ResourceTree
+
+if TYPE_CHECKING:
+    from ..aws.source import Source
 
 LOAD_SLICE = 400  # loader events applied per turn of the event loop (bounds how long one turn blocks)
 
@@ -178,15 +182,23 @@ class LambdaPermApp(App[int]):
         """The inventory the answers use: as loaded, with what-if edits applied."""
         return self.whatif.inventory
 
-    def set_edit(self, ref: PolicyRef, document: Any) -> None:
-        """Record a what-if edit and refresh everything that shows policies; raises ``InputError`` (the
-        edit is not kept) when ``document`` is not a valid policy for ``ref``."""
-        self._whatif = self.whatif.edit(ref, document)
-        self._after_edit()
-
-    def revert_edit(self, ref: PolicyRef) -> None:
-        """Drop the what-if edit of one policy (answers use it as loaded again)."""
-        self._whatif = self.whatif.reset(ref)
+    def apply_edit(self, result: EditResult | None) -> None:
+        """What the policy editor was left with, applied to the what-if state: a saved document becomes
+        the policy's edit, a revert drops it, a cancel (or None: nothing chosen) changes nothing; then
+        everything that shows policies follows."""
+        if isinstance(result, EditSaved):
+            try:
+                self._whatif = self.whatif.edit(result.ref, result.document)
+            except InputError as exc:  # the editor checked the document; the policy may be gone since
+                self.notify(str(exc), title="What-if edit not kept", severity="error")
+                return
+            self.notify(
+                f"{result.ref.label()} edited (what-if). E resets (ctrl+r in the simulator).", title="What-if"
+            )
+        elif isinstance(result, EditReverted) and self.whatif.is_edited(result.ref):
+            self._whatif = self.whatif.reset(result.ref)
+        else:
+            return
         self._after_edit()
 
     def reset_edits(self) -> None:
@@ -265,7 +277,8 @@ class LambdaPermApp(App[int]):
         self._apply_changes(changes)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """The one place worker outcomes are handled: load results, and every worker's error."""
+        """The one place worker outcomes are handled: load results, and every worker's error (the app's
+        own, and those the screens pass on: ``screens.base.ExplorerScreen``)."""
         worker = event.worker
         if worker.group == "load" and worker.name != f"load-{self.generation}":
             return
@@ -279,9 +292,9 @@ class LambdaPermApp(App[int]):
                 self.fold.finish(result, changes)
                 self._apply_changes(changes)
         elif event.state == WorkerState.ERROR:
-            self.report_worker_error(worker)
+            self._report_worker_error(worker)
 
-    def report_worker_error(self, worker: Worker[Any]) -> None:
+    def _report_worker_error(self, worker: Worker[Any]) -> None:
         """Tell the user a worker failed: the load (every list says so), or any other task."""
         error = worker.error
         message = str(error) or type(error).__name__
@@ -333,7 +346,7 @@ def apply_color(color: str | None) -> None:
         constants.COLOR_SYSTEM = "standard"  # type: ignore[misc]
 
 
-def make_app(source: Any, *, color: str | None = None, mouse: bool = True) -> LambdaPermApp:
+def make_app(source: Source, *, color: str | None = None, mouse: bool = True) -> LambdaPermApp:
     """The explorer for a ``Source``, with ``--color`` applied (16 colours: the terminal's own ANSI theme)."""
     apply_color(color)
     label, regions = backend.describe_source(source)
@@ -349,7 +362,7 @@ def make_app(source: Any, *, color: str | None = None, mouse: bool = True) -> La
     return app
 
 
-def run_app(source: Any, *, color: str | None = None, mouse: bool = True) -> int:
+def run_app(source: Source, *, color: str | None = None, mouse: bool = True) -> int:
     """Run the explorer on a ``Source`` until the user quits; the exit status for the CLI."""
     app = make_app(source, color=color, mouse=mouse)
     result = app.run(mouse=mouse)

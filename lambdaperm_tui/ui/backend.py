@@ -6,44 +6,23 @@ is imported. The analysis layer is asked through ``analysis.api``, imported insi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..inventory.events import EventCallback
 from ..inventory.model import Function, Inventory
+from .loading import LoadFunction
 
 if TYPE_CHECKING:
-    from ..analysis.needs import NeedsReport
-    from ..analysis.triggers import TriggersReport
-    from .sections import FunctionAnswers
-
-
-def function_needs(inv: Inventory, arn: str) -> NeedsReport:
-    """``analysis.needs.function_needs``: what the function's configuration needs of its role, decided."""
-    from ..analysis.needs import function_needs as needs
-
-    return needs(inv, arn)
-
-
-def function_triggers(inv: Inventory, arn: str) -> TriggersReport:
-    """``analysis.triggers.function_triggers``: what can invoke the function, per qualifier."""
-    from ..analysis.triggers import function_triggers as triggers
-
-    return triggers(inv, arn)
-
-
-def function_answers(inv: Inventory, arn: str) -> FunctionAnswers:
-    """The needs and the triggers of one function (the detail's two sections), over ``inv``."""
-    from .sections import FunctionAnswers
-
-    return FunctionAnswers(function_needs(inv, arn), function_triggers(inv, arn))
+    from ..aws.source import Source
 
 
 # Reads one function again with its async invoke configs (blocking; run in a thread worker).
 InvokeConfigReader = Callable[[Function, EventCallback], Function]
 
 
-def invoke_config_reader(source: Any) -> InvokeConfigReader:
+def invoke_config_reader(source: Source) -> InvokeConfigReader:
     """How the explorer reads a function's async invoke configs on demand from a ``Source``."""
 
     def read(fn: Function, on_event: EventCallback) -> Function:
@@ -54,10 +33,10 @@ def invoke_config_reader(source: Any) -> InvokeConfigReader:
     return read
 
 
-def make_loader(source: Any) -> Callable[[Callable[[Any], None], Any], Inventory]:
-    """The blocking load call for a ``aws.source.Source``; runs in a thread worker."""
+def make_loader(source: Source) -> LoadFunction:
+    """The blocking load call for a ``Source``; runs in a thread worker."""
 
-    def load(on_event: Callable[[Any], None], cancel: Any) -> Inventory:
+    def load(on_event: EventCallback, cancel: threading.Event) -> Inventory:
         from ..sources import open_inventory
 
         inv: Inventory = open_inventory(source, on_event, cancel)
@@ -66,21 +45,6 @@ def make_loader(source: Any) -> Callable[[Callable[[Any], None], Any], Inventory
     return load
 
 
-def describe_source(source: Any) -> tuple[str, tuple[str, ...]]:
-    """A header label and the regions of a ``Source`` before anything is loaded (duck-typed)."""
-    for attr in ("label", "describe", "description"):
-        value = getattr(source, attr, None)
-        if callable(value):
-            value = value()
-        if isinstance(value, str) and value:
-            break
-    else:
-        kind = getattr(source, "kind", None)
-        if kind == "snapshot":
-            value = f"snapshot {getattr(source, 'snapshot', None) or getattr(source, 'path', '')}"
-        elif kind == "demo":
-            value = "demo account (local moto)"
-        else:
-            value = f"profile {getattr(source, 'profile', None) or 'default'}"
-    regions = getattr(source, "regions", ()) or ()
-    return str(value), tuple(str(r) for r in regions)
+def describe_source(source: Source) -> tuple[str, tuple[str, ...]]:
+    """A header label (``Source.describe``) and the regions of a source before anything is loaded."""
+    return source.describe(), source.regions

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, cast
-
-from textual.worker import Worker
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..analysis.whatif import PolicyRef, WhatIf
 from ..inventory.events import LoadEvent
 from ..inventory.model import Function, Inventory
 from .backend import InvokeConfigReader
 from .loading import InventoryFold
+
+if TYPE_CHECKING:
+    from .screens.policy_editor import EditResult
 
 
 class ExplorerApp(Protocol):
@@ -44,12 +45,8 @@ class ExplorerApp(Protocol):
         """The inventory with what-if edits applied."""
         ...
 
-    def set_edit(self, ref: PolicyRef, document: Any) -> None:
-        """Record a what-if edit; raises ``InputError`` when ``document`` is not a valid policy."""
-        ...
-
-    def revert_edit(self, ref: PolicyRef) -> None:
-        """Drop the what-if edit of one policy."""
+    def apply_edit(self, result: EditResult | None) -> None:
+        """Apply what the policy editor was left with (saved, reverted, cancelled) to the what-if state."""
         ...
 
     def reset_edits(self) -> None:
@@ -58,10 +55,6 @@ class ExplorerApp(Protocol):
 
     def forget_edits(self) -> None:
         """Forget every what-if edit, and say so (or that there was none)."""
-        ...
-
-    def report_worker_error(self, worker: Worker[Any]) -> None:
-        """Tell the user a worker failed (the one place worker errors become toasts)."""
         ...
 
     def is_edited(self, ref: PolicyRef) -> bool:

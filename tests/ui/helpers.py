@@ -116,6 +116,26 @@ def loaded(app: LambdaPermApp) -> bool:
     return app.main.pane("functions").rows_tree.cursor_line >= 0
 
 
+M = TypeVar("M", bound=Message)
+
+
+class Messages:
+    """Every message of the given kinds the app handles, in order (``run_test(message_hook=...)``):
+    ``async with app.run_test(message_hook=seen)``, then ``seen.of(AnswerReady)``."""
+
+    def __init__(self, *kinds: type[Message]) -> None:
+        self.kinds = kinds
+        self.seen: list[Message] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, self.kinds):
+            self.seen.append(message)
+
+    def of(self, kind: type[M]) -> list[M]:
+        """The messages of one kind seen so far."""
+        return [m for m in self.seen if isinstance(m, kind)]
+
+
 class Toasts:
     """Every notification the app shows, seen through ``run_test(message_hook=...)`` (the public way to
     watch an app's messages): ``async with app.run_test(message_hook=toasts)``, then ``toasts.seen``."""

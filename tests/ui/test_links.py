@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lambdaperm_tui.analysis.whatif import PolicyRef
 from lambdaperm_tui.ui.app import LambdaPermApp
+from lambdaperm_tui.ui.screens.policy_editor import EditSaved
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 from lambdaperm_tui.ui.sections import Ask, Jump
 
@@ -154,6 +155,6 @@ async def test_enter_on_a_need_simulates_it_and_an_edit_decides_the_needs_again(
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, SimulatorScreen))
         # A what-if edit takes logs away from the role: the needs are decided again, without a keypress.
-        app.set_edit(PolicyRef("managed", BASIC), {"Version": "2012-10-17", "Statement": []})
+        app.apply_edit(EditSaved(PolicyRef("managed", BASIC), {"Version": "2012-10-17", "Statement": []}))
         await wait_for(pilot, lambda: "✘ DENIED  logs:CreateLogStream" in detail_text(app))
         assert "blocked: no statement allows" in detail_text(app)

@@ -17,9 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
 from ...analysis.whatif import PolicyRef
 from ...inventory.events import LoadEvent
@@ -28,6 +26,7 @@ from ...inventory.text import inert
 from .. import backend
 from ..clipboard import copy_text
 from ..loading import Changes, waiting_words
+from ..messages import FindingsReady, FunctionAnswersReady, InvokeConfigsRead, PrincipalsReady, Requests
 from ..render import age_words, arn_cell, function_label, layer_version_label, plain, role_label, short_reason
 from ..sections import Ask, FunctionAnswers, Jump, mapping_key, mapping_label
 from ..state import ExplorerApp, explorer
@@ -35,20 +34,20 @@ from ..widgets.detail import DetailView, FunctionExtras, render_entry
 from ..widgets.findings_pane import FindingsPane, badge_counts
 from ..widgets.header import StatusHeader
 from ..widgets.panes import Entry, ResourcePane
+from .base import ExplorerScreen
 from .policy_picker import pick_and_edit
 from .simulator import SimulatorScreen
 from .what_can import WhatCanScreen
 from .who_can import WhoCanScreen
 
 if TYPE_CHECKING:
-    from ...analysis.findings.model import FindingsReport
     from ...analysis.principals import NamedPrincipal
 
 PANES = ("functions", "layers", "roles", "principals")
 NARROW_WIDTH = 100  # below this the list and the detail take turns instead of sitting side by side
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ExplorerScreen[None]):
     """The explorer: panes of functions, layers, roles, principals and findings, and the detail."""
 
     # The explorer's own keys: Textual offers them only while this screen is on top.
@@ -169,6 +168,9 @@ class MainScreen(Screen[None]):
         # Where Enter on a link came from (pane, entry key, top-level row, the row's target): Esc returns.
         self._history: list[tuple[str, str, str | None, Jump | Ask]] = []
         self._tab_by_link: str | None = None  # the tab a link just showed (its activation is not a move)
+        # The principals and findings asked last (a reload or an edit asks again; older answers are dropped).
+        self._principals_asked = Requests()
+        self._findings_asked = Requests()
 
     @property
     def state(self) -> ExplorerApp:
@@ -466,19 +468,22 @@ class MainScreen(Screen[None]):
         self.pane("roles").replace_all(rows)
 
     def _refresh_principals(self) -> None:
-        self._principals_worker(self.state.inventory)
+        self._principals_worker(self._principals_asked.next(), self.state.inventory)
 
     @work(thread=True, exclusive=True, group="principals", exit_on_error=False)
-    def _principals_worker(self, inv: Inventory) -> None:
+    def _principals_worker(self, request: int, inv: Inventory) -> None:
         from ...analysis import api
 
-        rows = [principal_row(p, inv.account_id) for p in api.named_principals(inv)]
-        self.app.call_from_thread(self._set_principals, rows)
+        rows = tuple(principal_row(p, inv.account_id) for p in api.named_principals(inv))
+        self.post_message(PrincipalsReady(request, rows))
 
-    def _set_principals(self, rows: list[tuple[Text, Entry, str]]) -> None:
+    @on(PrincipalsReady)
+    def _set_principals(self, message: PrincipalsReady) -> None:
+        if not self._principals_asked.is_current(message.request):
+            return  # rows of an inventory since replaced (a reload, an edit)
         pane = self.pane("principals")
         pane.set_empty_note("no principal is named in any resource or trust policy")
-        pane.replace_all(rows)
+        pane.replace_all(message.rows)
 
     def refresh_rows(self) -> None:
         """Re-label every function row (after a what-if edit or reset); the findings follow the edits."""
@@ -489,18 +494,20 @@ class MainScreen(Screen[None]):
     # -- findings -----------------------------------------------------------------------------------------
     def _refresh_findings(self) -> None:
         self.findings_pane.set_state("computing findings…")
-        self._findings_worker(self.state.inventory)
+        self._findings_worker(self._findings_asked.next(), self.state.inventory)
 
     @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
-    def _findings_worker(self, inv: Inventory) -> None:
+    def _findings_worker(self, request: int, inv: Inventory) -> None:
         from ...analysis import api
 
-        self.app.call_from_thread(self._set_findings, api.account_findings(inv), inv.account_id)
+        self.post_message(FindingsReady(request, api.account_findings(inv), inv.account_id))
 
-    def _set_findings(self, report: FindingsReport, account: str) -> None:
-        if not self.app.screen_stack:
-            return  # the app is closing
-        self.findings_pane.set_findings(report.findings, report.unknown, account)
+    @on(FindingsReady)
+    def _set_findings(self, message: FindingsReady) -> None:
+        if not self.app.screen_stack or not self._findings_asked.is_current(message.request):
+            return  # the app is closing, or the findings of an inventory since replaced
+        report = message.report
+        self.findings_pane.set_findings(report.findings, report.unknown, message.account)
         self.finding_badges = badge_counts(report.findings)
         self.pane("functions").upsert(self._function_row(f) for f in self.state.fold.functions.values())
         self.pane("layers").upsert(self._layer_row(x) for x in self.state.fold.layers.values())
@@ -615,15 +622,22 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="function-answers", exit_on_error=False)
     def _answers_worker(self, inv: Inventory, arn: str) -> None:
-        answers = backend.function_answers(inv, arn)
-        self.app.call_from_thread(self._set_answers, inv, arn, answers)
+        from ...analysis import api
 
-    def _set_answers(self, inv: Inventory, arn: str, answers: FunctionAnswers) -> None:
+        answers = FunctionAnswers(api.function_needs(inv, arn), api.function_triggers(inv, arn))
+        self.post_message(FunctionAnswersReady(inv, arn, answers))
+
+    @on(FunctionAnswersReady)
+    def _set_answers(self, message: FunctionAnswersReady) -> None:
+        inv, arn = message.inventory, message.arn
         if not self.app.screen_stack:
             return  # the app is closing
+        held = self._answers.get(arn)
+        if held is not None and held[0] is self.state.inventory and held[0] is not inv:
+            return  # late: the answers over the inventory on screen are held already
         # Answers over older inventories are dropped: they would keep those inventories alive.
         self._answers = {k: v for k, v in self._answers.items() if v[0] is inv}
-        self._answers[arn] = (inv, answers)
+        self._answers[arn] = (inv, message.answers)
         if self._current_function() == arn:
             self._refresh_current_entry(keep_scroll=True)
 
@@ -650,13 +664,15 @@ class MainScreen(Screen[None]):
             result = read(fn, events.append)
         except Exception as exc:  # noqa: BLE001 - a source that cannot read them: they are unknown, and why
             result = replace(fn, event_invoke_configs_unknown=f"cannot read them: {exc}")
-        self.app.call_from_thread(self._set_invoke_configs, result, events, generation)
+        self.post_message(InvokeConfigsRead(result, tuple(events), generation))
 
-    def _set_invoke_configs(self, fn: Function, events: list[LoadEvent], generation: int) -> None:
+    @on(InvokeConfigsRead)
+    def _set_invoke_configs(self, message: InvokeConfigsRead) -> None:
+        fn, generation = message.function, message.generation
         self._invoke_reading.discard(fn.arn)
         if not self.app.screen_stack or generation != self.state.generation:
             return  # closing, or a reload started since
-        self.state.update_function(fn, events, generation)
+        self.state.update_function(fn, message.events, generation)
         self._refresh_findings()  # a destination read now is a need, and may be an unmet one
 
     def _fresh(self, entry: Entry) -> Entry:
@@ -851,16 +867,11 @@ class MainScreen(Screen[None]):
         if entry is None:
             self.notify("Select a function, layer version or role first.", severity="warning")
             return
-        pick_and_edit(self.app, owner_keys(entry))
+        pick_and_edit(self.app, owner_keys(entry), self.state.apply_edit)
 
     def action_reset_edits(self) -> None:
         """Forget every what-if edit."""
         self.state.forget_edits()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """This screen's workers (principals, findings) fail through the app's one error handler."""
-        if event.state == WorkerState.ERROR:
-            self.state.report_worker_error(event.worker)
 
     def after_edit(self) -> None:
         """A what-if edit was saved, reverted or reset: the header, the detail and the rows follow."""

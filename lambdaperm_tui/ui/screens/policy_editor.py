@@ -1,8 +1,14 @@
-"""What-if: edit a policy document locally; saving asks every question again against the edit."""
+"""What-if: edit a policy document locally; saving asks every question again against the edit.
+
+The editor changes nothing itself: it is dismissed with an ``EditResult`` (saved, reverted or cancelled),
+and whoever opened it applies that to the app's one ``WhatIf`` (``ExplorerApp.apply_edit``).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -18,14 +24,49 @@ from ...iam.policy import parse_policy
 from ...iam.render import json_error_words
 from ...inventory.text import inert
 from ..render import plain
-from ..state import explorer
 from ..widgets.textual_internals import press_keys
 
 if TYPE_CHECKING:
-    from ...analysis.whatif import PolicyRef
+    from ...analysis.whatif import PolicyRef, WhatIf
 
 
-class PolicyEditorScreen(Screen[None]):
+@dataclass(frozen=True, slots=True)
+class EditSaved:
+    """Saved (ctrl+s): ``document``, a valid policy, is the what-if edit of ``ref``."""
+
+    ref: PolicyRef
+    document: Any
+
+
+@dataclass(frozen=True, slots=True)
+class EditReverted:
+    """Reverted (ctrl+r), then left: ``ref`` is used as loaded again (its edit, if any, is dropped)."""
+
+    ref: PolicyRef
+
+
+@dataclass(frozen=True, slots=True)
+class EditCancelled:
+    """Left without saving (Esc): nothing changes."""
+
+    ref: PolicyRef
+
+
+EditResult = EditSaved | EditReverted | EditCancelled
+# What the opener of the editor does with its result (None: the picker before it was cancelled).
+EditDone = Callable[[EditResult | None], None]
+
+
+def editor_for(whatif: WhatIf, ref: PolicyRef) -> PolicyEditorScreen:
+    """The editor on ``ref``, holding the document as the answers see it and as it was loaded."""
+    return PolicyEditorScreen(
+        ref,
+        document=get_policy(whatif.inventory, ref).document,
+        loaded=whatif.original(ref).document,
+    )
+
+
+class PolicyEditorScreen(Screen[EditResult]):
     """Edit a policy document locally; save to ask every question again against the edit."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,9 +86,12 @@ class PolicyEditorScreen(Screen[None]):
     #ed-text { height: 1fr; }
     """
 
-    def __init__(self, ref: PolicyRef) -> None:
+    def __init__(self, ref: PolicyRef, *, document: Any, loaded: Any) -> None:
         super().__init__()
         self.ref = ref
+        self.document = document  # as the answers see it: the what-if edit if there is one, else as loaded
+        self.loaded = loaded
+        self.reverted = False  # ctrl+r was pressed: leaving without saving reverts
         # Keys typed before the text area could take them (see ``_PickerList``), and the replay's state.
         self._typed_ahead: list[str] = []
         self._ready = False
@@ -77,12 +121,8 @@ class PolicyEditorScreen(Screen[None]):
         self._ready = True
         self._feed_typed_ahead()
 
-    def _loaded_document(self) -> Any:
-        return get_policy(explorer(self).base_inventory, self.ref).document
-
     def compose(self) -> ComposeResult:
-        # The document as the answers see it: the what-if edit if there is one, else as loaded.
-        doc = get_policy(explorer(self).inventory, self.ref).document
+        doc = self.document
         title = Text("What-if edit: ", style="bold")
         title.append(inert(self.ref.label()))
         title.append(
@@ -105,7 +145,7 @@ class PolicyEditorScreen(Screen[None]):
         box.add_class("shown")
 
     def action_save(self) -> None:
-        """Validate and keep the edit; answers are recomputed against it."""
+        """Validate the document, and leave with it (``EditSaved``); answers are recomputed against it."""
         text = self.query_one(TextArea).text
         try:
             document = json.loads(text)
@@ -115,30 +155,21 @@ class PolicyEditorScreen(Screen[None]):
         try:
             # ``null`` is a policy document to nobody (``WhatIf.edit`` would take it as "no policy").
             parse_policy(document, self.ref.label())
-            explorer(self).set_edit(self.ref, document)
         except InputError as exc:
             self._error(f"not a valid policy: {exc}")
             return
-        self.app.notify(
-            f"{self.ref.label()} edited (what-if). E resets (ctrl+r in the simulator).",
-            title="What-if",
-            markup=False,
-        )
-        self.dismiss()
+        self.dismiss(EditSaved(self.ref, document))
 
     def action_select_all(self) -> None:
         """Select the whole document (to replace it)."""
         self.query_one(TextArea).select_all()
 
     def action_cancel(self) -> None:
-        """Leave without saving."""
-        self.dismiss()
+        """Leave without saving (``EditCancelled``; ``EditReverted`` after ctrl+r)."""
+        self.dismiss(EditReverted(self.ref) if self.reverted else EditCancelled(self.ref))
 
     def action_revert(self) -> None:
-        """Put the loaded document back in the editor (and drop this policy's edit)."""
-        app = explorer(self)
-        if app.whatif.is_edited(self.ref):
-            app.revert_edit(self.ref)
-        doc = self._loaded_document()
-        self.query_one(TextArea).text = json.dumps(doc, indent=2)
+        """Put the loaded document back in the editor; leaving now drops this policy's edit."""
+        self.reverted = True
+        self.query_one(TextArea).text = json.dumps(self.loaded, indent=2)
         self.query_one("#ed-error", Static).remove_class("shown")

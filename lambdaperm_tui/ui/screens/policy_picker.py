@@ -1,4 +1,8 @@
-"""What-if: choose which policy to edit, and open the editor on it."""
+"""What-if: choose which policy to edit, and open the editor on it.
+
+The picker is dismissed with the editor's ``EditResult`` (or None when nothing was chosen); the opener's
+``done`` applies it.
+"""
 
 from __future__ import annotations
 
@@ -16,14 +20,15 @@ from ...analysis.whatif import policy_refs
 from ..render import plain
 from ..state import explorer
 from ..widgets.textual_internals import KeyFirstOptionList
-from .policy_editor import PolicyEditorScreen
+from .policy_editor import EditDone, EditResult, PolicyEditorScreen, editor_for
 
 if TYPE_CHECKING:
     from ...analysis.whatif import PolicyRef
 
 
-def pick_and_edit(app: App[Any], owners: Sequence[str]) -> None:
-    """Offer the policies that belong to ``owners`` (ARNs) and open the chosen one in the editor."""
+def pick_and_edit(app: App[Any], owners: Sequence[str], done: EditDone) -> None:
+    """Offer the policies that belong to ``owners`` (ARNs), open the chosen one in the editor, and hand
+    its result to ``done``."""
     refs = policy_refs(explorer(app).base_inventory)
     wanted = {o for o in owners if o}
     chosen = [r for r in refs if r.owner in wanted]
@@ -33,15 +38,15 @@ def pick_and_edit(app: App[Any], owners: Sequence[str]) -> None:
             severity="warning",
         )
         return
-    open_editor_for(app, chosen)
+    open_editor_for(app, chosen, done)
 
 
-def open_editor_for(app: App[Any], refs: Sequence[PolicyRef]) -> None:
-    """Open the editor on one ref, or a picker when there are several."""
+def open_editor_for(app: App[Any], refs: Sequence[PolicyRef], done: EditDone) -> None:
+    """Open the editor on one ref, or a picker when there are several; ``done`` gets the result."""
     if len(refs) == 1:
-        app.push_screen(PolicyEditorScreen(refs[0]))
+        app.push_screen(editor_for(explorer(app).whatif, refs[0]), done)
     else:
-        app.push_screen(PolicyPicker(refs))
+        app.push_screen(PolicyPicker(refs), done)
 
 
 class _PickerList(KeyFirstOptionList):
@@ -66,8 +71,8 @@ class _PickerList(KeyFirstOptionList):
         return False
 
 
-class PolicyPicker(ModalScreen[None]):
-    """Choose which policy to edit."""
+class PolicyPicker(ModalScreen[EditResult]):
+    """Choose which policy to edit; dismissed with the editor's result (None: Esc, nothing chosen)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Cancel", id="picker.cancel")]
     DEFAULT_CSS = """
@@ -93,11 +98,16 @@ class PolicyPicker(ModalScreen[None]):
         yield ol
 
     def choose(self, index: int) -> None:
-        """Open the editor on the policy at ``index`` (once; later keys are typed into the editor)."""
+        """Open the editor on the policy at ``index`` (once; later keys are typed into the editor). The
+        editor opens over the picker, which leaves with the editor's result."""
         if self.editor is not None or not 0 <= index < len(self.refs):
             return
-        self.editor = PolicyEditorScreen(self.refs[index])
-        self.app.switch_screen(self.editor)
+        self.editor = editor_for(explorer(self).whatif, self.refs[index])
+        self.app.push_screen(self.editor, self._edited)
+
+    def _edited(self, result: EditResult | None) -> None:
+        # Not awaited: the callback runs in this screen's list, which the pop would wait for.
+        self.dismiss(result)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode
@@ -22,14 +21,17 @@ from ...iam.request import ContextValue, context_entry, context_of, split_contex
 from ...iam.result import Result
 from ...inventory.model import Inventory
 from ...inventory.text import inert
+from ..messages import AnswerReady, QuestionRefused, Requests
 from ..render import InertHighlighter, answer_text, decision_text, inert_label, plain
 from ..state import ExplorerApp, explorer
 from ..widgets.explain_tree import ExplainTree, fill_explanation
 from ..widgets.suggesters import ContextKeySuggester, ListSuggester
+from .base import ExplorerScreen
 from .policy_picker import open_editor_for, pick_and_edit
 
 if TYPE_CHECKING:
     from ...analysis.whatif import PolicyRef
+    from .policy_editor import EditResult
 
 
 def inventory_principals(app: ExplorerApp) -> list[str]:
@@ -88,7 +90,7 @@ class ContextInput(Input):
         self.post_message(self.Pasted(self, split_context_entries(event.text)))
 
 
-class SimulatorScreen(Screen[None]):
+class SimulatorScreen(ExplorerScreen[None]):
     """Ask whether a principal may do an action on a resource, and see why."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -135,6 +137,7 @@ class SimulatorScreen(Screen[None]):
         self._context_boxes: list[tuple[Horizontal, ContextInput]] = []
         self.answer: Answer | None = None
         self.answer_error: str | None = None
+        self._requests = Requests()  # only the answer to the last question asked is shown
 
     def compose(self) -> ComposeResult:
         app = explorer(self)
@@ -219,7 +222,8 @@ class SimulatorScreen(Screen[None]):
             inp.scroll_to(x=inp.max_scroll_x, animate=False, immediate=True)
 
     def on_screen_resume(self) -> None:
-        # Back from the policy editor: the inventory may have changed, so ask again.
+        # Back from another screen: the inventory may have grown meanwhile (a load going on), so ask again.
+        # (The policy editor's result is applied in ``_edited``, which asks again once it is.)
         self.ask()
 
     def context_keys(self) -> tuple[str, ...]:
@@ -350,9 +354,14 @@ class SimulatorScreen(Screen[None]):
         if not refs:
             resource = self.query_one("#sim-resource", Input).value.strip()
             principal = self.query_one("#sim-principal", Input).value.strip()
-            pick_and_edit(self.app, [resource, principal])
+            pick_and_edit(self.app, [resource, principal], self._edited)
             return
-        open_editor_for(self.app, refs)
+        open_editor_for(self.app, refs, self._edited)
+
+    def _edited(self, result: EditResult | None) -> None:
+        """Back from the policy editor: its result applied, the question asked again over it."""
+        explorer(self).apply_edit(result)
+        self.ask()
 
     def policy_names(self) -> list[str]:
         """Names of the policies the current answer considered."""
@@ -372,28 +381,46 @@ class SimulatorScreen(Screen[None]):
             missing = [
                 n for n, v in (("Principal", principal), ("Action", action), ("Resource", resource)) if not v
             ]
+            self._requests.next()  # an answer still on its way was for fields since cleared
             self.query_one("#sim-answer", Static).update(Text(missing_fields_words(missing), style="dim"))
             return
         try:
             context = self.context()
         except InputError as exc:
+            self._requests.next()  # an answer still on its way was for the context before
             self._show_error(str(exc))
             return
         app = explorer(self)
-        self._evaluate(app.inventory, principal, action, resource, context)
+        self._evaluate(self._requests.next(), app.inventory, principal, action, resource, context)
 
     @work(thread=True, exclusive=True, group="simulate", exit_on_error=False)
     def _evaluate(
-        self, inv: Inventory, principal: str, action: str, resource: str, context: dict[str, ContextValue]
+        self,
+        request: int,
+        inv: Inventory,
+        principal: str,
+        action: str,
+        resource: str,
+        context: dict[str, ContextValue],
     ) -> None:
         from ...analysis import api
 
         try:
             answer = api.explain(inv, principal, action, resource, context)
         except InputError as exc:
-            self.app.call_from_thread(self._show_error, str(exc))
+            self.post_message(QuestionRefused(request, str(exc)))
             return
-        self.app.call_from_thread(self._show_answer, answer)
+        self.post_message(AnswerReady(request, answer))
+
+    @on(QuestionRefused)
+    def _refused(self, message: QuestionRefused) -> None:
+        if self._requests.is_current(message.request):
+            self._show_error(message.reason)
+
+    @on(AnswerReady)
+    def _answered(self, message: AnswerReady) -> None:
+        if self._requests.is_current(message.request):
+            self._show_answer(message.answer)
 
     def _show_error(self, message: str) -> None:
         self.answer = None

@@ -105,17 +105,13 @@ class WhatCanScreen(RowsScreen["WhatCanRow"]):
         table = self.query_one(DataTable)
         table.clear()
         table.loading = True
-        self._what(explorer(self).inventory, self.principal, self.actions)
+        self._what(self.requests.next(), explorer(self).inventory, self.principal, self.actions)
 
     @work(thread=True, exclusive=True, group="whatcan", exit_on_error=False)
-    def _what(self, inv: Inventory, principal: str, actions: tuple[str, ...]) -> None:
+    def _what(self, request: int, inv: Inventory, principal: str, actions: tuple[str, ...]) -> None:
         from ...analysis import api
 
-        self._deliver(lambda: api.what_can(inv, principal, actions), self._fill_what)
-
-    def _fill_what(self, rows: Sequence[WhatCanRow]) -> None:
-        self.show_rows(rows)
-        self.query_one(DataTable).focus()
+        self._deliver(request, lambda: api.what_can(inv, principal, actions))
 
     def draw(self, rows: Sequence[WhatCanRow]) -> None:
         """A heading line a resource (the ones with something allowed first: rows come ranked), then its

@@ -10,7 +10,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from ...analysis.answer import Answer
@@ -21,9 +20,11 @@ from ...inventory.model import Inventory
 from ...inventory.text import inert
 from ..clipboard import copy_text
 from ..explain import short_arns
+from ..messages import QuestionRefused, Requests, RowsReady
 from ..render import InertHighlighter, answer_text, plain
 from ..state import explorer
 from ..widgets.suggesters import ListSuggester
+from .base import ExplorerScreen
 from .simulator import SimulatorScreen
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ R = TypeVar("R", bound=DecidedRow)
 DECISION_WIDTH = 12
 
 
-class RowsScreen(Screen[None], Generic[R]):
+class RowsScreen(ExplorerScreen[None], Generic[R]):
     """A table of answers (who-can, what-can) with the highlighted row in full below it, a ``/`` filter over
     the rows and ``y`` to copy one.
 
@@ -94,6 +95,7 @@ class RowsScreen(Screen[None], Generic[R]):
         self.rows: Sequence[R] = ()
         self.shown: list[R | None] = []
         self.headings: dict[int, Text] = {}
+        self.requests = Requests()  # only the rows of the last question asked are shown
 
     def subject(self, row: R) -> str:
         """What a row is about (the principal of a who-can row, the resource of a what-can row)."""
@@ -129,19 +131,29 @@ class RowsScreen(Screen[None], Generic[R]):
             highlighter=InertHighlighter(),
         )
 
-    def _deliver(self, ask: Callable[[], Iterable[R]], fill: Callable[[Sequence[R]], None]) -> None:
-        """From a worker thread: ask for the rows, then hand them (or the input error) to the screen."""
+    def _deliver(self, request: int, ask: Callable[[], Iterable[R]]) -> None:
+        """From a worker thread: ask for the rows of question ``request``, then post them (or the input
+        error) to the screen."""
         try:
             rows = tuple(ask())
         except InputError as exc:
-            self.app.call_from_thread(self._error, str(exc))
+            self.post_message(QuestionRefused(request, str(exc)))
             return
-        self.app.call_from_thread(fill, rows)
+        self.post_message(RowsReady(request, rows))
 
-    def _error(self, message: str) -> None:
+    @on(RowsReady)
+    def _rows_ready(self, message: RowsReady[R]) -> None:
+        if self.requests.is_current(message.request):
+            self.show_rows(message.rows)
+            self.query_one(DataTable).focus()  # the loading indicator took focus away
+
+    @on(QuestionRefused)
+    def _refused(self, message: QuestionRefused) -> None:
+        if not self.requests.is_current(message.request):
+            return
         table = self.query_one(DataTable)
         table.loading = False
-        self.notify(message, title="Who-can failed", severity="error", markup=False)
+        self.notify(message.reason, title="Who-can failed", severity="error", markup=False)
 
     def show_rows(self, rows: Sequence[R]) -> None:
         """New answers: keep them and draw those the filter keeps."""
@@ -329,17 +341,13 @@ class WhoCanScreen(RowsScreen["WhoCanRow"]):
         table = self.query_one(DataTable)
         table.clear()
         table.loading = True
-        self._compute(explorer(self).inventory, self.action, self.resource)
+        self._compute(self.requests.next(), explorer(self).inventory, self.action, self.resource)
 
     @work(thread=True, exclusive=True, group="whocan", exit_on_error=False)
-    def _compute(self, inv: Inventory, action: str, resource: str) -> None:
+    def _compute(self, request: int, inv: Inventory, action: str, resource: str) -> None:
         from ...analysis import api
 
-        self._deliver(lambda: api.who_can(inv, action, resource), self._fill)
-
-    def _fill(self, rows: Sequence[WhoCanRow]) -> None:
-        self.show_rows(rows)
-        self.query_one(DataTable).focus()  # the loading indicator took focus away
+        self._deliver(request, lambda: api.who_can(inv, action, resource))
 
     def draw(self, rows: Sequence[WhoCanRow]) -> None:
         """One line a principal; the account's own ARNs shortened (the line under the table gives the row
