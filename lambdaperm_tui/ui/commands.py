@@ -13,17 +13,15 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 class ActionsProvider(Provider):
     """Lists every app binding (description, key) as a palette command."""
 
-    def _commands(self) -> list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]]:
+    def commands(self) -> list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]]:
+        """Every command the palette offers over its screen: (words, action, key, how to run it)."""
         app = self.app
         seen: set[tuple[int, str]] = set()
         out: list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]] = []
         # The screen the palette was opened over comes first (the explorer, simulator, who-can, editor), then
         # the app's own actions, which hold everywhere.
         screen = self.screen
-        targets: list[tuple[Any, list[Any]]] = [
-            (screen, list(getattr(screen, "BINDINGS", []))),
-            (app, list(getattr(app, "BINDINGS", []))),
-        ]
+        targets: list[tuple[Any, list[Any]]] = [(screen, list(screen.BINDINGS)), (app, list(app.BINDINGS))]
         for target, bindings in targets:
             for binding in bindings:
                 if not isinstance(binding, Binding) or (id(target), binding.action) in seen:
@@ -42,14 +40,14 @@ class ActionsProvider(Provider):
 
     async def discover(self) -> Hits:
         """Every action, before anything is typed."""
-        for description, action, key, run in self._commands():
+        for description, action, key, run in self.commands():
             # One line per action (the key is in the title; a help line would only repeat it).
             yield DiscoveryHit(f"{description}  ({key})", partial(run, action))
 
     async def search(self, query: str) -> Hits:
         """Actions whose description matches what was typed."""
         matcher = self.matcher(query)
-        for description, action, key, run in self._commands():
+        for description, action, key, run in self.commands():
             score = matcher.match(description)
             if score > 0:
                 yield Hit(

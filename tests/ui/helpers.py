@@ -108,6 +108,14 @@ async def wait_for_screen(pilot: Pilot[Any], app: LambdaPermApp, kind: type[S]) 
     return screen_as(app, kind)
 
 
+def answered(screen: Screen[Any], *, principal: str | None = None, action: str | None = None) -> bool:
+    """``screen`` is the simulator and shows an answer (about ``principal`` and ``action`` when given)."""
+    from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+
+    answer = screen.answer if isinstance(screen, SimulatorScreen) else None
+    return answer is not None and principal in (None, answer.principal) and action in (None, answer.action)
+
+
 def loaded(app: LambdaPermApp) -> bool:
     """The load finished and the functions list has its cursor on the first row."""
     # The pane is read last: before the load starts the explorer screen may not be composed yet.

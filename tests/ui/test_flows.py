@@ -19,6 +19,7 @@ from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
 from .helpers import (
     Toasts,
+    answered,
     build_app,
     detail_text,
     label_text,
@@ -152,7 +153,7 @@ async def test_simulate_allowed_with_explanation() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: loaded(app))
         screen = await _simulate_on_alias(pilot, app, ORDERS_ROLE)
-        await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == ORDERS_ROLE)
+        await wait_for(pilot, lambda: answered(screen, principal=ORDERS_ROLE))
         answer = screen.query_one("#sim-answer", Static)
         assert "✔ ALLOWED" in plain(answer)
         text = tree_text(screen.query_one("#sim-tree", Tree))
@@ -244,7 +245,7 @@ async def test_who_can_on_alias_and_what_can_on_role() -> None:
         await pilot.press("w")
         what = await wait_for_screen(pilot, app, WhatCanScreen)
         await wait_for(pilot, lambda: bool(what.rows))
-        assert all(hasattr(r, "action") for r in what.rows)
+        assert all(r.action.startswith("lambda:") for r in what.rows)
 
 
 async def test_help_lists_real_bindings() -> None:

@@ -10,7 +10,7 @@ from lambdaperm_tui.ui.commands import ActionsProvider
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
-from .helpers import build_app, detail_text, loaded, wait_for, wait_for_screen
+from .helpers import answered, build_app, detail_text, loaded, wait_for, wait_for_screen
 from .inventory_fixture import BILLING_ROLE, fn_arn
 from .test_flows import labels
 
@@ -119,13 +119,8 @@ async def test_function_url_question_shows_both_checks() -> None:
         screen = await wait_for_screen(pilot, app, SimulatorScreen)
         screen.query_one("#sim-action", Input).value = "lambda:InvokeFunctionUrl"
         screen.query_one("#sim-principal", Input).value = "anonymous"
-        await wait_for(
-            pilot,
-            lambda: (
-                getattr(screen.answer, "action", "") == "lambda:InvokeFunctionUrl"
-                and getattr(screen.answer, "principal", "") == "anonymous"
-            ),
-        )
+        url = "lambda:InvokeFunctionUrl"
+        await wait_for(pilot, lambda: answered(screen, principal="anonymous", action=url))
         text = tree_text(screen.query_one("#sim-tree", Tree))
         assert "function URL permission: lambda:InvokeFunctionUrl" in text
         assert "invoke via function URL: lambda:InvokeFunction" in text
@@ -232,11 +227,11 @@ async def test_palette_lists_the_screens_actions_and_hides_explorer_ones_there()
     app = build_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
-        main = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen)._commands()}
+        main = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen).commands()}
         assert {"Simulate", "Who-can", "Filter", "Copy ARN", "Reload", "Functions"} <= main
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-        over_sim = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen)._commands()}
+        over_sim = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen).commands()}
         assert {"Edit policy", "Reset edits", "Explain", "Ask again", "Quit", "Help"} <= over_sim
         assert "Simulate" not in over_sim and "Filter" not in over_sim
 

@@ -15,7 +15,7 @@ from textual.widgets import Input
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
-from .helpers import build_app, loaded, wait_for
+from .helpers import answered, build_app, loaded, wait_for
 from .inventory_fixture import ORDERS_ROLE
 
 SIZES = [(80, 24), (120, 40)]
@@ -50,7 +50,7 @@ def test_simulator_answer(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.press("l", "j", "s")
         await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
         app.screen.query_one("#sim-principal", Input).value = ORDERS_ROLE
-        await wait_for(pilot, lambda: getattr(app.screen.answer, "principal", "") == ORDERS_ROLE)
+        await wait_for(pilot, lambda: answered(app.screen, principal=ORDERS_ROLE))
         app.screen.query_one("#sim-tree").focus()
         await _steady(pilot)
 

@@ -15,7 +15,7 @@ from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
 from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 
-from .helpers import build_app, loaded, wait_for, wait_for_screen
+from .helpers import answered, build_app, loaded, wait_for, wait_for_screen
 from .inventory_fixture import ORDERS_ROLE
 
 SIZE = (80, 24)
@@ -27,7 +27,7 @@ async def _open_picker(pilot: Any, app: LambdaPermApp) -> None:
     await pilot.press("l", "j", "s")  # billing:prod in the simulator
     screen = await wait_for_screen(pilot, app, SimulatorScreen)
     screen.query_one("#sim-principal", Input).value = ORDERS_ROLE
-    await wait_for(pilot, lambda: getattr(screen.answer, "principal", "") == ORDERS_ROLE)
+    await wait_for(pilot, lambda: answered(screen, principal=ORDERS_ROLE))
     await pilot.press("ctrl+o")  # the answer used two policies: the picker asks which
     await wait_for(pilot, lambda: isinstance(app.screen, PolicyPicker))
 
