@@ -365,5 +365,13 @@ def make_app(source: Source, *, color: str | None = None, mouse: bool = True) ->
 def run_app(source: Source, *, color: str | None = None, mouse: bool = True) -> int:
     """Run the explorer on a ``Source`` until the user quits; the exit status for the CLI."""
     app = make_app(source, color=color, mouse=mouse)
-    result = app.run(mouse=mouse)
-    return int(result or 0)
+    app.run(mouse=mouse)
+    return exit_status(app)
+
+
+def exit_status(app: LambdaPermApp) -> int:
+    """The status the explorer exits with: what it returned (0 after ``q``), or Textual's non-zero return
+    code when it stopped on an unhandled error (Textual has printed the traceback)."""
+    if app.return_code:
+        return app.return_code
+    return int(app.return_value or 0)

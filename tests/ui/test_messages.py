@@ -208,3 +208,26 @@ async def test_a_worker_that_fails_on_a_screen_is_one_toast_and_the_app_goes_on(
         assert [n.severity for n in toasts.seen if "the analysis broke" in n.message] == ["error"]
         await pilot.press("escape")  # the app still handles keys, and the screen is still there
         assert app.is_running and isinstance(app.screen, Failing)
+
+
+async def test_the_explorer_exits_non_zero_when_it_stops_on_an_error_and_zero_after_q() -> None:
+    import pytest
+
+    from lambdaperm_tui.ui.app import exit_status
+
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("q")
+    assert exit_status(app) == 0
+
+    def broken() -> None:
+        raise RuntimeError("a bug in a handler")
+
+    app = build_app()
+    with pytest.raises(RuntimeError, match="a bug in a handler"):
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: loaded(app))
+            app.call_later(broken)
+            await pilot.pause()
+    assert exit_status(app) == 1
