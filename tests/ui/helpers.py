@@ -103,8 +103,9 @@ def screen_as(app: LambdaPermApp, kind: type[S]) -> S:
 
 
 async def wait_for_screen(pilot: Pilot[Any], app: LambdaPermApp, kind: type[S]) -> S:
-    """Wait until the current screen is a ``kind`` and return it."""
-    await wait_for(pilot, lambda: isinstance(app.screen, kind))
+    """Wait until the current screen is a ``kind``, composed and mounted, and return it (the screen is
+    current before its widgets exist: read at once, a busy machine finds none)."""
+    await wait_for(pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted)
     return screen_as(app, kind)
 
 
