@@ -20,7 +20,7 @@ from .catalog import condition_keys_for, lambda_actions
 from .findings import account_findings
 from .findings.model import Finding, FindingsReport
 from .needs import NeedsReport, function_needs
-from .principals import NamedAt, NamedPrincipal, named_principals
+from .principals import Caller, NamedAt, NamedPrincipal, NotACaller, caller_of, named_principals
 from .resolve import simulate
 from .triggers import TriggersReport, function_triggers
 from .whatif import PolicyRef, WhatIf, get_policy, policy_refs, replace_policy
@@ -36,6 +36,7 @@ def explain(
 
 __all__ = [
     "Answer",
+    "Caller",
     "Check",
     "ContextValue",
     "DecidingStatement",
@@ -45,6 +46,7 @@ __all__ = [
     "NeedsReport",
     "NamedAt",
     "NamedPrincipal",
+    "NotACaller",
     "PolicyError",
     "PolicyRef",
     "Result",
@@ -53,6 +55,7 @@ __all__ = [
     "WhatIf",
     "WhoCanRow",
     "account_findings",
+    "caller_of",
     "condition_keys_for",
     "explain",
     "function_needs",

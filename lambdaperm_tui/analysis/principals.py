@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Literal
 
 from ..iam.policy import PrincipalEntryKind, principal_entry
@@ -29,6 +30,9 @@ NamedKind = Literal[
 ]
 
 _ORG_KEYS = ("aws:principalorgid", "aws:principalorgpaths")
+
+# A placeholder account for "some member account of organization o-...": it stands for any of them.
+ORG_MEMBER_PLACEHOLDER = "000000000000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,4 +212,67 @@ def named_principals(inv: Inventory) -> tuple[NamedPrincipal, ...]:
     return tuple(out)
 
 
-__all__ = ["NamedAt", "NamedKind", "NamedPrincipal", "named_principals"]
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Whom the engine is asked about for a named principal: the principal evaluated (ARN, service
+    principal, ``anonymous``), the request context that stands for it, and what that assumes."""
+
+    principal: str
+    label: str
+    context: tuple[tuple[str, str], ...] = ()
+    assumes: tuple[str, ...] = ()
+
+
+class NotACaller(Enum):
+    """Why a named principal is no caller to ask what it can do."""
+
+    FEDERATED = "federated"  # an identity provider: its users act through the roles that trust it
+    ORGANIZATION_PATTERN = "organization-pattern"  # an org path or pattern: no one organization to stand for
+    NOT_A_LAMBDA_CALLER = "not-a-lambda-caller"  # a canonical user or an unrecognised principal form
+
+
+def public_caller() -> Caller:
+    """``Principal: "*"``: asked as an anonymous caller, since what is granted to anyone, unsigned
+    requests included, is granted to every principal."""
+    return Caller("anonymous", "public (anyone, unauthenticated)")
+
+
+def organization_caller(org: str) -> Caller | NotACaller:
+    """Any account of organization ``org``: the placeholder member account with ``aws:PrincipalOrgID``
+    set to ``org`` (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+    #condition-keys-principalorgid); an org path or a pattern stands for no single organization."""
+    if "*" in org or "?" in org or "/" in org:
+        return NotACaller.ORGANIZATION_PATTERN
+    return Caller(
+        f"arn:aws:iam::{ORG_MEMBER_PLACEHOLDER}:root",
+        f"any account in organization {org}",
+        (("aws:PrincipalOrgID", org),),
+        (f"account {ORG_MEMBER_PLACEHOLDER} stands for any member account of {org}",),
+    )
+
+
+def caller_of(named: NamedPrincipal) -> Caller | NotACaller:
+    """The caller to ask about for a principal of the Principals list (what-can, the simulator)."""
+    if named.kind == "public":
+        return public_caller()
+    if named.kind == "organization":
+        return organization_caller(named.principal)
+    if named.kind == "federated":
+        return NotACaller.FEDERATED
+    if named.kind in ("canonical-user", "other"):
+        return NotACaller.NOT_A_LAMBDA_CALLER
+    return Caller(named.principal, named.principal)
+
+
+__all__ = [
+    "ORG_MEMBER_PLACEHOLDER",
+    "Caller",
+    "NamedAt",
+    "NamedKind",
+    "NamedPrincipal",
+    "NotACaller",
+    "caller_of",
+    "named_principals",
+    "organization_caller",
+    "public_caller",
+]

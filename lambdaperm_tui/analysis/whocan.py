@@ -20,7 +20,17 @@ from ..iam.result import BlockedBy, ConditionTerm, DecidingStatement
 from ..inventory.model import Inventory, ListedKind, PolicySlot
 from . import catalog
 from .policy_index import _Index, _index
-from .principals import _ORG_KEYS, _classify, _conditions, _principals_of, _statements
+from .principals import (
+    _ORG_KEYS,
+    ORG_MEMBER_PLACEHOLDER,
+    Caller,
+    _classify,
+    _conditions,
+    _principals_of,
+    _statements,
+    organization_caller,
+    public_caller,
+)
 from .resolve import Answer, AnswerDecision, _answer, simulate
 from .targets import _resolve_principal, _resolve_resource
 
@@ -50,9 +60,6 @@ COMMON_ACTIONS: tuple[str, ...] = FUNCTION_ACTIONS + LAYER_ACTIONS
 # What-can's default question: the common actions and the two of the best-known escalation through Lambda
 # (pass a role to a new function: https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
 WHAT_CAN_ACTIONS: tuple[str, ...] = (*COMMON_ACTIONS, "lambda:CreateFunction", "iam:PassRole")
-
-# A placeholder account for "some member account of organization o-...": it stands for any of them.
-ORG_MEMBER_PLACEHOLDER = "000000000000"
 
 # Conditional rows sort with the allowed ones: access one condition away is access to look at.
 _RANK = {"allowed": 0, "conditional": 0, "unknown": 1, "explicit_deny": 2, "implicit_deny": 2}
@@ -145,6 +152,11 @@ class _Candidate:
     kind: str
     origin: str
     context: tuple[tuple[str, str], ...] = ()
+    assumes: tuple[str, ...] = ()
+
+
+def _as_candidate(caller: Caller, kind: str) -> _Candidate:
+    return _Candidate(caller.principal, caller.label, kind, "resource-policy", caller.context, caller.assumes)
 
 
 def _unknown_answer(principal: str, action: str, resource: str, why: str) -> Answer:
@@ -164,22 +176,11 @@ def _policy_candidates(inv: Inventory, slot: PolicySlot | None) -> list[_Candida
             name, kind, account = _classify(ptype, value, inv.account_id)
             if kind == "public":
                 orgs = [v for op, key, vals in conds if key.lower() in _ORG_KEYS for v in vals]
-                if orgs:
-                    for org in orgs:
-                        if "*" in org or "/" in org:
-                            continue  # org paths and patterns have no single member to stand for
-                        out.append(
-                            _Candidate(
-                                f"arn:aws:iam::{ORG_MEMBER_PLACEHOLDER}:root",
-                                f"any account in organization {org}",
-                                "organization",
-                                "resource-policy",
-                                (("aws:PrincipalOrgID", org),),
-                            )
-                        )
-                out.append(
-                    _Candidate("anonymous", "public (anyone, unauthenticated)", "public", "resource-policy")
-                )
+                for org in orgs:
+                    caller = organization_caller(org)
+                    if isinstance(caller, Caller):  # org paths and patterns have no single member
+                        out.append(_as_candidate(caller, "organization"))
+                out.append(_as_candidate(public_caller(), "public"))
                 continue
             if kind == "service":
                 out.append(_Candidate(name, name, "service", "resource-policy"))
@@ -264,12 +265,7 @@ def _who_can(idx: _Index, canonical: str, resource: str, open_context: bool) -> 
             answer = _answer(idx, who, canonical, asked, ctx, False, open_context)
         except InputError as exc:
             answer = _unknown_answer(c.principal, canonical, target.arn, f"cannot evaluate: {exc}")
-        if c.kind == "organization":
-            answer = _with_assumption(
-                answer,
-                f"account {ORG_MEMBER_PLACEHOLDER} stands for any member account of "
-                f"{ctx.get('aws:PrincipalOrgID')}",
-            )
+        answer = _with_assumptions(answer, c.assumes)
         decided = answer.result.decided_by if answer.result else ()
         rows.append(WhoCanRow(c.principal, c.label, c.kind, c.origin, answer.decision, decided, answer, ctx))
     rows.extend(_unlisted_rows(inv, canonical, target.arn))
@@ -298,8 +294,8 @@ def principals_unlisted(rows: Iterable[WhoCanRow]) -> bool:
     return any(r.kind == "unlisted" for r in rows)
 
 
-def _with_assumption(answer: Answer, text: str) -> Answer:
-    return dataclasses.replace(answer, assumes=(*answer.assumes, text))
+def _with_assumptions(answer: Answer, texts: tuple[str, ...]) -> Answer:
+    return dataclasses.replace(answer, assumes=(*answer.assumes, *texts)) if texts else answer
 
 
 def _targets(inv: Inventory, action: str) -> tuple[str, ...]:
@@ -322,7 +318,7 @@ def _targets(inv: Inventory, action: str) -> tuple[str, ...]:
 
 def what_can(
     inv: Inventory,
-    principal: str,
+    principal: str | Caller,
     actions: Iterable[str] = WHAT_CAN_ACTIONS,
     *,
     open_context: bool = True,
@@ -331,9 +327,13 @@ def what_can(
     (``_targets``: a function action on every function, version and alias, a layer action on every layer
     version, ``iam:PassRole`` on every role, an action without a resource type on ``*``).
 
+    ``principal`` is what ``simulate`` takes, or a ``Caller`` (``principals.caller_of``: the public, any
+    account of an organization), whose context is the request's and whose assumptions each answer carries.
     Rows are in resource order (inventory order, then the order of ``actions``), allowed ones first.
     Raises ``InputError`` for a bad principal/action.
     """
+    caller = principal if isinstance(principal, Caller) else Caller(principal, principal)
+    ctx = dict(caller.context)
     acts = tuple(dict.fromkeys(catalog.validate_action(a) for a in actions))
     asked: dict[str, list[str]] = {}
     for act in acts:
@@ -342,7 +342,8 @@ def what_can(
     rows: list[WhatCanRow] = []
     for arn, on in asked.items():
         for act in on:
-            answer = simulate(inv, principal, act, arn, explain=False, open_context=open_context)
+            answer = simulate(inv, caller.principal, act, arn, ctx, explain=False, open_context=open_context)
+            answer = _with_assumptions(answer, caller.assumes)
             decided = answer.result.decided_by if answer.result else ()
             rows.append(WhatCanRow(arn, act, answer.decision, decided, answer))
     order = {id(r): i for i, r in enumerate(rows)}

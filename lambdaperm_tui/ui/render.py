@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from ..analysis.answer import Answer
+from ..analysis.principals import NotACaller
 from ..iam.render import decision_words, verdict_words
 from ..inventory.model import Function, LayerVersion, PolicySlot, Role
 from ..inventory.text import DOCUMENT_LIMIT, LINE_LIMIT, cut_marker, inert
@@ -145,6 +146,26 @@ def answer_text(answer: Answer, *, short: bool = False) -> Text:
         blocked_by=answer.blocked_by,
     )
     return Text(inert(words), style=STYLES[key])
+
+
+def not_a_caller_words(reason: NotACaller, principal: str) -> str:
+    """Why a principal of the Principals list has nothing to ask the engine about (what-can, simulate)."""
+    match reason:
+        case NotACaller.FEDERATED:
+            return (
+                f"{principal} is an identity provider: it calls no Lambda API itself. Its users act through "
+                "the roles whose trust policies name it; ask what those roles can do (3 Roles, w)."
+            )
+        case NotACaller.ORGANIZATION_PATTERN:
+            return (
+                f"{principal} is an organization path or pattern, not one organization: no single member "
+                "account stands for it. The statements naming it are in its detail."
+            )
+        case NotACaller.NOT_A_LAMBDA_CALLER:
+            return (
+                f"{principal} is not a principal Lambda authorizes (a canonical user or an unrecognised "
+                "form): there is no caller to ask about. The statements naming it are in its detail."
+            )
 
 
 def short_reason(reason: str) -> str:

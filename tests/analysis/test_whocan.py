@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from lambdaperm_tui.analysis.principals import named_principals
+from lambdaperm_tui.analysis.principals import NotACaller, caller_of, named_principals
 from lambdaperm_tui.analysis.whocan import ORG_MEMBER_PLACEHOLDER, what_can, who_can
 from lambdaperm_tui.inventory.model import Inventory, PolicySlot
 
@@ -102,6 +102,42 @@ def test_what_can_role_across_resources(inv: Inventory) -> None:
     # Layer actions are asked only of layer versions, function actions only of functions.
     assert not any(r.action == "lambda:GetLayerVersion" and ":function:" in r.resource for r in rows)
     assert rows[0].decision == "allowed"
+
+
+def test_what_can_public_and_organization_of_the_principals_list(inv: Inventory) -> None:
+    """The Principals list's `*` is asked as an anonymous caller (what anyone may do, unsigned requests
+    included: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html), an organization as a member
+    account with aws:PrincipalOrgID set
+    (https://docs.aws.amazon.com/lambda/latest/dg/permissions-layer-cross-account.html)."""
+    names = {(n.kind, n.principal): n for n in named_principals(inv)}
+    public = caller_of(names[("public", "*")])
+    assert not isinstance(public, NotACaller) and public.principal == "anonymous"
+    rows = what_can(inv, public, ("lambda:InvokeFunctionUrl", "lambda:GetLayerVersion"))
+    allowed = {(r.resource, r.action) for r in rows if r.decision == "allowed"}
+    assert (f"{FN}:public-api", "lambda:InvokeFunctionUrl") in allowed
+    assert (f"{FN}:internal-api", "lambda:InvokeFunctionUrl") not in allowed  # AuthType AWS_IAM
+    assert (f"{LAYER}:shared-libs:1", "lambda:GetLayerVersion") not in allowed  # org members only
+
+    org = caller_of(names[("organization", ORG)])
+    assert not isinstance(org, NotACaller)
+    assert org.principal.endswith(f"{ORG_MEMBER_PLACEHOLDER}:root")
+    assert dict(org.context) == {"aws:PrincipalOrgID": ORG}
+    rows = what_can(inv, org, ("lambda:GetLayerVersion",))
+    layer = next(r for r in rows if r.resource == f"{LAYER}:shared-libs:1")
+    assert layer.decision == "allowed"
+    assert any(ORG_MEMBER_PLACEHOLDER in a and ORG in a for a in layer.answer.assumes)
+
+
+def test_principals_that_are_no_caller_say_why(inv: Inventory) -> None:
+    """An identity provider calls no Lambda API (its users act through roles that trust it); an org path
+    or pattern stands for no one organization."""
+    named = named_principals(inv)[0]
+    federated = dataclasses.replace(named, principal="arn:aws:iam::1:oidc-provider/x", kind="federated")
+    assert caller_of(federated) is NotACaller.FEDERATED
+    path = dataclasses.replace(named, principal=f"{ORG}/r-ab12/ou-ab12-1/", kind="organization")
+    assert caller_of(path) is NotACaller.ORGANIZATION_PATTERN
+    canonical = dataclasses.replace(named, principal="79a59df900b949e5", kind="canonical-user")
+    assert caller_of(canonical) is NotACaller.NOT_A_LAMBDA_CALLER
 
 
 def test_named_principals(inv: Inventory) -> None:

@@ -6,13 +6,26 @@ from dataclasses import replace
 
 from textual.widgets import Input, Tree
 
+from lambdaperm_tui.inventory.model import PolicySlot
 from lambdaperm_tui.ui.app import LambdaPermApp
 from lambdaperm_tui.ui.screens.policy_editor import PolicyEditorScreen
 from lambdaperm_tui.ui.screens.policy_picker import PolicyPicker
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
+from lambdaperm_tui.ui.screens.what_can import WhatCanScreen
 
-from .helpers import ENTER, build_app, burst, detail_text, label_text, loaded, wait_for, wait_for_screen
-from .inventory_fixture import ORDERS_ROLE, REGION, fn_arn, make_inventory
+from .helpers import (
+    ENTER,
+    Toasts,
+    build_app,
+    burst,
+    detail_text,
+    label_text,
+    loaded,
+    static_text,
+    wait_for,
+    wait_for_screen,
+)
+from .inventory_fixture import ACCOUNT, ORDERS_ROLE, REGION, fn_arn, make_inventory
 
 SIZE = (80, 24)
 
@@ -148,3 +161,80 @@ async def test_a_burst_of_moves_moves_once_per_key() -> None:
         await wait_for(pilot, lambda: tree.cursor_line == 1)
         await pilot.pause(0.2)
         assert tree.cursor_line == 1
+
+
+async def test_what_can_and_simulate_on_the_public_and_an_organization() -> None:
+    """Issue 9, 5: `w` on `* PUBLIC` and on an organization said "Who-can failed" over an empty table.
+    The public is asked as an anonymous caller, an organization as a member account with its
+    aws:PrincipalOrgID; `s` prefills the same caller; no toast says anything failed."""
+    app = build_app()
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("4")
+        await wait_for(pilot, lambda: app.main.current is not None and app.main.current.key == "*")
+        await pilot.press("w")
+        what = await wait_for_screen(pilot, app, WhatCanScreen)
+        await wait_for(pilot, lambda: bool(what.rows))
+        assert "public" in static_text(what.query_one("#wc-title"))
+        by = {(r.resource, r.action): r for r in what.rows}
+        # The public URL's statement grants the URL permission; a URL call needs lambda:InvokeFunction too,
+        # which no statement grants anyone (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+        url = by[(fn_arn("webhook"), "lambda:InvokeFunctionUrl")].answer
+        assert url.decision == "implicit_deny"
+        assert [c.decision for c in url.checks] == ["allowed", "implicit_deny"]
+        layer_v2 = f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:shared-utils:2"
+        assert by[(layer_v2, "lambda:GetLayerVersion")].decision == "implicit_deny"  # org members only
+        assert by[(fn_arn("secret-report"), "lambda:GetFunction")].decision == "unknown"  # unreadable
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("j")
+        await wait_for(pilot, lambda: app.main.current is not None and app.main.current.key == "o-abc123")
+        await pilot.press("w")
+        what = await wait_for_screen(pilot, app, WhatCanScreen)
+        await wait_for(pilot, lambda: bool(what.rows))
+        assert "organization o-abc123" in static_text(what.query_one("#wc-title"))
+        layer = next(r for r in what.rows if r.resource == layer_v2 and r.action == "lambda:GetLayerVersion")
+        assert layer.decision == "allowed" and any("o-abc123" in a for a in layer.answer.assumes)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.screen_stack[0])
+        await pilot.press("s")
+        sim = await wait_for_screen(pilot, app, SimulatorScreen)
+        assert sim.query_one("#sim-principal", Input).value.endswith(":root")
+        assert sim.context() == {"aws:PrincipalOrgID": "o-abc123"}
+        await pilot.pause(0.3)
+    assert not [t for t in toasts.seen if t.severity == "error"], [t.title for t in toasts.seen]
+
+
+async def test_what_can_on_an_identity_provider_says_why_it_does_not_apply() -> None:
+    """Issue 9, 5: a principal that is no caller (an OIDC provider: its users act through the roles
+    trusting it) gets a warning that says why, not "Who-can failed" over an empty table."""
+    base = make_inventory()
+    provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+            }
+        ],
+    }
+    roles = tuple(
+        replace(r, trust_policy=PolicySlot(trust)) if r.name == "auditor" else r for r in base.roles
+    )
+    app = build_app(replace(base, roles=roles))
+    toasts = Toasts()
+    async with app.run_test(size=SIZE, message_hook=toasts) as pilot:
+        await wait_for(pilot, lambda: loaded(app))
+        await pilot.press("4")
+        await wait_for(pilot, lambda: provider in app.main.pane("principals").entries)
+        app.main.pane("principals").reveal(provider)
+        await wait_for(pilot, lambda: app.main.current is not None and app.main.current.key == provider)
+        await pilot.press("w", "s")
+        await wait_for(pilot, lambda: len([t for t in toasts.seen if "does not apply" in t.title]) == 2)
+        assert app.screen is app.screen_stack[0]  # neither what-can nor the simulator opened
+        said = next(t for t in toasts.seen if t.title == "What-can does not apply here")
+        assert said.severity == "warning" and "identity provider" in said.message and "roles" in said.message
+    assert not [t for t in toasts.seen if t.severity == "error"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +19,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from ...analysis.principals import Caller, NamedPrincipal, caller_of
 from ...analysis.whatif import PolicyRef
 from ...inventory.events import LoadEvent
 from ...inventory.model import Function, Inventory, Layer, Role
@@ -27,7 +28,16 @@ from .. import backend
 from ..clipboard import copy_text
 from ..loading import Changes, waiting_words
 from ..messages import FindingsReady, FunctionAnswersReady, InvokeConfigsRead, PrincipalsReady, Requests
-from ..render import age_words, arn_cell, function_label, layer_version_label, plain, role_label, short_reason
+from ..render import (
+    age_words,
+    arn_cell,
+    function_label,
+    layer_version_label,
+    not_a_caller_words,
+    plain,
+    role_label,
+    short_reason,
+)
 from ..sections import Ask, FunctionAnswers, Jump, mapping_key, mapping_label
 from ..state import ExplorerApp, explorer
 from ..widgets.detail import DetailView, FunctionExtras, render_entry
@@ -39,9 +49,6 @@ from .policy_picker import pick_and_edit
 from .simulator import SimulatorScreen
 from .what_can import WhatCanScreen
 from .who_can import WhoCanScreen
-
-if TYPE_CHECKING:
-    from ...analysis.principals import NamedPrincipal
 
 PANES = ("functions", "layers", "roles", "principals")
 NARROW_WIDTH = 100  # below this the list and the detail take turns instead of sitting side by side
@@ -839,9 +846,35 @@ class MainScreen(ExplorerScreen[None]):
         self.state.start_load()
 
     def action_simulate(self) -> None:
-        """Open the simulator, prefilled from the selection."""
-        principal, action, resource = prefill_for(self.selected_entry())
-        self.app.push_screen(SimulatorScreen(principal=principal, action=action, resource=resource))
+        """Open the simulator, prefilled from the selection (a named principal as the caller standing
+        for it: the public as an anonymous caller, an organization with its ``aws:PrincipalOrgID``)."""
+        entry = self.selected_entry()
+        principal, action, resource = prefill_for(entry)
+        context: dict[str, Any] = {}
+        if entry is not None and entry.kind == "principal":
+            caller = self._caller(entry, "The simulator")
+            if caller is None:
+                return
+            principal, context = caller.principal, dict(caller.context)
+        self.app.push_screen(
+            SimulatorScreen(principal=principal, action=action, resource=resource, context=context)
+        )
+
+    def _caller(self, entry: Entry, question: str) -> Caller | None:
+        """Whom to ask about for a row of the Principals list; None (and why, in a toast) if no one."""
+        named = entry.obj
+        if not isinstance(named, NamedPrincipal):
+            return Caller(entry.key, entry.key)
+        caller = caller_of(named)
+        if isinstance(caller, Caller):
+            return caller
+        self.notify(
+            not_a_caller_words(caller, named.principal),
+            title=f"{question} does not apply here",
+            severity="warning",
+            markup=False,
+        )
+        return None
 
     def action_who_can(self) -> None:
         """Who can act on the selected resource; for a role or principal, what it can do."""
@@ -849,8 +882,12 @@ class MainScreen(ExplorerScreen[None]):
         if entry is None:
             self.notify("Select a function, alias, version, layer version or role first.", severity="warning")
             return
-        if entry.kind in ("role", "principal"):
-            self.app.push_screen(WhatCanScreen(entry.key))
+        if entry.kind == "role":
+            self.app.push_screen(WhatCanScreen(Caller(entry.key, entry.key)))
+        elif entry.kind == "principal":
+            caller = self._caller(entry, "What-can")
+            if caller is not None:
+                self.app.push_screen(WhatCanScreen(caller))
         elif entry.kind in ("function", "version", "alias", "layer_version"):
             action = "lambda:GetLayerVersion" if entry.kind == "layer_version" else "lambda:InvokeFunction"
             self.app.push_screen(WhoCanScreen(action=action, resource=entry.key))

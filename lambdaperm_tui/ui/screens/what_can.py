@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from ...analysis.catalog import all_actions_for_prefix, known_services
+from ...analysis.principals import Caller
 from ...inventory.model import Inventory
 from ...inventory.text import inert
 from ..explain import short_arns
@@ -43,13 +44,19 @@ def parse_actions(text: str) -> tuple[str, ...]:
 
 
 class WhatCanScreen(RowsScreen["WhatCanRow"]):
-    """What a role (or principal) can do across the account's resources, grouped by resource."""
+    """What a role (or principal) can do across the account's resources, grouped by resource.
+
+    The caller is a principal as ``simulate`` takes it, or what stands for a named one (the public asked
+    as an anonymous caller, an organization as its placeholder member account: ``principals.caller_of``).
+    """
 
     FILTER_MATCHES = "resource, action, decision or deciding statement"
+    QUESTION: ClassVar[str] = "What-can"
 
-    def __init__(self, principal: str, actions: Sequence[str] | None = None) -> None:
+    def __init__(self, caller: Caller, actions: Sequence[str] | None = None) -> None:
         super().__init__()
-        self.principal = principal
+        self.caller = caller
+        self.principal = caller.principal
         self.actions = tuple(actions) if actions is not None else default_actions()
         # The resource of each heading line, for ``y``.
         self._heading_arns: dict[int, str] = {}
@@ -62,9 +69,13 @@ class WhatCanScreen(RowsScreen["WhatCanRow"]):
         """The screen's principal, the row's action and resource."""
         return self.principal, row.action, row.resource
 
+    def context(self, row: WhatCanRow) -> dict[str, Any]:
+        """The caller's context (an organization's ``aws:PrincipalOrgID``)."""
+        return dict(self.caller.context)
+
     def _title(self) -> Text:
         title = Text("What can ", style="bold")
-        title.append(inert(self.principal))
+        title.append(inert(self.caller.label))
         n = len(self.actions)
         title.append(f" do ({n} action{'s' if n != 1 else ''}, by resource)", style="bold")
         return title
@@ -105,10 +116,10 @@ class WhatCanScreen(RowsScreen["WhatCanRow"]):
         table = self.query_one(DataTable)
         table.clear()
         table.loading = True
-        self._what(self.requests.next(), explorer(self).inventory, self.principal, self.actions)
+        self._what(self.requests.next(), explorer(self).inventory, self.caller, self.actions)
 
     @work(thread=True, exclusive=True, group="whatcan", exit_on_error=False)
-    def _what(self, request: int, inv: Inventory, principal: str, actions: tuple[str, ...]) -> None:
+    def _what(self, request: int, inv: Inventory, principal: Caller, actions: tuple[str, ...]) -> None:
         from ...analysis import api
 
         self._deliver(request, lambda: api.what_can(inv, principal, actions))

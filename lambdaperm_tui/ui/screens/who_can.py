@@ -90,6 +90,8 @@ class RowsScreen(ExplorerScreen[None], Generic[R]):
     #wc-why { height: auto; max-height: 6; padding: 0 1; border-top: solid $primary-darken-2; }
     """
 
+    QUESTION: ClassVar[str] = "Who-can"  # names the question in its error toasts
+
     def __init__(self) -> None:
         super().__init__()
         self.rows: Sequence[R] = ()
@@ -153,7 +155,7 @@ class RowsScreen(ExplorerScreen[None], Generic[R]):
             return
         table = self.query_one(DataTable)
         table.loading = False
-        self.notify(message.reason, title="Who-can failed", severity="error", markup=False)
+        self.notify(message.reason, title=f"{self.QUESTION} failed", severity="error", markup=False)
 
     def show_rows(self, rows: Sequence[R]) -> None:
         """New answers: keep them and draw those the filter keeps."""
