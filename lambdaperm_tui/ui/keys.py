@@ -31,7 +31,11 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.message_pump import MessagePump
 
-SETTLE_TIMEOUT = 2.0  # seconds a key may take to take effect before the next one is let through anyway
+# Seconds a key may take to take effect before the next one is let through anyway. On a loaded host
+# (2 cores, a dozen busy processes) pushing the simulator took 2.1-2.5 s, so the keys typed after `s`
+# went through before its first field had focus; a key arriving where nothing has focus may be a key of
+# the screen (the pane keys and `r` work over the simulator), not text.
+SETTLE_TIMEOUT = 5.0
 
 
 async def drained(pump: MessagePump) -> None:
