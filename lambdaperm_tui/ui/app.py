@@ -8,18 +8,21 @@ is a notification, never a crash.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.filter import LineFilter
 from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from ..analysis.whatif import PolicyRef, WhatIf
@@ -28,24 +31,54 @@ from ..inventory.events import FailureRecorded, LoadEvent
 from ..inventory.model import Function, Inventory
 from ..inventory.text import inert
 from . import backend
-from .commands import ActionsProvider
+from .commands import binding_commands
 from .keys import KeySequencer
 from .loading import Changes, InventoryFold, LoadFeed, LoadFunction
 from .nocolor import TerminalDefaults
-from .screens.help import HelpScreen
+from .screens.help import HelpBody, HelpScreen
 from .screens.main import MainScreen
 from .screens.policy_editor import EditResult, EditReverted, EditSaved, PolicyEditorScreen
+from .screens.policy_picker import PickerList, PolicyPicker
 from .screens.simulator import SimulatorScreen
-from .screens.who_can import WhoCanScreen
+from .screens.who_can import RowsScreen
 from .state import ExplorerApp
 from .widgets.detail import DetailView
 from .widgets.explain_tree import ExplainTree
+from .widgets.findings_pane import FindingsPane
 from .widgets.panes import ResourceTree
 
 if TYPE_CHECKING:
     from ..aws.source import Source
 
 LOAD_SLICE = 400  # loader events applied per turn of the event loop (bounds how long one turn blocks)
+
+# The explorer's keys that work over the other screens too: pane keys, the simulator, reload. There they
+# go back to the explorer first (closing the screens above it), except where ``check_action`` says not.
+EXPLORER_KEYS_EVERYWHERE = (
+    "app.pane.functions",
+    "app.pane.layers",
+    "app.pane.roles",
+    "app.pane.principals",
+    "app.pane.findings",
+    "app.simulate",
+    "app.reload",
+)
+
+
+def _from_any_screen(binding: Binding) -> Binding:
+    """The app's copy of an explorer binding: the same key, description and id, through ``explorer``."""
+    return dataclasses.replace(binding, action=f"explorer({binding.action!r})", show=False)
+
+
+APP_KEYS = [
+    Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit the explorer"),
+    Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="Show every key"),
+]
+EVERYWHERE = [
+    _from_any_screen(b)
+    for b in MainScreen.BINDINGS
+    if isinstance(b, Binding) and b.id in EXPLORER_KEYS_EVERYWHERE
+]
 
 
 class LoadWake(Message):
@@ -61,12 +94,9 @@ class LambdaPermApp(App[int]):
 
     TITLE = "lambdaperm-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ActionsProvider}
-    # Keys of every screen; the explorer's own keys are ``MainScreen.BINDINGS``.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit the explorer"),
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help", tooltip="Show every key"),
-    ]
+    # Keys of every screen; the explorer's own keys are ``MainScreen.BINDINGS`` (on the explorer they come
+    # first, so its own pane, simulator and reload keys are the ones that run there).
+    BINDINGS: ClassVar[list[BindingType]] = [*APP_KEYS, *EVERYWHERE]
 
     def __init__(
         self,
@@ -123,6 +153,26 @@ class LambdaPermApp(App[int]):
         if self._keys.hold(event):
             return
         await super().on_event(event)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette: every action bound on the screen it is opened over (``commands``), and
+        Textual's theme, screenshot and maximize commands (its Quit and Keys repeat ``q`` and ``?``)."""
+        yield from binding_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Where the explorer's keys do not work over another screen: in the help and the policy picker
+        (Esc closes them first), in the what-if editor (its text would be lost), and ``s`` in the
+        simulator (it would replace the question being asked)."""
+        if action != "explorer":
+            return True
+        # Opened from the command palette, the question is about the screen under it.
+        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, CommandPalette))
+        if isinstance(screen, (ModalScreen, PolicyEditorScreen)):
+            return False
+        return not (isinstance(screen, SimulatorScreen) and parameters == ("simulate",))
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Without colour, one filter: the terminal's default colours, bold/underline/reverse kept
@@ -312,18 +362,36 @@ class LambdaPermApp(App[int]):
             )
 
     # -- actions ------------------------------------------------------------------------------------------
+    async def action_explorer(self, action: str) -> None:
+        """An explorer key pressed over another screen: back to the explorer, then its action there."""
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.main.run_action(action)
+
     def action_help(self) -> None:
-        """Show every key binding of this app."""
+        """Show every key binding of this app, grouped by where it works."""
+        explorer_only = [
+            b for b in MainScreen.BINDINGS if isinstance(b, Binding) and b.id not in EXPLORER_KEYS_EVERYWHERE
+        ]
         self.push_screen(
             HelpScreen(
                 [
-                    ("Everywhere", [*LambdaPermApp.BINDINGS, *MainScreen.BINDINGS]),
+                    ("Everywhere", APP_KEYS),
+                    (
+                        "Explorer, and over the simulator, who-can and what-can (there they go back to the"
+                        " explorer; not while typing in a field; s: not in the simulator)",
+                        EVERYWHERE,
+                    ),
+                    ("Explorer", explorer_only),
                     ("Lists", ResourceTree.BINDINGS),
                     ("Detail", DetailView.BINDINGS),
+                    ("Findings (5)", FindingsPane.BINDINGS),
                     ("Simulator", SimulatorScreen.BINDINGS),
                     ("Simulator explanation (ctrl+t)", ExplainTree.BINDINGS),
-                    ("Who-can / what-can", WhoCanScreen.BINDINGS),
+                    ("Who-can / what-can", RowsScreen.BINDINGS),
+                    ("Policy picker", [*PolicyPicker.BINDINGS, *PickerList.BINDINGS]),
                     ("Policy editor", PolicyEditorScreen.BINDINGS),
+                    ("Help", [*HelpScreen.BINDINGS, *HelpBody.BINDINGS]),
                 ]
             )
         )

@@ -1,57 +1,42 @@
-"""The command palette: every action of the app, found by its description, from the real bindings."""
+"""The command palette: every action of the screen it is opened over, from that screen's real bindings.
+
+The commands are the bindings active on that screen at that moment (``Screen.active_bindings``: the
+focused widget and its parents, the screen, the app), so the palette offers exactly what the keys do
+there, and nothing that ``check_action`` disables. Only the explorer's own bindings are offered (they
+carry an ``id``); Textual's widget keys (arrows, page keys) are not actions worth a search.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+from textual.screen import Screen
 
 
-class ActionsProvider(Provider):
-    """Lists every app binding (description, key) as a palette command."""
-
-    def commands(self) -> list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]]:
-        """Every command the palette offers over its screen: (words, action, key, how to run it)."""
-        app = self.app
-        seen: set[tuple[int, str]] = set()
-        out: list[tuple[str, str, str, Callable[[str], Awaitable[Any]]]] = []
-        # The screen the palette was opened over comes first (the explorer, simulator, who-can, editor), then
-        # the app's own actions, which hold everywhere.
-        screen = self.screen
-        targets: list[tuple[Any, list[Any]]] = [(screen, list(screen.BINDINGS)), (app, list(app.BINDINGS))]
-        for target, bindings in targets:
-            for binding in bindings:
-                if not isinstance(binding, Binding) or (id(target), binding.action) in seen:
-                    continue
-                seen.add((id(target), binding.action))
-                name = binding.action.split("(", 1)[0]
-                if target is app and app.check_action(name, ()) is False:
-                    continue
-                key = binding.key_display or binding.key.split(",")[0]
-                key = {"question_mark": "?", "slash": "/"}.get(key, key)
-                words = binding.description or binding.action
-                if binding.tooltip:
-                    words = f"{words}: {binding.tooltip}"
-                out.append((words, binding.action, key, target.run_action))
-        return out
-
-    async def discover(self) -> Hits:
-        """Every action, before anything is typed."""
-        for description, action, key, run in self.commands():
-            # One line per action (the key is in the title; a help line would only repeat it).
-            yield DiscoveryHit(f"{description}  ({key})", partial(run, action))
-
-    async def search(self, query: str) -> Hits:
-        """Actions whose description matches what was typed."""
-        matcher = self.matcher(query)
-        for description, action, key, run in self.commands():
-            score = matcher.match(description)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(f"{description}  ({key})"),
-                    partial(run, action),
-                )
+def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
+    """One palette command per action bound on ``screen`` (its keys in the title), running that action
+    where the key would (the widget, screen or app the binding belongs to)."""
+    app = screen.app
+    keys: dict[tuple[int, str], list[str]] = {}
+    found: list[tuple[DOMNode, Binding]] = []
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.id or not active.enabled:
+            continue
+        where = (id(active.node), binding.action)
+        if where not in keys:
+            keys[where] = []
+            found.append((active.node, binding))
+        keys[where].append(app.get_key_display(binding))
+    for node, binding in found:
+        shown = " / ".join(keys[(id(node), binding.action)])
+        yield SystemCommand(
+            f"{binding.description or binding.action}  ({shown})",
+            binding.tooltip or binding.description,
+            partial(app.run_action, binding.action, node),
+        )

@@ -1,12 +1,9 @@
-"""Smaller flows: reload, copy, the command palette, layers, roles and principals."""
+"""Smaller flows: reload, copy, layers, roles and principals (the command palette: test_palette.py)."""
 
 from __future__ import annotations
 
-from textual.binding import Binding
-from textual.command import Hit
 from textual.widgets import Input
 
-from lambdaperm_tui.ui.commands import ActionsProvider
 from lambdaperm_tui.ui.screens.simulator import SimulatorScreen
 from lambdaperm_tui.ui.screens.who_can import WhoCanScreen
 
@@ -34,23 +31,6 @@ async def test_copy_selected_arn() -> None:
         await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
         await pilot.press("y")
         assert app.clipboard == fn_arn("billing")
-
-
-async def test_palette_lists_every_app_action() -> None:
-    app = build_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
-        provider = ActionsProvider(app.screen)
-        found = [hit async for hit in provider.discover()]
-        actions = {b.action for b in [*app.main.BINDINGS, *app.BINDINGS] if isinstance(b, Binding)}
-        assert len(found) == len(actions)
-        hits = sorted([hit async for hit in provider.search("who-can")], key=lambda h: -h.score)
-        assert hits and isinstance(hits[0], Hit)
-        assert str(hits[0].match_display).startswith("Who-can: Who can invoke")
-        await hits[0].command()
-        await pilot.pause()
-        # who-can on the selected function
-        await wait_for(pilot, lambda: isinstance(app.screen, WhoCanScreen))
 
 
 async def test_layer_version_policy_and_who_can() -> None:
@@ -221,19 +201,6 @@ async def test_suggesters_complete_principals_actions_and_context_keys() -> None
         assert screen.context_keys()[0].startswith("lambda:")
         assert ctx.suggester is not None
         assert await ctx.suggester.get_suggestion("aws:SourceAr") == "aws:SourceArn="
-
-
-async def test_palette_lists_the_screens_actions_and_hides_explorer_ones_there() -> None:
-    app = build_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: loaded(app) and app.main.current is not None)
-        main = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen).commands()}
-        assert {"Simulate", "Who-can", "Filter", "Copy ARN", "Reload", "Functions"} <= main
-        await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, SimulatorScreen))
-        over_sim = {words.split(":")[0] for words, *_ in ActionsProvider(app.screen).commands()}
-        assert {"Edit policy", "Reset edits", "Explain", "Ask again", "Quit", "Help"} <= over_sim
-        assert "Simulate" not in over_sim and "Filter" not in over_sim
 
 
 async def test_help_groups_keep_the_key_column_narrow() -> None:

@@ -15,6 +15,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
+class HelpBody(VerticalScroll):
+    """The help's text, scrolled with the lists' vi-style keys too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="help.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="help.up"),
+        Binding("g", "scroll_home", "Top", show=False, id="help.top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="help.bottom"),
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
     """Every key, generated from the bindings the app and its widgets really have."""
 
@@ -40,9 +51,11 @@ class HelpScreen(ModalScreen[None]):
                     key = b.key_display or " / ".join(k.strip() for k in b.key.split(","))
                     table.add_row(Text(key.replace("question_mark", "?")), Text(b.tooltip or b.description))
             if title == groups[0][0]:
-                table.add_row(Text("ctrl+p"), Text("Command palette (every action)"))
+                table.add_row(
+                    Text("ctrl+p"), Text("Command palette: every action of the screen it is opened over")
+                )
             parts += [Text(title, style="bold underline"), table, Text("")]
-        with VerticalScroll(id="help-body"):
+        with HelpBody(id="help-body"):
             yield Static(Group(*parts))
 
     DEFAULT_CSS = """

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -24,7 +23,6 @@ from ...iam.policy import parse_policy
 from ...iam.render import json_error_words
 from ...inventory.text import inert
 from ..render import plain
-from ..widgets.textual_internals import press_keys
 
 if TYPE_CHECKING:
     from ...analysis.whatif import PolicyRef, WhatIf
@@ -92,34 +90,6 @@ class PolicyEditorScreen(Screen[EditResult]):
         self.document = document  # as the answers see it: the what-if edit if there is one, else as loaded
         self.loaded = loaded
         self.reverted = False  # ctrl+r was pressed: leaving without saving reverts
-        # Keys typed before the text area could take them (see ``_PickerList``), and the replay's state.
-        self._typed_ahead: list[str] = []
-        self._ready = False
-        self._feeding = False
-
-    def type_ahead(self, event: events.Key) -> None:
-        """A key typed before this screen took focus: replayed, in order, once the text area has it."""
-        self._typed_ahead.append(event.key)
-        if self._ready:
-            self._feed_typed_ahead()
-
-    def _feed_typed_ahead(self) -> None:
-        if not self._feeding and self._typed_ahead:
-            self._feeding = True
-            self.run_worker(self._feed(), group="typeahead")
-
-    async def _feed(self) -> None:
-        # One key at a time, each handled before the next (as a terminal delivers them): posted all at once,
-        # letters would be inserted before a bubbling Down/End had moved the cursor.
-        try:
-            while self._typed_ahead:
-                await press_keys(self.app, [self._typed_ahead.pop(0)])
-        finally:
-            self._feeding = False
-
-    def _start_typed_ahead(self) -> None:
-        self._ready = True
-        self._feed_typed_ahead()
 
     def compose(self) -> ComposeResult:
         doc = self.document
@@ -137,7 +107,6 @@ class PolicyEditorScreen(Screen[EditResult]):
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
-        self.call_after_refresh(self._start_typed_ahead)
 
     def _error(self, message: str) -> None:
         box = self.query_one("#ed-error", Static)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
@@ -19,7 +19,6 @@ from textual.widgets.option_list import Option
 from ...analysis.whatif import policy_refs
 from ..render import plain
 from ..state import explorer
-from ..widgets.textual_internals import KeyFirstOptionList
 from .policy_editor import EditDone, EditResult, PolicyEditorScreen, editor_for
 
 if TYPE_CHECKING:
@@ -49,26 +48,15 @@ def open_editor_for(app: App[Any], refs: Sequence[PolicyRef], done: EditDone) ->
         app.push_screen(PolicyPicker(refs), done)
 
 
-class _PickerList(KeyFirstOptionList):
-    """The picker's list: Enter opens the editor at once, and keys typed after it go to the editor.
+class PickerList(OptionList):
+    """The picker's list, with the lists' vi-style keys."""
 
-    The app hands every key to the widget focused when the key arrives; keys typed right after Enter are
-    already queued here before the editor exists, and the list would eat them (Down/End move its
-    highlight, letters do nothing). Once a policy is chosen they are passed on to the editor instead.
-    """
-
-    def take_key(self, event: events.Key) -> bool:
-        """Keys after a choice go to the editor; Enter chooses at once."""
-        picker = self.screen
-        if not isinstance(picker, PolicyPicker):
-            return False
-        if picker.editor is not None:
-            picker.editor.type_ahead(event)
-            return True
-        if event.key == "enter" and self.highlighted is not None:
-            picker.choose(self.highlighted)
-            return True
-        return False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="picker.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="picker.up"),
+        Binding("g", "first", "First", show=False, id="picker.first"),
+        Binding("G", "last", "Last", show=False, id="picker.last"),
+    ]
 
 
 class PolicyPicker(ModalScreen[EditResult]):
@@ -93,13 +81,13 @@ class PolicyPicker(ModalScreen[EditResult]):
             if whatif.is_edited(ref):
                 label.append("  ✎ edited", style="bold magenta")
             options.append(Option(label, id=str(i)))
-        ol = _PickerList(*options)
+        ol = PickerList(*options)
         ol.border_title = "Edit which policy? (Enter)"
         yield ol
 
     def choose(self, index: int) -> None:
-        """Open the editor on the policy at ``index`` (once; later keys are typed into the editor). The
-        editor opens over the picker, which leaves with the editor's result."""
+        """Open the editor on the policy at ``index`` (once). The editor opens over the picker, which leaves
+        with the editor's result."""
         if self.editor is not None or not 0 <= index < len(self.refs):
             return
         self.editor = editor_for(explorer(self).whatif, self.refs[index])
@@ -111,5 +99,5 @@ class PolicyPicker(ModalScreen[EditResult]):
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        # A mouse click (Enter is handled by the list itself).
+        # Enter or a click. Keys typed right after Enter wait until the editor has focus (``ui/keys.py``).
         self.choose(event.option_index)

@@ -69,6 +69,8 @@ class RowsScreen(ExplorerScreen[None], Generic[R]):
         Binding("y", "copy_row", "Copy row", id="whocan.copy"),
         Binding("j", "cursor_down", "Down", show=False, id="whocan.down"),
         Binding("k", "cursor_up", "Up", show=False, id="whocan.up"),
+        Binding("g", "first_row", "First row", show=False, id="whocan.first"),
+        Binding("G", "last_row", "Last row", show=False, id="whocan.last"),
     ]
 
     # What the filter looks in, in the reader's words (its placeholder says it).
@@ -252,6 +254,14 @@ class RowsScreen(ExplorerScreen[None], Generic[R]):
     def action_cursor_up(self) -> None:
         """Previous row."""
         self.query_one(DataTable).action_cursor_up()
+
+    def action_first_row(self) -> None:
+        """First row."""
+        self.query_one(DataTable).action_scroll_top()
+
+    def action_last_row(self) -> None:
+        """Last row."""
+        self.query_one(DataTable).action_scroll_bottom()
 
     def action_explain(self) -> None:
         """Open the simulator on the highlighted row to see why."""

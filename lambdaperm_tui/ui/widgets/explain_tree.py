@@ -24,6 +24,8 @@ class ExplainTree(Tree[Any]):
         Binding("k", "cursor_up", "Up", show=False, id="explain.up"),
         Binding("g", "scroll_home", "First line", show=False, id="explain.first"),
         Binding("G", "scroll_end", "Last line", show=False, id="explain.last"),
+        Binding("l,right", "expand_line", "Expand", show=False, id="explain.expand"),
+        Binding("h,left", "collapse_line", "Collapse / parent", show=False, id="explain.collapse"),
     ]
 
     def process_label(self, label: str | Text) -> Text:
@@ -38,6 +40,26 @@ class ExplainTree(Tree[Any]):
     def action_scroll_end(self) -> None:
         """Move to the last line."""
         self.move_cursor_to_line(max(0, self.last_line))
+
+    def action_expand_line(self) -> None:
+        """Open the line under the cursor; on an open one, go to its first line."""
+        node = self.cursor_node
+        if node is None or not node.children:
+            return
+        if node.is_expanded:
+            self.move_cursor(node.children[0])
+        else:
+            node.expand()
+
+    def action_collapse_line(self) -> None:
+        """Close the line under the cursor; on a closed one (or a leaf), go to the line it is under."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
 
 
 def fill_explanation(

@@ -1,23 +1,22 @@
 """Every use of Textual's private attributes in the explorer, behind one version check.
 
 The explorer needs a few things Textual has no public API for: appending thousands of tree rows with one
-invalidation, relabelling rows without a callback per row, keeping a tree's line list on a resize, taking
-keys before an option list does, and replaying keys one at a time. They rely on internals of the exact
-Textual version in ``pyproject.toml``. Importing this module checks that version and fails loudly on any
-other, instead of failing later as stale rows or lost keys; ``tests/ui/test_textual_internals.py`` checks
-that no other module under ``ui/`` touches a private Textual attribute.
+invalidation, relabelling rows without a callback per row, keeping a tree's line list on a resize. They
+rely on internals of the exact Textual version in ``pyproject.toml``. Importing this module checks that
+version and fails loudly on any other, instead of failing later as stale rows;
+``tests/ui/test_textual_internals.py`` checks that no other module under ``ui/`` touches a private
+Textual attribute.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import TypeVar
 
 import textual
 from rich.text import Text
 from textual import events
-from textual.app import App
-from textual.widgets import OptionList, Tree
+from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 # The version whose internals are used below (the pin of pyproject.toml).
@@ -87,24 +86,3 @@ class BatchTree(Tree[T]):
     def rebuild_lines(self) -> None:
         """Rebuild the line list after ``mark_expanded`` (once per batch)."""
         self._invalidate()
-
-
-class KeyFirstOptionList(OptionList):
-    """An ``OptionList`` whose ``take_key`` sees every key before the list's own key handling."""
-
-    def take_key(self, event: events.Key) -> bool:
-        """Handle ``event`` here and return True, or return False to let the list handle it."""
-        return False
-
-    async def _on_key(self, event: events.Key) -> None:
-        if self.take_key(event):
-            event.stop()
-            event.prevent_default()
-            return
-        await super()._on_key(event)
-
-
-async def press_keys(app: App[Any], keys: Sequence[str]) -> None:
-    """Feed ``keys`` to the app one at a time, each handled before the next (Textual's own sequenced key
-    feed, the one its test pilot uses)."""
-    await app._press_keys(list(keys))
