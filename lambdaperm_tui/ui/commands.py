@@ -37,6 +37,6 @@ def binding_commands(screen: Screen[Any]) -> Iterable[SystemCommand]:
         shown = " / ".join(keys[(id(node), binding.action)])
         yield SystemCommand(
             f"{binding.description or binding.action}  ({shown})",
-            binding.tooltip or binding.description,
+            binding.tooltip,  # no second line repeating the title when there is no more to say
             partial(app.run_action, binding.action, node),
         )

@@ -37,6 +37,8 @@ async def palette(pilot: Any, app: LambdaPermApp) -> list[str]:
     for option in commands.options:
         assert isinstance(option, Command)
         titles.append(option.hit.text or str(option.hit.prompt))
+        # A second line only when it says more than the title.
+        assert not option.hit.help or option.hit.help not in titles[-1], titles[-1]
     return titles
 
 
