@@ -90,7 +90,8 @@ async def test_over_who_can_the_palette_offers_its_keys_and_the_explorers() -> N
         titles = await palette(pilot, app)
         for title in ["Back  (esc)", "Last row  (G)", "Functions  (1)", "Roles  (3)", "Simulate  (s)"]:
             assert title in titles, title
-        assert "Filter  (/)" not in titles and "Copy ARN  (y)" not in titles  # the explorer's own
+        assert "Filter  (/)" in titles and "Copy row  (y)" in titles  # who-can's own, not the explorer's
+        assert "Copy ARN  (y)" not in titles and "JSON  (v)" not in titles
         await choose(pilot, app, "Roles")
         await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
         assert app.focused is app.main.pane("roles").rows_tree
